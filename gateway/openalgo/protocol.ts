@@ -1,0 +1,128 @@
+/**
+ * OpenAlgo's client WebSocket protocol (SPEC §4, from OpenAlgo's websocket_proxy/server.py). The gateway
+ * serves it; the probe and reproduce clients speak it. All frames are JSON text.
+ */
+
+export const DEFAULT_GATEWAY_PORT = 8765;
+
+/** Client actions; `action` may also arrive as `type`. `auth` is an alias of `authenticate`. */
+export const ClientAction = {
+  authenticate: 'authenticate',
+  auth: 'auth',
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  unsubscribeAll: 'unsubscribe_all',
+  getBrokerInfo: 'get_broker_info',
+  getSupportedBrokers: 'get_supported_brokers',
+  ping: 'ping',
+} as const;
+export type ClientActionName = (typeof ClientAction)[keyof typeof ClientAction];
+
+/** The `type` of each server message. */
+export const ServerMessageType = {
+  auth: 'auth',
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  brokerInfo: 'broker_info',
+  supportedBrokers: 'supported_brokers',
+  pong: 'pong',
+  marketData: 'market_data',
+} as const;
+
+export const ErrorCode = {
+  authentication: 'AUTHENTICATION_ERROR',
+  notAuthenticated: 'NOT_AUTHENTICATED',
+  invalidJson: 'INVALID_JSON',
+  invalidAction: 'INVALID_ACTION',
+  invalidParameters: 'INVALID_PARAMETERS',
+  broker: 'BROKER_ERROR',
+  symbolNotFound: 'SYMBOL_NOT_FOUND',
+} as const;
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const Messages = {
+  authSuccess: 'Authentication successful',
+  subscriptionComplete: 'Subscription processing complete',
+  unsubscriptionComplete: 'Unsubscription processing complete',
+} as const;
+
+/** OpenAlgo modes: 1 LTP, 2 Quote, 3 Depth; clients may also send the names. */
+export const OpenAlgoMode = { LTP: 1, Quote: 2, Depth: 3 } as const;
+export type OpenAlgoModeCode = (typeof OpenAlgoMode)[keyof typeof OpenAlgoMode];
+
+export const SUPPORTED_BROKERS = ['angel'] as const;
+export type BrokerName = (typeof SUPPORTED_BROKERS)[number];
+
+export interface SymbolRef {
+  symbol: string;
+  exchange: string;
+}
+
+export interface ErrorMessage {
+  status: 'error';
+  code: ErrorCodeValue;
+  message: string;
+}
+
+export interface AuthSuccessMessage {
+  type: 'auth';
+  status: 'success';
+  message: string;
+  broker: BrokerName;
+  user_id: string;
+  supported_features: { ltp: boolean; quote: boolean; depth: boolean };
+}
+
+export type SubscriptionResult =
+  | (SymbolRef & { status: 'success'; mode: OpenAlgoModeCode; depth: number; broker: BrokerName })
+  | (SymbolRef & { status: 'error'; message: string; broker: BrokerName });
+
+export interface SubscribeResponse {
+  type: 'subscribe';
+  status: 'success' | 'partial' | 'error';
+  subscriptions: SubscriptionResult[];
+  message: string;
+  broker: BrokerName;
+}
+
+export interface UnsubscribeResponse {
+  type: 'unsubscribe';
+  status: 'success' | 'partial' | 'error';
+  message: string;
+  successful: (SymbolRef & { mode?: OpenAlgoModeCode })[];
+  failed: (SymbolRef & { message: string })[];
+  broker: BrokerName;
+}
+
+export interface DepthLevel {
+  price: number;
+  quantity: number;
+  orders: number;
+}
+
+/** `data` of a market_data push, prices in rupees (SPEC §4). Quote and Depth add fields to LTP. */
+export interface MarketData {
+  ltp: number;
+  ltt: number;
+  timestamp: number;
+  volume?: number;
+  open?: number;
+  high?: number;
+  low?: number;
+  close?: number;
+  last_trade_quantity?: number;
+  average_price?: number;
+  total_buy_quantity?: number;
+  total_sell_quantity?: number;
+  oi?: number;
+  upper_circuit?: number;
+  lower_circuit?: number;
+  depth?: { buy: DepthLevel[]; sell: DepthLevel[] };
+}
+
+export interface MarketDataMessage extends SymbolRef {
+  type: 'market_data';
+  mode: OpenAlgoModeCode;
+  broker: BrokerName;
+  data: MarketData;
+}

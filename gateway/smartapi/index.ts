@@ -1,0 +1,3 @@
+export * from './constants.ts';
+export * from './codec.ts';
+export type * from './messages.ts';
