@@ -1,8 +1,105 @@
-import type { CommandModule } from 'yargs';
-import { notBuiltYet } from '../bin/not-built.ts';
+import { access, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { EXIT, UsageError } from '../bin/cli-error.ts';
+import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
+import { ProbeCannotStart, runProbe, type Verdict } from './scenario/probe.ts';
+import { renderProbeReport } from './scenario/probe-text.ts';
+import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
-export const probeCommand: CommandModule = {
+interface ProbeArgs {
+  'ws-url': string;
+  'api-key'?: string;
+  clients: number;
+  scenario: Scenario;
+  duration: string;
+  seed: number;
+  'broker-admin'?: string;
+  log?: string;
+  json: boolean;
+}
+
+const API_KEY_ENV = 'STORMCHECK_API_KEY';
+const EXIT_FOR: Record<Verdict, number> = { pass: EXIT.ok, fail: EXIT.findings, 'cannot-judge': EXIT.usage };
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export const probeCommand: CommandModule<object, ProbeArgs> = {
   command: 'probe <ws-url>',
   describe: 'Drive a live OpenAlgo-protocol WebSocket endpoint with storm traffic and judge the outcome',
-  handler: notBuiltYet('probe', 5),
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('ws-url', { type: 'string', describe: 'the OpenAlgo WebSocket endpoint, ws:// or wss://' })
+      .option('api-key', { type: 'string', describe: `OpenAlgo API key of the user to drive (or env ${API_KEY_ENV})` })
+      .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
+      .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
+      .option('duration', { type: 'string', default: '20s', describe: 'how long to drive traffic' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan' })
+      .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
+      .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443', 'judge from the mock broker')
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log') as unknown as Argv<ProbeArgs>,
+  handler: async (args) => {
+    const url = wsUrlArgument(args['ws-url']);
+    const apiKey = args['api-key'] ?? process.env[API_KEY_ENV];
+    if (!apiKey) throw new UsageError(`--api-key is required: the OpenAlgo API key of the user to drive (or set ${API_KEY_ENV})`);
+    const clients = wholeNumberOption('clients', args.clients, 1, 200);
+    const durationMs = durationOption('duration', args.duration, 1000, 600_000);
+    const seed = wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1);
+    const brokerAdmin = args['broker-admin'] === undefined ? undefined : brokerAdminOption(args['broker-admin'], url);
+    const logFile = args.log === undefined ? undefined : await logOption(args.log);
+    if (!brokerAdmin && !logFile) {
+      throw new UsageError('cannot judge without evidence: give --broker-admin URL (the mock broker) and/or --log FILE (the deployment\'s log)');
+    }
+    let report;
+    try {
+      report = await runProbe({ url: url.href, apiKey, clients, scenario: args.scenario, durationMs, seed, brokerAdmin, logFile, onProgress: progressOnTty() });
+    } catch (err) {
+      if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
+      throw err;
+    }
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report));
+    if (report.verdict === 'cannot-judge') process.stderr.write('stormcheck: cannot judge: no broker or log evidence could be checked (see "could not check")\n');
+    process.exitCode = EXIT_FOR[report.verdict];
+  },
 };
+
+function wsUrlArgument(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`<ws-url> must be a ws:// or wss:// URL such as ws://127.0.0.1:8765, got '${text}'`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new UsageError(`<ws-url> must start with ws:// or wss://, got '${text}'`);
+  }
+  return url;
+}
+
+/** The probe only talks to loopback or the host it was pointed at, never to a third machine. */
+function brokerAdminOption(text: string, target: URL): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--broker-admin must be an http:// or https:// URL such as http://127.0.0.1:9443, got '${text}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--broker-admin must start with http:// or https://, got '${text}'`);
+  }
+  if (!LOOPBACK.has(url.hostname) && url.hostname !== target.hostname) {
+    throw new UsageError(`--broker-admin must be on loopback or on the probed host (${target.hostname}), got '${url.hostname}'`);
+  }
+  return url.href;
+}
+
+async function logOption(path: string): Promise<string> {
+  try {
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+    await access(path, constants.R_OK);
+  } catch (err) {
+    throw new UsageError(`--log ${path} is not a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return path;
+}

@@ -1,8 +1,48 @@
-import type { CommandModule } from 'yargs';
-import { notBuiltYet } from '../bin/not-built.ts';
+import type { Argv, CommandModule } from 'yargs';
+import { EXIT } from '../bin/cli-error.ts';
+import type { RegistryMode } from '../gateway/types.ts';
+import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
+import { runReproduce } from './scenario/reproduce.ts';
+import { renderReproduceTable } from './scenario/reproduce-table.ts';
+import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
-export const reproduceCommand: CommandModule = {
+const MODES = { both: ['legacy', 'singleton'], legacy: ['legacy'], singleton: ['singleton'] } as const satisfies Record<string, RegistryMode[]>;
+
+interface ReproduceArgs {
+  clients: number;
+  duration: string;
+  seed: number;
+  limit: number;
+  mode: keyof typeof MODES;
+  scenario: Scenario;
+  json: boolean;
+}
+
+export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   command: 'reproduce',
   describe: 'Reproduce the storm: legacy vs singleton registry against the embedded mock broker',
-  handler: notBuiltYet('reproduce', 5),
+  builder: (yargs: Argv) =>
+    yargs
+      .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
+      .option('duration', { type: 'string', default: '10s', describe: 'traffic time per mode (e.g. 10s, 4s)' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan and the broker\'s ticks' })
+      .option('limit', { type: 'number', default: 2, describe: 'the mock broker\'s connections per client code' })
+      .option('mode', { choices: Object.keys(MODES), default: 'both', describe: 'which registry modes to run' })
+      .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .example('$0 reproduce', 'legacy then singleton, 20 clients, 10 s each')
+      .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON') as unknown as Argv<ReproduceArgs>,
+  handler: async (args) => {
+    const report = await runReproduce({
+      clients: wholeNumberOption('clients', args.clients, 1, 200),
+      durationMs: durationOption('duration', args.duration, 1000, 120_000),
+      seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
+      limit: wholeNumberOption('limit', args.limit, 1, 100),
+      modes: [...MODES[args.mode]],
+      scenario: args.scenario,
+      onProgress: progressOnTty(),
+    });
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+    process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+  },
 };

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../fixtures/angel-broker/seeded-random.ts';
+import { planTraffic, SCENARIOS, type PlanOptions, type Scenario, type TrafficPlan } from '../verifier/scenario/traffic-plan.ts';
+
+const universe = {
+  underlyings: [
+    { symbol: 'NIFTY', exchange: 'NSE_INDEX' },
+    { symbol: 'BANKNIFTY', exchange: 'NSE_INDEX' },
+  ],
+  equities: ['RELIANCE', 'SBIN', 'INFY', 'TCS', 'HDFCBANK', 'ITC', 'LT', 'AXISBANK'].map((symbol) => ({ symbol, exchange: 'NSE' })),
+};
+
+function plan(scenario: Scenario, seed = 1, overrides: Partial<PlanOptions> = {}): TrafficPlan {
+  return planTraffic({ scenario, clients: 20, durationMs: 10_000, seed, universe, random: mulberry32(seed), ...overrides });
+}
+
+describe('seeded traffic plan', () => {
+  it('the same seed gives the same plan and another seed a different one', () => {
+    expect(plan('all', 7)).toEqual(plan('all', 7));
+    expect(plan('all', 8)).not.toEqual(plan('all', 7));
+  });
+
+  it('one app: a position monitor, a session manager and an option-chain view per underlying, each its own client', () => {
+    const services = new Set(plan('burst').clients.map((c) => c.service));
+    expect(services).toEqual(new Set(['position-monitor', 'session-manager', 'option-chain:NIFTY', 'option-chain:BANKNIFTY']));
+    const names = plan('burst').clients.map((c) => c.name);
+    expect(new Set(names).size).toBe(20);
+  });
+
+  it.each(SCENARIOS)('%s: every client connects first, subscribes, and acts only within the duration', (scenario) => {
+    for (const client of plan(scenario).clients) {
+      expect(client.steps[0].kind).toBe('connect');
+      expect(client.steps.some((s) => s.kind === 'subscribe')).toBe(true);
+      for (const step of client.steps) expect(step.at).toBeGreaterThanOrEqual(0);
+      for (const step of client.steps) expect(step.at).toBeLessThan(10_000 * 0.6);
+      const sorted = [...client.steps].sort((a, b) => a.at - b.at);
+      expect(client.steps).toEqual(sorted);
+    }
+  });
+
+  it('the start is a burst: all clients connect within 50 ms and send one to three symbols per subscribe frame', () => {
+    const p = plan('burst');
+    const starts = p.clients.map((c) => c.steps[0].at);
+    expect(Math.max(...starts)).toBeLessThanOrEqual(50);
+    const batches = p.clients.flatMap((c) => c.steps.flatMap((s) => (s.kind === 'subscribe' ? s.batches : [])));
+    expect(batches.every((b) => b.length >= 1 && b.length <= 3)).toBe(true);
+    expect(batches.some((b) => b.length === 1)).toBe(true);
+    expect(batches.some((b) => b.length > 1)).toBe(true);
+  });
+
+  it('churn empties the user\'s client set: in each wave every client disconnects before any reconnects', () => {
+    const p = plan('churn');
+    const disconnects = p.clients.map((c) => c.steps.filter((s) => s.kind === 'disconnect').map((s) => s.at));
+    const reconnects = p.clients.map((c) => c.steps.filter((s) => s.kind === 'connect').slice(1).map((s) => s.at));
+    const waves = disconnects[0].length;
+    expect(waves).toBe(3);
+    for (let wave = 0; wave < waves; wave++) {
+      const lastClose = Math.max(...disconnects.map((d) => d[wave]));
+      const firstOpen = Math.min(...reconnects.map((r) => r[wave]));
+      expect(lastClose).toBeLessThan(firstOpen);
+    }
+  });
+
+  it('only reconnect and all ask the broker to drop connections', () => {
+    expect(plan('burst').brokerDrops).toEqual([]);
+    expect(plan('churn').brokerDrops).toEqual([]);
+    expect(plan('reconnect').brokerDrops.length).toBe(2);
+    expect(plan('all').brokerDrops.length).toBe(1);
+  });
+
+  it('more clients than services give numbered instances of each service', () => {
+    const names = plan('burst', 1, { clients: 9 }).clients.map((c) => c.name);
+    expect(names).toContain('position-monitor#1');
+    expect(names).toContain('position-monitor#3');
+    expect(names).toContain('option-chain:NIFTY#2');
+  });
+});

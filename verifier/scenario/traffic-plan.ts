@@ -1,0 +1,137 @@
+import { OpenAlgoMode, type OpenAlgoModeCode, type SymbolRef } from '../../gateway/openalgo/protocol.ts';
+
+/** The traffic patterns that caused the incident (SPEC §7 "Scenario runners"). */
+export const SCENARIOS = ['burst', 'churn', 'reconnect', 'all'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** What the plan may subscribe to: index underlyings (one option-chain view each) and equities. */
+export interface SymbolUniverse {
+  underlyings: SymbolRef[];
+  equities: SymbolRef[];
+}
+
+export type ClientStep =
+  | { at: number; kind: 'connect' }
+  /** Each batch is one subscribe frame; the batches go out back to back, as an app's start-up burst. */
+  | { at: number; kind: 'subscribe'; batches: SymbolRef[][]; mode: OpenAlgoModeCode }
+  | { at: number; kind: 'unsubscribe'; symbols: SymbolRef[]; mode: OpenAlgoModeCode }
+  | { at: number; kind: 'disconnect'; abrupt: boolean };
+
+/** One service of the application, with its own connection to the gateway. */
+export interface ClientPlan {
+  name: string;
+  service: string;
+  steps: ClientStep[];
+}
+
+export interface TrafficPlan {
+  scenario: Scenario;
+  seed: number;
+  durationMs: number;
+  clients: ClientPlan[];
+  /** Offsets (ms) at which the broker should drop every upstream connection. */
+  brokerDrops: number[];
+}
+
+export interface PlanOptions {
+  scenario: Scenario;
+  clients: number;
+  durationMs: number;
+  seed: number;
+  universe: SymbolUniverse;
+  /** Uniform numbers in [0, 1) from `seed`; the plan's only randomness, so a seed replays a run. */
+  random: () => number;
+}
+
+/**
+ * Fractions of the duration at which disruptions happen. Every scenario leaves its last ~45 % quiet so a
+ * healthy gateway has time to recover and every client's final connection can be judged on its data.
+ */
+const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[] }> = {
+  burst: { churn: [], drops: [], refresh: [0.3, 0.45] },
+  churn: { churn: [0.15, 0.3, 0.45], drops: [], refresh: [] },
+  reconnect: { churn: [], drops: [0.2, 0.4], refresh: [] },
+  all: { churn: [0.15, 0.4], drops: [0.25], refresh: [0.5] },
+};
+
+/** Disconnects of one churn wave spread over this window; reconnects start after it, with the set empty. */
+const CHURN_CLOSE_WINDOW_MS = 80;
+const CHURN_GAP_MS = 250;
+const CHURN_REOPEN_WINDOW_MS = 150;
+const START_WINDOW_MS = 50;
+
+/** Builds a repeatable traffic plan: the same options and seed always give the same plan. */
+export function planTraffic(options: PlanOptions): TrafficPlan {
+  const { random, durationMs, universe } = options;
+  const timeline = TIMELINE[options.scenario];
+  const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
+  const services = ['position-monitor', 'session-manager', ...universe.underlyings.map((u) => `option-chain:${u.symbol}`)];
+  const clients: ClientPlan[] = [];
+
+  for (let i = 0; i < options.clients; i++) {
+    const service = services[i % services.length];
+    const watch = watchlist(service, universe, random);
+    const steps: ClientStep[] = [];
+    const open = (at: number) => {
+      steps.push({ at, kind: 'connect' });
+      steps.push({ at, kind: 'subscribe', batches: burstOf(watch.symbols, random), mode: watch.mode });
+    };
+    open(between(0, START_WINDOW_MS));
+    for (const fraction of timeline.refresh) {
+      const at = Math.round(fraction * durationMs) + between(0, START_WINDOW_MS);
+      const dropped = watch.symbols.filter(() => random() < 0.5);
+      if (dropped.length > 0) steps.push({ at, kind: 'unsubscribe', symbols: dropped, mode: watch.mode });
+      steps.push({ at, kind: 'subscribe', batches: burstOf([...dropped, ...pick(universe.equities, 2, random)], random), mode: watch.mode });
+    }
+    for (const fraction of timeline.churn) {
+      const wave = Math.round(fraction * durationMs);
+      steps.push({ at: wave + between(0, CHURN_CLOSE_WINDOW_MS), kind: 'disconnect', abrupt: random() < 0.5 });
+      open(wave + CHURN_CLOSE_WINDOW_MS + CHURN_GAP_MS + between(0, CHURN_REOPEN_WINDOW_MS));
+    }
+    for (const fraction of timeline.drops) {
+      // Half the services give up on a silent feed and reconnect on their own, as real apps do.
+      if (random() < 0.5) continue;
+      const drop = Math.round(fraction * durationMs);
+      steps.push({ at: drop + between(100, 250), kind: 'disconnect', abrupt: true });
+      open(drop + between(300, 500));
+    }
+    steps.sort((a, b) => a.at - b.at);
+    clients.push({ name: `${service}#${Math.floor(i / services.length) + 1}`, service, steps });
+  }
+
+  return {
+    scenario: options.scenario,
+    seed: options.seed,
+    durationMs,
+    clients,
+    brokerDrops: timeline.drops.map((fraction) => Math.round(fraction * durationMs)),
+  };
+}
+
+/** What each kind of service watches and in which mode. */
+function watchlist(service: string, universe: SymbolUniverse, random: () => number): { symbols: SymbolRef[]; mode: OpenAlgoModeCode } {
+  if (service === 'position-monitor') return { symbols: pick(universe.equities, 6, random), mode: OpenAlgoMode.Quote };
+  if (service === 'session-manager') return { symbols: universe.underlyings.slice(0, 1), mode: OpenAlgoMode.LTP };
+  const underlying = universe.underlyings.find((u) => `option-chain:${u.symbol}` === service);
+  // The bundled instrument master has no option contracts, so constituents stand in for the strikes.
+  return { symbols: [...(underlying ? [underlying] : []), ...pick(universe.equities, 4, random)], mode: OpenAlgoMode.Depth };
+}
+
+/** Splits symbols into frames of one to three symbols, mixing the single-symbol and list shapes. */
+function burstOf(symbols: SymbolRef[], random: () => number): SymbolRef[][] {
+  const batches: SymbolRef[][] = [];
+  for (let i = 0; i < symbols.length; ) {
+    const size = 1 + Math.floor(random() * 3);
+    batches.push(symbols.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
+
+/** Draws `count` distinct items (fewer when the pool is smaller). */
+function pick<T>(pool: readonly T[], count: number, random: () => number): T[] {
+  const rest = [...pool];
+  const chosen: T[] = [];
+  while (chosen.length < count && rest.length > 0) chosen.push(rest.splice(Math.floor(random() * rest.length), 1)[0]);
+  return chosen;
+}

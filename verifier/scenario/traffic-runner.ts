@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OpenAlgoSession, SessionError, SessionFailure, type CreateSocket, type ServerError } from './openalgo-client.ts';
+import type { ClientPlan, ClientStep, TrafficPlan } from './traffic-plan.ts';
+
+/** What one service saw over the whole run, across all its connections. */
+export interface ClientOutcome {
+  name: string;
+  service: string;
+  /** Connections that authenticated. */
+  sessions: number;
+  /** Connections that failed to open or authenticate, with the reason of each. */
+  connectFailures: string[];
+  marketData: number;
+  /** market_data received on the connection that was open at the end (or the last one). */
+  finalSessionMarketData: number;
+  /** Symbols the server acknowledged on the final connection. */
+  finalSessionSubscribed: number;
+  /** Requests that got no reply in time or failed without an error frame. */
+  unanswered: number;
+  /** Error frames the server sent, oldest first (at most 20 kept; `errorCounts` has them all). */
+  errors: ServerError[];
+  errorCounts: Record<string, number>;
+}
+
+export interface TrafficOutcome {
+  startedAt: number;
+  endedAt: number;
+  clients: ClientOutcome[];
+  brokerDrops: { at: number; done: boolean; detail: string }[];
+}
+
+export interface TrafficRunOptions {
+  url: string;
+  apiKey: string;
+  /** Causes a broker-side drop of every connection; absent when the runner has no way to. */
+  dropBroker?: () => Promise<void>;
+  replyTimeoutMs?: number; // 5000
+  createSocket?: CreateSocket;
+  clock?: () => number;
+}
+
+const KEPT_ERRORS = 20;
+const OWN_FAILURES: ReadonlySet<string> = new Set(Object.values(SessionFailure));
+
+/**
+ * Plays a traffic plan against an OpenAlgo-protocol endpoint: one script per client, each holding at most
+ * one connection at a time, all stopped at the plan's duration and their connections closed.
+ */
+export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions): Promise<TrafficOutcome> {
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), plan.durationMs);
+  const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal));
+  const drops = plan.brokerDrops.map((at) => runDrop(at, options, startedAt, clock, deadline.signal));
+  try {
+    const [, brokerDrops] = await Promise.all([Promise.all(scripts.map((s) => s.run())), Promise.all(drops)]);
+    await Promise.all(scripts.map((s) => s.finish()));
+    return { startedAt, endedAt: clock(), clients: scripts.map((s) => s.outcome), brokerDrops };
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(scripts.map((s) => s.finish()));
+  }
+}
+
+async function runDrop(
+  at: number,
+  options: TrafficRunOptions,
+  startedAt: number,
+  clock: () => number,
+  signal: AbortSignal,
+): Promise<{ at: number; done: boolean; detail: string }> {
+  if (!options.dropBroker) return { at, done: false, detail: 'no way to make the broker drop connections' };
+  if (!(await sleepUntil(startedAt + at, clock, signal))) return { at, done: false, detail: 'run ended first' };
+  try {
+    await options.dropBroker();
+    return { at, done: true, detail: 'broker dropped every connection' };
+  } catch (err) {
+    return { at, done: false, detail: `drop failed: ${(err as Error).message}` };
+  }
+}
+
+/** Sleeps until `time`; false when the run's deadline came first. */
+async function sleepUntil(time: number, clock: () => number, signal: AbortSignal): Promise<boolean> {
+  const wait = time - clock();
+  if (signal.aborted) return false;
+  if (wait <= 0) return true;
+  try {
+    await sleep(wait, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class ClientScript {
+  readonly outcome: ClientOutcome;
+  private session: OpenAlgoSession | undefined;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly plan: ClientPlan,
+    private readonly options: TrafficRunOptions,
+    private readonly startedAt: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.outcome = {
+      name: plan.name,
+      service: plan.service,
+      sessions: 0,
+      connectFailures: [],
+      marketData: 0,
+      finalSessionMarketData: 0,
+      finalSessionSubscribed: 0,
+      unanswered: 0,
+      errors: [],
+      errorCounts: {},
+    };
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.plan.steps) {
+      if (!(await sleepUntil(this.startedAt + step.at, this.clock, this.signal))) return;
+      await this.perform(step);
+    }
+    // Hold the last connection open until the end: its data is what the run judges.
+    if (!this.signal.aborted) await new Promise((resolve) => this.signal.addEventListener('abort', resolve, { once: true }));
+  }
+
+  /** Closes whatever is still open and folds the last connection's counts into the outcome. */
+  async finish(): Promise<void> {
+    await this.closeSession(false);
+  }
+
+  private async perform(step: ClientStep): Promise<void> {
+    if (step.kind === 'connect') return this.connect();
+    if (step.kind === 'disconnect') return this.closeSession(step.abrupt);
+    const session = this.session;
+    if (!session?.isOpen) return;
+    try {
+      if (step.kind === 'subscribe') {
+        const replies = await session.subscribe(step.batches, step.mode);
+        for (const reply of replies) {
+          this.outcome.finalSessionSubscribed += (reply.subscriptions ?? []).filter((s) => s.status === 'success').length;
+        }
+      } else {
+        await session.unsubscribe(step.symbols, step.mode);
+      }
+    } catch (err) {
+      this.noteFailure(err);
+    }
+  }
+
+  private async connect(): Promise<void> {
+    await this.closeSession(false);
+    // A failed reconnect leaves the service with no data at all, whatever the previous connection got.
+    this.outcome.finalSessionMarketData = 0;
+    this.outcome.finalSessionSubscribed = 0;
+    try {
+      this.session = await OpenAlgoSession.open(this.options.url, {
+        apiKey: this.options.apiKey,
+        replyTimeoutMs: this.options.replyTimeoutMs ?? 5000,
+        createSocket: this.options.createSocket,
+        clock: this.clock,
+      });
+      this.outcome.sessions += 1;
+    } catch (err) {
+      this.outcome.connectFailures.push(err instanceof SessionError ? `${err.code}: ${err.message}` : String(err));
+      // A refusal frame (AUTHENTICATION_ERROR, BROKER_ERROR…) counts like any other error frame.
+      if (err instanceof SessionError && !OWN_FAILURES.has(err.code)) this.recordErrorCode(err.code);
+    }
+  }
+
+  private async closeSession(abrupt: boolean): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    await session.close(abrupt);
+    this.outcome.marketData += session.marketData;
+    this.outcome.finalSessionMarketData = session.marketData;
+    for (const error of session.errors) {
+      this.recordErrorCode(error.code);
+      if (this.outcome.errors.length < KEPT_ERRORS) this.outcome.errors.push(error);
+    }
+  }
+
+  private noteFailure(err: unknown): void {
+    // Error frames are already in the session's own record; only silence and lost connections are new here.
+    if (!(err instanceof SessionError) || OWN_FAILURES.has(err.code)) this.outcome.unanswered += 1;
+  }
+
+  private recordErrorCode(code: string): void {
+    this.outcome.errorCounts[code] = (this.outcome.errorCounts[code] ?? 0) + 1;
+  }
+}
