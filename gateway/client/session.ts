@@ -1,0 +1,423 @@
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import type { Clock, Timer } from '../clock.ts';
+import type { InstrumentMaster } from '../instruments.ts';
+import { LogEvent } from '../logger.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import { SMARTAPI_MODE } from '../openalgo/market-data.ts';
+import {
+  ErrorCode,
+  GatewayCloseCode,
+  Messages,
+  ServerMessageType,
+  SUPPORTED_BROKERS,
+  type AuthSuccessMessage,
+  type BrokerInfoMessage,
+  type ErrorCodeValue,
+  type ErrorMessage,
+  type PongMessage,
+  type SubscribeResponse,
+  type SubscriptionResult,
+  type SupportedBrokersMessage,
+  type UnsubscribeResponse,
+} from '../openalgo/protocol.ts';
+import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import type { UserRecord } from '../types.ts';
+import type { UserDirectory } from '../users.ts';
+import { TickFanOut, type Subscriber, type TopicSpec } from './fanout.ts';
+import { parseRequest, type ClientRequest, type SubscribeRequest, type SymbolRequest } from './requests.ts';
+import type { UpstreamKey } from '../angel/upstream-key.ts';
+
+/** Per-client limits against hostile or broken clients (documented in .readme/gateway.md). */
+export interface ClientLimits {
+  /** Subscriptions one client may hold; more get a per-symbol error. */
+  maxSubscriptions: number;
+  /** Past this many buffered bytes, market data for the client is dropped. */
+  softBufferBytes: number;
+  /** Past this many buffered bytes, the client is closed with GatewayCloseCode.slowConsumer. */
+  hardBufferBytes: number;
+  /** A connection that has not authenticated within this time is closed with GatewayCloseCode.authTimeout. */
+  authTimeoutMs: number;
+  /** Frames a client may queue behind a pending authenticate. */
+  maxQueuedFrames: number;
+}
+
+export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
+  maxSubscriptions: 1000,
+  softBufferBytes: 1 << 20,
+  hardBufferBytes: 8 << 20,
+  authTimeoutMs: 10_000,
+  maxQueuedFrames: 256,
+};
+
+/** What a session needs from the gateway around it. */
+export interface SessionContext {
+  users: UserDirectory;
+  instruments: InstrumentMaster;
+  registry: Registry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  clock: Clock;
+  limits: ClientLimits;
+  fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  attached(session: ClientSession): void;
+  detached(session: ClientSession): void;
+}
+
+const SEND_TEXT = { binary: false } as const;
+
+/**
+ * One OpenAlgo client connection: parses its frames, authenticates it against the user directory,
+ * holds its lease on the user's adapter and its subscriptions, and sends it market data under a
+ * backpressure budget. Frames are handled in order; while an authenticate waits for the upstream,
+ * later frames queue behind it (bounded).
+ */
+export class ClientSession implements Subscriber {
+  user: UserRecord | undefined;
+  private lease: Lease | undefined;
+  private readonly topics = new Map<string, TopicSpec>();
+  private authTimer: Timer | undefined;
+  private pending: Promise<void> | undefined;
+  private queued = 0;
+  private closed = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly id: number,
+    private readonly ws: WebSocket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.log = ctx.logger.child({ client: id });
+    this.authTimer = ctx.clock.after(ctx.limits.authTimeoutMs, () => {
+      if (this.lease || this.closed) return;
+      this.log.info({ event: LogEvent.clientIdleTimeout }, 'Closing client that did not authenticate in time');
+      ctx.metrics.clientsClosed.inc({ reason: 'auth_timeout' });
+      ws.close(GatewayCloseCode.authTimeout, 'Authentication timeout');
+    });
+  }
+
+  get adapter(): UpstreamAdapter | undefined {
+    return this.lease?.adapter;
+  }
+
+  /** Entry point for every client frame. */
+  receive(data: Buffer, isBinary: boolean): void {
+    this.ctx.metrics.clientMessages.inc();
+    if (isBinary) {
+      this.sendError(ErrorCode.invalidJson, 'Frames must be JSON text');
+      return;
+    }
+    if (!this.pending) {
+      this.run(data.toString('utf8'));
+      return;
+    }
+    if (this.queued >= this.ctx.limits.maxQueuedFrames) {
+      this.sendError(ErrorCode.invalidParameters, 'Too many frames while authentication is pending; wait for the auth reply');
+      return;
+    }
+    this.queued += 1;
+    const text = data.toString('utf8');
+    this.pending = this.pending.then(() => {
+      this.queued -= 1;
+      return this.closed ? undefined : this.handleAsync(text);
+    });
+  }
+
+  private run(text: string): void {
+    const result = this.handle(text);
+    if (!result) return;
+    const chained: Promise<void> = result.finally(() => {
+      if (this.pending === chained) this.pending = undefined;
+    });
+    this.pending = chained;
+  }
+
+  private handleAsync(text: string): Promise<void> {
+    return this.handle(text) ?? Promise.resolve();
+  }
+
+  /** Handles one frame; returns a promise only for work that must finish before the next frame. */
+  private handle(text: string): Promise<void> | undefined {
+    const request = parseRequest(text);
+    if ('error' in request) {
+      this.sendError(request.error, request.message);
+      return undefined;
+    }
+    if (request.action === 'authenticate') return this.authenticate(request.apiKey);
+    if (request.action === 'get_supported_brokers') {
+      const reply: SupportedBrokersMessage = {
+        type: ServerMessageType.supportedBrokers,
+        status: 'success',
+        brokers: [...SUPPORTED_BROKERS],
+        count: SUPPORTED_BROKERS.length,
+      };
+      this.sendJson(reply);
+      return undefined;
+    }
+    if (request.action === 'ping') {
+      const reply: PongMessage = { type: ServerMessageType.pong, status: 'success', server_timestamp: Date.now() };
+      if (request.timestamp !== undefined) reply.client_timestamp = request.timestamp;
+      if (request.pingId !== undefined) reply._pingId = request.pingId;
+      this.sendJson(reply);
+      return undefined;
+    }
+    const lease = this.lease;
+    const user = this.user;
+    if (!lease || !user) {
+      this.sendError(ErrorCode.notAuthenticated, 'You must authenticate first');
+      return undefined;
+    }
+    this.handleAuthenticated(request, lease.adapter, user);
+    return undefined;
+  }
+
+  private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
+    switch (request.action) {
+      case 'subscribe':
+        this.sendJson(withRequestId(this.subscribe(request, adapter), request.requestId));
+        return;
+      case 'unsubscribe':
+        this.sendJson(withRequestId(this.unsubscribe(request.items, adapter), request.requestId));
+        return;
+      case 'unsubscribe_all':
+        this.sendJson(withRequestId(this.unsubscribeAll(adapter), request.requestId));
+        return;
+      case 'get_broker_info': {
+        const reply: BrokerInfoMessage = {
+          type: ServerMessageType.brokerInfo,
+          status: 'success',
+          broker: adapter.broker,
+          adapter_status: adapter.state,
+          user_id: user.userId,
+        };
+        this.sendJson(reply);
+        return;
+      }
+    }
+  }
+
+  private async authenticate(apiKey: string): Promise<void> {
+    const user = this.ctx.users.findByApiKey(apiKey);
+    if (!user) {
+      this.log.warn({ event: LogEvent.clientAuthFailed }, 'Client sent an invalid API key');
+      this.sendError(ErrorCode.authentication, 'Invalid API key');
+      return;
+    }
+    if (this.lease && this.user === user) {
+      this.sendAuthSuccess(user);
+      return;
+    }
+    this.dropLease();
+    let lease: Lease;
+    try {
+      lease = await this.ctx.registry.acquire(user);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      this.sendError(ErrorCode.broker, err.message);
+      return;
+    }
+    if (this.closed) {
+      lease.release();
+      return;
+    }
+    this.lease = lease;
+    this.user = user;
+    this.authTimer?.cancel();
+    this.authTimer = undefined;
+    this.ctx.attached(this);
+    this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
+    this.sendAuthSuccess(user);
+  }
+
+  private sendAuthSuccess(user: UserRecord): void {
+    const reply: AuthSuccessMessage = {
+      type: ServerMessageType.auth,
+      status: 'success',
+      message: Messages.authSuccess,
+      broker: user.broker,
+      user_id: user.userId,
+      supported_features: { ltp: true, quote: true, depth: true },
+    };
+    this.sendJson(reply);
+  }
+
+  private subscribe(request: SubscribeRequest, adapter: UpstreamAdapter): SubscribeResponse {
+    const fanOut = this.ctx.fanOutFor(adapter);
+    const results: SubscriptionResult[] = [];
+    const newUpstream: UpstreamKey[] = [];
+    let capacity = adapter.remainingCapacity();
+    for (const item of request.items) {
+      const failure = (message: string, code?: ErrorCodeValue): void => {
+        results.push({ symbol: item.symbol, exchange: item.exchange, status: 'error', message, broker: adapter.broker, ...(code && { code }) });
+      };
+      if (item.mode === 3 && request.depth !== 5) {
+        failure(`Depth level ${request.depth} is not supported by angel; use 5`);
+        continue;
+      }
+      const spec = this.topicSpec(item);
+      if (!spec) {
+        failure(symbolNotFound(item), ErrorCode.symbolNotFound);
+        continue;
+      }
+      const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
+      if (!this.topics.has(topicId)) {
+        if (this.topics.size >= this.ctx.limits.maxSubscriptions) {
+          failure(`Subscription limit reached: at most ${this.ctx.limits.maxSubscriptions} subscriptions per client`);
+          continue;
+        }
+        if (fanOut.needsUpstream(spec)) {
+          if (capacity <= 0) {
+            failure('Subscription limit reached: AngelOne allows 1000 tokens per connection');
+            continue;
+          }
+          capacity -= 1;
+        }
+        this.topics.set(topicId, spec);
+        if (fanOut.add(this, spec)) newUpstream.push(spec.upstream);
+      }
+      results.push({ symbol: item.symbol, exchange: item.exchange, status: 'success', mode: item.mode, depth: request.depth, broker: adapter.broker });
+    }
+    if (newUpstream.length > 0) adapter.subscribe(newUpstream);
+    const failed = results.filter((r) => r.status === 'error').length;
+    return {
+      type: ServerMessageType.subscribe,
+      status: failed === 0 ? 'success' : failed === results.length ? 'error' : 'partial',
+      subscriptions: results,
+      message: Messages.subscriptionComplete,
+      broker: adapter.broker,
+    };
+  }
+
+  private unsubscribe(items: SymbolRequest[], adapter: UpstreamAdapter): UnsubscribeResponse {
+    const fanOut = this.ctx.fanOutFor(adapter);
+    const successful: UnsubscribeResponse['successful'] = [];
+    const failed: UnsubscribeResponse['failed'] = [];
+    const released: UpstreamKey[] = [];
+    for (const item of items) {
+      const spec = this.topicSpec(item);
+      if (!spec) {
+        failed.push({ symbol: item.symbol, exchange: item.exchange, message: symbolNotFound(item), code: ErrorCode.symbolNotFound });
+        continue;
+      }
+      const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
+      if (this.topics.delete(topicId)) {
+        const key = fanOut.remove(this, topicId);
+        if (key) released.push(key);
+      }
+      successful.push({ symbol: item.symbol, exchange: item.exchange, mode: item.mode });
+    }
+    if (released.length > 0) adapter.unsubscribe(released);
+    return unsubscribeResponse(successful, failed, adapter);
+  }
+
+  private unsubscribeAll(adapter: UpstreamAdapter): UnsubscribeResponse {
+    const successful = [...this.topics.values()].map(({ symbol, exchange, mode }) => ({ symbol, exchange, mode }));
+    this.dropSubscriptions(adapter);
+    return unsubscribeResponse(successful, [], adapter);
+  }
+
+  private topicSpec(item: SymbolRequest): TopicSpec | undefined {
+    const resolved = this.ctx.instruments.resolve(item.symbol, item.exchange);
+    if (!resolved) return undefined;
+    return {
+      symbol: item.symbol,
+      exchange: item.exchange,
+      mode: item.mode,
+      upstream: { exchangeType: resolved.exchangeType, token: resolved.token, mode: SMARTAPI_MODE[item.mode] },
+    };
+  }
+
+  private dropSubscriptions(adapter: UpstreamAdapter): void {
+    const fanOut = this.ctx.fanOutFor(adapter);
+    const released: UpstreamKey[] = [];
+    for (const topicId of this.topics.keys()) {
+      const key = fanOut.remove(this, topicId);
+      if (key) released.push(key);
+    }
+    this.topics.clear();
+    if (released.length > 0) adapter.unsubscribe(released);
+  }
+
+  private dropLease(): void {
+    const lease = this.lease;
+    if (!lease) return;
+    this.dropSubscriptions(lease.adapter);
+    this.ctx.detached(this);
+    this.lease = undefined;
+    this.user = undefined;
+    lease.release();
+  }
+
+  /** Market data path: one shared frame, dropped past the soft cap, connection closed past the hard cap. */
+  deliver(frame: Buffer): boolean {
+    if (this.closed) return false;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.ctx.limits.softBufferBytes) {
+      if (buffered > this.ctx.limits.hardBufferBytes) this.closeSlow(buffered);
+      return false;
+    }
+    this.ws.send(frame, SEND_TEXT);
+    return true;
+  }
+
+  private closeSlow(buffered: number): void {
+    this.closed = true;
+    this.log.warn({ event: LogEvent.clientSlow, user: this.user?.userId, buffered }, 'Closing client that stopped reading');
+    this.ctx.metrics.clientsClosed.inc({ reason: 'slow_consumer' });
+    // terminate, not close: a close frame would queue behind the megabytes the client is not reading.
+    this.ws.terminate();
+  }
+
+  /** Sends a broker-level error to this client (the adapter gave up). */
+  notifyBrokerError(message: string): void {
+    this.sendError(ErrorCode.broker, message);
+  }
+
+  /** Closes the connection with a gateway close code (logout, shutdown). */
+  end(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Called once when the socket is gone: releases everything the client held. */
+  disconnected(code: number): void {
+    this.closed = true;
+    this.authTimer?.cancel();
+    const user = this.user;
+    this.dropLease();
+    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code }, 'Client disconnected');
+  }
+
+  private sendError(code: ErrorCodeValue, message: string): void {
+    this.ctx.metrics.clientErrors.inc({ code });
+    const reply: ErrorMessage = { status: 'error', code, message };
+    this.sendJson(reply);
+  }
+
+  private sendJson(message: object): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message), SEND_TEXT);
+  }
+}
+
+function unsubscribeResponse(
+  successful: UnsubscribeResponse['successful'],
+  failed: UnsubscribeResponse['failed'],
+  adapter: UpstreamAdapter,
+): UnsubscribeResponse {
+  return {
+    type: ServerMessageType.unsubscribe,
+    status: failed.length === 0 ? 'success' : successful.length === 0 ? 'error' : 'partial',
+    message: Messages.unsubscriptionComplete,
+    successful,
+    failed,
+    broker: adapter.broker,
+  };
+}
+
+function withRequestId<T extends object>(message: T, requestId: unknown): T {
+  return requestId === undefined ? message : { ...message, request_id: requestId };
+}
+
+function symbolNotFound(item: SymbolRequest): string {
+  return `Symbol ${item.symbol} not found on ${item.exchange}`;
+}
