@@ -1,4 +1,5 @@
 import { expandPaths } from './input/expand-paths.ts';
+import { followFile } from './input/follow-file.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { openInput, type InputSource } from './input/open-input.ts';
 import type { VerifyOptions, VerifyReport } from './types.ts';
@@ -30,4 +31,11 @@ export async function verifySource(
 ): Promise<VerifyReport> {
   const input: InputSource = source;
   return verifyInputs([async () => input], { ...DEFAULT_OPTIONS, ...options });
+}
+
+/**
+ * Follows one growing file until `signal` aborts (e.g. on SIGINT), then judges what was read.
+ */
+export async function verifyFollow(file: string, signal: AbortSignal, options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
+  return verifyInputs([async () => ({ name: file, stream: followFile(file, signal) })], { ...DEFAULT_OPTIONS, ...options });
 }
