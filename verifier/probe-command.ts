@@ -44,7 +44,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     const apiKey = args['api-key'] ?? process.env[API_KEY_ENV];
     if (!apiKey) throw new UsageError(`--api-key is required: the OpenAlgo API key of the user to drive (or set ${API_KEY_ENV})`);
     const clients = wholeNumberOption('clients', args.clients, 1, 200);
-    const durationMs = durationOption('duration', args.duration, 1000, 600_000);
+    const durationMs = durationOption('duration', args.duration, 2000, 600_000);
     const seed = wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1);
     const brokerAdmin = args['broker-admin'] === undefined ? undefined : brokerAdminOption(args['broker-admin'], url);
     const logFile = args.log === undefined ? undefined : await logOption(args.log);

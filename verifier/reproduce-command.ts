@@ -35,7 +35,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   handler: async (args) => {
     const report = await runReproduce({
       clients: wholeNumberOption('clients', args.clients, 1, 200),
-      durationMs: durationOption('duration', args.duration, 1000, 120_000),
+      durationMs: durationOption('duration', args.duration, 2000, 120_000),
       seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
       limit: wholeNumberOption('limit', args.limit, 1, 100),
       modes: [...MODES[args.mode]],

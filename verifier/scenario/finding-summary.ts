@@ -6,17 +6,27 @@ export interface FindingSummary {
   /** How many findings have severity error. */
   errors: number;
   rules: { rule: string; severity: Finding['severity']; count: number; stormKind?: Finding['stormKind'] }[];
-  /** The storm kind the log shows, when a storm finding names one. */
-  stormKind?: Finding['stormKind'];
+  /** The storm kinds the log's findings name (many adapters, runaway retry), each once. */
+  stormKinds: NonNullable<Finding['stormKind']>[];
+}
+
+/** Findings of one rule added up: a rule may fire once per user or per window. */
+export function countsByRule(summary: FindingSummary): Map<string, { severity: Finding['severity']; count: number }> {
+  const byRule = new Map<string, { severity: Finding['severity']; count: number }>();
+  for (const { rule, severity, count } of summary.rules) {
+    const seen = byRule.get(rule);
+    byRule.set(rule, { severity, count: (seen?.count ?? 0) + count });
+  }
+  return byRule;
 }
 
 export function summariseFindings(report: VerifyReport): FindingSummary {
   const rules = report.findings.map(({ rule, severity, count, stormKind }) => ({ rule, severity, count, ...(stormKind ? { stormKind } : {}) }));
-  const stormKind = report.findings.find((f) => f.stormKind)?.stormKind;
+  const stormKinds = [...new Set(report.findings.flatMap((f) => (f.stormKind ? [f.stormKind] : [])))];
   return {
     linesRecognised: report.linesRecognised,
     errors: report.findings.filter((f) => f.severity === 'error').length,
     rules,
-    ...(stormKind ? { stormKind } : {}),
+    stormKinds,
   };
 }

@@ -11,17 +11,26 @@ export interface GatewayLogCounts {
 
 /** A file the in-process gateway writes its pino lines to, kept so the user can read it afterwards. */
 export class GatewayLogCapture {
-  readonly destination: WriteStream;
+  private readonly file: WriteStream;
+  /** What the gateway writes to; lines that arrive after `finish` are dropped. */
+  readonly destination: { write(line: string): void };
 
   constructor(readonly path: string) {
-    this.destination = createWriteStream(path, { flags: 'w' });
+    this.file = createWriteStream(path, { flags: 'w' });
+    // The gateway may still log an `upstream.close` line after close() resolved (its sockets finish closing
+    // a tick later); writing that to an ended file would throw inside pino.
+    this.destination = {
+      write: (line) => {
+        if (!this.file.writableEnded) this.file.write(line);
+      },
+    };
   }
 
   /** Flushes and closes the file; call after the gateway has closed. */
   async finish(): Promise<void> {
-    if (this.destination.closed) return;
-    this.destination.end();
-    await once(this.destination, 'close');
+    if (this.file.writableEnded) return;
+    this.file.end();
+    await once(this.file, 'close');
   }
 
   async counts(): Promise<GatewayLogCounts> {

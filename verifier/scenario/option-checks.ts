@@ -1,5 +1,5 @@
 import { UsageError } from '../../bin/cli-error.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../duration.ts';
 
 /** A whole number in [min, max], or a UsageError naming the option. */
 export function wholeNumberOption(name: string, value: unknown, min: number, max: number): number {
@@ -12,7 +12,7 @@ export function wholeNumberOption(name: string, value: unknown, min: number, max
 
 /** A duration such as `10s`, `500ms`, `1m` within [minMs, maxMs], or a UsageError naming the option. */
 export function durationOption(name: string, value: unknown, minMs: number, maxMs: number): number {
-  const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+  const ms = parseDuration(String(value));
   if (ms === undefined || ms < minMs || ms > maxMs) {
     throw new UsageError(`--${name} must be a duration from ${minMs / 1000}s to ${maxMs / 1000}s such as 10s or 500ms, got '${String(value)}'`);
   }

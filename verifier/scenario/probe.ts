@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mulberry32 } from '../../fixtures/angel-broker/seeded-random.ts';
+import { mulberry32 } from '../../fixtures/angel-broker/index.ts';
 import { ErrorCode } from '../../gateway/openalgo/protocol.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';
-import { summariseFindings, type FindingSummary } from './finding-summary.ts';
+import { countsByRule, summariseFindings, type FindingSummary } from './finding-summary.ts';
 import { LogWindow } from './log-window.ts';
 import { OpenAlgoSession, SessionError, SessionFailure } from './openalgo-client.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
@@ -66,7 +66,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const from = Date.now();
 
   await checkTarget(options);
-  const universe = await loadSymbolUniverse();
+  const universe = loadSymbolUniverse();
   const plan = planTraffic({ ...options, universe, random: mulberry32(options.seed) });
   progress(`probing ${options.url}: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s…`);
   const traffic = await runTraffic(plan, {
@@ -171,9 +171,9 @@ function brokerChecks(broker: BrokerEvidence, before: BrokerRecord): ProbeCheck[
 }
 
 function logCheck(log: FindingSummary & { bytes: number }): ProbeCheck {
-  const errors = log.rules.filter((r) => r.severity === 'error');
+  const errors = [...countsByRule(log)].filter(([, r]) => r.severity === 'error');
   const detail = errors.length
-    ? errors.map((r) => `${r.rule} ×${r.count}`).join(', ') + (log.stormKind ? ` (storm kind: ${log.stormKind})` : '')
+    ? errors.map(([rule, r]) => `${rule} ×${r.count}`).join(', ') + (log.stormKinds.length ? ` (storm kind: ${log.stormKinds.join(' + ')})` : '')
     : `${log.linesRecognised} recognised lines, no error finding`;
   return { source: 'log', name: 'no error finding in the lines the log gained', status: errors.length ? 'fail' : 'pass', detail };
 }

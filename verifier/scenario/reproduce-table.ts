@@ -1,3 +1,4 @@
+import { countsByRule } from './finding-summary.ts';
 import type { ModeResult, ReproduceReport } from './reproduce.ts';
 
 type Row = [label: string, cell: (mode: ModeResult) => string];
@@ -28,11 +29,11 @@ export function renderReproduceTable(report: ReproduceReport): string {
     ...rules.map((rule): Row => [
       `  ${rule}`,
       (m) => {
-        const found = m.verifier.rules.find((r) => r.rule === rule);
+        const found = countsByRule(m.verifier).get(rule);
         return found ? `${found.count} (${found.severity})` : '—';
       },
     ]),
-    ['storm kind', (m) => m.verifier.stormKind ?? '—'],
+    ['storm kind', (m) => m.verifier.stormKinds.join(' + ') || '—'],
   ];
   const rows = [...ROWS, ...findingRows, ...CLIENT_ROWS];
   const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;

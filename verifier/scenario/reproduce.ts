@@ -2,8 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startMockBroker } from '../../fixtures/angel-broker/index.ts';
-import { mulberry32 } from '../../fixtures/angel-broker/seeded-random.ts';
+import { mulberry32, startMockBroker } from '../../fixtures/angel-broker/index.ts';
 import type { MockBroker } from '../../fixtures/angel-broker/types.ts';
 import { startGateway } from '../../gateway/index.ts';
 import type { RegistryMode, UserRecord } from '../../gateway/types.ts';
@@ -11,7 +10,7 @@ import { verifyPaths } from '../index.ts';
 import { summariseBroker, sum, highest } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';
 import { GatewayLogCapture, type GatewayLogCounts } from './gateway-log-capture.ts';
-import { summariseFindings, type FindingSummary } from './finding-summary.ts';
+import { countsByRule, summariseFindings, type FindingSummary } from './finding-summary.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
 import { planTraffic, type Scenario, type TrafficPlan } from './traffic-plan.ts';
 import { runTraffic } from './traffic-runner.ts';
@@ -76,7 +75,7 @@ const SETTLE_MS = 300;
  */
 export async function runReproduce(options: ReproduceOptions): Promise<ReproduceReport> {
   const progress = options.onProgress ?? (() => {});
-  const universe = await loadSymbolUniverse();
+  const universe = loadSymbolUniverse();
   const plan = planTraffic({
     scenario: options.scenario,
     clients: options.clients,
@@ -124,6 +123,7 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
     registry: mode,
     users: [user],
     logDestination: log.destination,
+    random: mulberry32(plan.seed),
   });
   let traffic;
   try {
@@ -184,7 +184,10 @@ function judgeMode(result: ModeResult): Expectation[] {
       mode,
       name: 'singleton log has no error finding',
       met: verifier.errors === 0,
-      detail: verifier.errors === 0 ? 'none' : verifier.rules.filter((r) => r.severity === 'error').map((r) => r.rule).join(', '),
+      detail:
+        verifier.errors === 0
+          ? 'none'
+          : [...countsByRule(verifier)].filter(([, r]) => r.severity === 'error').map(([rule, r]) => `${rule} ×${r.count}`).join(', '),
     },
     {
       mode,

@@ -1,25 +1,24 @@
-import { readFile } from 'node:fs/promises';
+import { BUNDLED_INSTRUMENTS_PATH, loadInstrumentsFile } from '../../gateway/index.ts';
 import type { Instrument } from '../../gateway/types.ts';
 import type { SymbolRef } from '../../gateway/openalgo/protocol.ts';
 import type { SymbolUniverse } from './traffic-plan.ts';
 
-const BUNDLED_INSTRUMENTS = new URL('../../fixtures/instruments.json', import.meta.url);
+/** The scrip master marks index rows with this instrument type; OpenAlgo calls their exchange NSE_INDEX. */
+const INDEX_INSTRUMENT_TYPE = 'AMXIDX';
 
-/** Splits an instrument master into index underlyings and NSE equities, in OpenAlgo's symbol naming. */
+/** Splits a scrip master into index underlyings and NSE equities, named as OpenAlgo clients name them. */
 export function symbolUniverse(instruments: Instrument[]): SymbolUniverse {
   const underlyings: SymbolRef[] = [];
   const equities: SymbolRef[] = [];
-  for (const instrument of instruments) {
-    if (instrument.exch_seg === 'NSE_INDEX' || instrument.instrumenttype === 'AMXIDX') {
-      underlyings.push({ symbol: instrument.name, exchange: 'NSE_INDEX' });
-    } else if (instrument.exch_seg === 'NSE') {
-      equities.push({ symbol: instrument.symbol.replace(/-EQ$/, ''), exchange: 'NSE' });
-    }
+  for (const row of instruments) {
+    if (row.exch_seg !== 'NSE') continue;
+    if (row.instrumenttype === INDEX_INSTRUMENT_TYPE) underlyings.push({ symbol: row.name, exchange: 'NSE_INDEX' });
+    else if (row.symbol.endsWith('-EQ')) equities.push({ symbol: row.name, exchange: 'NSE' });
   }
   return { underlyings, equities };
 }
 
-/** The bundled instrument master's universe (the same file the reference gateway loads by default). */
-export async function loadSymbolUniverse(): Promise<SymbolUniverse> {
-  return symbolUniverse(JSON.parse(await readFile(BUNDLED_INSTRUMENTS, 'utf8')) as Instrument[]);
+/** The universe of the bundled instrument master, the one the reference gateway loads by default. */
+export function loadSymbolUniverse(): SymbolUniverse {
+  return symbolUniverse(loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
 }

@@ -44,15 +44,26 @@ export interface PlanOptions {
 }
 
 /**
- * Fractions of the duration at which disruptions happen. Every scenario leaves its last ~45 % quiet so a
- * healthy gateway has time to recover and every client's final connection can be judged on its data.
+ * When disruptions happen, as fractions of the active span (the start of the run). The rest of the run is
+ * quiet so a healthy gateway can recover and every client's final connection can be judged on its data.
  */
 const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[] }> = {
-  burst: { churn: [], drops: [], refresh: [0.3, 0.45] },
-  churn: { churn: [0.15, 0.3, 0.45], drops: [], refresh: [] },
-  reconnect: { churn: [], drops: [0.2, 0.4], refresh: [] },
-  all: { churn: [0.15, 0.4], drops: [0.25], refresh: [0.5] },
+  burst: { churn: [], drops: [], refresh: [0.55, 0.8] },
+  churn: { churn: [0.25, 0.5, 0.75], drops: [], refresh: [] },
+  reconnect: { churn: [], drops: [0.35, 0.7], refresh: [] },
+  all: { churn: [0.25, 0.7], drops: [0.45], refresh: [0.9] },
 };
+
+/**
+ * Quiet time kept at the end: a reconnect after a broker drop waits about a second of backoff (SPEC §6),
+ * then the replayed subscriptions need a tick or two.
+ */
+const RECOVERY_MS = 2500;
+
+/** The part of the run in which disruptions happen: 55 % of it, shortened so RECOVERY_MS stays quiet. */
+export function activeSpanMs(durationMs: number): number {
+  return Math.round(Math.min(0.55 * durationMs, Math.max(durationMs - RECOVERY_MS, 0.35 * durationMs)));
+}
 
 /** Disconnects of one churn wave spread over this window; reconnects start after it, with the set empty. */
 const CHURN_CLOSE_WINDOW_MS = 80;
@@ -64,6 +75,7 @@ const START_WINDOW_MS = 50;
 export function planTraffic(options: PlanOptions): TrafficPlan {
   const { random, durationMs, universe } = options;
   const timeline = TIMELINE[options.scenario];
+  const span = activeSpanMs(durationMs);
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
   const services = ['position-monitor', 'session-manager', ...universe.underlyings.map((u) => `option-chain:${u.symbol}`)];
   const clients: ClientPlan[] = [];
@@ -78,20 +90,20 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
     };
     open(between(0, START_WINDOW_MS));
     for (const fraction of timeline.refresh) {
-      const at = Math.round(fraction * durationMs) + between(0, START_WINDOW_MS);
+      const at = Math.round(fraction * span) + between(0, START_WINDOW_MS);
       const dropped = watch.symbols.filter(() => random() < 0.5);
       if (dropped.length > 0) steps.push({ at, kind: 'unsubscribe', symbols: dropped, mode: watch.mode });
       steps.push({ at, kind: 'subscribe', batches: burstOf([...dropped, ...pick(universe.equities, 2, random)], random), mode: watch.mode });
     }
     for (const fraction of timeline.churn) {
-      const wave = Math.round(fraction * durationMs);
+      const wave = Math.round(fraction * span);
       steps.push({ at: wave + between(0, CHURN_CLOSE_WINDOW_MS), kind: 'disconnect', abrupt: random() < 0.5 });
       open(wave + CHURN_CLOSE_WINDOW_MS + CHURN_GAP_MS + between(0, CHURN_REOPEN_WINDOW_MS));
     }
     for (const fraction of timeline.drops) {
       // Half the services give up on a silent feed and reconnect on their own, as real apps do.
       if (random() < 0.5) continue;
-      const drop = Math.round(fraction * durationMs);
+      const drop = Math.round(fraction * span);
       steps.push({ at: drop + between(100, 250), kind: 'disconnect', abrupt: true });
       open(drop + between(300, 500));
     }
@@ -104,7 +116,7 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
     seed: options.seed,
     durationMs,
     clients,
-    brokerDrops: timeline.drops.map((fraction) => Math.round(fraction * durationMs)),
+    brokerDrops: timeline.drops.map((fraction) => Math.round(fraction * span)),
   };
 }
 

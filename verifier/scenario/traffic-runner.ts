@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenAlgoSession, SessionError, SessionFailure, type CreateSocket, type ServerError } from './openalgo-client.ts';
 import type { ClientPlan, ClientStep, TrafficPlan } from './traffic-plan.ts';
@@ -50,6 +51,8 @@ export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions):
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   const deadline = new AbortController();
+  // Every client script and drop waits on the one deadline; that many listeners is the design, not a leak.
+  setMaxListeners(plan.clients.length + plan.brokerDrops.length + 10, deadline.signal);
   const timer = setTimeout(() => deadline.abort(), plan.durationMs);
   const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal));
   const drops = plan.brokerDrops.map((at) => runDrop(at, options, startedAt, clock, deadline.signal));
