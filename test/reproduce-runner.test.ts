@@ -23,7 +23,7 @@ describe('stormcheck reproduce', () => {
     const dir = await logDir();
     const report = await runReproduce({
       clients: 8,
-      durationMs: 3000,
+      durationMs: 4000,
       seed: 1,
       limit: 2,
       modes: ['legacy', 'singleton'],
@@ -59,7 +59,7 @@ describe('stormcheck reproduce', () => {
   });
 
   it('CLI --json: one JSON document with schemaVersion, exit 0 when the expectations hold', async () => {
-    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--clients', '6', '--duration', '2s'], { timeoutMs: 60_000 });
+    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--clients', '6', '--duration', '3s'], { timeoutMs: 60_000 });
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as { schemaVersion: number; pass: boolean; modes: { mode: string; broker: { peakConnections: number } }[] };
     expect(report.schemaVersion).toBe(1);

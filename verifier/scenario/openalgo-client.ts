@@ -20,6 +20,7 @@ export const SessionFailure = {
   unreachable: 'UNREACHABLE',
   timeout: 'TIMEOUT',
   closed: 'CLOSED',
+  aborted: 'ABORTED',
 } as const;
 
 export class SessionError extends Error {
@@ -44,6 +45,8 @@ export interface SessionOptions {
   replyTimeoutMs: number;
   createSocket?: CreateSocket;
   clock?: () => number;
+  /** Gives up on a connect or authenticate still in flight (the run ended). */
+  signal?: AbortSignal;
 }
 
 interface Waiter {
@@ -68,7 +71,7 @@ export class OpenAlgoSession {
 
   private constructor(
     private readonly socket: WebSocket,
-    private readonly options: Required<Omit<SessionOptions, 'apiKey'>>,
+    private readonly options: Required<Omit<SessionOptions, 'apiKey' | 'signal'>>,
   ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('message', (data, isBinary) => this.socketOnMessage(data, isBinary));
@@ -84,12 +87,28 @@ export class OpenAlgoSession {
       clock: options.clock ?? Date.now,
     };
     const socket = resolved.createSocket(url, options.replyTimeoutMs);
+    const abort = () => socket.terminate();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      return await OpenAlgoSession.handshake(url, socket, resolved, options);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  private static async handshake(
+    url: string,
+    socket: WebSocket,
+    resolved: Required<Omit<SessionOptions, 'apiKey' | 'signal'>>,
+    options: SessionOptions,
+  ): Promise<OpenAlgoSession> {
     await new Promise<void>((resolve, reject) => {
       const fail = (reason: string) => {
         socket.removeAllListeners('open');
         // ws may report a second error while aborting the handshake; nobody is waiting for it any more.
         socket.on('error', () => {});
-        reject(new SessionError(SessionFailure.unreachable, `cannot connect to ${url}: ${reason}`));
+        if (options.signal?.aborted) reject(new SessionError(SessionFailure.aborted, `gave up connecting to ${url}`));
+        else reject(new SessionError(SessionFailure.unreachable, `cannot connect to ${url}: ${reason}`));
       };
       socket.once('open', () => {
         socket.removeAllListeners('unexpected-response');

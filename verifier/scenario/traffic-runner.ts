@@ -99,6 +99,7 @@ async function sleepUntil(time: number, clock: () => number, signal: AbortSignal
 class ClientScript {
   readonly outcome: ClientOutcome;
   private session: OpenAlgoSession | undefined;
+  private closing: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
 
   constructor(
@@ -123,6 +124,8 @@ class ClientScript {
   }
 
   async run(): Promise<void> {
+    // At the deadline the open connection closes at once, failing whatever request is still in flight.
+    this.signal.addEventListener('abort', () => void this.closeSession(false), { once: true });
     for (const step of this.plan.steps) {
       if (!(await sleepUntil(this.startedAt + step.at, this.clock, this.signal))) return;
       await this.perform(step);
@@ -166,29 +169,36 @@ class ClientScript {
         replyTimeoutMs: this.options.replyTimeoutMs ?? 5000,
         createSocket: this.options.createSocket,
         clock: this.clock,
+        signal: this.signal,
       });
       this.outcome.sessions += 1;
+      if (this.signal.aborted) await this.closeSession(false);
     } catch (err) {
+      if (this.signal.aborted) return;
       this.outcome.connectFailures.push(err instanceof SessionError ? `${err.code}: ${err.message}` : String(err));
       // A refusal frame (AUTHENTICATION_ERROR, BROKER_ERROR…) counts like any other error frame.
       if (err instanceof SessionError && !OWN_FAILURES.has(err.code)) this.recordErrorCode(err.code);
     }
   }
 
-  private async closeSession(abrupt: boolean): Promise<void> {
+  /** Closes the open connection, if any; resolves once the last close has been folded into the outcome. */
+  private closeSession(abrupt: boolean): Promise<void> {
     const session = this.session;
-    if (!session) return;
+    if (!session) return this.closing;
     this.session = undefined;
-    await session.close(abrupt);
-    this.outcome.marketData += session.marketData;
-    this.outcome.finalSessionMarketData = session.marketData;
-    for (const error of session.errors) {
-      this.recordErrorCode(error.code);
-      if (this.outcome.errors.length < KEPT_ERRORS) this.outcome.errors.push(error);
-    }
+    this.closing = session.close(abrupt).then(() => {
+      this.outcome.marketData += session.marketData;
+      this.outcome.finalSessionMarketData = session.marketData;
+      for (const error of session.errors) {
+        this.recordErrorCode(error.code);
+        if (this.outcome.errors.length < KEPT_ERRORS) this.outcome.errors.push(error);
+      }
+    });
+    return this.closing;
   }
 
   private noteFailure(err: unknown): void {
+    if (this.signal.aborted) return;
     // Error frames are already in the session's own record; only silence and lost connections are new here.
     if (!(err instanceof SessionError) || OWN_FAILURES.has(err.code)) this.outcome.unanswered += 1;
   }
