@@ -77,6 +77,15 @@ describe('mock broker connection limit', () => {
     expect(b.stats()).toMatchObject({ current: { A123: 2 }, peak: { A123: 2 }, accepted: 2, rejected: { '429': 28 } });
   });
 
+  it('treats options passed as undefined as their defaults', async () => {
+    const b = await start({ limit: undefined, onLimit: undefined, slotHoldMs: undefined });
+    await connect(b.url);
+    await connect(b.url);
+
+    expect(await handshake(b.url, sdkHeaders(ACCOUNT_A))).toMatchObject({ ok: false, status: 429 });
+    expect(b.stats().limit).toBe(2);
+  });
+
   it('honours --limit', async () => {
     const b = await start({ limit: 3 });
     for (let i = 0; i < 3; i++) await connect(b.url);
