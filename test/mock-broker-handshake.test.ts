@@ -236,6 +236,26 @@ describe('mock broker credentials', () => {
     expect(b.stats().current).toEqual({ A123: 1 });
   });
 
+  it('survives request targets that are not valid URLs', async () => {
+    const b = await start();
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = netConnect(b.port, '127.0.0.1');
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk.toString()));
+        socket.on('close', () => resolve(reply));
+        socket.on('error', () => undefined);
+        socket.write(request);
+      });
+
+    const upgrade = await raw('GET // HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const plain = await raw('GET //a:b:c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+
+    expect(upgrade).toMatch(/^HTTP\/1\.1 404/);
+    expect(plain).toMatch(/^HTTP\/1\.1 404/);
+    expect((await handshake(b.url, sdkHeaders(ACCOUNT_A))).ok).toBe(true);
+  });
+
   it('answers other paths with 404 and never opens a WebSocket', async () => {
     const b = await start();
 
