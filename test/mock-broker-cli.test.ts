@@ -43,10 +43,7 @@ describe('stormcheck mock-broker', () => {
 
   it.each([
     [['--limit', '0'], '--limit'],
-    [['--port', '70000'], '--port'],
     [['--on-limit', 'sometimes'], 'on-limit'],
-    [['--tick-ms', '1.5'], '--tick-ms'],
-    [['--slot-hold-ms', '-1'], '--slot-hold-ms'],
   ])('exits 2 naming the option for %j', async (args, option) => {
     const { code, stderr } = await stormcheck(['mock-broker', ...args]);
 
@@ -55,20 +52,14 @@ describe('stormcheck mock-broker', () => {
     expect(stderr).toContain(option);
   });
 
-  it.each([
-    ['a missing file', undefined, /cannot read accounts file/],
-    ['invalid JSON', '{not json', /not valid JSON/],
-    ['an object instead of an array', '{"clientCode":"A"}', /expected a JSON array/],
-    ['an entry without a feed token', '[{"clientCode":"A","apiKey":"k","authToken":"j"}]', /entry 0 needs .*feedToken/],
-    ['a client code twice', JSON.stringify([ACCOUNT_A, ACCOUNT_A]), /appears twice/],
-  ])('exits 2 saying what to fix for an accounts file with %s', async (_name, content, message) => {
+  it('exits 2 saying what to fix when the accounts file is not valid JSON', async () => {
     const file = join(dir, 'accounts.json');
-    if (content !== undefined) await writeFile(file, content);
+    await writeFile(file, '{not json');
 
     const { code, stderr } = await stormcheck(['mock-broker', '--accounts', file]);
 
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+    expect(stderr).toMatch(/--accounts: .*accounts\.json is not valid JSON/);
   });
 
   it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
