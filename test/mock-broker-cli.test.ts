@@ -30,7 +30,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('stormcheck mock-broker', () => {
+// Each spawn starts node + tsx: seconds on a loaded 2-core machine, so these get a generous timeout.
+describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('--help describes the options with an example and exits 0', async () => {
     const { code, stdout } = await stormcheck(['mock-broker', '--help']);
 
@@ -73,7 +74,7 @@ describe('stormcheck mock-broker', () => {
     proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
-    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(stderr)?.[1], 'the broker URL', 15_000))!;
+    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(stderr)?.[1], 'the broker URL', 45_000))!;
     expect(stderr).toMatch(/admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//);
     await connect(url, ACCOUNT_A);
     const second = await handshake(url, sdkHeaders(ACCOUNT_A));
