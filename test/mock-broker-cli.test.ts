@@ -75,7 +75,7 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
     const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(stderr)?.[1], 'the broker URL', 45_000))!;
-    expect(stderr).toMatch(/admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//);
+    await waitFor(() => /admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//.test(stderr), 'the admin URL');
     await connect(url, ACCOUNT_A);
     const second = await handshake(url, sdkHeaders(ACCOUNT_A));
     expect(second).toMatchObject({ ok: false, status: 429 });
