@@ -123,6 +123,7 @@ describe('mock broker admin API', () => {
     const stalledAt = Date.now();
     b.inject({ type: 'stall', ms: 1500 });
     client.send('ping');
+    client.ws.ping('during');
     const before = client.ticks.length;
     await waitFor(() => client.ticks.slice(before).some((t) => t.exchangeTimestamp >= stalledAt), 'ticks to resume');
     client.send('ping');
@@ -131,6 +132,9 @@ describe('mock broker admin API', () => {
     const stamped = client.ticks.slice(before).map((t) => t.exchangeTimestamp).filter((ts) => ts >= stalledAt);
     expect(Math.min(...stamped)).toBeGreaterThanOrEqual(stalledAt + 1500);
     expect(client.texts.filter((t) => t === 'pong')).toHaveLength(1);
+    client.ws.ping('after');
+    await waitFor(() => client.controlPongs.length > 0, 'a control pong after the stall');
+    expect(client.controlPongs).toEqual(['after']);
   });
 
   it('close-after ends each open connection after exactly N more frames and frees its slot', async () => {
