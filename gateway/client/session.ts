@@ -36,6 +36,8 @@ export interface ClientLimits {
   softBufferBytes: number;
   /** Past this many buffered bytes, the client is closed with GatewayCloseCode.slowConsumer. */
   hardBufferBytes: number;
+  /** A client still over the soft cap after this long has stopped reading: it is closed too. */
+  slowGraceMs: number;
   /** A connection that has not authenticated within this time is closed with GatewayCloseCode.authTimeout. */
   authTimeoutMs: number;
   /** Frames a client may queue behind a pending authenticate. */
@@ -46,6 +48,7 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxSubscriptions: 1000,
   softBufferBytes: 1 << 20,
   hardBufferBytes: 8 << 20,
+  slowGraceMs: 5_000,
   authTimeoutMs: 10_000,
   maxQueuedFrames: 256,
 };
@@ -79,6 +82,7 @@ export class ClientSession implements Subscriber {
   private authTimer: Timer | undefined;
   private pending: Promise<void> | undefined;
   private queued = 0;
+  private overSoftCapSince: number | undefined;
   private closed = false;
   private readonly log: Logger;
 
@@ -348,16 +352,24 @@ export class ClientSession implements Subscriber {
     lease.release();
   }
 
-  /** Market data path: one shared frame, dropped past the soft cap, connection closed past the hard cap. */
+  /**
+   * Market data path: one shared frame. Past the soft cap frames are dropped, so a stalled client costs
+   * at most the soft cap of memory; past the hard cap, or over the soft cap for longer than the grace
+   * period, the client is closed.
+   */
   deliver(frame: Buffer): boolean {
     if (this.closed) return false;
     const buffered = this.ws.bufferedAmount;
-    if (buffered > this.ctx.limits.softBufferBytes) {
-      if (buffered > this.ctx.limits.hardBufferBytes) this.closeSlow(buffered);
-      return false;
+    const { softBufferBytes, hardBufferBytes, slowGraceMs } = this.ctx.limits;
+    if (buffered <= softBufferBytes) {
+      this.overSoftCapSince = undefined;
+      this.ws.send(frame, SEND_TEXT);
+      return true;
     }
-    this.ws.send(frame, SEND_TEXT);
-    return true;
+    const now = this.ctx.clock.now();
+    this.overSoftCapSince ??= now;
+    if (buffered > hardBufferBytes || now - this.overSoftCapSince >= slowGraceMs) this.closeSlow(buffered);
+    return false;
   }
 
   private closeSlow(buffered: number): void {
