@@ -10,7 +10,8 @@ import type { PatternRule } from './rules/index.ts';
 import type { InputSummary, LogFormat } from './types.ts';
 
 // Lines without a timestamp that still belong to the record above them (Python tracebacks).
-const CONTINUATION = /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|[\w.]+(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
+const CONTINUATION =
+  /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|(?:[a-z_]\w*\.)+[A-Z]\w*(?::|$)|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
 // Judging a line's role needs only its beginning; a long line is not decoded whole for that.
 const JUDGE_BYTES = 64 * 1024;
 
