@@ -70,12 +70,12 @@ class RecordSink implements ScanSink {
 
   judge(line: ScannedLine): LineRole {
     const text = line.buf.toString('utf8', line.start, Math.min(line.end, line.start + JUDGE_BYTES));
+    // Traceback lines are the common case here and never carry a timestamp: settle them first.
+    if (CONTINUATION.test(text)) return 'continuation';
     const record = parseLine(text, this.ctx.format, this.ctx.year);
-    if (record) {
-      this.judged = { lineNo: line.lineNo, record };
-      return 'head';
-    }
-    return CONTINUATION.test(text) ? 'continuation' : 'unknown';
+    if (!record) return 'unknown';
+    this.judged = { lineNo: line.lineNo, record };
+    return 'head';
   }
 
   candidate(line: ScannedLine, role: LineRole, head: ScannedLine | undefined): void {
