@@ -10,7 +10,8 @@ import type { PatternRule } from './rules/index.ts';
 import type { InputSummary, LogFormat } from './types.ts';
 
 // Lines without a timestamp that still belong to the record above them (Python tracebacks).
-const CONTINUATION = /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|[\w.]+(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
+const CONTINUATION =
+  /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|(?:[a-z_]\w*\.)+[A-Z]\w*(?::|$)|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
 // Judging a line's role needs only its beginning; a long line is not decoded whole for that.
 const JUDGE_BYTES = 64 * 1024;
 
@@ -22,8 +23,8 @@ export interface ReadContext {
   onBytes?: (n: number) => void;
 }
 
-/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read. */
-export async function readInput(source: InputSource, ctx: ReadContext): Promise<InputSummary> {
+/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
+export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
   const sink = new RecordSink(source.name, ctx);
   const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
   try {
@@ -41,7 +42,9 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   scanner.end();
   sink.finish();
   const c = scanner.counts;
-  return {
+  const last = scanner.lastHead();
+  const lastTime = last ? parseLine(last.buf.toString('utf8', last.start, last.end), ctx.format, ctx.year)?.time : undefined;
+  const summary = {
     name: source.name,
     bytes: c.bytes,
     lines: c.lines,
@@ -50,6 +53,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     unrecognised: c.unknown + sink.failedHeads,
     truncated: c.truncated,
   };
+  return { summary, lastTime };
 }
 
 /** Parses the lines the scanner hands on and classifies them; tracebacks belong to the record above. */
@@ -69,12 +73,12 @@ class RecordSink implements ScanSink {
 
   judge(line: ScannedLine): LineRole {
     const text = line.buf.toString('utf8', line.start, Math.min(line.end, line.start + JUDGE_BYTES));
+    // Traceback lines are the common case here and never carry a timestamp: settle them first.
+    if (CONTINUATION.test(text)) return 'continuation';
     const record = parseLine(text, this.ctx.format, this.ctx.year);
-    if (record) {
-      this.judged = { lineNo: line.lineNo, record };
-      return 'head';
-    }
-    return CONTINUATION.test(text) ? 'continuation' : 'unknown';
+    if (!record) return 'unknown';
+    this.judged = { lineNo: line.lineNo, record };
+    return 'head';
   }
 
   candidate(line: ScannedLine, role: LineRole, head: ScannedLine | undefined): void {

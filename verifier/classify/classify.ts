@@ -30,6 +30,7 @@ export class EventClassifier {
   classify(record: LogRecord, ref: LineRef, text: string = record.message): boolean {
     this.flushInits(record.time);
     for (const t of TEMPLATES) {
+      if (t.needle !== '' && !text.includes(t.needle)) continue;
       const m = t.re.exec(text);
       if (!m) continue;
       const g = (m.groups ?? {}) as Record<string, string | undefined>;

@@ -37,15 +37,20 @@ export interface ScanCounts {
 /**
  * Splits a byte stream into lines without decoding it: newlines and candidate keywords are found with
  * native `Buffer.indexOf`, and only lines holding a keyword are handed on. Memory stays bounded by the
- * chunk size plus one line of at most {@link MAX_LINE_BYTES}.
+ * chunk size plus one line of at most {@link MAX_LINE_BYTES}. Nothing of a pushed chunk is kept after
+ * `push` returns, so the caller may reuse its buffer.
  */
 export class LineScanner {
   readonly counts: ScanCounts = { bytes: 0, lines: 0, heads: 0, continuation: 0, unknown: 0, truncated: 0 };
   private carry: Buffer[] = [];
   private carryBytes = 0;
   private skipping = false;
-  private lastHead: ScannedLine | undefined;
+  private headBuf: Buffer | undefined;
+  private headStart = 0;
+  private headEnd = 0;
+  private headLineNo = 0;
   private readonly keywords: Buffer[];
+  private hitBuf = new Float64Array(1024);
 
   constructor(
     keywords: readonly string[],
@@ -68,7 +73,7 @@ export class LineScanner {
     }
     const firstNl = chunk.indexOf(NL, start);
     if (firstNl < 0) {
-      this.addCarry(chunk.subarray(start));
+      this.addCarry(Buffer.from(chunk.subarray(start)));
       return;
     }
     if (this.carryBytes > 0) {
@@ -111,58 +116,76 @@ export class LineScanner {
 
   /** Walks the complete lines in buf[start, end); the last one ends at `end`. */
   private region(buf: Buffer, start: number, end: number): void {
+    // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
     const hits = this.allLines ? undefined : this.findHits(buf, start, end);
+    const counts = this.counts;
     let h = 0;
+    let nextHit = hits && hits.length > 0 ? hits[0] : Number.POSITIVE_INFINITY;
     let s = start;
-    while (s <= end) {
+    for (;;) {
       let nl = buf.indexOf(NL, s);
       if (nl < 0 || nl > end) nl = end;
       let e = nl;
       if (e > s && buf[e - 1] === CR) e--;
       if (e - s > MAX_LINE_BYTES) {
         e = s + MAX_LINE_BYTES;
-        this.counts.truncated++;
+        counts.truncated++;
       }
-      const lineNo = ++this.counts.lines;
-      const line: ScannedLine = { buf, start: s, end: e, lineNo };
+      const lineNo = ++counts.lines;
       let role = this.roleOf(buf, s, e);
-      if (role === 'unknown') role = this.sink.judge(line);
+      if (role === 'unknown') role = this.sink.judge({ buf, start: s, end: e, lineNo });
       let candidate = this.allLines;
-      if (hits) {
-        while (h < hits.length && hits[h] < nl) {
-          candidate = true;
-          h++;
-        }
+      if (nextHit < nl) {
+        candidate = true;
+        while (h < hits!.length && hits![h] < nl) h++;
+        nextHit = h < hits!.length ? hits![h] : Number.POSITIVE_INFINITY;
       }
       if (role === 'head') {
-        this.counts.heads++;
-        if (candidate) this.sink.candidate(line, role, undefined);
-        this.lastHead = line;
+        counts.heads++;
+        if (candidate) this.sink.candidate({ buf, start: s, end: e, lineNo }, role, undefined);
+        this.headBuf = buf;
+        this.headStart = s;
+        this.headEnd = e;
+        this.headLineNo = lineNo;
       } else {
-        if (role === 'continuation') this.counts.continuation++;
-        else this.counts.unknown++;
-        if (candidate && e > s) this.sink.candidate(line, role, this.lastHead);
+        if (role === 'continuation') counts.continuation++;
+        else counts.unknown++;
+        if (candidate && e > s) this.sink.candidate({ buf, start: s, end: e, lineNo }, role, this.lastHead());
       }
+      if (nl >= end) break;
       s = nl + 1;
-      if (nl === end) break;
     }
-    // The next buffer may continue the record whose first line is in this one: keep a copy of it.
-    if (this.lastHead && this.lastHead.buf === buf) {
-      const copy = Buffer.from(buf.subarray(this.lastHead.start, this.lastHead.end));
-      this.lastHead = { buf: copy, start: 0, end: copy.length, lineNo: this.lastHead.lineNo };
+    // The next buffer may continue the record whose first line is in this one (and this buffer may be
+    // reused for the next read): keep a copy of that line.
+    if (this.headBuf === buf) {
+      this.headBuf = Buffer.from(buf.subarray(this.headStart, this.headEnd));
+      this.headStart = 0;
+      this.headEnd = this.headBuf.length;
     }
   }
 
-  private findHits(buf: Buffer, start: number, end: number): Int32Array {
-    const found: number[] = [];
+  /** The first line of the last record seen so far. */
+  lastHead(): ScannedLine | undefined {
+    return this.headBuf ? { buf: this.headBuf, start: this.headStart, end: this.headEnd, lineNo: this.headLineNo } : undefined;
+  }
+
+  private findHits(buf: Buffer, start: number, end: number): Float64Array {
+    let n = 0;
     for (const kw of this.keywords) {
       let p = buf.indexOf(kw, start);
       while (p >= 0 && p < end) {
-        found.push(p);
+        if (n === this.hitBuf.length) this.growHits();
+        this.hitBuf[n++] = p;
         p = buf.indexOf(kw, p + kw.length);
       }
     }
-    return Int32Array.from(found).sort();
+    return this.hitBuf.subarray(0, n).sort();
+  }
+
+  private growHits(): void {
+    const bigger = new Float64Array(this.hitBuf.length * 2);
+    bigger.set(this.hitBuf);
+    this.hitBuf = bigger;
   }
 
   /** Settles the common shapes from their first bytes; the rest goes to the sink's parser. */

@@ -4,10 +4,10 @@ import { createGunzip } from 'node:zlib';
 import { VerifyInputError } from './input-error.ts';
 import { STDIN } from './expand-paths.ts';
 
-/** One input to read: a name for evidence and a byte stream. */
+/** One input to read: a name for evidence and its bytes, chunk by chunk. */
 export interface InputSource {
   name: string;
-  stream: NodeJS.ReadableStream;
+  stream: AsyncIterable<Buffer | string>;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -30,11 +30,29 @@ export async function openInput(file: string): Promise<InputSource> {
   } catch (err) {
     throw new VerifyInputError('UNREADABLE', file, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  if (!gzip) return { name: file, stream: readChunks(file) };
   const raw = createReadStream(file, { highWaterMark: READ_CHUNK });
-  if (!gzip) return { name: file, stream: raw };
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   raw.on('error', (err) => gunzip.destroy(err));
   return { name: file, stream: raw.pipe(gunzip) };
+}
+
+/**
+ * Reads a file into one reused buffer: no allocation per chunk, so a 1 GiB log does not churn the
+ * garbage collector. Each chunk is only valid until the consumer asks for the next.
+ */
+async function* readChunks(file: string): AsyncGenerator<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Whether a stream error came from zlib (corrupt or truncated gzip data). */

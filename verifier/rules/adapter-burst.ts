@@ -43,7 +43,7 @@ export class AdapterBurstRule implements Rule {
       .map((s) =>
         s.builder.build(
           `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
-            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected): many adapters for one user, ` +
+            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected): many adapters where one should serve, ` +
             `${s.builder.count} creations in bursts`,
           'many-adapters',
         ),

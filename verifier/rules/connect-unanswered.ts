@@ -41,8 +41,8 @@ export class ConnectUnansweredRule implements Rule {
     this.expire(this.now);
   }
 
-  finish(): Finding[] {
-    this.expire(this.now);
+  finish(endTime: number): Finding[] {
+    this.expire(Math.max(this.now, endTime));
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) =>

@@ -35,9 +35,10 @@ export class MultipleAdaptersRule implements Rule {
         if (ev.user !== undefined) users.set(ev.user, 0);
         return;
       case 'active': {
-        const holders = [...users.values()].filter((n) => n > 0).length;
+        const holders = [...users.entries()].filter(([, n]) => n > 0).map(([u]) => u);
         const n = ev.count ?? 0;
-        if (n > Math.max(1, holders)) this.flag({ ...ev, user: undefined }, n);
+        // With a single holder the count is that user's: report it with the user's other evidence.
+        if (n > Math.max(1, holders.length)) this.flag({ ...ev, user: holders.length === 1 ? holders[0] : undefined }, n);
         return;
       }
       default:
