@@ -186,15 +186,20 @@ function clientChecks(clients: ClientSummary): ProbeCheck[] {
       source: 'clients',
       name: 'every subscribed client received data',
       status: clients.withoutData.length ? 'fail' : 'pass',
-      detail: `${fed} of ${clients.subscribing}` + (clients.withoutData.length ? `; without data: ${clients.withoutData.join(', ')}` : ''),
+      detail: `${fed} of ${clients.subscribing}` + (clients.withoutData.length ? `; without data: ${namesOf(clients.withoutData)}` : ''),
     },
     {
       source: 'clients',
       name: 'no client got BROKER_ERROR',
       status: brokerErrors ? 'fail' : 'pass',
-      detail: brokerErrors ? `${brokerErrors} frame(s) to ${clients.withBrokerError.join(', ')}` : '0',
+      detail: brokerErrors ? `${brokerErrors} frame(s) to ${namesOf(clients.withBrokerError)}` : '0',
     },
   ];
+}
+
+/** A few client names, then how many more: the JSON report has them all. */
+function namesOf(names: string[], shown = 4): string {
+  return names.length > shown ? `${names.slice(0, shown).join(', ')} and ${names.length - shown} more` : names.join(', ');
 }
 
 /** The useful part of a fetch or socket error: Node hides ECONNREFUSED under `cause`. */

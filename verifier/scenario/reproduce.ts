@@ -193,7 +193,10 @@ function judgeMode(result: ModeResult): Expectation[] {
       mode,
       name: 'every subscribed singleton client got data',
       met: clients.withoutData.length === 0,
-      detail: clients.withoutData.length === 0 ? `${clients.subscribing} of ${clients.subscribing}` : `without data: ${clients.withoutData.join(', ')}`,
+      detail:
+        clients.withoutData.length === 0
+          ? `${clients.subscribing} of ${clients.subscribing}`
+          : `${clients.withoutData.length} of ${clients.subscribing} without data, e.g. ${clients.withoutData.slice(0, 3).join(', ')}`,
     },
   ];
 }

@@ -51,8 +51,9 @@ export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions):
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   const deadline = new AbortController();
-  // Every client script and drop waits on the one deadline; that many listeners is the design, not a leak.
-  setMaxListeners(plan.clients.length + plan.brokerDrops.length + 10, deadline.signal);
+  // Every client script, its pending sleep and connect, and every drop wait on the one deadline: many
+  // listeners is the design here, not a leak (the run's client count is bounded by the CLI).
+  setMaxListeners(0, deadline.signal);
   const timer = setTimeout(() => deadline.abort(), plan.durationMs);
   const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal));
   const drops = plan.brokerDrops.map((at) => runDrop(at, options, startedAt, clock, deadline.signal));
