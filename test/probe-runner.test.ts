@@ -54,6 +54,7 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
 
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(report.checks.map((c) => c.source)).toEqual(['broker', 'broker', 'log', 'clients', 'clients']);
+    expect(report.user).toBe(DEMO_USER.userId);
     expect(report.broker?.peak).toEqual({ [DEMO_USER.clientCode]: 1 });
     expect(report.brokerDrops).toEqual([expect.objectContaining({ done: true })]);
     expect(report.verdict).toBe('pass');

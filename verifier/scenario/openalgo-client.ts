@@ -64,6 +64,7 @@ interface Waiter {
 export class OpenAlgoSession {
   marketData = 0;
   readonly errors: ServerError[] = [];
+  /** The `user_id` the endpoint authenticated the key as. */
   userId = '';
   private readonly waiters: Waiter[] = [];
   private closedReason: string | undefined;
@@ -163,11 +164,6 @@ export class OpenAlgoSession {
 
   get isOpen(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
-  }
-
-  /** How many error frames carried `code`. */
-  errorCount(code: string): number {
-    return this.errors.filter((e) => e.code === code).length;
   }
 
   private request(frame: object, replyType: string): Promise<Record<string, unknown>> {

@@ -8,6 +8,7 @@ export function renderProbeReport(report: ProbeReport): string {
   const { options, clients } = report;
   const out = [
     `stormcheck probe ${report.target} — scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s, seed ${options.seed}`,
+    `authenticated as user ${report.user || '(not named)'}`,
     `verdict: ${VERDICT[report.verdict]}`,
     '',
     'evidence',

@@ -38,6 +38,8 @@ export interface ProbeReport {
   schemaVersion: 1;
   command: 'probe';
   target: string;
+  /** The user the endpoint authenticated the API key as. */
+  user: string;
   options: { clients: number; scenario: Scenario; durationMs: number; seed: number; brokerAdmin?: string; logFile?: string };
   verdict: Verdict;
   checks: ProbeCheck[];
@@ -65,7 +67,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const log = options.logFile ? await LogWindow.open(options.logFile) : undefined;
   const from = Date.now();
 
-  await checkTarget(options);
+  const user = await checkTarget(options);
   const universe = loadSymbolUniverse();
   const plan = planTraffic({ ...options, universe, random: mulberry32(options.seed) });
   progress(`probing ${options.url}: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s…`);
@@ -112,6 +114,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     schemaVersion: 1,
     command: 'probe',
     target: url,
+    user,
     options: shown,
     verdict: verdictOf(checks),
     checks,
@@ -138,11 +141,15 @@ async function readBroker(admin: BrokerAdminClient, url: string): Promise<Broker
   }
 }
 
-/** One connection first, so an unreachable target or a refused key is one clear message, not 20 failures. */
-async function checkTarget(options: ProbeOptions): Promise<void> {
+/**
+ * One connection first, so an unreachable target or a refused key is one clear message, not 20 failures.
+ * Resolves with the user the key belongs to.
+ */
+async function checkTarget(options: ProbeOptions): Promise<string> {
   try {
     const session = await OpenAlgoSession.open(options.url, { apiKey: options.apiKey, replyTimeoutMs: 5000 });
     await session.close();
+    return session.userId;
   } catch (err) {
     if (!(err instanceof SessionError)) throw err;
     if (err.code === ErrorCode.authentication) {
