@@ -48,7 +48,8 @@ describe('stormcheck reproduce', () => {
     expect(singleton.clients.ticksDelivered).toBeGreaterThan(0);
     expect(singleton.brokerDrops).toEqual([expect.objectContaining({ done: true })]);
     expect(report.pass).toBe(true);
-    expect(progress).toHaveLength(2);
+    expect(progress).toHaveLength(4);
+    expect(progress[3]).toMatch(/^singleton: peak 1, 0 × 429, 1 adapter\(s\) created$/);
 
     const singletonLog = await readFile(join(dir, 'gateway-singleton.log'), 'utf8');
     expect(singletonLog).toContain('Creating NEW angel adapter for user incident-app');

@@ -90,7 +90,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   try {
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
-      modes.push(await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`)));
+      const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`));
+      progress(`${mode}: peak ${result.broker.peakConnections}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
+      modes.push(result);
     }
   } finally {
     await broker.close();
