@@ -32,13 +32,14 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option('api-key', { type: 'string', describe: `OpenAlgo API key of the user to drive (or env ${API_KEY_ENV})` })
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
-      .option('duration', { type: 'string', default: '20s', describe: 'how long to drive traffic' })
+      .option('duration', { type: 'string', default: '20s', describe: 'how long to drive traffic, 2s–10m' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan' })
       .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
       .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443', 'judge from the mock broker')
-      .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log') as unknown as Argv<ProbeArgs>,
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log')
+      .epilogue('Exit codes: 0 pass, 1 fail (a check failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence).') as unknown as Argv<ProbeArgs>,
   handler: async (args) => {
     const url = wsUrlArgument(args['ws-url']);
     const apiKey = args['api-key'] ?? process.env[API_KEY_ENV];

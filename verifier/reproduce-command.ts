@@ -24,14 +24,15 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
-      .option('duration', { type: 'string', default: '10s', describe: 'traffic time per mode (e.g. 10s, 4s)' })
+      .option('duration', { type: 'string', default: '10s', describe: 'traffic time per mode, 2s–2m' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan and the broker\'s ticks' })
       .option('limit', { type: 'number', default: 2, describe: 'the mock broker\'s connections per client code' })
       .option('mode', { choices: Object.keys(MODES), default: 'both', describe: 'which registry modes to run' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
       .example('$0 reproduce', 'legacy then singleton, 20 clients, 10 s each')
-      .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON') as unknown as Argv<ReproduceArgs>,
+      .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON')
+      .epilogue('Exit codes: 0 legacy stormed and singleton was clean, 1 an expectation failed, 2 bad option.') as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
     const report = await runReproduce({
       clients: wholeNumberOption('clients', args.clients, 1, 200),
