@@ -42,8 +42,8 @@ export interface ClientLimits {
 
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxSubscriptions: 1000,
-  softBufferBytes: 1 << 20,
-  hardBufferBytes: 8 << 20,
+  softBufferBytes: 256 << 10,
+  hardBufferBytes: 4 << 20,
   slowGraceMs: 5_000,
   authTimeoutMs: 10_000,
   maxQueuedFrames: 256,
