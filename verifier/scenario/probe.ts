@@ -62,8 +62,8 @@ const SETTLE_MS = 500;
  */
 export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const progress = options.onProgress ?? (() => {});
-  const admin = options.brokerAdmin ? new BrokerAdminClient(options.brokerAdmin) : undefined;
-  const before = admin ? await readBroker(admin, options.brokerAdmin!) : undefined;
+  const admin = options.brokerAdmin ? { client: new BrokerAdminClient(options.brokerAdmin), url: options.brokerAdmin } : undefined;
+  const before = admin ? await readBroker(admin.client, admin.url) : undefined;
   const log = options.logFile ? await LogWindow.open(options.logFile) : undefined;
   const from = Date.now();
 
@@ -74,7 +74,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const traffic = await runTraffic(plan, {
     url: options.url,
     apiKey: options.apiKey,
-    ...(admin ? { dropBroker: () => admin.inject({ type: 'drop-all' }) } : {}),
+    ...(admin ? { dropBroker: () => admin.client.inject({ type: 'drop-all' }) } : {}),
   });
   await sleep(SETTLE_MS);
 
@@ -82,9 +82,14 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const couldNotCheck: string[] = [];
   let broker: BrokerEvidence | undefined;
   if (admin && before) {
-    const after = await readBroker(admin, options.brokerAdmin!);
-    broker = summariseBroker({ before, after, from, to: Date.now() });
-    checks.push(...brokerChecks(broker, before));
+    try {
+      const after = await admin.client.record();
+      broker = summariseBroker({ before, after, from, to: Date.now() });
+      checks.push(...brokerChecks(broker, before));
+    } catch (err) {
+      const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
+      checks.push({ source: 'broker', name: 'broker record after the run', status: 'unchecked', detail });
+    }
   } else {
     couldNotCheck.push('broker: no --broker-admin URL, so upstream connections and 429s were not counted');
   }
@@ -97,7 +102,6 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       checks.push(logCheck(logSummary));
     } else {
       checks.push({ source: 'log', name: 'log shows no storm', status: 'unchecked', detail: window.reason });
-      couldNotCheck.push(`log: ${window.reason}`);
     }
   } else {
     couldNotCheck.push('log: no --log FILE, so the deployment\'s own log was not verified');
@@ -105,6 +109,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
 
   const clients = summariseClients(plan, traffic.clients);
   checks.push(...clientChecks(clients));
+  for (const check of checks.filter((c) => c.status === 'unchecked')) couldNotCheck.push(`${check.source}: ${check.detail}`);
   for (const drop of traffic.brokerDrops.filter((d) => !d.done)) {
     couldNotCheck.push(`broker drop at ${drop.at} ms not caused: ${drop.detail}${admin ? '' : ' (needs --broker-admin)'}; clients reconnected on their own only`);
   }
