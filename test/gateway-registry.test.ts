@@ -71,10 +71,10 @@ describe('SingletonRegistry with fake sockets and a fake clock', () => {
     FakeSocket.created[1]!.acceptHandshake();
     await next;
     expect(logs.count('adapter.create')).toBe(2);
-    expect(logs.records().filter((r) => r.event === 'adapter.active').map((r) => r.msg)).toEqual([
-      'Active angel adapters: 1',
-      'Active angel adapters: 0',
-      'Active angel adapters: 1',
+    expect(logs.records().filter((r) => r.event === 'adapter.active').map((r) => [r.msg, r.userAdapters])).toEqual([
+      ['Active angel adapters: 1', 1],
+      ['Active angel adapters: 0', 0],
+      ['Active angel adapters: 1', 1],
     ]);
   });
 
