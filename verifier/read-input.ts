@@ -34,6 +34,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
       ctx.onBytes?.(buf.length);
     }
   } catch (err) {
+    if (err instanceof VerifyInputError) throw err;
     if (isGzipError(err)) {
       throw new VerifyInputError('CORRUPT_GZIP', source.name, `cannot read ${source.name}: gzip data is truncated or corrupt (${(err as Error).message})`);
     }
