@@ -169,6 +169,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       const serverClosed = closeServer(wss);
       for (const session of sessions) session.end(GatewayCloseCode.goingAway, 'Gateway shutting down');
       await waitUntil(() => sessions.size === 0, SHUTDOWN_GRACE_MS);
+      for (const session of sessions) session.kill();
       await registry.close();
       await serverClosed;
       admin.closeAllConnections();

@@ -47,4 +47,14 @@ describe('admin HTTP', () => {
     expect((await fetch(`${rig.gateway.adminUrl}/users/${USER.userId}/logout`)).status).toBe(405);
     expect((await fetch(`${rig.gateway.adminUrl}/nothing`)).status).toBe(404);
   });
+
+  it('close() ends clients with 1001 and closes the upstream', async () => {
+    rig = await startRig();
+    const client = await rig.connect();
+    await client.authenticate();
+    await rig.gateway.close();
+    expect(await client.closed()).toBe(1001);
+    await waitFor(() => (rig!.broker.stats().current[USER.clientCode] ?? 0) === 0, 'the upstream to close');
+    expect(rig.logs.count('gateway.stop')).toBe(1);
+  });
 });
