@@ -305,6 +305,11 @@ export class ClientSession implements Subscriber {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
 
+  /** Drops the connection without a close handshake (shutdown of a client that ignored the close). */
+  kill(): void {
+    this.ws.terminate();
+  }
+
   /** Called once when the socket is gone: releases everything the client held. */
   disconnected(code: number): void {
     this.closed = true;
