@@ -54,6 +54,10 @@ describe('pino JSON lines', () => {
     expect(r).toMatchObject({ time: AT, zoned: true, level: 'WARN', message: 'Angel WebSocket connection closed' });
   });
 
+  it('reads epoch seconds (pino unixTime) as well as epoch milliseconds', () => {
+    expect(parseLine('{"level":30,"time":1762854349,"msg":"y"}', 'auto', 2025)).toMatchObject({ time: AT_S });
+  });
+
   it('skips JSON that is not a log line', () => {
     expect(parseLine('{"foo":1}', 'pino', 2025)).toBeUndefined();
   });
