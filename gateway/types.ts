@@ -1,5 +1,11 @@
 import type { DestinationStream } from 'pino';
+import type { BackoffPolicy } from './angel/backoff.ts';
+import type { LegacyTuning } from './angel/legacy-adapter.ts';
+import type { UpstreamSocketConstructor } from './angel/upstream-socket.ts';
+import type { ClientLimits } from './client/session.ts';
+import type { Clock, RandomSource } from './clock.ts';
 import type { BrokerName } from './openalgo/protocol.ts';
+import type { HeartbeatPolicy } from './registry/registry.ts';
 
 /**
  * The gateway's public shapes: options (one typed config object the CLI fills from yargs), the users
@@ -40,6 +46,24 @@ export interface GatewayOptions {
   lingerMs?: number; // 0 = keep until logout
   /** Where pino writes its JSON lines; tests and `reproduce` capture the log through this. */
   logDestination?: DestinationStream;
+  /** Human-readable logs on stdout (pino-pretty) instead of JSON lines. */
+  pretty?: boolean;
+  /** Upstream WebSocket constructor; default `ws`. Unit tests pass fakes. */
+  WebSocket?: UpstreamSocketConstructor;
+  /** Timers and time; default real time. */
+  clock?: Clock;
+  /** Jitter source; default Math.random. */
+  random?: RandomSource;
+  /** Reconnect backoff (default 1 s base, 30 s cap, 5 s base after a 429). */
+  backoff?: Partial<BackoffPolicy>;
+  /** Upstream heartbeat (default ping every 10 s, dead after 25 s of silence). */
+  heartbeat?: Partial<HeartbeatPolicy>;
+  /** Per-client caps against hostile clients. */
+  clientLimits?: Partial<ClientLimits>;
+  /** Largest client frame accepted, in bytes (default 64 KiB); larger frames close the client with 1009. */
+  maxPayloadBytes?: number;
+  /** Tuning of the legacy registry's reproduction of the storm. */
+  legacy?: Partial<LegacyTuning>;
 }
 
 export type AdapterState = 'idle' | 'connecting' | 'open' | 'backoff' | 'failed' | 'closed';

@@ -37,6 +37,8 @@ export const ErrorCode = {
   invalidParameters: 'INVALID_PARAMETERS',
   broker: 'BROKER_ERROR',
   symbolNotFound: 'SYMBOL_NOT_FOUND',
+  /** Not in SPEC §4's list; OpenAlgo's server answers an unexpected exception with it. */
+  server: 'SERVER_ERROR',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -75,7 +77,7 @@ export interface AuthSuccessMessage {
 
 export type SubscriptionResult =
   | (SymbolRef & { status: 'success'; mode: OpenAlgoModeCode; depth: number; broker: BrokerName })
-  | (SymbolRef & { status: 'error'; message: string; broker: BrokerName });
+  | (SymbolRef & { status: 'error'; message: string; broker: BrokerName; code?: ErrorCodeValue });
 
 export interface SubscribeResponse {
   type: 'subscribe';
@@ -90,7 +92,7 @@ export interface UnsubscribeResponse {
   status: 'success' | 'partial' | 'error';
   message: string;
   successful: (SymbolRef & { mode?: OpenAlgoModeCode })[];
-  failed: (SymbolRef & { message: string })[];
+  failed: (SymbolRef & { message: string; code?: ErrorCodeValue })[];
   broker: BrokerName;
 }
 
@@ -125,4 +127,40 @@ export interface MarketDataMessage extends SymbolRef {
   mode: OpenAlgoModeCode;
   broker: BrokerName;
   data: MarketData;
+}
+
+/**
+ * Close codes the gateway uses on client connections (4000–4999 is the application range of RFC 6455).
+ * 1009 (message too big) comes from `ws` itself when a frame exceeds the gateway's maxPayload.
+ */
+export const GatewayCloseCode = {
+  /** Connected but sent no successful authenticate within the idle timeout. */
+  authTimeout: 4001,
+  /** The user was logged out (POST /users/:id/logout); authenticate on a new connection. */
+  loggedOut: 4002,
+  /** The gateway is shutting down. */
+  goingAway: 1001,
+} as const;
+
+export interface PongMessage {
+  type: 'pong';
+  status: 'success';
+  server_timestamp: number;
+  client_timestamp?: unknown;
+  _pingId?: unknown;
+}
+
+export interface BrokerInfoMessage {
+  type: 'broker_info';
+  status: 'success';
+  broker: BrokerName;
+  adapter_status: string;
+  user_id: string;
+}
+
+export interface SupportedBrokersMessage {
+  type: 'supported_brokers';
+  status: 'success';
+  brokers: BrokerName[];
+  count: number;
 }

@@ -1,0 +1,263 @@
+import type { Logger } from 'pino';
+import { LogEvent, LogMessage } from '../logger.ts';
+import type { BrokerName } from '../openalgo/protocol.ts';
+import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
+import { BrokerUnavailableError } from '../registry/registry.ts';
+import { Action, HEARTBEAT, TickDecodeError, decodeTick, type SmartApiRequest } from '../smartapi/index.ts';
+import type { Timer } from '../clock.ts';
+import type { AdapterState, UserRecord } from '../types.ts';
+import { backoffDelay } from './backoff.ts';
+import { INITIAL_LIFECYCLE, transition, type Lifecycle, type LifecycleEvent, type LifecyclePolicy } from './lifecycle.ts';
+import { buildRequests, upstreamKeyId, type UpstreamKey } from './upstream-key.ts';
+import { dialUpstream, type DialOutcome, type UpstreamSocket } from './upstream-socket.ts';
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * The fixed AngelOne adapter: at most one upstream socket at any time, reconnected in place, with the
+ * lifecycle of `lifecycle.ts`. Every socket callback first checks that it still belongs to the current
+ * socket, so a late event from an old socket can never start a second retry chain.
+ */
+export class AngelAdapter implements UpstreamAdapter {
+  readonly broker: BrokerName;
+  private lifecycle: Lifecycle = INITIAL_LIFECYCLE;
+  private socket: UpstreamSocket | undefined;
+  private socketOpen = false;
+  private retryTimer: Timer | undefined;
+  private heartbeatTimer: Timer | undefined;
+  private lastHeardAt = 0;
+  private readonly subscribed = new Map<string, UpstreamKey>();
+  private waiters: Waiter[] = [];
+  private closeWaiters: (() => void)[] = [];
+  private readonly log: Logger;
+  private readonly policy: LifecyclePolicy;
+
+  constructor(
+    readonly user: UserRecord,
+    private readonly deps: AdapterDeps,
+  ) {
+    this.broker = user.broker;
+    this.log = deps.logger.child({ user: user.userId, broker: user.broker });
+    this.policy = {
+      maxAttempts: Math.max(1, deps.maxReconnect),
+      delay: (attempt, rateLimited) => backoffDelay(deps.backoff, attempt, rateLimited, deps.random),
+    };
+  }
+
+  get state(): AdapterState {
+    return this.lifecycle.kind;
+  }
+
+  /**
+   * Begins a connect cycle unless one is running (single-flight) and resolves when the upstream is open;
+   * rejects with BrokerUnavailableError when the cycle fails or the adapter is closed.
+   */
+  start(): Promise<void> {
+    this.apply({ type: 'start' });
+    return this.ready();
+  }
+
+  private ready(): Promise<void> {
+    const { kind } = this.lifecycle;
+    if (kind === 'open') return Promise.resolve();
+    if (kind === 'failed' || kind === 'closed') return Promise.reject(this.unavailable());
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  subscribe(keys: UpstreamKey[]): void {
+    const added = keys.filter((key) => {
+      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
+      if (this.subscribed.has(id)) return false;
+      this.subscribed.set(id, key);
+      return true;
+    });
+    if (added.length > 0) this.sendRequests(buildRequests(Action.subscribe, added));
+  }
+
+  unsubscribe(keys: UpstreamKey[]): void {
+    const removed = keys.filter((key) => this.subscribed.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)));
+    if (removed.length > 0) this.sendRequests(buildRequests(Action.unsubscribe, removed));
+  }
+
+  remainingCapacity(): number {
+    return this.deps.maxTokens - this.subscribed.size;
+  }
+
+  upstreamConnections(): number {
+    return this.socketOpen ? 1 : 0;
+  }
+
+  subscriptionCount(): number {
+    return this.subscribed.size;
+  }
+
+  /** Closes the upstream for good; resolves once the socket is gone, so the broker's slot is free. */
+  close(): Promise<void> {
+    if (this.lifecycle.kind === 'closed' && !this.socket) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.apply({ type: 'close' });
+    return gone;
+  }
+
+  private apply(event: LifecycleEvent): void {
+    const previous = this.lifecycle;
+    const next = transition(previous, event, this.policy);
+    if (next === previous) return;
+    this.lifecycle = next;
+    this.enter(next);
+  }
+
+  private enter(state: Lifecycle): void {
+    switch (state.kind) {
+      case 'idle':
+        return;
+      case 'connecting':
+        this.dial(state.attempt);
+        return;
+      case 'open':
+        this.settleWaiters();
+        return;
+      case 'backoff':
+        this.log.info(
+          { event: LogEvent.upstreamBackoff, attempt: state.attempt, delayMs: state.delayMs, rateLimited: state.rateLimited },
+          `Reconnecting to Angel WebSocket in ${state.delayMs} ms`,
+        );
+        this.retryTimer = this.deps.clock.after(state.delayMs, () => {
+          this.retryTimer = undefined;
+          this.apply({ type: 'retry' });
+        });
+        return;
+      case 'failed':
+        this.log.error({ event: LogEvent.upstreamExhausted, attempts: state.attempts }, LogMessage.upstreamExhausted);
+        this.settleWaiters();
+        this.deps.listener.onFailed(this, this.unavailable().message);
+        return;
+      case 'closed':
+        this.retryTimer?.cancel();
+        this.heartbeatTimer?.cancel();
+        this.settleWaiters();
+        if (this.socket) this.socket.close();
+        else this.resolveCloseWaiters();
+        return;
+    }
+  }
+
+  private dial(attempt: number): void {
+    this.log.info({ event: LogEvent.upstreamConnect, attempt }, LogMessage.upstreamConnect(attempt));
+    this.deps.metrics.upstreamAttempts.inc();
+    const socket = dialUpstream(this.deps.WebSocket, this.deps.brokerUrl, this.user, {
+      onOpen: () => this.onSocketOpen(socket),
+      onMessage: (data, isBinary) => this.onSocketMessage(socket, data, isBinary),
+      onClosed: (outcome) => this.onSocketClosed(socket, outcome),
+    });
+    this.socket = socket;
+  }
+
+  private onSocketOpen(socket: UpstreamSocket): void {
+    if (socket !== this.socket) return;
+    this.socketOpen = true;
+    this.lastHeardAt = this.deps.clock.now();
+    this.log.info({ event: LogEvent.upstreamOpen }, LogMessage.upstreamOpen);
+    if (this.lifecycle.kind === 'closed') {
+      socket.close();
+      return;
+    }
+    // Replay before anyone else can send, so a reconnect restores every client's data.
+    if (this.subscribed.size > 0) this.sendRequests(buildRequests(Action.subscribe, this.subscribed.values()));
+    this.armHeartbeat();
+    this.apply({ type: 'opened' });
+  }
+
+  private onSocketMessage(socket: UpstreamSocket, data: Buffer, isBinary: boolean): void {
+    if (socket !== this.socket) return;
+    this.lastHeardAt = this.deps.clock.now();
+    if (isBinary) {
+      this.deps.metrics.ticksReceived.inc();
+      try {
+        this.deps.listener.onTick(this, decodeTick(data));
+      } catch (err) {
+        if (!(err instanceof TickDecodeError)) throw err;
+        this.deps.metrics.badTicks.inc();
+      }
+      return;
+    }
+    const text = data.toString('utf8');
+    if (text === HEARTBEAT.pong) return;
+    this.log.warn({ event: LogEvent.upstreamRequestError, reply: text.slice(0, 500) }, `Angel WebSocket request error: ${text.slice(0, 200)}`);
+  }
+
+  private onSocketClosed(socket: UpstreamSocket, outcome: DialOutcome): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    this.socketOpen = false;
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = undefined;
+    if (outcome.opened) {
+      this.log.info({ event: LogEvent.upstreamClose }, LogMessage.upstreamClose);
+    } else if (outcome.status !== undefined) {
+      this.deps.metrics.upstreamRejections.inc({ status: String(outcome.status) });
+      this.log.error(
+        { event: LogEvent.upstreamRejected, status: outcome.status, reason: outcome.reason },
+        LogMessage.upstreamRejected(outcome.status, outcome.reason),
+      );
+    } else {
+      this.log.error({ event: LogEvent.upstreamError, reason: outcome.reason }, LogMessage.upstreamError(outcome.reason ?? 'connection failed'));
+    }
+    if (this.lifecycle.kind === 'closed') {
+      this.resolveCloseWaiters();
+      return;
+    }
+    this.apply({ type: 'lost', rateLimited: outcome.status === 429 });
+  }
+
+  private armHeartbeat(): void {
+    this.heartbeatTimer = this.deps.clock.after(this.deps.heartbeat.pingMs, () => {
+      const socket = this.socket;
+      if (!socket || !this.socketOpen) return;
+      const silentMs = this.deps.clock.now() - this.lastHeardAt;
+      if (silentMs >= this.deps.heartbeat.deadMs) {
+        this.log.warn({ event: LogEvent.upstreamDead, silentMs }, `No data or pong from Angel WebSocket for ${silentMs} ms; reconnecting`);
+        socket.terminate();
+        return;
+      }
+      socket.send(HEARTBEAT.ping);
+      this.armHeartbeat();
+    });
+  }
+
+  private sendRequests(requests: SmartApiRequest[]): void {
+    if (!this.socket || !this.socketOpen) return;
+    for (const request of requests) {
+      const tokens = request.params.tokenList.reduce((n, entry) => n + entry.tokens.length, 0);
+      this.log.debug({ event: LogEvent.upstreamSubscribe, action: request.action, mode: request.params.mode, tokens }, 'Angel WebSocket request');
+      this.socket.send(JSON.stringify(request));
+    }
+  }
+
+  private settleWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    const open = this.lifecycle.kind === 'open';
+    for (const waiter of waiters) {
+      if (open) waiter.resolve();
+      else waiter.reject(this.unavailable());
+    }
+  }
+
+  private resolveCloseWaiters(): void {
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private unavailable(): BrokerUnavailableError {
+    return this.lifecycle.kind === 'closed'
+      ? new BrokerUnavailableError('The angel adapter was closed (logout); authenticate again')
+      : new BrokerUnavailableError(
+          `Could not connect to Angel WebSocket after ${this.policy.maxAttempts} attempts; authenticate again to retry`,
+        );
+  }
+}

@@ -1,0 +1,115 @@
+import { toMarketData } from '../openalgo/market-data.ts';
+import { ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../openalgo/protocol.ts';
+import type { Tick } from '../smartapi/index.ts';
+import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
+
+/** A client as the fan-out sees it: something that takes a ready-made frame, or declines it. */
+export interface Subscriber {
+  /** Returns false when the frame was dropped (slow client). */
+  deliver(frame: Buffer): boolean;
+}
+
+/** What a client subscribed to: the names it used, so market_data echoes them back. */
+export interface TopicSpec {
+  symbol: string;
+  exchange: string;
+  mode: OpenAlgoModeCode;
+  upstream: UpstreamKey;
+}
+
+interface Topic extends TopicSpec {
+  id: string;
+  subscribers: Set<Subscriber>;
+}
+
+export interface FanOutCounters {
+  delivered(n: number): void;
+  dropped(n: number): void;
+}
+
+/**
+ * Per-adapter distribution of ticks to clients. Topics (symbol, exchange, mode as the client named them)
+ * hold subscriber sets; upstream keys (token, mode) hold topics. This is where upstream subscriptions are
+ * reference-counted: `add` reports the first holder of an upstream key, `remove` the last.
+ *
+ * Each tick is serialised once per topic and the same Buffer goes to every subscriber: no per-client JSON.
+ */
+export class TickFanOut {
+  private readonly topics = new Map<string, Topic>();
+  private readonly byUpstream = new Map<string, Set<Topic>>();
+
+  constructor(
+    private readonly broker: BrokerName,
+    private readonly counters: FanOutCounters,
+  ) {}
+
+  /** Stable id of a topic, for the client's own bookkeeping. */
+  static topicId(symbol: string, exchange: string, mode: number): string {
+    return `${mode}|${exchange}|${symbol}`;
+  }
+
+  /** Adds `subscriber` to a topic; returns true when this makes `spec.upstream` needed upstream. */
+  add(subscriber: Subscriber, spec: TopicSpec): boolean {
+    const id = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
+    let topic = this.topics.get(id);
+    let firstForUpstream = false;
+    if (!topic) {
+      topic = { ...spec, id, subscribers: new Set() };
+      this.topics.set(id, topic);
+      const upstreamId = upstreamKeyId(spec.upstream.exchangeType, spec.upstream.token, spec.upstream.mode);
+      let topics = this.byUpstream.get(upstreamId);
+      if (!topics) {
+        this.byUpstream.set(upstreamId, (topics = new Set()));
+        firstForUpstream = true;
+      }
+      topics.add(topic);
+    }
+    topic.subscribers.add(subscriber);
+    return firstForUpstream;
+  }
+
+  /** Whether adding this spec would need a new upstream key (so the caller can check capacity first). */
+  needsUpstream(spec: TopicSpec): boolean {
+    return !this.byUpstream.has(upstreamKeyId(spec.upstream.exchangeType, spec.upstream.token, spec.upstream.mode));
+  }
+
+  /** Removes `subscriber` from a topic; returns the upstream key when nobody needs it any more. */
+  remove(subscriber: Subscriber, topicId: string): UpstreamKey | undefined {
+    const topic = this.topics.get(topicId);
+    if (!topic || !topic.subscribers.delete(subscriber) || topic.subscribers.size > 0) return undefined;
+    this.topics.delete(topicId);
+    const upstreamId = upstreamKeyId(topic.upstream.exchangeType, topic.upstream.token, topic.upstream.mode);
+    const topics = this.byUpstream.get(upstreamId)!;
+    topics.delete(topic);
+    if (topics.size > 0) return undefined;
+    this.byUpstream.delete(upstreamId);
+    return topic.upstream;
+  }
+
+  /** Sends one tick to every client subscribed to it. */
+  publish(tick: Tick): void {
+    const topics = this.byUpstream.get(upstreamKeyId(tick.exchangeType, tick.token, tick.mode));
+    if (!topics) return;
+    const data = toMarketData(tick);
+    if (!data) return;
+    for (const topic of topics) {
+      const message: MarketDataMessage = {
+        type: ServerMessageType.marketData,
+        symbol: topic.symbol,
+        exchange: topic.exchange,
+        mode: topic.mode,
+        broker: this.broker,
+        data,
+      };
+      const frame = Buffer.from(JSON.stringify(message));
+      let delivered = 0;
+      let dropped = 0;
+      for (const subscriber of topic.subscribers) {
+        if (subscriber.deliver(frame)) delivered += 1;
+        else dropped += 1;
+      }
+      if (delivered > 0) this.counters.delivered(delivered);
+      if (dropped > 0) this.counters.dropped(dropped);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import type { Clock, Timer } from '../clock.ts';
+import type { InstrumentMaster } from '../instruments.ts';
+import { LogEvent } from '../logger.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import {
+  ErrorCode,
+  GatewayCloseCode,
+  Messages,
+  ServerMessageType,
+  SUPPORTED_BROKERS,
+  type AuthSuccessMessage,
+  type BrokerInfoMessage,
+  type ErrorCodeValue,
+  type ErrorMessage,
+  type PongMessage,
+  type SupportedBrokersMessage,
+} from '../openalgo/protocol.ts';
+import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import type { UserRecord } from '../types.ts';
+import type { UserDirectory } from '../users.ts';
+import { ClientSubscriptions } from './client-subscriptions.ts';
+import type { Subscriber, TickFanOut } from './fanout.ts';
+import { parseRequest, type ClientRequest } from './requests.ts';
+
+/** Per-client limits against hostile or broken clients (documented in .readme/gateway.md). */
+export interface ClientLimits {
+  /** Subscriptions one client may hold; more get a per-symbol error. */
+  maxSubscriptions: number;
+  /** Past this many buffered bytes, market data for the client is dropped. */
+  softBufferBytes: number;
+  /** Past this many buffered bytes, the client is terminated. */
+  hardBufferBytes: number;
+  /** A client still over the soft cap after this long has stopped reading: it is closed too. */
+  slowGraceMs: number;
+  /** A connection that has not authenticated within this time is closed with GatewayCloseCode.authTimeout. */
+  authTimeoutMs: number;
+  /** Frames a client may queue behind a pending authenticate. */
+  maxQueuedFrames: number;
+}
+
+export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
+  maxSubscriptions: 1000,
+  softBufferBytes: 256 << 10,
+  hardBufferBytes: 4 << 20,
+  slowGraceMs: 5_000,
+  authTimeoutMs: 10_000,
+  maxQueuedFrames: 256,
+};
+
+/** What a session needs from the gateway around it. */
+export interface SessionContext {
+  users: UserDirectory;
+  instruments: InstrumentMaster;
+  registry: Registry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  clock: Clock;
+  limits: ClientLimits;
+  fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  attached(session: ClientSession): void;
+  detached(session: ClientSession): void;
+}
+
+const SEND_TEXT = { binary: false } as const;
+
+/**
+ * One OpenAlgo client connection: parses its frames, authenticates it against the user directory,
+ * holds its lease on the user's adapter and its subscriptions, and sends it market data under a
+ * backpressure budget. Frames are handled in order; while an authenticate waits for the upstream,
+ * later frames queue behind it (bounded).
+ */
+export class ClientSession implements Subscriber {
+  user: UserRecord | undefined;
+  private lease: Lease | undefined;
+  private readonly subscriptions: ClientSubscriptions;
+  private authTimer: Timer | undefined;
+  private pending: Promise<void> | undefined;
+  private queued = 0;
+  private overSoftCapSince: number | undefined;
+  private closed = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly id: number,
+    private readonly ws: WebSocket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.log = ctx.logger.child({ client: id });
+    this.subscriptions = new ClientSubscriptions(this, ctx.instruments, ctx.limits.maxSubscriptions);
+    this.authTimer = ctx.clock.after(ctx.limits.authTimeoutMs, () => {
+      if (this.lease || this.closed) return;
+      this.log.info({ event: LogEvent.clientIdleTimeout }, 'Closing client that did not authenticate in time');
+      ctx.metrics.clientsClosed.inc({ reason: 'auth_timeout' });
+      ws.close(GatewayCloseCode.authTimeout, 'Authentication timeout');
+    });
+  }
+
+  get adapter(): UpstreamAdapter | undefined {
+    return this.lease?.adapter;
+  }
+
+  /** Entry point for every client frame. */
+  receive(data: Buffer, isBinary: boolean): void {
+    this.ctx.metrics.clientMessages.inc();
+    if (isBinary) {
+      this.sendError(ErrorCode.invalidJson, 'Frames must be JSON text');
+      return;
+    }
+    const text = data.toString('utf8');
+    if (!this.pending) {
+      this.run(text);
+      return;
+    }
+    if (this.queued >= this.ctx.limits.maxQueuedFrames) {
+      this.sendError(ErrorCode.invalidParameters, 'Too many frames while authentication is pending; wait for the auth reply');
+      return;
+    }
+    this.queued += 1;
+    this.track(
+      this.pending.then(() => {
+        this.queued -= 1;
+        return this.closed ? undefined : this.handle(text);
+      }),
+    );
+  }
+
+  private run(text: string): void {
+    let result: Promise<void> | undefined;
+    try {
+      result = this.handle(text);
+    } catch (err) {
+      this.internalError(err);
+      return;
+    }
+    if (result) this.track(result);
+  }
+
+  /** Makes later frames wait for `work`; a failure is answered, never left as an unhandled rejection. */
+  private track(work: Promise<void>): void {
+    const chained: Promise<void> = work
+      .catch((err: unknown) => this.internalError(err))
+      .finally(() => {
+        if (this.pending === chained) this.pending = undefined;
+      });
+    this.pending = chained;
+  }
+
+  private internalError(err: unknown): void {
+    this.log.error({ event: LogEvent.clientError, err }, 'Internal error while handling a client frame');
+    this.sendError(ErrorCode.server, 'Internal error while handling this frame');
+  }
+
+  /** Handles one frame; returns a promise only for work that must finish before the next frame. */
+  private handle(text: string): Promise<void> | undefined {
+    const request = parseRequest(text);
+    if ('error' in request) {
+      this.sendError(request.error, request.message);
+      return undefined;
+    }
+    if (request.action === 'authenticate') return this.authenticate(request.apiKey);
+    if (request.action === 'get_supported_brokers') {
+      const reply: SupportedBrokersMessage = {
+        type: ServerMessageType.supportedBrokers,
+        status: 'success',
+        brokers: [...SUPPORTED_BROKERS],
+        count: SUPPORTED_BROKERS.length,
+      };
+      this.sendJson(reply);
+      return undefined;
+    }
+    if (request.action === 'ping') {
+      const reply: PongMessage = { type: ServerMessageType.pong, status: 'success', server_timestamp: Date.now() };
+      if (request.timestamp !== undefined) reply.client_timestamp = request.timestamp;
+      if (request.pingId !== undefined) reply._pingId = request.pingId;
+      this.sendJson(reply);
+      return undefined;
+    }
+    const lease = this.lease;
+    const user = this.user;
+    if (!lease || !user) {
+      this.sendError(ErrorCode.notAuthenticated, 'You must authenticate first');
+      return undefined;
+    }
+    this.handleAuthenticated(request, lease.adapter, user);
+    return undefined;
+  }
+
+  private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
+    switch (request.action) {
+      case 'subscribe':
+        this.sendJson(withRequestId(this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
+        return;
+      case 'unsubscribe':
+        this.sendJson(withRequestId(this.subscriptions.unsubscribe(request.items, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
+        return;
+      case 'unsubscribe_all':
+        this.sendJson(withRequestId(this.subscriptions.unsubscribeAll(adapter, this.ctx.fanOutFor(adapter)), request.requestId));
+        return;
+      case 'get_broker_info': {
+        const reply: BrokerInfoMessage = {
+          type: ServerMessageType.brokerInfo,
+          status: 'success',
+          broker: adapter.broker,
+          adapter_status: adapter.state,
+          user_id: user.userId,
+        };
+        this.sendJson(reply);
+        return;
+      }
+    }
+  }
+
+  private async authenticate(apiKey: string): Promise<void> {
+    const user = this.ctx.users.findByApiKey(apiKey);
+    if (!user) {
+      this.log.warn({ event: LogEvent.clientAuthFailed }, 'Client sent an invalid API key');
+      this.sendError(ErrorCode.authentication, 'Invalid API key');
+      return;
+    }
+    if (this.lease && this.user === user) {
+      this.sendAuthSuccess(user);
+      return;
+    }
+    this.dropLease();
+    let lease: Lease;
+    try {
+      lease = await this.ctx.registry.acquire(user);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      this.sendError(ErrorCode.broker, err.message);
+      return;
+    }
+    if (this.closed) {
+      lease.release();
+      return;
+    }
+    this.lease = lease;
+    this.user = user;
+    this.authTimer?.cancel();
+    this.authTimer = undefined;
+    this.ctx.attached(this);
+    this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
+    this.sendAuthSuccess(user);
+  }
+
+  private sendAuthSuccess(user: UserRecord): void {
+    const reply: AuthSuccessMessage = {
+      type: ServerMessageType.auth,
+      status: 'success',
+      message: Messages.authSuccess,
+      broker: user.broker,
+      user_id: user.userId,
+      supported_features: { ltp: true, quote: true, depth: true },
+    };
+    this.sendJson(reply);
+  }
+
+  private dropLease(): void {
+    const lease = this.lease;
+    if (!lease) return;
+    this.subscriptions.clear(lease.adapter, this.ctx.fanOutFor(lease.adapter));
+    this.ctx.detached(this);
+    this.lease = undefined;
+    this.user = undefined;
+    lease.release();
+  }
+
+  /**
+   * Market data path: one shared frame. Past the soft cap frames are dropped, so a stalled client costs
+   * at most the soft cap of memory; past the hard cap, or over the soft cap for longer than the grace
+   * period, the client is closed.
+   */
+  deliver(frame: Buffer): boolean {
+    if (this.closed) return false;
+    const buffered = this.ws.bufferedAmount;
+    const { softBufferBytes, hardBufferBytes, slowGraceMs } = this.ctx.limits;
+    if (buffered <= softBufferBytes) {
+      this.overSoftCapSince = undefined;
+      this.ws.send(frame, SEND_TEXT);
+      return true;
+    }
+    const now = this.ctx.clock.now();
+    this.overSoftCapSince ??= now;
+    if (buffered > hardBufferBytes || now - this.overSoftCapSince >= slowGraceMs) this.closeSlow(buffered);
+    return false;
+  }
+
+  private closeSlow(buffered: number): void {
+    this.closed = true;
+    this.log.warn({ event: LogEvent.clientSlow, user: this.user?.userId, buffered }, 'Closing client that stopped reading');
+    this.ctx.metrics.clientsClosed.inc({ reason: 'slow_consumer' });
+    // terminate, not close: a close frame would queue behind the megabytes the client is not reading.
+    this.ws.terminate();
+  }
+
+  /** Sends a broker-level error to this client (the adapter gave up). */
+  notifyBrokerError(message: string): void {
+    this.sendError(ErrorCode.broker, message);
+  }
+
+  /** Closes the connection with a gateway close code (logout, shutdown). */
+  end(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a close handshake (shutdown of a client that ignored the close). */
+  kill(): void {
+    this.ws.terminate();
+  }
+
+  /** Called once when the socket is gone: releases everything the client held. */
+  disconnected(code: number): void {
+    this.closed = true;
+    this.authTimer?.cancel();
+    const user = this.user;
+    this.dropLease();
+    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code }, 'Client disconnected');
+  }
+
+  private sendError(code: ErrorCodeValue, message: string): void {
+    this.ctx.metrics.clientErrors.inc({ code });
+    const reply: ErrorMessage = { status: 'error', code, message };
+    this.sendJson(reply);
+  }
+
+  private sendJson(message: object): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message), SEND_TEXT);
+  }
+}
+
+function withRequestId<T extends object>(message: T, requestId: unknown): T {
+  return requestId === undefined ? message : { ...message, request_id: requestId };
+}

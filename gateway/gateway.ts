@@ -1,0 +1,219 @@
+import type { AddressInfo } from 'node:net';
+import type { EventEmitter } from 'node:events';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createAdminServer } from './admin-http.ts';
+import { DEFAULT_BACKOFF } from './angel/backoff.ts';
+import { DEFAULT_LEGACY_TUNING } from './angel/legacy-adapter.ts';
+import { DefaultUpstreamSocket } from './angel/upstream-socket.ts';
+import { TickFanOut } from './client/fanout.ts';
+import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from './client/session.ts';
+import { systemClock } from './clock.ts';
+import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from './instruments.ts';
+import { createGatewayLogger, LogEvent } from './logger.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { GatewayCloseCode } from './openalgo/protocol.ts';
+import { LegacyRegistry } from './registry/legacy-registry.ts';
+import { DEFAULT_HEARTBEAT, type AdapterListener, type Registry, type RegistryDeps, type UpstreamAdapter } from './registry/registry.ts';
+import { SingletonRegistry } from './registry/singleton-registry.ts';
+import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
+import type { Gateway, GatewayHealth, GatewayOptions } from './types.ts';
+import { DEMO_USER, UserDirectory } from './users.ts';
+
+/** Defaults of GatewayOptions (SPEC §3 `stormcheck gateway`). */
+export const GATEWAY_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8765,
+  brokerUrl: 'ws://127.0.0.1:9443/smart-stream',
+  registry: 'singleton',
+  adminPort: 8766,
+  maxReconnect: 5,
+  lingerMs: 0,
+  maxPayloadBytes: 64 * 1024,
+} as const;
+
+const SHUTDOWN_GRACE_MS = 1_000;
+
+interface AdapterClients {
+  fanOut: TickFanOut;
+  sessions: Set<ClientSession>;
+}
+
+/**
+ * Starts the reference gateway: the OpenAlgo client endpoint, the registry (singleton or legacy), and the
+ * admin HTTP server. Resolves once both servers listen.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const host = options.host ?? GATEWAY_DEFAULTS.host;
+  const logger = createGatewayLogger({ destination: options.logDestination, pretty: options.pretty });
+  const metrics = new GatewayMetrics();
+  const clock = options.clock ?? systemClock;
+  const users = new UserDirectory(options.users ?? [DEMO_USER]);
+  const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
+  const perAdapter = new Map<UpstreamAdapter, AdapterClients>();
+  const sessions = new Set<ClientSession>();
+
+  const clientsOf = (adapter: UpstreamAdapter): AdapterClients => {
+    let entry = perAdapter.get(adapter);
+    if (!entry) {
+      entry = {
+        fanOut: new TickFanOut(adapter.broker, {
+          delivered: (n) => metrics.messagesDelivered.inc(n),
+          dropped: (n) => metrics.messagesDropped.inc(n),
+        }),
+        sessions: new Set(),
+      };
+      perAdapter.set(adapter, entry);
+    }
+    return entry;
+  };
+
+  const listener: AdapterListener = {
+    onTick: (adapter, tick) => perAdapter.get(adapter)?.fanOut.publish(tick),
+    onFailed: (adapter, message) => {
+      for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
+    },
+  };
+
+  const deps: RegistryDeps = {
+    brokerUrl: options.brokerUrl ?? GATEWAY_DEFAULTS.brokerUrl,
+    WebSocket: options.WebSocket ?? DefaultUpstreamSocket,
+    clock,
+    random: options.random ?? Math.random,
+    logger,
+    metrics,
+    maxReconnect: options.maxReconnect ?? GATEWAY_DEFAULTS.maxReconnect,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
+    maxTokens: MAX_TOKENS_PER_CONNECTION,
+    listener,
+    lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
+  };
+  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
+  const registry: Registry =
+    mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps);
+
+  const context: SessionContext = {
+    users,
+    instruments,
+    registry,
+    metrics,
+    logger,
+    clock,
+    limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
+    fanOutFor: (adapter) => clientsOf(adapter).fanOut,
+    attached: (session) => {
+      if (session.adapter) clientsOf(session.adapter).sessions.add(session);
+    },
+    detached: (session) => {
+      const adapter = session.adapter;
+      const entry = adapter && perAdapter.get(adapter);
+      if (!entry) return;
+      entry.sessions.delete(session);
+      if (entry.sessions.size === 0) perAdapter.delete(adapter);
+    },
+  };
+
+  const wss = new WebSocketServer({
+    host,
+    port: options.port ?? GATEWAY_DEFAULTS.port,
+    maxPayload: options.maxPayloadBytes ?? GATEWAY_DEFAULTS.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  let nextClientId = 1;
+  wss.on('connection', (ws: WebSocket, req) => {
+    const session = new ClientSession(nextClientId++, ws, context);
+    sessions.add(session);
+    logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
+    ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));
+    // ws reports protocol violations (oversized frames, bad UTF-8) here and then closes the socket itself.
+    ws.on('error', (err: Error) => logger.debug({ event: LogEvent.clientSocketError, client: session.id, reason: err.message }, 'Client socket error'));
+    ws.on('close', (code: number) => {
+      sessions.delete(session);
+      session.disconnected(code);
+    });
+  });
+  await whenListening(wss);
+  wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
+
+  const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
+
+  const logoutUser = async (userId: string): Promise<boolean> => {
+    const matching = users.users.filter((u) => u.userId === userId);
+    if (matching.length === 0) return false;
+    logger.info({ event: LogEvent.adminLogout, user: userId }, `Logging out user ${userId}`);
+    for (const session of sessions) {
+      if (session.user?.userId === userId) session.end(GatewayCloseCode.loggedOut, 'Logged out');
+    }
+    for (const user of matching) await registry.remove(user.userId, user.broker);
+    return true;
+  };
+
+  const admin = createAdminServer({ health, metrics, logout: logoutUser });
+  admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, host);
+  try {
+    await whenListening(admin);
+    admin.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Admin server error: ${err.message}`));
+  } catch (err) {
+    await closeServer(wss);
+    await registry.close();
+    throw err;
+  }
+
+  const url = `ws://${host}:${(wss.address() as AddressInfo).port}`;
+  const adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}`;
+  logger.info({ event: LogEvent.gatewayStart, url, adminUrl, registry: mode }, `Gateway listening on ${url} (registry ${mode}), admin on ${adminUrl}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const serverClosed = closeServer(wss);
+      for (const session of sessions) session.end(GatewayCloseCode.goingAway, 'Gateway shutting down');
+      await waitUntil(() => sessions.size === 0, SHUTDOWN_GRACE_MS);
+      for (const session of sessions) session.kill();
+      await registry.close();
+      await serverClosed;
+      admin.closeAllConnections();
+      await new Promise<void>((resolve) => admin.close(() => resolve()));
+      logger.info({ event: LogEvent.gatewayStop }, 'Gateway stopped');
+      logger.flush();
+    })());
+
+  return {
+    url,
+    adminUrl,
+    health,
+    logout: async (userId) => {
+      await logoutUser(userId);
+    },
+    close,
+  };
+}
+
+/**
+ * Resolves on 'listening', rejects on an 'error' before it, and leaves no listener behind: a later
+ * error must reach the logger, not reject a promise nobody awaits any more.
+ */
+function whenListening(server: EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+  });
+}
+
+function closeServer(wss: WebSocketServer): Promise<void> {
+  return new Promise((resolve) => wss.close(() => resolve()));
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

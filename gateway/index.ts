@@ -1,0 +1,10 @@
+/** The reference gateway's public surface: the CLI, the scenario runners and the tests import from here. */
+export { startGateway, GATEWAY_DEFAULTS } from './gateway.ts';
+export { InstrumentMaster, loadInstrumentsFile, BUNDLED_INSTRUMENTS_PATH, EXCHANGE_TYPE_BY_EXCHANGE } from './instruments.ts';
+export { DEMO_USER, loadUsersFile, UserDirectory } from './users.ts';
+export { LogEvent, LogMessage } from './logger.ts';
+export { DEFAULT_CLIENT_LIMITS, type ClientLimits } from './client/session.ts';
+export { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
+export type { UpstreamSocket, UpstreamSocketConstructor } from './angel/upstream-socket.ts';
+export type { Clock, Timer, RandomSource } from './clock.ts';
+export type * from './types.ts';

@@ -1,0 +1,94 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * The gateway's one logger. Every line carries an `event` field; the messages of the adapter and upstream
+ * events repeat OpenAlgo's own wording (SPEC §6) so the verifier reads both worlds with one rule set.
+ */
+export const LogEvent = {
+  gatewayStart: 'gateway.start',
+  gatewayStop: 'gateway.stop',
+  gatewayError: 'gateway.error',
+  adapterCreate: 'adapter.create',
+  adapterReuse: 'adapter.reuse',
+  adapterRemove: 'adapter.remove',
+  adapterActive: 'adapter.active',
+  adapterTeardown: 'adapter.teardown',
+  adapterLinger: 'adapter.linger',
+  upstreamConnect: 'upstream.connect',
+  upstreamOpen: 'upstream.open',
+  upstreamClose: 'upstream.close',
+  upstreamRejected: 'upstream.rejected',
+  upstreamError: 'upstream.error',
+  upstreamDead: 'upstream.dead',
+  upstreamBackoff: 'upstream.backoff',
+  upstreamExhausted: 'upstream.exhausted',
+  upstreamRequestError: 'upstream.request_error',
+  upstreamSubscribe: 'upstream.subscribe',
+  legacyCap: 'legacy.attempt_cap',
+  clientConnect: 'client.connect',
+  clientAuth: 'client.auth',
+  clientAuthFailed: 'client.auth_failed',
+  clientDisconnect: 'client.disconnect',
+  clientError: 'client.error',
+  clientSocketError: 'client.socket_error',
+  clientSlow: 'client.slow',
+  clientIdleTimeout: 'client.idle_timeout',
+  adminLogout: 'admin.logout',
+} as const;
+
+/** Message templates; `U` is a user id, `N` a number, as in OpenAlgo's logs. */
+export const LogMessage = {
+  adapterCreate: (user: string) => `Creating NEW angel adapter for user ${user}`,
+  adapterReuse: (user: string) => `Reusing existing angel adapter for user ${user}`,
+  adapterRemove: (user: string) => `Removed angel adapter for user ${user}`,
+  adapterActive: (n: number) => `Active angel adapters: ${n}`,
+  adapterTeardown: (user: string) => `Last client for user ${user} disconnected. Disconnecting angel adapter.`,
+  upstreamConnect: (attempt: number) => `Connecting to Angel WebSocket (attempt ${attempt})`,
+  upstreamOpen: 'Connected to Angel WebSocket',
+  upstreamClose: 'Angel WebSocket connection closed',
+  upstreamRejected: (status: number, reason: string | undefined) =>
+    status === 429
+      ? 'Angel WebSocket error: Handshake status 429 Connection Limit Exceeded'
+      : `Angel WebSocket error: Handshake status ${status}${reason ? ` ${reason}` : ''}`,
+  upstreamError: (reason: string) => `Angel WebSocket error: ${reason}`,
+  upstreamExhausted: 'Max reconnection attempts reached. Giving up.',
+} as const;
+
+/** Field paths pino blanks out wherever a secret could be attached to a log line by mistake. */
+const REDACT_PATHS = [
+  'apiKey',
+  'api_key',
+  'brokerApiKey',
+  'feedToken',
+  'authToken',
+  'authorization',
+  'Authorization',
+  'headers',
+  '*.apiKey',
+  '*.api_key',
+  '*.brokerApiKey',
+  '*.feedToken',
+  '*.authToken',
+  '*.authorization',
+  '*.Authorization',
+  '*.headers',
+];
+
+export interface LoggerOptions {
+  destination?: DestinationStream;
+  pretty?: boolean;
+}
+
+/** JSON lines to `destination` (default stdout), or pino-pretty when asked. */
+export function createGatewayLogger(options: LoggerOptions = {}): Logger {
+  const stream = options.pretty ? pretty({ colorize: true, destination: 1 }) : options.destination;
+  return pino(
+    {
+      name: 'stormcheck-gateway',
+      base: undefined,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    },
+    stream ?? pino.destination({ dest: 1, sync: false }),
+  );
+}

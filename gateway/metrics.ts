@@ -1,0 +1,77 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of one gateway, on its own Registry so two gateways in one process (reproduce runs
+ * legacy and singleton side by side) never mix their numbers.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly clientMessages = new Counter({
+    name: 'stormcheck_gateway_client_messages_total',
+    help: 'Frames received from OpenAlgo clients',
+    registers: [this.registry],
+  });
+  readonly clientErrors = new Counter({
+    name: 'stormcheck_gateway_client_errors_total',
+    help: 'Error replies sent to clients, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly clientsClosed = new Counter({
+    name: 'stormcheck_gateway_clients_closed_total',
+    help: 'Client connections the gateway closed, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly ticksReceived = new Counter({
+    name: 'stormcheck_gateway_upstream_ticks_total',
+    help: 'Binary ticks received from AngelOne',
+    registers: [this.registry],
+  });
+  readonly badTicks = new Counter({
+    name: 'stormcheck_gateway_upstream_bad_ticks_total',
+    help: 'Binary upstream frames that were not valid ticks',
+    registers: [this.registry],
+  });
+  readonly messagesDelivered = new Counter({
+    name: 'stormcheck_gateway_market_data_sent_total',
+    help: 'market_data messages sent to clients',
+    registers: [this.registry],
+  });
+  readonly messagesDropped = new Counter({
+    name: 'stormcheck_gateway_market_data_dropped_total',
+    help: 'market_data messages dropped for clients over the soft buffer cap',
+    registers: [this.registry],
+  });
+  readonly upstreamAttempts = new Counter({
+    name: 'stormcheck_gateway_upstream_connect_attempts_total',
+    help: 'Upstream WebSocket connection attempts',
+    registers: [this.registry],
+  });
+  readonly upstreamRejections = new Counter({
+    name: 'stormcheck_gateway_upstream_rejections_total',
+    help: 'Upstream handshakes refused, by HTTP status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly adaptersCreated = new Counter({
+    name: 'stormcheck_gateway_adapters_created_total',
+    help: 'Upstream adapters created',
+    registers: [this.registry],
+  });
+  readonly clients = new Gauge({
+    name: 'stormcheck_gateway_clients',
+    help: 'Connected OpenAlgo clients',
+    registers: [this.registry],
+  });
+  readonly adapters = new Gauge({
+    name: 'stormcheck_gateway_adapters',
+    help: 'Adapters currently held by the registry',
+    registers: [this.registry],
+  });
+  readonly upstreamConnections = new Gauge({
+    name: 'stormcheck_gateway_upstream_connections',
+    help: 'Open upstream WebSocket connections',
+    registers: [this.registry],
+  });
+}

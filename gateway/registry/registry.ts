@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { BackoffPolicy } from '../angel/backoff.ts';
+import type { UpstreamKey } from '../angel/upstream-key.ts';
+import type { UpstreamSocketConstructor } from '../angel/upstream-socket.ts';
+import type { Clock, RandomSource } from '../clock.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { BrokerName } from '../openalgo/protocol.ts';
+import type { Tick } from '../smartapi/index.ts';
+import type { AdapterHealth, AdapterState, UserRecord } from '../types.ts';
+
+/**
+ * What the client side needs from an upstream adapter, whichever registry made it. Subscribe and
+ * unsubscribe are set operations on upstream keys; reference counting across clients happens before
+ * (in the fan-out), so an adapter sees each (token, mode) once.
+ */
+export interface UpstreamAdapter {
+  readonly user: UserRecord;
+  readonly broker: BrokerName;
+  readonly state: AdapterState;
+  subscribe(keys: UpstreamKey[]): void;
+  unsubscribe(keys: UpstreamKey[]): void;
+  /** How many more upstream keys this adapter may hold (AngelOne: 1000 tokens per connection). */
+  remainingCapacity(): number;
+  upstreamConnections(): number;
+  subscriptionCount(): number;
+}
+
+/** How adapters report back to the client side. */
+export interface AdapterListener {
+  onTick(adapter: UpstreamAdapter, tick: Tick): void;
+  /** The adapter gave up (or was closed): its clients should hear BROKER_ERROR. */
+  onFailed(adapter: UpstreamAdapter, message: string): void;
+}
+
+/** One client's hold on an adapter; `release` is idempotent. */
+export interface Lease {
+  readonly adapter: UpstreamAdapter;
+  release(): void;
+}
+
+/** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and the bug (`legacy`). */
+export interface Registry {
+  /** Called on authenticate. Rejects with BrokerUnavailableError when the upstream cannot be had. */
+  acquire(user: UserRecord): Promise<Lease>;
+  /** Logout: closes the user's upstream before anything new may open for them. */
+  remove(userId: string, broker: BrokerName): Promise<void>;
+  health(): AdapterHealth[];
+  /** Shutdown: closes every upstream socket and cancels every timer, zombies included. */
+  close(): Promise<void>;
+}
+
+export interface HeartbeatPolicy {
+  /** Send text `ping` this often. */
+  pingMs: number;
+  /** Reconnect when nothing (data or pong) arrived for this long. */
+  deadMs: number;
+}
+
+export const DEFAULT_HEARTBEAT: HeartbeatPolicy = { pingMs: 10_000, deadMs: 25_000 };
+
+/** Everything an adapter needs from the outside world; the registry passes it through. */
+export interface AdapterDeps {
+  brokerUrl: string;
+  WebSocket: UpstreamSocketConstructor;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Connection attempts per cycle before giving up (`--max-reconnect`). */
+  maxReconnect: number;
+  backoff: BackoffPolicy;
+  heartbeat: HeartbeatPolicy;
+  maxTokens: number;
+  listener: AdapterListener;
+}
+
+export interface RegistryDeps extends AdapterDeps {
+  /** `--linger-ms`: release an adapter this long after its last client left; 0 keeps it until logout. */
+  lingerMs: number;
+}
+
+/** The upstream is failed or closed: the client gets BROKER_ERROR with this message. */
+export class BrokerUnavailableError extends Error {
+  readonly code = 'BROKER_ERROR';
+}
+
+/** Registry key; NUL cannot occur in a user id read from JSON by accident. */
+export function registryKey(userId: string, broker: BrokerName): string {
+  return `${userId}\u0000${broker}`;
+}
