@@ -1,8 +1,124 @@
-import type { CommandModule } from 'yargs';
-import { notBuiltYet } from '../bin/not-built.ts';
+import { writeFile } from 'node:fs/promises';
+import type { Argv, CommandModule } from 'yargs';
+import { EXIT, UsageError } from '../bin/cli-error.ts';
+import { STDIN } from './input/expand-paths.ts';
+import { parseDuration } from './duration.ts';
+import { failsAt, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
+import { render, REPORTERS, type ReporterName } from './reporters/index.ts';
+import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
+import { loadRulesFile } from './rules-file.ts';
+import { SEVERITIES, type LogFormat, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
-export const verifyCommand: CommandModule = {
+interface VerifyArgs {
+  paths?: string[];
+  format: LogFormat;
+  rules?: string;
+  reporter: ReporterName;
+  output?: string;
+  follow: boolean;
+  window: string;
+  burst: number;
+  storm: number;
+  'fail-on': Severity;
+  'allow-empty': boolean;
+}
+
+const PROGRESS_EVERY_MS = 200;
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [paths..]',
   describe: 'Read OpenAlgo or gateway logs and fail when they show more than one adapter per user',
-  handler: notBuiltYet('verify', 4),
+  builder: (y: Argv) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
+      .option('format', { choices: ['auto', 'openalgo', 'pino'] as const, default: 'auto' as const, describe: 'line format; auto decides per line' })
+      .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
+      .option('reporter', { choices: REPORTERS, default: 'text' as const, describe: 'report format' })
+      .option('output', { type: 'string', describe: 'write the report to this file instead of stdout' })
+      .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file; Ctrl-C stops and reports' })
+      .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
+      .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
+      .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
+      .option('fail-on', { choices: SEVERITIES, default: 'error' as const, describe: 'exit 1 on findings of this severity or worse' })
+      .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
+      .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
+      .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
+      .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
+      .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
+      .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
+      .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate') as unknown as Argv<VerifyArgs>,
+  handler: async (args) => {
+    const options = await toOptions(args);
+    const paths = args.paths ?? [];
+    const report = await runVerify(paths, args.follow, options);
+    const toStdout = args.output === undefined;
+    const text = render(report, args.reporter, {
+      colour: toStdout && process.stdout.isTTY === true && !process.env.NO_COLOR,
+      failOn: args['fail-on'],
+      rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
+    });
+    if (toStdout) process.stdout.write(text);
+    else {
+      try {
+        await writeFile(args.output!, text);
+      } catch (err) {
+        throw new UsageError(`cannot write --output ${args.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    }
+    process.exitCode = failsAt(report, args['fail-on']) ? EXIT.findings : EXIT.ok;
+  },
 };
+
+async function toOptions(args: VerifyArgs): Promise<Partial<VerifyOptions>> {
+  const windowMs = parseDuration(args.window);
+  if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
+  for (const name of ['burst', 'storm'] as const) {
+    const v = args[name];
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
+  }
+  if (args.paths === undefined || args.paths.length === 0) {
+    throw new UsageError('name the logs to verify: files, folders, globs, or - for stdin (see stormcheck verify --help)');
+  }
+  if (args.follow && (args.paths.length !== 1 || args.paths[0] === STDIN)) {
+    throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
+  }
+  const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
+  return { format: args.format, windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules, onProgress: progressLine() };
+}
+
+async function runVerify(paths: string[], follow: boolean, options: Partial<VerifyOptions>): Promise<VerifyReport> {
+  try {
+    if (!follow) return await verifyPaths(paths, options);
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
+    try {
+      return await verifyFollow(paths[0], stop.signal, options);
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  } catch (err) {
+    return asUsage(err);
+  } finally {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  }
+}
+
+function asUsage(err: unknown): never {
+  if (err instanceof VerifyInputError) throw new UsageError(err.message);
+  throw err;
+}
+
+/** A `read N MB` line on stderr, only when stderr is a terminal. */
+function progressLine(): ((bytes: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (bytes) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    process.stderr.write(`\rstormcheck verify: read ${(bytes / 1e6).toFixed(0)} MB`);
+  };
+}

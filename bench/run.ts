@@ -1,0 +1,32 @@
+import { machineLine } from './machine.ts';
+import { renderTable, type Benchmark, type BenchTable } from './table.ts';
+import { verifyThroughput } from './verify-throughput.ts';
+
+/**
+ * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
+ * order and prints the machine line and one table per benchmark (or one JSON document).
+ * Add a benchmark by appending its module to BENCHMARKS.
+ */
+const BENCHMARKS: Benchmark[] = [verifyThroughput];
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+const rest = argv.filter((a, i) => a !== '--json' && (onlyAt < 0 || (i !== onlyAt && i !== onlyAt + 1)));
+const selected = BENCHMARKS.filter((b) => only === undefined || b.name === only);
+if (selected.length === 0) {
+  process.stderr.write(`bench: no benchmark named ${only}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
+
+const machine = machineLine();
+if (!json) process.stdout.write(`${machine}\n\n`);
+const results: Array<{ name: string; table: BenchTable }> = [];
+for (const b of selected) {
+  process.stderr.write(`bench: ${b.name}: ${b.description}\n`);
+  const table = await b.run(rest);
+  results.push({ name: b.name, table });
+  if (!json) process.stdout.write(`${renderTable(table)}\n`);
+}
+if (json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, machine, results }, null, 2)}\n`);

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a user would, optionally feeding stdin; resolves whatever the exit code. */
+export function stormcheck(args: string[], opts: { stdin?: string | Buffer; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+/** A temporary folder for one test's log files, removed by `cleanup`. */
+export async function tempDir(): Promise<{ dir: string; file: (name: string, body: string | Buffer) => Promise<string>; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'stormcheck-verify-'));
+  return {
+    dir,
+    file: async (name, body) => {
+      const p = path.join(dir, name);
+      await writeFile(p, body);
+      return p;
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** An OpenAlgo default-format line at `ms` milliseconds after 2025-11-11 09:45:00. */
+export function oa(ms: number, message: string, level = 'INFO', module = 'angel_adapter'): string {
+  const t = new Date(Date.UTC(2025, 10, 11, 9, 45, 0) + ms).toISOString();
+  return `[${t.slice(0, 10)} ${t.slice(11, 19)},${t.slice(20, 23)}] ${level} in ${module}: ${message}`;
+}

@@ -1,0 +1,86 @@
+import type { LogRecord } from '../parse/log-record.ts';
+import type { EventKind, LineRef, LogEvent } from './log-event.ts';
+import { TEMPLATES } from './templates.ts';
+
+// `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
+// says why the instance was made (a creation, a pool connection); within this span they are one event.
+const SAME_INSTANCE_MS = 5_000;
+const MODULE_BROKER = /^([a-z]+)_(?:adapter|websocket|ws|streaming)/i;
+const ANY_USER = /\b(?:for user|user[_ ]?id[=:]|user[=:])\s?([^\s,;:'"]+)/;
+
+interface PendingInit {
+  time: number;
+  zoned: boolean;
+  ref: LineRef;
+}
+
+/**
+ * Turns records into events for the rules, one input at a time: matches the templates, fills in user
+ * and broker where the log names them (message, pino fields, module, or the broker last named), and
+ * folds adapter-instance initialisations into the creation they belong to.
+ */
+export class EventClassifier {
+  private lastBroker: string | undefined;
+  private pendingInits: PendingInit[] = [];
+  private credits: { time: number }[] = [];
+
+  constructor(private readonly emit: (ev: LogEvent) => void) {}
+
+  /** Classifies one record; returns whether it was an event. */
+  classify(record: LogRecord, ref: LineRef, text: string = record.message): boolean {
+    this.flushInits(record.time);
+    for (const t of TEMPLATES) {
+      if (t.needle !== '' && !text.includes(t.needle)) continue;
+      const m = t.re.exec(text);
+      if (!m) continue;
+      const g = (m.groups ?? {}) as Record<string, string | undefined>;
+      const broker = (g.broker ?? record.broker ?? moduleBroker(record.module) ?? this.lastBroker)?.toLowerCase();
+      if (broker !== undefined && t.kind !== 'refused' && t.kind !== 'rest-rate-limit' && t.kind !== 'auth-failure') {
+        this.lastBroker = broker;
+      }
+      const user = g.user ?? record.user ?? ANY_USER.exec(text)?.[1];
+      const base = { time: record.time, zoned: record.zoned, user, broker, ref };
+      if (t.kind === 'instance-init') {
+        this.onInit({ time: record.time, zoned: record.zoned, ref });
+        return true;
+      }
+      if (t.kind === 'create' || t.kind === 'pool-connection') this.pairWithInit(record.time);
+      const count = g.count !== undefined ? Number(g.count) : undefined;
+      const attempt = g.attempt !== undefined ? Number(g.attempt) : undefined;
+      this.emit({ ...base, kind: t.kind as EventKind, count, attempt });
+      return true;
+    }
+    return false;
+  }
+
+  /** Emits what is still pending; call at the end of the input. */
+  finish(): void {
+    this.flushInits(Number.POSITIVE_INFINITY);
+  }
+
+  private onInit(init: PendingInit): void {
+    const i = this.credits.findIndex((c) => Math.abs(c.time - init.time) <= SAME_INSTANCE_MS);
+    if (i >= 0) this.credits.splice(i, 1);
+    else this.pendingInits.push(init);
+  }
+
+  private pairWithInit(time: number): void {
+    const i = this.pendingInits.findIndex((p) => Math.abs(p.time - time) <= SAME_INSTANCE_MS);
+    if (i >= 0) this.pendingInits.splice(i, 1);
+    else {
+      this.credits = this.credits.filter((c) => time - c.time <= SAME_INSTANCE_MS);
+      this.credits.push({ time });
+    }
+  }
+
+  private flushInits(now: number): void {
+    while (this.pendingInits.length > 0 && now - this.pendingInits[0].time > SAME_INSTANCE_MS) {
+      const init = this.pendingInits.shift()!;
+      this.emit({ kind: 'create', time: init.time, zoned: init.zoned, broker: this.lastBroker, ref: init.ref });
+    }
+  }
+}
+
+function moduleBroker(module: string | undefined): string | undefined {
+  return module ? MODULE_BROKER.exec(module)?.[1] : undefined;
+}

@@ -1,0 +1,41 @@
+import { expandPaths } from './input/expand-paths.ts';
+import { followFile } from './input/follow-file.ts';
+import { VerifyInputError } from './input/input-error.ts';
+import { openInput, type InputSource } from './input/open-input.ts';
+import type { VerifyOptions, VerifyReport } from './types.ts';
+import { DEFAULT_OPTIONS, verifyInputs } from './verify.ts';
+
+export type * from './types.ts';
+export { VerifyInputError, type InputErrorCode } from './input/input-error.ts';
+export { DEFAULT_OPTIONS, failsAt } from './verify.ts';
+export { parseDuration } from './duration.ts';
+
+/**
+ * Verifies log files, folders (recursive), globs, `.gz` rotations or `-` (stdin).
+ * Rejects with {@link VerifyInputError} (naming the file) when an input cannot be read or holds no
+ * recognisable log line.
+ */
+export async function verifyPaths(paths: string[], options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
+  if (paths.length === 0) throw new VerifyInputError('NO_INPUT', '', 'no input: name log files, folders, globs or - for stdin');
+  const files = await expandPaths(paths);
+  return verifyInputs(
+    files.map((f) => () => openInput(f)),
+    { ...DEFAULT_OPTIONS, ...options },
+  );
+}
+
+/** Verifies one already-open stream (a child process's stdout, a socket, a captured log). */
+export async function verifySource(
+  source: { name: string; stream: NodeJS.ReadableStream },
+  options: Partial<VerifyOptions> = {},
+): Promise<VerifyReport> {
+  const input: InputSource = source;
+  return verifyInputs([async () => input], { ...DEFAULT_OPTIONS, ...options });
+}
+
+/**
+ * Follows one growing file until `signal` aborts (e.g. on SIGINT), then judges what was read.
+ */
+export async function verifyFollow(file: string, signal: AbortSignal, options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
+  return verifyInputs([async () => ({ name: file, stream: followFile(file, signal) })], { ...DEFAULT_OPTIONS, ...options });
+}

@@ -1,0 +1,112 @@
+import { EventClassifier } from './classify/classify.ts';
+import type { LogEvent } from './classify/log-event.ts';
+import { CANDIDATE_KEYWORDS } from './classify/templates.ts';
+import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
+import { isGzipError, type InputSource } from './input/open-input.ts';
+import { VerifyInputError } from './input/input-error.ts';
+import { parseLine } from './parse/parse-line.ts';
+import type { LogRecord } from './parse/log-record.ts';
+import type { PatternRule } from './rules/index.ts';
+import type { InputSummary, LogFormat } from './types.ts';
+
+// Lines without a timestamp that still belong to the record above them (Python tracebacks).
+const CONTINUATION =
+  /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|(?:[a-z_]\w*\.)+[A-Z]\w*(?::|$)|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
+// Judging a line's role needs only its beginning; a long line is not decoded whole for that.
+const JUDGE_BYTES = 64 * 1024;
+
+export interface ReadContext {
+  format: LogFormat;
+  year: number;
+  patternRules: PatternRule[];
+  onEvent: (ev: LogEvent) => void;
+  onBytes?: (n: number) => void;
+}
+
+/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read. */
+export async function readInput(source: InputSource, ctx: ReadContext): Promise<InputSummary> {
+  const sink = new RecordSink(source.name, ctx);
+  const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
+  try {
+    for await (const chunk of source.stream) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      scanner.push(buf);
+      ctx.onBytes?.(buf.length);
+    }
+  } catch (err) {
+    if (isGzipError(err)) {
+      throw new VerifyInputError('CORRUPT_GZIP', source.name, `cannot read ${source.name}: gzip data is truncated or corrupt (${(err as Error).message})`);
+    }
+    throw new VerifyInputError('UNREADABLE', source.name, `cannot read ${source.name}: ${(err as Error).message}`);
+  }
+  scanner.end();
+  sink.finish();
+  const c = scanner.counts;
+  return {
+    name: source.name,
+    bytes: c.bytes,
+    lines: c.lines,
+    recognised: c.heads - sink.failedHeads,
+    continuation: c.continuation,
+    unrecognised: c.unknown + sink.failedHeads,
+    truncated: c.truncated,
+  };
+}
+
+/** Parses the lines the scanner hands on and classifies them; tracebacks belong to the record above. */
+class RecordSink implements ScanSink {
+  failedHeads = 0;
+  private readonly classifier: EventClassifier;
+  private judged: { lineNo: number; record: LogRecord } | undefined;
+  private headCache: { lineNo: number; record: LogRecord | undefined } | undefined;
+  private lastEventRecord = -1;
+
+  constructor(
+    private readonly file: string,
+    private readonly ctx: ReadContext,
+  ) {
+    this.classifier = new EventClassifier(ctx.onEvent);
+  }
+
+  judge(line: ScannedLine): LineRole {
+    const text = line.buf.toString('utf8', line.start, Math.min(line.end, line.start + JUDGE_BYTES));
+    // Traceback lines are the common case here and never carry a timestamp: settle them first.
+    if (CONTINUATION.test(text)) return 'continuation';
+    const record = parseLine(text, this.ctx.format, this.ctx.year);
+    if (!record) return 'unknown';
+    this.judged = { lineNo: line.lineNo, record };
+    return 'head';
+  }
+
+  candidate(line: ScannedLine, role: LineRole, head: ScannedLine | undefined): void {
+    const ref = { file: this.file, line: line.lineNo };
+    if (role === 'head') {
+      const record = this.recordOf(line);
+      if (!record) {
+        this.failedHeads++;
+        return;
+      }
+      for (const rule of this.ctx.patternRules) rule.observeRecord(record, ref);
+      if (this.classifier.classify(record, ref)) this.lastEventRecord = line.lineNo;
+      return;
+    }
+    // A keyword inside a traceback or wrapped text: one event per record, dated by the record's head.
+    if (!head || head.lineNo === this.lastEventRecord) return;
+    const record = this.recordOf(head);
+    if (!record) return;
+    const text = line.buf.toString('utf8', line.start, line.end);
+    if (this.classifier.classify(record, { file: this.file, line: head.lineNo }, text)) this.lastEventRecord = head.lineNo;
+  }
+
+  finish(): void {
+    this.classifier.finish();
+  }
+
+  private recordOf(line: ScannedLine): LogRecord | undefined {
+    if (this.judged?.lineNo === line.lineNo) return this.judged.record;
+    if (this.headCache?.lineNo === line.lineNo) return this.headCache.record;
+    const record = parseLine(line.buf.toString('utf8', line.start, line.end), this.ctx.format, this.ctx.year);
+    this.headCache = { lineNo: line.lineNo, record };
+    return record;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Finding, Severity, VerifyReport } from '../types.ts';
+
+const MAX_TIMELINE_ROWS = 120;
+const COLOUR: Record<Severity | 'dim' | 'reset', string> = {
+  error: '\x1b[31m',
+  warning: '\x1b[33m',
+  info: '\x1b[36m',
+  dim: '\x1b[2m',
+  reset: '\x1b[0m',
+};
+
+/** The human report: a summary line, each finding with its evidence, then the per-minute timeline. */
+export function renderText(report: VerifyReport, opts: { colour: boolean }): string {
+  const paint = (c: keyof typeof COLOUR, s: string) => (opts.colour ? `${COLOUR[c]}${s}${COLOUR.reset}` : s);
+  const by = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
+  const out: string[] = [];
+  out.push(
+    `stormcheck verify: ${report.findings.length} finding(s) — ${by('error')} error, ${by('warning')} warning, ${by('info')} info — ` +
+      `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
+      `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated)`,
+  );
+  for (const f of report.findings) out.push('', ...renderFinding(f, paint));
+  out.push('', ...renderTimeline(report));
+  return `${out.join('\n')}\n`;
+}
+
+function renderFinding(f: Finding, paint: (c: keyof typeof COLOUR, s: string) => string): string[] {
+  const who = [f.user !== undefined ? `user ${f.user}` : undefined, f.broker !== undefined ? `broker ${f.broker}` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  const kind = f.stormKind ? `  [${f.stormKind}]` : '';
+  return [
+    `${paint(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.rule}  ${who}  count ${f.count}  ${f.first} .. ${f.last}${kind}`,
+    `        ${f.message}`,
+    `        ${paint('dim', `evidence: ${f.evidence.join(', ')}`)}`,
+  ];
+}
+
+function renderTimeline(report: VerifyReport): string[] {
+  if (report.timeline.length === 0) return ['Timeline: no adapter creations, connection attempts or 429s.'];
+  const rows = report.timeline.slice(0, MAX_TIMELINE_ROWS);
+  const lines = ['Timeline (per minute)', 'minute             creations  attempts   429s'];
+  for (const m of rows) {
+    lines.push(`${m.minute}  ${String(m.creations).padStart(9)}  ${String(m.attempts).padStart(8)}  ${String(m.refusals).padStart(5)}`);
+  }
+  if (report.timeline.length > rows.length) {
+    lines.push(`… ${report.timeline.length - rows.length} more minute(s); --reporter json lists them all`);
+  }
+  return lines;
+}

@@ -1,0 +1,52 @@
+import { subjectKey, type LogEvent } from '../classify/log-event.ts';
+import type { Finding } from '../types.ts';
+import { durationText } from './duration-text.ts';
+import { FindingBuilder, subjectText } from './finding-builder.ts';
+import type { Rule, Thresholds } from './rule.ts';
+import { TimeWindow } from './time-window.ts';
+
+interface Subject {
+  window: TimeWindow<LogEvent>;
+  builder: FindingBuilder;
+  peak: number;
+}
+
+/** More than `burst` adapter creations for one (user, broker) — or one broker — within `window`. */
+export class AdapterBurstRule implements Rule {
+  readonly name = 'adapter-burst';
+  private readonly subjects = new Map<string, Subject>();
+  private readonly counted = new WeakSet<LogEvent>();
+
+  constructor(private readonly t: Thresholds) {}
+
+  observe(ev: LogEvent): void {
+    if (ev.kind !== 'create') return;
+    const key = subjectKey(ev);
+    let s = this.subjects.get(key);
+    if (!s) {
+      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0 };
+      this.subjects.set(key, s);
+    }
+    const n = s.window.add(ev.time, ev);
+    if (n <= this.t.burst) return;
+    s.peak = Math.max(s.peak, n);
+    for (const e of s.window.entries()) {
+      if (this.counted.has(e)) continue;
+      this.counted.add(e);
+      s.builder.add(e.time, e.zoned, e.ref);
+    }
+  }
+
+  finish(): Finding[] {
+    return [...this.subjects.values()]
+      .filter((s) => s.peak > 0)
+      .map((s) =>
+        s.builder.build(
+          `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
+            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected): many adapters where one should serve, ` +
+            `${s.builder.count} creations in bursts`,
+          'many-adapters',
+        ),
+      );
+  }
+}

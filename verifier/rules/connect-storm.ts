@@ -1,0 +1,97 @@
+import { subjectKey, type LogEvent } from '../classify/log-event.ts';
+import type { Finding, StormKind } from '../types.ts';
+import { FindingBuilder, subjectText } from './finding-builder.ts';
+import type { Rule, Thresholds } from './rule.ts';
+import { TimeWindow } from './time-window.ts';
+
+const STORM_SPAN_MS = 1_000;
+// A creation or a pool connection accounts for one fresh attempt that follows it this closely.
+const EXPECTED_SPAN_MS = 10_000;
+
+interface Subject {
+  attempts: TimeWindow<LogEvent>;
+  builder: FindingBuilder;
+  peak: number;
+  creationsNear: number;
+}
+
+/**
+ * `storm` or more fresh upstream connection attempts (`attempt 1`) within 1 s beyond those that
+ * creations and pool connections explain (one per user created, one per pool connection), so many
+ * users starting together are not a storm. The finding says which kind of storm it is: many adapters
+ * (about one attempt per creation) or one adapter in a runaway retry loop (many attempts per creation).
+ */
+export class ConnectStormRule implements Rule {
+  readonly name = 'connect-storm';
+  private readonly subjects = new Map<string, Subject>();
+  private readonly counted = new WeakSet<LogEvent>();
+  private readonly creations = new Map<string, TimeWindow<LogEvent>>();
+  private readonly pool = new Map<string, TimeWindow<LogEvent>>();
+
+  constructor(private readonly t: Thresholds) {}
+
+  observe(ev: LogEvent): void {
+    const broker = ev.broker ?? '?';
+    if (ev.kind === 'create') windowFor(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev);
+    else if (ev.kind === 'pool-connection') windowFor(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev);
+    if (ev.kind !== 'attempt' || ev.attempt !== 1) return;
+    const key = subjectKey(ev);
+    let s = this.subjects.get(key);
+    if (!s) {
+      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0 };
+      this.subjects.set(key, s);
+    }
+    const n = s.attempts.add(ev.time, ev);
+    const recent = (this.creations.get(broker)?.entries() ?? []).filter(
+      (c) => c.time <= ev.time && ev.time - c.time <= EXPECTED_SPAN_MS && (ev.user === undefined || c.user === ev.user),
+    );
+    const users = new Set(recent.map((c) => c.user ?? '')).size;
+    const poolConnections = (this.pool.get(broker)?.entries() ?? []).filter(
+      (p) => p.time <= ev.time && ev.time - p.time <= EXPECTED_SPAN_MS && (ev.user === undefined || p.user === ev.user),
+    ).length;
+    if (n - users - poolConnections < this.t.storm) return;
+    s.peak = Math.max(s.peak, n);
+    const creationsInWindow = (this.creations.get(broker)?.entries() ?? []).filter(
+      (c) => c.time <= ev.time && ev.time - c.time <= this.t.windowMs && (ev.user === undefined || c.user === ev.user),
+    ).length;
+    s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
+    for (const e of s.attempts.entries()) {
+      if (this.counted.has(e)) continue;
+      this.counted.add(e);
+      s.builder.add(e.time, e.zoned, e.ref);
+    }
+  }
+
+  finish(): Finding[] {
+    return [...this.subjects.values()]
+      .filter((s) => s.peak > 0)
+      .map((s) => {
+        const kind = stormKind(s.builder.count, s.creationsNear);
+        const why =
+          kind === 'many-adapters'
+            ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each`
+            : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
+                this.t.windowMs / 1000
+              } s before, ${s.builder.count} fresh attempts in all`;
+        return s.builder.build(
+          `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
+            `connection attempts (attempt 1) within 1 s (threshold ${this.t.storm}); ${why}`,
+          kind,
+        );
+      });
+  }
+}
+
+/** Many creations with about one attempt each is many adapters; otherwise the attempts outran the creations. */
+export function stormKind(attempts: number, creations: number): StormKind {
+  return creations >= 2 && attempts <= creations * 2 ? 'many-adapters' : 'runaway-retry';
+}
+
+function windowFor(map: Map<string, TimeWindow<LogEvent>>, key: string, spanMs: number): TimeWindow<LogEvent> {
+  let w = map.get(key);
+  if (!w) {
+    w = new TimeWindow(spanMs);
+    map.set(key, w);
+  }
+  return w;
+}

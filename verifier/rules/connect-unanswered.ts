@@ -1,0 +1,83 @@
+import { subjectKey, type LogEvent } from '../classify/log-event.ts';
+import type { Finding } from '../types.ts';
+import { durationText } from './duration-text.ts';
+import { FindingBuilder, subjectText } from './finding-builder.ts';
+import type { Rule, Thresholds } from './rule.ts';
+import { TimeWindow } from './time-window.ts';
+
+/** How long a connection attempt may wait for its `Connected …` line. */
+export const ANSWER_MS = 10_000;
+const UNANSWERED_THRESHOLD = 3;
+
+interface Subject {
+  window: TimeWindow<LogEvent>;
+  builder: FindingBuilder;
+  peak: number;
+}
+
+/**
+ * 3 or more upstream connection attempts within `window` that no `Connected …` follows within 10 s:
+ * how a 429 storm looks in logs that never print the 429. An attempt near the end of the log, with
+ * less than 10 s of log after it, is not judged.
+ */
+export class ConnectUnansweredRule implements Rule {
+  readonly name = 'connect-unanswered';
+  private pending: LogEvent[] = [];
+  private readonly subjects = new Map<string, Subject>();
+  private readonly counted = new WeakSet<LogEvent>();
+  private now = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly t: Thresholds) {}
+
+  observe(ev: LogEvent): void {
+    if (ev.time > this.now) this.now = ev.time;
+    if (ev.kind === 'attempt') this.pending.push(ev);
+    else if (ev.kind === 'connected') {
+      this.pending = this.pending.filter(
+        (a) =>
+          !(a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= ANSWER_MS),
+      );
+    }
+    this.expire(this.now);
+  }
+
+  finish(): Finding[] {
+    this.expire(this.now);
+    return [...this.subjects.values()]
+      .filter((s) => s.peak > 0)
+      .map((s) =>
+        s.builder.build(
+          `${s.builder.count} upstream connection attempts for ${subjectText(s.builder.user, s.builder.broker)} got no ` +
+            `"Connected" within ${ANSWER_MS / 1000} s (up to ${s.peak} within ${durationText(this.t.windowMs)}): ` +
+            `the broker is refusing them, as a 429 storm does`,
+        ),
+      );
+  }
+
+  private expire(now: number): void {
+    if (this.pending.length === 0 || now - this.pending[0].time <= ANSWER_MS) return;
+    const stillPending: LogEvent[] = [];
+    for (const a of this.pending) {
+      if (now - a.time > ANSWER_MS) this.unanswered(a);
+      else stillPending.push(a);
+    }
+    this.pending = stillPending;
+  }
+
+  private unanswered(a: LogEvent): void {
+    const key = subjectKey(a);
+    let s = this.subjects.get(key);
+    if (!s) {
+      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', a.user, a.broker), peak: 0 };
+      this.subjects.set(key, s);
+    }
+    const n = s.window.add(a.time, a);
+    if (n < UNANSWERED_THRESHOLD) return;
+    s.peak = Math.max(s.peak, n);
+    for (const e of s.window.entries()) {
+      if (this.counted.has(e)) continue;
+      this.counted.add(e);
+      s.builder.add(e.time, e.zoned, e.ref);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { subjectKey, type EventKind, type LogEvent } from '../classify/log-event.ts';
+import type { Finding, Severity } from '../types.ts';
+import { FindingBuilder, subjectText } from './finding-builder.ts';
+import type { Rule } from './rule.ts';
+
+/** A rule that reports every line of one event kind, counted per user (or broker). */
+class CountedEventRule implements Rule {
+  private readonly subjects = new Map<string, FindingBuilder>();
+
+  constructor(
+    readonly name: string,
+    private readonly kind: EventKind,
+    private readonly severity: Severity,
+    private readonly describe: (count: number, subject: string) => string,
+  ) {}
+
+  observe(ev: LogEvent): void {
+    if (ev.kind !== this.kind) return;
+    const key = subjectKey(ev);
+    let b = this.subjects.get(key);
+    if (!b) {
+      b = new FindingBuilder(this.name, this.severity, ev.user, ev.broker);
+      this.subjects.set(key, b);
+    }
+    b.add(ev.time, ev.zoned, ev.ref);
+  }
+
+  finish(): Finding[] {
+    return [...this.subjects.values()].map((b) => b.build(this.describe(b.count, subjectText(b.user, b.broker))));
+  }
+}
+
+/** The broker refused WebSocket connections with 429 / `Connection Limit Exceeded`. */
+export function broker429Rule(): Rule {
+  return new CountedEventRule('broker-429', 'refused', 'error', (n, who) =>
+    `The broker refused ${n} WebSocket connection(s) for ${who} with 429 Connection Limit Exceeded`,
+  );
+}
+
+/** REST calls throttled by the broker: a different problem from the WebSocket limit, reported apart. */
+export function restRateLimitRule(): Rule {
+  return new CountedEventRule('rest-rate-limit', 'rest-rate-limit', 'warning', (n, who) =>
+    `${n} REST call(s) for ${who} throttled by the broker (429 or "exceeding access rate"); not the WebSocket limit`,
+  );
+}
+
+/** `Max reconnection attempts reached`. */
+export function retryExhaustedRule(): Rule {
+  return new CountedEventRule('retry-exhausted', 'exhausted', 'warning', (n, who) =>
+    `${n} time(s) the adapter for ${who} gave up reconnecting (max reconnection attempts reached)`,
+  );
+}
+
+/** 401/403 from the broker. */
+export function authFailureRule(): Rule {
+  return new CountedEventRule('auth-failure', 'auth-failure', 'warning', (n, who) =>
+    `${n} authentication failure(s) (401/403) from the broker for ${who}`,
+  );
+}

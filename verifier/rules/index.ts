@@ -1,0 +1,41 @@
+import { AdapterBurstRule } from './adapter-burst.ts';
+import { AdapterChurnRule } from './adapter-churn.ts';
+import { ConnectStormRule } from './connect-storm.ts';
+import { ConnectUnansweredRule } from './connect-unanswered.ts';
+import { authFailureRule, broker429Rule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
+import { MultipleAdaptersRule } from './multiple-adapters.ts';
+import { ReuseRatioRule } from './reuse-ratio.ts';
+import type { Rule, Thresholds } from './rule.ts';
+
+export type { Rule, Thresholds } from './rule.ts';
+export { PatternRule } from './pattern-rule.ts';
+
+/** The built-in rules of SPEC §7, in the order the report lists them. */
+export function builtInRules(t: Thresholds): Rule[] {
+  return [
+    new AdapterBurstRule(t),
+    new ConnectStormRule(t),
+    broker429Rule(),
+    restRateLimitRule(),
+    new MultipleAdaptersRule(),
+    new AdapterChurnRule(t),
+    new ConnectUnansweredRule(t),
+    retryExhaustedRule(),
+    authFailureRule(),
+    new ReuseRatioRule(),
+  ];
+}
+
+/** The names of the built-in rules (one JUnit testcase each, even when clean). */
+export const BUILT_IN_RULE_NAMES = [
+  'adapter-burst',
+  'connect-storm',
+  'broker-429',
+  'rest-rate-limit',
+  'multiple-adapters',
+  'adapter-churn',
+  'connect-unanswered',
+  'retry-exhausted',
+  'auth-failure',
+  'reuse-ratio',
+] as const;
