@@ -1,0 +1,44 @@
+import { startGateway } from '../gateway/index.ts';
+import type { Gateway, GatewayHealth, RegistryMode } from '../gateway/types.ts';
+import { serveRequests } from './process-link.ts';
+import { sampleUsage, type UsageSample } from './process-usage.ts';
+import { syntheticInstruments } from './synthetic-instruments.ts';
+
+/**
+ * The gateway under benchmark, alone in its own process so its CPU and RSS are its own. It logs JSON
+ * lines to stdout as in production (the parent points stdout at /dev/null), with the embedded demo user.
+ */
+
+export interface GatewayStart {
+  brokerUrl: string;
+  registry: RegistryMode;
+  /** Use a synthetic master of this many instruments instead of the bundled one. */
+  syntheticInstruments?: number;
+}
+
+export interface GatewayStarted {
+  url: string;
+  adminUrl: string;
+}
+
+let gateway: Gateway | undefined;
+
+serveRequests(
+  {
+    start: async (options: GatewayStart): Promise<GatewayStarted> => {
+      gateway = await startGateway({
+        port: 0,
+        adminPort: 0,
+        brokerUrl: options.brokerUrl,
+        registry: options.registry,
+        ...(options.syntheticInstruments !== undefined && { instruments: syntheticInstruments(options.syntheticInstruments) }),
+      });
+      return { url: gateway.url, adminUrl: gateway.adminUrl };
+    },
+    usage: (): UsageSample => sampleUsage(),
+    health: (): GatewayHealth | undefined => gateway?.health(),
+  },
+  async () => {
+    await gateway?.close();
+  },
+);

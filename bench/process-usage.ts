@@ -1,0 +1,28 @@
+/** CPU and memory of the current process, sampled so two samples give CPU use over a window. */
+export interface UsageSample {
+  /** Wall clock of the sample, ms. */
+  at: number;
+  cpuUserMicros: number;
+  cpuSystemMicros: number;
+  rssBytes: number;
+  /** Peak resident set size of the process so far. */
+  maxRssBytes: number;
+}
+
+export function sampleUsage(): UsageSample {
+  const cpu = process.cpuUsage();
+  return {
+    at: Date.now(),
+    cpuUserMicros: cpu.user,
+    cpuSystemMicros: cpu.system,
+    rssBytes: process.memoryUsage.rss(),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** CPU time between two samples as a percentage of one core (100 = one core fully busy). */
+export function cpuPercent(from: UsageSample, to: UsageSample): number {
+  const cpuMicros = to.cpuUserMicros + to.cpuSystemMicros - from.cpuUserMicros - from.cpuSystemMicros;
+  const wallMicros = (to.at - from.at) * 1000;
+  return wallMicros > 0 ? (100 * cpuMicros) / wallMicros : 0;
+}
