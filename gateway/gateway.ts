@@ -7,6 +7,7 @@ import { DEFAULT_LEGACY_TUNING } from './angel/legacy-adapter.ts';
 import { DefaultUpstreamSocket } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from './client/session.ts';
+import { WriteBatch } from './client/write-batch.ts';
 import { systemClock } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from './instruments.ts';
 import { createGatewayLogger, LogEvent } from './logger.ts';
@@ -101,6 +102,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
     fanOutFor: (adapter) => clientsOf(adapter).fanOut,
+    writeBatch: new WriteBatch(),
     attached: (session) => {
       if (session.adapter) clientsOf(session.adapter).sessions.add(session);
     },
@@ -122,7 +124,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   let nextClientId = 1;
   wss.on('connection', (ws: WebSocket, req) => {
-    const session = new ClientSession(nextClientId++, ws, context);
+    const session = new ClientSession(nextClientId++, ws, req.socket, context);
     sessions.add(session);
     logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));

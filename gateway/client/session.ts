@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Clock, Timer } from '../clock.ts';
@@ -22,6 +23,7 @@ import {
   type UnsubscribeResponse,
 } from '../openalgo/protocol.ts';
 import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../types.ts';
 import type { UserDirectory } from '../users.ts';
 import { TickFanOut, type Subscriber, type TopicSpec } from './fanout.ts';
@@ -63,6 +65,8 @@ export interface SessionContext {
   clock: Clock;
   limits: ClientLimits;
   fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  /** Coalesces each tick burst's market data into one write per client. */
+  writeBatch: WriteBatch;
   attached(session: ClientSession): void;
   detached(session: ClientSession): void;
 }
@@ -89,6 +93,8 @@ export class ClientSession implements Subscriber {
   constructor(
     readonly id: number,
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`, corked by the write batch while a tick burst is fanned out. */
+    private readonly socket: Writable,
     private readonly ctx: SessionContext,
   ) {
     this.log = ctx.logger.child({ client: id });
@@ -363,6 +369,7 @@ export class ClientSession implements Subscriber {
     const { softBufferBytes, hardBufferBytes, slowGraceMs } = this.ctx.limits;
     if (buffered <= softBufferBytes) {
       this.overSoftCapSince = undefined;
+      this.ctx.writeBatch.hold(this.socket);
       this.ws.send(frame, SEND_TEXT);
       return true;
     }
