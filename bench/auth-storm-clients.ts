@@ -5,7 +5,7 @@ import { serveRequests } from './process-link.ts';
 
 /**
  * The authentication storm's clients: `clients` connections of one user opened at once, each
- * authenticating as soon as it is open and subscribing as soon as it is authenticated. Reports when the
+ * authenticating as soon as it is open and subscribing to one symbol as soon as it is authenticated. Reports when the
  * last one got there, or how many had not when the time limit ran out.
  */
 
@@ -13,6 +13,7 @@ export interface StormRequest {
   url: string;
   apiKey: string;
   clients: number;
+  /** Client i subscribes to symbols[i % symbols.length]. */
   symbols: string[];
   exchange: string;
   mode: OpenAlgoModeCode;
@@ -45,7 +46,7 @@ serveRequests({
     let lastAuth = 0;
     let lastSubscribed = 0;
     const started = performance.now();
-    const all = Array.from({ length: request.clients }, async () => {
+    const all = Array.from({ length: request.clients }, async (_, i) => {
       const client = new BenchClient(request.url, ignoreMarketData);
       clients.push(client);
       try {
@@ -58,7 +59,7 @@ serveRequests({
       if (auth.status !== 'success') return countError(auth);
       authenticated += 1;
       lastAuth = performance.now() - started;
-      const sub = await client.subscribe(request.symbols, request.exchange, request.mode);
+      const sub = await client.subscribe([request.symbols[i % request.symbols.length]!], request.exchange, request.mode);
       if (sub.status !== 'success') return countError(sub);
       subscribed += 1;
       lastSubscribed = performance.now() - started;

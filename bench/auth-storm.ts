@@ -6,7 +6,9 @@ import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
 import type { StormResult } from './auth-storm-clients.ts';
 import type { BrokerStarted } from './broker-process.ts';
 import type { GatewayStarted } from './gateway-process.ts';
+import { gatewayProfileArgv, intOption } from './bench-args.ts';
 import { spawnBenchProcess } from './process-link.ts';
+import { cpuMillis, type UsageSample } from './process-usage.ts';
 import { median, sleep } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 
@@ -19,7 +21,10 @@ import type { Benchmark, BenchTable } from './table.ts';
  */
 
 export interface AuthStormConfig {
+  /** Extra node flags for the gateway's process, e.g. --cpu-prof (`--profile-gateway DIR`). */
+  gatewayExecArgv?: string[];
   clients: number;
+  /** Each client subscribes to one of these, in turn: the storm is about authentication, the fan-out load is benchmark 2's. */
   symbols: string[];
   limit: number;
   /** Clients not authenticated and subscribed by then count as not done. */
@@ -55,6 +60,8 @@ export interface AuthStormRun {
   /** From the gateway's /metrics; null when it did not answer in time. */
   adaptersCreated: number | null;
   clientErrors: Record<string, number>;
+  /** CPU time the gateway's process used from the start of the storm until the clients were done. */
+  gatewayCpuMs: number | null;
 }
 
 export interface AuthStormResult {
@@ -77,11 +84,12 @@ async function gatewayCounter(adminUrl: string, name: string): Promise<number | 
 
 export async function runAuthStormOnce(config: AuthStormConfig, registry: RegistryMode): Promise<AuthStormRun> {
   const broker = spawnBenchProcess(new URL('./broker-process.ts', import.meta.url));
-  const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url));
+  const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv);
   const clients = spawnBenchProcess(new URL('./auth-storm-clients.ts', import.meta.url));
   try {
     const { url: brokerUrl } = await broker.request<BrokerStarted>('start', { tickMs: 100, limit: config.limit });
     const { url, adminUrl } = await gateway.request<GatewayStarted>('start', { brokerUrl, registry });
+    const usageBefore = await gateway.request<UsageSample>('usage');
     const started = Date.now();
     const storm = await clients.request<StormResult>('storm', {
       url,
@@ -92,6 +100,7 @@ export async function runAuthStormOnce(config: AuthStormConfig, registry: Regist
       mode: OpenAlgoMode.LTP,
       timeoutMs: config.timeoutMs,
     });
+    const usageAfter = await gateway.request<UsageSample>('usage').catch(() => undefined);
     await sleep(config.observeMs - (Date.now() - started));
     const [stats, adaptersCreated] = await Promise.all([
       broker.request<MockBrokerStats>('stats'),
@@ -107,6 +116,7 @@ export async function runAuthStormOnce(config: AuthStormConfig, registry: Regist
       rejected429: stats.rejected['429'],
       adaptersCreated,
       clientErrors: storm.errors,
+      gatewayCpuMs: usageAfter ? cpuMillis(usageBefore, usageAfter) : null,
     };
   } finally {
     await Promise.all([gateway.stop(), clients.stop(), broker.stop()]);
@@ -155,6 +165,7 @@ function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (str
     run.upstreamPeak,
     run.rejected429,
     run.adaptersCreated ?? '?',
+    run.gatewayCpuMs === null ? '?' : Math.round(run.gatewayCpuMs),
     errorsText(run.clientErrors),
   ];
 }
@@ -162,6 +173,7 @@ function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (str
 function medianRun(runs: AuthStormRun[]): AuthStormRun {
   const pick = (key: 'authenticated' | 'subscribed' | 'upstreamOpened' | 'upstreamPeak' | 'rejected429'): number => median(runs.map((r) => r[key]));
   const created = runs.map((r) => r.adaptersCreated).filter((v): v is number => v !== null);
+  const cpu = runs.map((r) => r.gatewayCpuMs).filter((v): v is number => v !== null);
   return {
     authenticated: pick('authenticated'),
     subscribed: pick('subscribed'),
@@ -172,6 +184,7 @@ function medianRun(runs: AuthStormRun[]): AuthStormRun {
     rejected429: pick('rejected429'),
     adaptersCreated: created.length > 0 ? median(created) : null,
     clientErrors: {},
+    gatewayCpuMs: cpu.length > 0 ? median(cpu) : null,
   };
 }
 
@@ -183,7 +196,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   for (const { registry, runs } of result.registries) {
     runs.forEach((run, i) => rows.push(rowFor(`${registry} run ${i + 1}`, run, config)));
     const m = medianRun(runs);
-    rows.push(rowFor(`${registry} median`, { ...m, clientErrors: {} }, config).map((cell, i) => (i === 9 ? '' : cell)));
+    rows.push(rowFor(`${registry} median`, { ...m, clientErrors: {} }, config).map((cell, i) => (i === 10 ? '' : cell)));
     if (registry === 'singleton') {
       const checks = [
         `upstream connections opened ${m.upstreamOpened} (target exactly ${AUTH_STORM_TARGETS.upstreamConnections})`,
@@ -199,30 +212,25 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
     }
   }
   notes.push(
-    `${config.clients} clients of one user, each subscribing to ${config.symbols.length} symbols; mock broker limit ${config.limit}; ` +
+    `${config.clients} clients of one user, each subscribing to one of ${config.symbols.length} symbols; mock broker limit ${config.limit}; ` +
       `broker stats read ${config.observeMs / 1000} s after the storm began; clients not done within ${config.timeoutMs / 1000} s count as not done`,
     `load average (1/5/15 min) before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`,
   );
   return {
     title: `auth-storm: ${config.clients} clients of one user authenticate and subscribe at once (${config.runs} runs each, medians)`,
-    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'client errors'],
+    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'gw CPU ms', 'client errors'],
     rows,
     notes,
     data: result,
   };
 }
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
 
 export const authStorm: Benchmark = {
   name: 'auth-storm',
   description: '1000 clients of one user authenticate and subscribe at once: singleton vs legacy (~90 s)',
   async run(args) {
-    const config = { ...AUTH_STORM_DEFAULTS, runs: option(args, 'runs', AUTH_STORM_DEFAULTS.runs) };
+    const config = { ...AUTH_STORM_DEFAULTS, runs: intOption(args, 'runs', AUTH_STORM_DEFAULTS.runs), gatewayExecArgv: gatewayProfileArgv(args) };
     const before = os.loadavg();
     const result = await runAuthStorm(config, (line) => process.stderr.write(`bench: ${line}\n`));
     return authStormTable(result, { before, after: os.loadavg() });

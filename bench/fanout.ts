@@ -6,6 +6,7 @@ import type { BrokerStarted } from './broker-process.ts';
 import type { ClientsConnected, ClientsWindow } from './fanout-clients.ts';
 import type { GatewayStarted } from './gateway-process.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { gatewayProfileArgv, intOption } from './bench-args.ts';
 import { spawnBenchProcess, type BenchProcess } from './process-link.ts';
 import { cpuPercent, type UsageSample } from './process-usage.ts';
 import { MIB, median, sleep } from './summary.ts';
@@ -19,6 +20,8 @@ import type { Benchmark, BenchTable } from './table.ts';
  */
 
 export interface FanoutConfig {
+  /** Extra node flags for the gateway's process, e.g. --cpu-prof (`--profile-gateway DIR`). */
+  gatewayExecArgv?: string[];
   tokens: number;
   clients: number;
   symbolsPerClient: number;
@@ -103,7 +106,7 @@ async function stopAll(processes: BenchProcess[]): Promise<void> {
 /** One measured run in fresh processes. */
 export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode): Promise<FanoutRun> {
   const broker = spawnBenchProcess(new URL('./broker-process.ts', import.meta.url));
-  const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url));
+  const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv);
   const clientProcesses = Array.from({ length: config.clientProcesses }, () => spawnBenchProcess(new URL('./fanout-clients.ts', import.meta.url)));
   const all = [broker, gateway, ...clientProcesses];
   try {
@@ -258,17 +261,12 @@ export function fanoutTable(result: FanoutResult, load: { before: number[]; afte
   };
 }
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
 
 export const fanout: Benchmark = {
   name: 'fanout',
   description: '1000 tokens × 10 ticks/s through one gateway to 200 clients × 50 symbols, LTP and Quote (~2 min)',
   async run(args) {
-    const config = { ...FANOUT_DEFAULTS, runs: option(args, 'runs', FANOUT_DEFAULTS.runs) };
+    const config = { ...FANOUT_DEFAULTS, runs: intOption(args, 'runs', FANOUT_DEFAULTS.runs), gatewayExecArgv: gatewayProfileArgv(args) };
     const before = os.loadavg();
     const result = await runFanout(config, (line) => process.stderr.write(`bench: ${line}\n`));
     return fanoutTable(result, { before, after: os.loadavg() });

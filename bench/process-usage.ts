@@ -22,7 +22,11 @@ export function sampleUsage(): UsageSample {
 
 /** CPU time between two samples as a percentage of one core (100 = one core fully busy). */
 export function cpuPercent(from: UsageSample, to: UsageSample): number {
-  const cpuMicros = to.cpuUserMicros + to.cpuSystemMicros - from.cpuUserMicros - from.cpuSystemMicros;
-  const wallMicros = (to.at - from.at) * 1000;
-  return wallMicros > 0 ? (100 * cpuMicros) / wallMicros : 0;
+  const wallMs = to.at - from.at;
+  return wallMs > 0 ? (100 * cpuMillis(from, to)) / wallMs : 0;
+}
+
+/** CPU time (user + system) between two samples, in ms. */
+export function cpuMillis(from: UsageSample, to: UsageSample): number {
+  return (to.cpuUserMicros + to.cpuSystemMicros - from.cpuUserMicros - from.cpuSystemMicros) / 1000;
 }
