@@ -144,6 +144,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     });
   });
   await Promise.race([once(wss, 'listening'), once(wss, 'error').then(([err]) => Promise.reject(err))]);
+  wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
   const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
 
