@@ -89,7 +89,7 @@ export class ClientSession implements Subscriber {
   constructor(
     readonly id: number,
     private readonly ws: WebSocket,
-    /** The TCP socket under `ws`, corked by the write batch while a tick burst is fanned out. */
+    /** The TCP socket under `ws`: market data frames are written to it directly, corked per tick burst. */
     private readonly socket: Writable,
     private readonly ctx: SessionContext,
   ) {
@@ -274,18 +274,21 @@ export class ClientSession implements Subscriber {
   }
 
   /**
-   * Market data path: one shared frame. Past the soft cap frames are dropped, so a stalled client costs
-   * at most the soft cap of memory; past the hard cap, or over the soft cap for longer than the grace
-   * period, the client is closed.
+   * Market data path: one shared, ready-made WebSocket frame. Past the soft cap frames are dropped, so a
+   * stalled client costs at most the soft cap of memory; past the hard cap, or over the soft cap for
+   * longer than the grace period, the client is closed.
    */
   deliver(frame: Buffer): boolean {
-    if (this.closed) return false;
+    // Once ws has started the closing handshake no data frame may follow its close frame.
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     const buffered = this.ws.bufferedAmount;
     const { softBufferBytes, hardBufferBytes, slowGraceMs } = this.ctx.limits;
     if (buffered <= softBufferBytes) {
       this.overSoftCapSince = undefined;
       this.ctx.writeBatch.hold(this.socket);
-      this.ws.send(frame, SEND_TEXT);
+      // A ready-made frame straight onto the socket: ws writes synchronously (no permessage-deflate, text
+      // only), so this cannot interleave with a frame ws is sending, and it counts in bufferedAmount.
+      this.socket.write(frame);
       return true;
     }
     const now = this.ctx.clock.now();
