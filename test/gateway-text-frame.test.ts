@@ -1,15 +1,30 @@
-import { Receiver } from 'ws';
-import { describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTextFrame } from '../gateway/client/text-frame.ts';
 
-/** Parses frames with ws's own client-side receiver, as an OpenAlgo client would. */
-function receive(frame: Buffer): Promise<{ data: string; isBinary: boolean }> {
-  return new Promise((resolve, reject) => {
-    const receiver = new Receiver({ isServer: false });
-    receiver.on('message', (data: Buffer, isBinary: boolean) => resolve({ data: data.toString('utf8'), isBinary }));
-    receiver.on('error', reject);
-    receiver.write(frame);
-  });
+let server: WebSocketServer | undefined;
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** Writes the frame onto a real server-side socket, as the gateway does, and returns what a ws client reads. */
+async function sendThroughRealSocket(frame: Buffer): Promise<{ data: string; isBinary: boolean }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  server = wss;
+  await new Promise((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (_ws, req) => req.socket.write(frame));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  try {
+    return await new Promise((resolve, reject) => {
+      client.once('message', (data: Buffer, isBinary: boolean) => resolve({ data: data.toString('utf8'), isBinary }));
+      client.once('error', reject);
+    });
+  } finally {
+    client.terminate();
+  }
 }
 
 describe('encodeTextFrame', () => {
@@ -30,10 +45,10 @@ describe('encodeTextFrame', () => {
     expect(encodeTextFrame('a'.repeat(65_535)).subarray(0, 4).toString('hex')).toBe('817effff');
   });
 
-  it('counts UTF-8 bytes, not characters, and ws reads the frame back as the same text', async () => {
+  it('counts UTF-8 bytes, not characters, and a ws client reads the frame as the same text', async () => {
     const text = JSON.stringify({ type: 'market_data', symbol: 'NIFTY₹', data: { ltp: 1.5 } });
     const frame = encodeTextFrame(text);
     expect(frame[1]).toBe(Buffer.byteLength(text));
-    expect(await receive(frame)).toEqual({ data: text, isBinary: false });
+    expect(await sendThroughRealSocket(frame)).toEqual({ data: text, isBinary: false });
   });
 });
