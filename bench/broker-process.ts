@@ -14,6 +14,11 @@ export interface BrokerStarted {
   adminUrl: string;
 }
 
+export interface TicksSample {
+  at: number;
+  ticksSent: number;
+}
+
 let broker: MockBroker | undefined;
 
 serveRequests(
@@ -23,6 +28,11 @@ serveRequests(
       return { url: broker.url, adminUrl: broker.adminUrl };
     },
     stats: (): MockBrokerStats | undefined => broker?.stats(),
+    /**
+     * Ticks sent so far and when. Requests run between tick rounds, and a round stamps and sends each tick
+     * synchronously, so exactly the ticks stamped at or before `at` are counted.
+     */
+    ticksSent: (): TicksSample => ({ at: Date.now(), ticksSent: broker?.stats().ticksSent ?? 0 }),
     usage: (): UsageSample => sampleUsage(),
   },
   async () => {

@@ -7,8 +7,9 @@ import { cpuPercent, sampleUsage } from './process-usage.ts';
 /**
  * The fan-out benchmark's clients, in their own process so they do not steal the gateway's event loop.
  * Each client authenticates and subscribes to its symbols; from `mark` to `collect` every market_data
- * frame is counted and its latency (receive time minus the tick's exchange timestamp, which the mock
- * stamps when it sends) goes into a histogram.
+ * frame is counted by its exchange timestamp (so the parent can match it to the ticks the mock sent in
+ * the same interval) and its latency (receive time minus that timestamp, which the mock stamps when it
+ * sends) goes into a histogram.
  */
 
 export interface ClientsConnect {
@@ -28,7 +29,10 @@ export interface ClientsConnected {
 }
 
 export interface ClientsWindow {
+  /** market_data frames received since `mark`. */
   received: number;
+  /** Of those, how many carried each exchange timestamp: [epoch ms, count] pairs. */
+  byTimestamp: [number, number][];
   /** market_data frames without a readable timestamp. */
   malformed: number;
   /** Clients whose connection closed before the window ended. */
@@ -44,14 +48,19 @@ const histogram = new LatencyHistogram();
 let received = 0;
 let malformed = 0;
 let closed = 0;
+let byTimestamp = new Map<number, number>();
 let windowStart = sampleUsage();
 
 function onMarketData(frame: Buffer): void {
   const now = Date.now();
   received += 1;
   const timestamp = marketDataTimestamp(frame);
-  if (timestamp < 0) malformed += 1;
-  else histogram.record(now - timestamp);
+  if (timestamp < 0) {
+    malformed += 1;
+    return;
+  }
+  histogram.record(now - timestamp);
+  byTimestamp.set(timestamp, (byTimestamp.get(timestamp) ?? 0) + 1);
 }
 
 serveRequests({
@@ -80,10 +89,12 @@ serveRequests({
     received = 0;
     malformed = 0;
     histogram.reset();
+    byTimestamp = new Map();
     windowStart = sampleUsage();
   },
   collect: (): ClientsWindow => ({
     received,
+    byTimestamp: [...byTimestamp],
     malformed,
     closed,
     latencyPairs: histogram.toPairs(),

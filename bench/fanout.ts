@@ -2,7 +2,7 @@ import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
 import { OpenAlgoMode, type OpenAlgoModeCode } from '../gateway/openalgo/protocol.ts';
 import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
-import type { BrokerStarted } from './broker-process.ts';
+import type { BrokerStarted, TicksSample } from './broker-process.ts';
 import type { ClientsConnected, ClientsWindow } from './fanout-clients.ts';
 import type { GatewayStarted } from './gateway-process.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
@@ -29,6 +29,8 @@ export interface FanoutConfig {
   clientProcesses: number;
   warmupMs: number;
   windowMs: number;
+  /** After the window, how long frames stamped inside it may still arrive and count as delivered. */
+  drainMs: number;
   runs: number;
   modes: FanoutMode[];
 }
@@ -43,6 +45,7 @@ export const FANOUT_DEFAULTS: FanoutConfig = {
   clientProcesses: 2,
   warmupMs: 3_000,
   windowMs: 10_000,
+  drainMs: 2_000,
   runs: 3,
   modes: ['LTP', 'Quote'],
 };
@@ -51,8 +54,9 @@ export const FANOUT_DEFAULTS: FanoutConfig = {
 export const FANOUT_TARGETS = { deliveredPercent: 95, p99Ms: 25, gatewayRssMiB: 250 } as const;
 
 export interface FanoutRun {
-  /** market_data messages/s the mock's ticks amount to at the clients' subscriptions. */
+  /** market_data messages/s the ticks the mock stamped in the window amount to at the clients' subscriptions. */
   offeredPerSec: number;
+  /** Frames received carrying a timestamp inside the window (arriving up to drainMs after it). */
   deliveredPerSec: number;
   deliveredPercent: number;
   /** Ticks/s the mock actually sent upstream (nominal: tokens × 1000 / tickMs). */
@@ -122,36 +126,40 @@ export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode): Pro
     const subscribeFailures = connected.reduce((n, c) => n + c.failures, 0);
     await sleep(config.warmupMs);
 
-    const [stats0, usage0, brokerUsage0] = await Promise.all([
-      broker.request<MockBrokerStats>('stats'),
+    // The window is defined by exchange timestamps: the mock counts the ticks it stamped in (from.at, to.at],
+    // the clients count the frames carrying those timestamps, so neither side depends on when a request
+    // reached which process. Clients start counting before the window opens and stop a drain period after.
+    await Promise.all(clientProcesses.map((p) => p.request('mark')));
+    const [from, usage0, brokerUsage0] = await Promise.all([
+      broker.request<TicksSample>('ticksSent'),
       gateway.request<UsageSample>('usage'),
       broker.request<UsageSample>('usage'),
-      ...clientProcesses.map((p) => p.request('mark')),
     ]);
-    const t0 = Date.now();
     await sleep(config.windowMs);
-    const [stats1, usage1, brokerUsage1, ...windows] = await Promise.all([
-      broker.request<MockBrokerStats>('stats'),
+    const [to, usage1, brokerUsage1, stats] = await Promise.all([
+      broker.request<TicksSample>('ticksSent'),
       gateway.request<UsageSample>('usage'),
       broker.request<UsageSample>('usage'),
-      ...clientProcesses.map((p) => p.request<ClientsWindow>('collect')),
+      broker.request<MockBrokerStats>('stats'),
     ]);
-    const seconds = (Date.now() - t0) / 1000;
+    await sleep(config.drainMs);
+    const windows = await Promise.all(clientProcesses.map((p) => p.request<ClientsWindow>('collect')));
+    const seconds = (to.at - from.at) / 1000;
 
     const histogram = new LatencyHistogram();
     let received = 0;
     let clientsClosed = 0;
     let malformed = 0;
     let clientsCpuPercent = 0;
-    for (const w of windows as ClientsWindow[]) {
+    for (const w of windows) {
       histogram.merge(w.latencyPairs, w.latencyMax);
-      received += w.received;
+      for (const [timestamp, count] of w.byTimestamp) if (timestamp > from.at && timestamp <= to.at) received += count;
       clientsClosed += w.closed;
       malformed += w.malformed;
       clientsCpuPercent += w.cpuPercent;
     }
     const subscribersPerToken = (config.clients * config.symbolsPerClient) / config.tokens;
-    const upstreamTicks = stats1.ticksSent - stats0.ticksSent;
+    const upstreamTicks = to.ticksSent - from.ticksSent;
     const offered = upstreamTicks * subscribersPerToken;
     return {
       offeredPerSec: offered / seconds,
@@ -164,7 +172,7 @@ export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode): Pro
       gatewayCpuPercent: cpuPercent(usage0, usage1),
       gatewayRssMiB: usage1.rssBytes / MIB,
       gatewayPeakRssMiB: usage1.maxRssBytes / MIB,
-      upstreamConnections: stats1.current[DEMO_USER.clientCode] ?? 0,
+      upstreamConnections: stats.current[DEMO_USER.clientCode] ?? 0,
       brokerCpuPercent: cpuPercent(brokerUsage0, brokerUsage1),
       clientsCpuPercent,
       clientsClosed,
@@ -247,7 +255,8 @@ export function fanoutTable(result: FanoutResult, load: { before: number[]; afte
   notes.push(
     `${config.tokens} tokens every ${config.tickMs} ms → ${config.clients} clients × ${config.symbolsPerClient} symbols ` +
       `(${(config.clients * config.symbolsPerClient) / config.tokens} subscribers per token), nominal ${whole(result.offeredNominalPerSec)} msg/s; ` +
-      `offered = ticks the mock sent × subscribers per token; ${config.warmupMs / 1000} s warm-up, ${config.windowMs / 1000} s window`,
+      `offered = ticks the mock stamped in the window × subscribers per token, delivered = frames received with a timestamp in the window ` +
+      `(arriving up to ${config.drainMs / 1000} s after it); ${config.warmupMs / 1000} s warm-up, ${config.windowMs / 1000} s window`,
     'latency = client receive time − the tick\'s exchange timestamp (stamped by the mock as it sends), 1 ms resolution; ' +
       'CPU in % of one core; mock broker, gateway and clients each in their own processes',
     `load average (1/5/15 min) before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`,
