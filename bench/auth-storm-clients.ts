@@ -28,6 +28,8 @@ export interface StormResult {
   allSubscribedMs: number | null;
   /** Error replies and failed connects, by error code. */
   errors: Record<string, number>;
+  /** Clients still waiting when time ran out, by what they waited for. */
+  stuck: { open: number; auth: number; subscribe: number };
 }
 
 const clients: BenchClient[] = [];
@@ -45,21 +47,29 @@ serveRequests({
     let subscribed = 0;
     let lastAuth = 0;
     let lastSubscribed = 0;
+    const stuck = { open: 0, auth: 0, subscribe: 0 };
     const started = performance.now();
     const all = Array.from({ length: request.clients }, async (_, i) => {
       const client = new BenchClient(request.url, ignoreMarketData);
       clients.push(client);
+      stuck.open += 1;
       try {
         await client.opened;
       } catch {
         countError({ code: 'CONNECT_FAILED' });
         return;
+      } finally {
+        stuck.open -= 1;
       }
+      stuck.auth += 1;
       const auth = await client.authenticate(request.apiKey);
+      stuck.auth -= 1;
       if (auth.status !== 'success') return countError(auth);
       authenticated += 1;
       lastAuth = performance.now() - started;
+      stuck.subscribe += 1;
       const sub = await client.subscribe([request.symbols[i % request.symbols.length]!], request.exchange, request.mode);
+      stuck.subscribe -= 1;
       if (sub.status !== 'success') return countError(sub);
       subscribed += 1;
       lastSubscribed = performance.now() - started;
@@ -73,6 +83,7 @@ serveRequests({
       allAuthenticatedMs: authenticated === request.clients ? lastAuth : null,
       allSubscribedMs: subscribed === request.clients ? lastSubscribed : null,
       errors,
+      stuck: { ...stuck },
     };
   },
 });

@@ -60,6 +60,8 @@ export interface AuthStormRun {
   /** From the gateway's /metrics; null when it did not answer in time. */
   adaptersCreated: number | null;
   clientErrors: Record<string, number>;
+  /** Clients still waiting for their connection, auth reply or subscribe reply when time ran out. */
+  stuck: StormResult['stuck'];
   /** CPU time the gateway's process used from the start of the storm until the clients were done. */
   gatewayCpuMs: number | null;
 }
@@ -116,6 +118,7 @@ export async function runAuthStormOnce(config: AuthStormConfig, registry: Regist
       rejected429: stats.rejected['429'],
       adaptersCreated,
       clientErrors: storm.errors,
+      stuck: storm.stuck,
       gatewayCpuMs: usageAfter ? cpuMillis(usageBefore, usageAfter) : null,
     };
   } finally {
@@ -132,7 +135,8 @@ export async function runAuthStorm(config: AuthStormConfig = AUTH_STORM_DEFAULTS
       entry.runs.push(run);
       progress(
         `auth-storm ${entry.registry} run ${i + 1}/${config.runs}: ${run.authenticated}/${config.clients} authenticated` +
-          ` (all in ${formatMs(run.allAuthenticatedMs, config.timeoutMs)}), ${run.upstreamOpened} upstream opened, ${run.rejected429} × 429`,
+          ` (all in ${formatMs(run.allAuthenticatedMs, config.timeoutMs)}), ${run.upstreamOpened} upstream opened, ${run.rejected429} × 429` +
+          `; still waiting at the deadline: ${run.stuck.open} to connect, ${run.stuck.auth} for auth, ${run.stuck.subscribe} for subscribe`,
       );
     }
   }
@@ -149,9 +153,11 @@ function medianMs(values: (number | null)[]): number | null {
   return Number.isFinite(m) ? m : null;
 }
 
-function errorsText(errors: Record<string, number>): string {
-  const entries = Object.entries(errors);
-  return entries.length === 0 ? '0' : entries.map(([code, n]) => `${code}×${n}`).join(' ');
+function problemsText(run: AuthStormRun): string {
+  const parts = Object.entries(run.clientErrors).map(([code, n]) => `${code}×${n}`);
+  const { open, auth, subscribe } = run.stuck;
+  if (open + auth + subscribe > 0) parts.push(`waiting: connect ${open}, auth ${auth}, subscribe ${subscribe}`);
+  return parts.length === 0 ? '0' : parts.join('; ');
 }
 
 function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (string | number)[] {
@@ -166,7 +172,7 @@ function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (str
     run.rejected429,
     run.adaptersCreated ?? '?',
     run.gatewayCpuMs === null ? '?' : Math.round(run.gatewayCpuMs),
-    errorsText(run.clientErrors),
+    problemsText(run),
   ];
 }
 
@@ -184,6 +190,7 @@ function medianRun(runs: AuthStormRun[]): AuthStormRun {
     rejected429: pick('rejected429'),
     adaptersCreated: created.length > 0 ? median(created) : null,
     clientErrors: {},
+    stuck: { open: 0, auth: 0, subscribe: 0 },
     gatewayCpuMs: cpu.length > 0 ? median(cpu) : null,
   };
 }
@@ -218,7 +225,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   );
   return {
     title: `auth-storm: ${config.clients} clients of one user authenticate and subscribe at once (${config.runs} runs each, medians)`,
-    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'gw CPU ms', 'client errors'],
+    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'gw CPU ms', 'client errors / still waiting'],
     rows,
     notes,
     data: result,
