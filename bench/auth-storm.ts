@@ -71,7 +71,7 @@ export interface AuthStormResult {
   registries: { registry: RegistryMode; runs: AuthStormRun[] }[];
 }
 
-const METRICS_TIMEOUT_MS = 3_000;
+const METRICS_TIMEOUT_MS = 8_000;
 
 /** One counter from the gateway's Prometheus text, or null when the gateway does not answer in time. */
 async function gatewayCounter(adminUrl: string, name: string): Promise<number | null> {
@@ -221,6 +221,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   notes.push(
     `${config.clients} clients of one user, each subscribing to one of ${config.symbols.length} symbols; mock broker limit ${config.limit}; ` +
       `broker stats read ${config.observeMs / 1000} s after the storm began; clients not done within ${config.timeoutMs / 1000} s count as not done`,
+    `adapters created from the gateway's /metrics ('?' when it did not answer within ${METRICS_TIMEOUT_MS / 1000} s); gw CPU ms = the gateway process's CPU time from the first connect until the clients were done or timed out`,
     `load average (1/5/15 min) before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`,
   );
   return {
