@@ -57,7 +57,7 @@ export interface AuthStormRun {
   /** Most upstream connections the broker saw open at once for the user. */
   upstreamPeak: number;
   rejected429: number;
-  /** From the gateway's /metrics; null when it did not answer in time. */
+  /** `adapter.create` lines the gateway logged; null when its process did not answer. */
   adaptersCreated: number | null;
   clientErrors: Record<string, number>;
   /** Clients still waiting for their connection, auth reply or subscribe reply when time ran out. */
@@ -71,26 +71,13 @@ export interface AuthStormResult {
   registries: { registry: RegistryMode; runs: AuthStormRun[] }[];
 }
 
-const METRICS_TIMEOUT_MS = 8_000;
-
-/** One counter from the gateway's Prometheus text, or null when the gateway does not answer in time. */
-async function gatewayCounter(adminUrl: string, name: string): Promise<number | null> {
-  try {
-    const text = await (await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) })).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line ? Number(line.slice(name.length + 1)) : null;
-  } catch {
-    return null;
-  }
-}
-
 export async function runAuthStormOnce(config: AuthStormConfig, registry: RegistryMode): Promise<AuthStormRun> {
   const broker = spawnBenchProcess(new URL('./broker-process.ts', import.meta.url));
   const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv);
   const clients = spawnBenchProcess(new URL('./auth-storm-clients.ts', import.meta.url));
   try {
     const { url: brokerUrl } = await broker.request<BrokerStarted>('start', { tickMs: 100, limit: config.limit });
-    const { url, adminUrl } = await gateway.request<GatewayStarted>('start', { brokerUrl, registry });
+    const { url } = await gateway.request<GatewayStarted>('start', { brokerUrl, registry });
     const usageBefore = await gateway.request<UsageSample>('usage');
     const started = Date.now();
     const storm = await clients.request<StormResult>('storm', {
@@ -106,7 +93,7 @@ export async function runAuthStormOnce(config: AuthStormConfig, registry: Regist
     await sleep(config.observeMs - (Date.now() - started));
     const [stats, adaptersCreated] = await Promise.all([
       broker.request<MockBrokerStats>('stats'),
-      gatewayCounter(adminUrl, 'stormcheck_gateway_adapters_created_total'),
+      gateway.request<number>('adaptersCreated').catch(() => null),
     ]);
     return {
       authenticated: storm.authenticated,
@@ -221,7 +208,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   notes.push(
     `${config.clients} clients of one user, each subscribing to one of ${config.symbols.length} symbols; mock broker limit ${config.limit}; ` +
       `broker stats read ${config.observeMs / 1000} s after the storm began; clients not done within ${config.timeoutMs / 1000} s count as not done`,
-    `adapters created from the gateway's /metrics ('?' when it did not answer within ${METRICS_TIMEOUT_MS / 1000} s); gw CPU ms = the gateway process's CPU time from the first connect until the clients were done or timed out`,
+    `adapters created = adapter.create lines in the gateway's log; gw CPU ms = the gateway process's CPU time from the first connect until the clients were done or timed out`,
     `load average (1/5/15 min) before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`,
   );
   return {

@@ -1,4 +1,5 @@
-import { startGateway } from '../gateway/index.ts';
+import { pino, type DestinationStream } from 'pino';
+import { LogEvent, startGateway } from '../gateway/index.ts';
 import type { Gateway, GatewayHealth, RegistryMode } from '../gateway/types.ts';
 import { serveRequests } from './process-link.ts';
 import { sampleUsage, type UsageSample } from './process-usage.ts';
@@ -23,6 +24,18 @@ export interface GatewayStarted {
 
 let gateway: Gateway | undefined;
 
+// Adapter creations are counted from the gateway's own log lines and reported over IPC: a legacy gateway in
+// full storm answers IPC but can take longer than any sensible timeout to serve /metrics.
+const ADAPTER_CREATE = `"event":"${LogEvent.adapterCreate}"`;
+let adaptersCreated = 0;
+const stdout = pino.destination({ dest: 1, sync: false });
+const logDestination: DestinationStream = {
+  write(line: string) {
+    if (line.includes(ADAPTER_CREATE)) adaptersCreated += 1;
+    stdout.write(line);
+  },
+};
+
 serveRequests(
   {
     start: async (options: GatewayStart): Promise<GatewayStarted> => {
@@ -31,12 +44,14 @@ serveRequests(
         adminPort: 0,
         brokerUrl: options.brokerUrl,
         registry: options.registry,
+        logDestination,
         ...(options.syntheticInstruments !== undefined && { instruments: syntheticInstruments(options.syntheticInstruments) }),
       });
       return { url: gateway.url, adminUrl: gateway.adminUrl };
     },
     usage: (): UsageSample => sampleUsage(),
     health: (): GatewayHealth | undefined => gateway?.health(),
+    adaptersCreated: (): number => adaptersCreated,
   },
   async () => {
     await gateway?.close();
