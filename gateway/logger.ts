@@ -31,6 +31,7 @@ export const LogEvent = {
   clientAuthFailed: 'client.auth_failed',
   clientDisconnect: 'client.disconnect',
   clientError: 'client.error',
+  clientSocketError: 'client.socket_error',
   clientSlow: 'client.slow',
   clientIdleTimeout: 'client.idle_timeout',
   adminLogout: 'admin.logout',

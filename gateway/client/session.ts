@@ -44,8 +44,8 @@ export interface ClientLimits {
 
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxSubscriptions: 1000,
-  softBufferBytes: 1 << 20,
-  hardBufferBytes: 8 << 20,
+  softBufferBytes: 256 << 10,
+  hardBufferBytes: 4 << 20,
   slowGraceMs: 5_000,
   authTimeoutMs: 10_000,
   maxQueuedFrames: 256,
@@ -313,6 +313,11 @@ export class ClientSession implements Subscriber {
   /** Closes the connection with a gateway close code (logout, shutdown). */
   end(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a close handshake (shutdown of a client that ignored the close). */
+  kill(): void {
+    this.ws.terminate();
   }
 
   /** Called once when the socket is gone: releases everything the client held. */
