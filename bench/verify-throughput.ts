@@ -18,11 +18,16 @@ interface Run {
   code: number;
 }
 
-/** Runs a command, measuring wall time and peak RSS (VmHWM sampled from /proc, the child's own). */
+/**
+ * Runs a command, measuring wall time and peak RSS (VmHWM sampled from /proc, the child's own).
+ * stdout is a pipe that is read, never /dev/null: GNU grep stops at the first match when its output
+ * is /dev/null, which would time nothing.
+ */
 function measure(cmd: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.resume();
     let peakKb = 0;
     const sample = () => {
       try {

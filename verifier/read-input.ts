@@ -23,8 +23,8 @@ export interface ReadContext {
   onBytes?: (n: number) => void;
 }
 
-/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read. */
-export async function readInput(source: InputSource, ctx: ReadContext): Promise<InputSummary> {
+/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
+export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
   const sink = new RecordSink(source.name, ctx);
   const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
   try {
@@ -34,6 +34,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
       ctx.onBytes?.(buf.length);
     }
   } catch (err) {
+    if (err instanceof VerifyInputError) throw err;
     if (isGzipError(err)) {
       throw new VerifyInputError('CORRUPT_GZIP', source.name, `cannot read ${source.name}: gzip data is truncated or corrupt (${(err as Error).message})`);
     }
@@ -42,7 +43,9 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   scanner.end();
   sink.finish();
   const c = scanner.counts;
-  return {
+  const last = scanner.lastHead();
+  const lastTime = last ? parseLine(last.buf.toString('utf8', last.start, last.end), ctx.format, ctx.year)?.time : undefined;
+  const summary = {
     name: source.name,
     bytes: c.bytes,
     lines: c.lines,
@@ -51,6 +54,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     unrecognised: c.unknown + sink.failedHeads,
     truncated: c.truncated,
   };
+  return { summary, lastTime };
 }
 
 /** Parses the lines the scanner hands on and classifies them; tracebacks belong to the record above. */

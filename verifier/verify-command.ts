@@ -24,6 +24,7 @@ interface VerifyArgs {
 }
 
 const PROGRESS_EVERY_MS = 200;
+const FORMATS = ['auto', 'openalgo', 'pino'] as const satisfies readonly LogFormat[];
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [paths..]',
@@ -31,15 +32,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   builder: (y: Argv) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
-      .option('format', { choices: ['auto', 'openalgo', 'pino'] as const, default: 'auto' as const, describe: 'line format; auto decides per line' })
+      .option('format', { type: 'string', default: 'auto', describe: `line format: ${FORMATS.join(' | ')}; auto decides per line` })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
-      .option('reporter', { choices: REPORTERS, default: 'text' as const, describe: 'report format' })
+      .option('reporter', { type: 'string', default: 'text', describe: `report format: ${REPORTERS.join(' | ')}` })
       .option('output', { type: 'string', describe: 'write the report to this file instead of stdout' })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file; Ctrl-C stops and reports' })
       .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
       .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
-      .option('fail-on', { choices: SEVERITIES, default: 'error' as const, describe: 'exit 1 on findings of this severity or worse' })
+      .option('fail-on', { type: 'string', default: 'error', describe: `exit 1 on findings of this severity or worse: ${SEVERITIES.join(' | ')}` })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
       .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
@@ -48,8 +49,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
-    const options = await toOptions(args);
-    const paths = args.paths ?? [];
+    const paths = withStdin(args.paths ?? []);
+    const options = await toOptions(args, paths);
     const report = await runVerify(paths, args.follow, options);
     const toStdout = args.output === undefined;
     const text = render(report, args.reporter, {
@@ -69,17 +70,31 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   },
 };
 
-async function toOptions(args: VerifyArgs): Promise<Partial<VerifyOptions>> {
+/**
+ * yargs-parser drops a lone `-` (it reads it as an empty short-flag group), so stdin is taken back from
+ * the raw arguments, in its place among the paths.
+ */
+function withStdin(paths: string[]): string[] {
+  const raw = process.argv.slice(process.argv.indexOf('verify') + 1);
+  if (!raw.includes(STDIN)) return paths;
+  return raw.filter((t) => t === STDIN || paths.includes(t));
+}
+
+async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<VerifyOptions>> {
   const windowMs = parseDuration(args.window);
   if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
   for (const name of ['burst', 'storm'] as const) {
     const v = args[name];
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
   }
-  if (args.paths === undefined || args.paths.length === 0) {
+  for (const [name, allowed] of [['format', FORMATS], ['reporter', REPORTERS], ['fail-on', SEVERITIES]] as const) {
+    const v = args[name];
+    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} ${String(v)} is not one of ${allowed.join(', ')}`);
+  }
+  if (paths.length === 0) {
     throw new UsageError('name the logs to verify: files, folders, globs, or - for stdin (see stormcheck verify --help)');
   }
-  if (args.follow && (args.paths.length !== 1 || args.paths[0] === STDIN)) {
+  if (args.follow && (paths.length !== 1 || paths[0] === STDIN)) {
     throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
   }
   const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
@@ -93,6 +108,7 @@ async function runVerify(paths: string[], follow: boolean, options: Partial<Veri
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
+    process.stderr.write(`stormcheck verify: following ${paths[0]}; press Ctrl-C to stop and report\n`);
     try {
       return await verifyFollow(paths[0], stop.signal, options);
     } finally {

@@ -42,9 +42,11 @@ export async function verifyInputs(
     : undefined;
   const year = new Date().getUTCFullYear();
   const summaries: InputSummary[] = [];
+  let endTime = Number.NEGATIVE_INFINITY;
   for (const openSource of inputs) {
     const source = await openSource();
-    const summary = await readInput(source, { format: options.format, year, patternRules, onEvent, onBytes });
+    const { summary, lastTime } = await readInput(source, { format: options.format, year, patternRules, onEvent, onBytes });
+    if (lastTime !== undefined && lastTime > endTime) endTime = lastTime;
     if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
       throw new VerifyInputError(
         'NO_RECOGNISABLE_LINES',
@@ -59,7 +61,7 @@ export async function verifyInputs(
     const name = summaries.map((s) => s.name).join(', ') || '(no input)';
     throw new VerifyInputError('NO_RECOGNISABLE_LINES', name, `${name}: no recognisable log lines; pass --allow-empty to accept empty input`);
   }
-  const findings = [...rules.flatMap((r) => r.finish()), ...patternRules.flatMap((r) => r.finish())];
+  const findings = [...rules.flatMap((r) => r.finish(endTime)), ...patternRules.flatMap((r) => r.finish())];
   return {
     schemaVersion: 1,
     linesRead: sum(summaries, 'lines'),

@@ -1,6 +1,6 @@
 import type { LogRecord } from '../parse/log-record.ts';
-import type { EventKind, LineRef, LogEvent } from './log-event.ts';
-import { TEMPLATES } from './templates.ts';
+import type { LineRef, LogEvent } from './log-event.ts';
+import { TEMPLATES, type TemplateField } from './templates.ts';
 
 // `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
 // says why the instance was made (a creation, a pool connection); within this span they are one event.
@@ -33,21 +33,29 @@ export class EventClassifier {
       if (t.needle !== '' && !text.includes(t.needle)) continue;
       const m = t.re.exec(text);
       if (!m) continue;
-      const g = (m.groups ?? {}) as Record<string, string | undefined>;
-      const broker = (g.broker ?? record.broker ?? moduleBroker(record.module) ?? this.lastBroker)?.toLowerCase();
+      let gBroker: string | undefined;
+      let gUser: string | undefined;
+      let count: number | undefined;
+      let attempt: number | undefined;
+      const fields: readonly TemplateField[] = t.fields;
+      for (let i = 0; i < fields.length; i++) {
+        const v = m[i + 1];
+        if (fields[i] === 'broker') gBroker = v;
+        else if (fields[i] === 'user') gUser = v;
+        else if (fields[i] === 'count') count = Number(v);
+        else attempt = Number(v);
+      }
+      const broker = (gBroker ?? record.broker ?? moduleBroker(record.module) ?? this.lastBroker)?.toLowerCase();
       if (broker !== undefined && t.kind !== 'refused' && t.kind !== 'rest-rate-limit' && t.kind !== 'auth-failure') {
         this.lastBroker = broker;
       }
-      const user = g.user ?? record.user ?? ANY_USER.exec(text)?.[1];
-      const base = { time: record.time, zoned: record.zoned, user, broker, ref };
+      const user = gUser ?? record.user ?? ANY_USER.exec(text)?.[1];
       if (t.kind === 'instance-init') {
         this.onInit({ time: record.time, zoned: record.zoned, ref });
         return true;
       }
       if (t.kind === 'create' || t.kind === 'pool-connection') this.pairWithInit(record.time);
-      const count = g.count !== undefined ? Number(g.count) : undefined;
-      const attempt = g.attempt !== undefined ? Number(g.attempt) : undefined;
-      this.emit({ ...base, kind: t.kind as EventKind, count, attempt });
+      this.emit({ kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref });
       return true;
     }
     return false;

@@ -7,8 +7,8 @@ const READ_BYTES = 1 << 20;
 
 /**
  * Streams a growing file: everything already in it, then whatever is appended, polling every `pollMs`,
- * until `signal` aborts. A file that shrinks (truncated or replaced by rotation) is read again from
- * its start.
+ * until `signal` aborts, and then whatever was written up to that moment. A file that shrinks
+ * (truncated or replaced by rotation) is read again from its start.
  */
 export function followFile(file: string, signal: AbortSignal, pollMs = 250): Readable {
   return Readable.from(follow(file, signal, pollMs), { objectMode: false });
@@ -23,7 +23,7 @@ async function* follow(file: string, signal: AbortSignal, pollMs: number): Async
   }
   try {
     let position = 0;
-    while (!signal.aborted) {
+    for (;;) {
       const { size } = await fh.stat();
       if (size < position) position = 0;
       if (size > position) {
@@ -33,11 +33,9 @@ async function* follow(file: string, signal: AbortSignal, pollMs: number): Async
         if (bytesRead > 0) yield buf.subarray(0, bytesRead);
         continue;
       }
-      try {
-        await sleep(pollMs, undefined, { signal });
-      } catch {
-        break;
-      }
+      // Caught up: stop if asked to (nothing written before the stop is lost), else wait for more.
+      if (signal.aborted) break;
+      await sleep(pollMs, undefined, { signal }).catch(() => undefined);
     }
   } finally {
     await fh.close();

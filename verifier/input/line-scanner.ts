@@ -164,7 +164,8 @@ export class LineScanner {
     }
   }
 
-  private lastHead(): ScannedLine | undefined {
+  /** The first line of the last record seen so far. */
+  lastHead(): ScannedLine | undefined {
     return this.headBuf ? { buf: this.headBuf, start: this.headStart, end: this.headEnd, lineNo: this.headLineNo } : undefined;
   }
 

@@ -34,7 +34,8 @@ export function parsePinoLine(text: string): LogRecord | undefined {
 }
 
 function readTime(time: unknown): { ms: number; zoned: boolean } | undefined {
-  if (typeof time === 'number' && Number.isFinite(time)) return { ms: time, zoned: true };
+  // pino's default is epoch ms; `stdTimeFunctions.unixTime` writes seconds (below 1e11 until the year 5138).
+  if (typeof time === 'number' && Number.isFinite(time)) return { ms: time < 1e11 ? time * 1000 : time, zoned: true };
   if (typeof time === 'string') {
     const ms = Date.parse(time);
     if (Number.isFinite(ms)) return { ms, zoned: /(?:Z|[+-]\d\d:?\d\d)$/.test(time) };

@@ -30,11 +30,13 @@ export class AdapterBurstRule implements Rule {
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
-    for (const e of s.window.entries()) {
-      if (this.counted.has(e)) continue;
+    const builder = s.builder;
+    s.window.newestFirst((e) => {
+      if (this.counted.has(e)) return false;
       this.counted.add(e);
-      s.builder.add(e.time, e.zoned, e.ref);
-    }
+      builder.add(e.time, e.zoned, e.ref);
+      return true;
+    });
   }
 
   finish(): Finding[] {

@@ -20,11 +20,12 @@ export class AdapterChurnRule implements Rule {
 
   observe(ev: LogEvent): void {
     if (ev.kind === 'teardown' || ev.kind === 'remove' || ev.kind === 'invalidated') {
+      this.forgetBefore(ev.time);
       this.teardowns.push(ev);
       return;
     }
     if (ev.kind !== 'create') return;
-    while (this.teardowns.length > 0 && ev.time - this.teardowns[0].time > this.t.windowMs) this.teardowns.shift();
+    this.forgetBefore(ev.time);
     let i = this.teardowns.length - 1;
     for (; i >= 0; i--) {
       const td = this.teardowns[i];
@@ -41,6 +42,11 @@ export class AdapterChurnRule implements Rule {
     }
     b.add(td.time, td.zoned, td.ref);
     b.add(ev.time, ev.zoned, ev.ref, false);
+  }
+
+  /** Teardowns older than the window can pair with nothing any more. */
+  private forgetBefore(time: number): void {
+    while (this.teardowns.length > 0 && time - this.teardowns[0].time > this.t.windowMs) this.teardowns.shift();
   }
 
   finish(): Finding[] {

@@ -42,24 +42,18 @@ export class ConnectStormRule implements Rule {
       this.subjects.set(key, s);
     }
     const n = s.attempts.add(ev.time, ev);
-    const recent = (this.creations.get(broker)?.entries() ?? []).filter(
-      (c) => c.time <= ev.time && ev.time - c.time <= EXPECTED_SPAN_MS && (ev.user === undefined || c.user === ev.user),
-    );
-    const users = new Set(recent.map((c) => c.user ?? '')).size;
-    const poolConnections = (this.pool.get(broker)?.entries() ?? []).filter(
-      (p) => p.time <= ev.time && ev.time - p.time <= EXPECTED_SPAN_MS && (ev.user === undefined || p.user === ev.user),
-    ).length;
-    if (n - users - poolConnections < this.t.storm) return;
+    const expected = countNear(this.creations.get(broker), ev, EXPECTED_SPAN_MS, true) + countNear(this.pool.get(broker), ev, EXPECTED_SPAN_MS, false);
+    if (n - expected < this.t.storm) return;
     s.peak = Math.max(s.peak, n);
-    const creationsInWindow = (this.creations.get(broker)?.entries() ?? []).filter(
-      (c) => c.time <= ev.time && ev.time - c.time <= this.t.windowMs && (ev.user === undefined || c.user === ev.user),
-    ).length;
+    const creationsInWindow = countNear(this.creations.get(broker), ev, this.t.windowMs, false);
     s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
-    for (const e of s.attempts.entries()) {
-      if (this.counted.has(e)) continue;
+    const builder = s.builder;
+    s.attempts.newestFirst((e) => {
+      if (this.counted.has(e)) return false;
       this.counted.add(e);
-      s.builder.add(e.time, e.zoned, e.ref);
-    }
+      builder.add(e.time, e.zoned, e.ref);
+      return true;
+    });
   }
 
   finish(): Finding[] {
@@ -85,6 +79,25 @@ export class ConnectStormRule implements Rule {
 /** Many creations with about one attempt each is many adapters; otherwise the attempts outran the creations. */
 export function stormKind(attempts: number, creations: number): StormKind {
   return creations >= 2 && attempts <= creations * 2 ? 'many-adapters' : 'runaway-retry';
+}
+
+/**
+ * Events of `window` within `spanMs` before `ev` that concern its user (any user when it names none);
+ * `distinctUsers` counts users instead of events (one fresh attempt is expected per user created).
+ */
+function countNear(window: TimeWindow<LogEvent> | undefined, ev: LogEvent, spanMs: number, distinctUsers: boolean): number {
+  if (!window) return 0;
+  const users = new Set<string>();
+  let n = 0;
+  window.newestFirst((c) => {
+    if (ev.time - c.time > spanMs) return false;
+    if (c.time <= ev.time && (ev.user === undefined || c.user === ev.user)) {
+      n++;
+      users.add(c.user ?? '');
+    }
+    return true;
+  });
+  return distinctUsers ? users.size : n;
 }
 
 function windowFor(map: Map<string, TimeWindow<LogEvent>>, key: string, spanMs: number): TimeWindow<LogEvent> {

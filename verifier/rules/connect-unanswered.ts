@@ -41,8 +41,8 @@ export class ConnectUnansweredRule implements Rule {
     this.expire(this.now);
   }
 
-  finish(): Finding[] {
-    this.expire(this.now);
+  finish(endTime: number): Finding[] {
+    this.expire(Math.max(this.now, endTime));
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) =>
@@ -74,10 +74,12 @@ export class ConnectUnansweredRule implements Rule {
     const n = s.window.add(a.time, a);
     if (n < UNANSWERED_THRESHOLD) return;
     s.peak = Math.max(s.peak, n);
-    for (const e of s.window.entries()) {
-      if (this.counted.has(e)) continue;
+    const builder = s.builder;
+    s.window.newestFirst((e) => {
+      if (this.counted.has(e)) return false;
       this.counted.add(e);
-      s.builder.add(e.time, e.zoned, e.ref);
-    }
+      builder.add(e.time, e.zoned, e.ref);
+      return true;
+    });
   }
 }

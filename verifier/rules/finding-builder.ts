@@ -11,8 +11,8 @@ export class FindingBuilder {
   private firstZoned = false;
   private last = Number.NEGATIVE_INFINITY;
   private lastZoned = false;
-  private readonly evidence: string[] = [];
-  private readonly seen = new Set<string>();
+  /** The earliest contributing lines, in time (then line) order. */
+  private readonly evidence: Array<{ time: number; ref: LineRef }> = [];
 
   constructor(
     readonly rule: string,
@@ -32,11 +32,13 @@ export class FindingBuilder {
       this.last = time;
       this.lastZoned = zoned;
     }
-    const at = `${ref.file}:${ref.line}`;
-    if (this.evidence.length < MAX_EVIDENCE && !this.seen.has(at)) {
-      this.seen.add(at);
-      this.evidence.push(at);
-    }
+    const ev = this.evidence;
+    if (ev.length === MAX_EVIDENCE && !earlier(time, ref, ev[ev.length - 1])) return;
+    if (ev.some((e) => e.ref.line === ref.line && e.ref.file === ref.file)) return;
+    let i = ev.length;
+    while (i > 0 && earlier(time, ref, ev[i - 1])) i--;
+    ev.splice(i, 0, { time, ref });
+    if (ev.length > MAX_EVIDENCE) ev.pop();
   }
 
   build(message: string, stormKind?: StormKind): Finding {
@@ -47,13 +49,19 @@ export class FindingBuilder {
       count: this.count,
       first: formatTime(this.first, this.firstZoned),
       last: formatTime(this.last, this.lastZoned),
-      evidence: this.evidence,
+      evidence: this.evidence.map((e) => `${e.ref.file}:${e.ref.line}`),
     };
     if (this.user !== undefined) finding.user = this.user;
     if (this.broker !== undefined) finding.broker = this.broker;
     if (stormKind !== undefined) finding.stormKind = stormKind;
     return finding;
   }
+}
+
+function earlier(time: number, ref: LineRef, than: { time: number; ref: LineRef }): boolean {
+  if (time !== than.time) return time < than.time;
+  if (ref.file !== than.ref.file) return ref.file < than.ref.file;
+  return ref.line < than.ref.line;
 }
 
 /** Who a finding is about, in words: `user rajandran (angel)` or `broker angel`. */

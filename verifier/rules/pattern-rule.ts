@@ -22,11 +22,12 @@ export class PatternRule {
     const n = this.window.add(record.time, { time: record.time, zoned: record.zoned, ref });
     if (n < this.rule.threshold) return;
     this.peak = Math.max(this.peak, n);
-    for (const e of this.window.entries()) {
-      if (this.counted.has(e)) continue;
+    this.window.newestFirst((e) => {
+      if (this.counted.has(e)) return false;
       this.counted.add(e);
       this.builder.add(e.time, e.zoned, e.ref);
-    }
+      return true;
+    });
   }
 
   finish(): Finding[] {

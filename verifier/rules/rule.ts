@@ -5,7 +5,8 @@ import type { Finding } from '../types.ts';
 export interface Rule {
   readonly name: string;
   observe(ev: LogEvent): void;
-  finish(): Finding[];
+  /** `endTime`: the time of the last record read, which may be later than the last event. */
+  finish(endTime: number): Finding[];
 }
 
 /** The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`). */

@@ -1,46 +1,41 @@
+// Dropped entries are compacted away once they are this many and over half the array.
+const COMPACT_AT = 1024;
+
 /**
- * The times of the events seen within the last `spanMs` of log time, oldest first. Inputs are mostly in
- * time order; a late event (rotations read out of order, a delayed classification) is inserted in place.
+ * The events seen within the last `spanMs` of log time, oldest first. Inputs are mostly in time order
+ * (adding is then O(1) amortised); a late event (rotations read out of order, a delayed
+ * classification) is inserted in place.
  */
-export class TimeWindow<T = undefined> {
+export class TimeWindow<T> {
   private times: number[] = [];
   private items: T[] = [];
+  private head = 0;
 
   constructor(private readonly spanMs: number) {}
 
   /** Adds an event and drops those more than `spanMs` before the newest; returns how many remain. */
   add(time: number, item: T): number {
     let i = this.times.length;
-    while (i > 0 && this.times[i - 1] > time) i--;
-    this.times.splice(i, 0, time);
-    this.items.splice(i, 0, item);
-    const newest = this.times[this.times.length - 1];
-    let drop = 0;
-    while (drop < this.times.length && newest - this.times[drop] > this.spanMs) drop++;
-    if (drop > 0) {
-      this.times.splice(0, drop);
-      this.items.splice(0, drop);
+    while (i > this.head && this.times[i - 1] > time) i--;
+    if (i === this.times.length) {
+      this.times.push(time);
+      this.items.push(item);
+    } else {
+      this.times.splice(i, 0, time);
+      this.items.splice(i, 0, item);
     }
-    return this.times.length;
+    const newest = this.times[this.times.length - 1];
+    while (this.head < this.times.length && newest - this.times[this.head] > this.spanMs) this.head++;
+    if (this.head >= COMPACT_AT && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
   }
 
-  /** How many events fall within `spanMs` before (and including) `time`. */
-  countUntil(time: number): number {
-    let n = 0;
-    for (const t of this.times) if (t <= time && time - t <= this.spanMs) n++;
-    return n;
-  }
-
-  get size(): number {
-    return this.times.length;
-  }
-
-  entries(): readonly T[] {
-    return this.items;
-  }
-
-  clear(): void {
-    this.times = [];
-    this.items = [];
+  /** Visits the events in the window from newest to oldest until `visit` returns false. */
+  newestFirst(visit: (item: T) => boolean): void {
+    for (let i = this.items.length - 1; i >= this.head; i--) if (!visit(this.items[i])) return;
   }
 }
