@@ -244,7 +244,8 @@ export function fanoutTable(result: FanoutResult, load: { before: number[]; afte
       [m.upstreamConnections === 1, `upstream connections ${m.upstreamConnections} (must be 1)`],
     ] as const;
     const missed = checks.filter(([ok]) => !ok).map(([, text]) => text);
-    notes.push(missed.length === 0 ? `${mode}: all targets met (${checks.map(([, t]) => t).join('; ')})` : `${mode}: target MISSED: ${missed.join('; ')}`);
+    const met = checks.filter(([ok]) => ok).map(([, text]) => text);
+    notes.push(missed.length === 0 ? `${mode}: all targets met (${met.join('; ')})` : `${mode}: target MISSED: ${missed.join('; ')}; met: ${met.join('; ')}`);
     const anomalies = runs.flatMap((r, i) => [
       ...(r.subscribeFailures > 0 ? [`run ${i + 1}: ${r.subscribeFailures} failed subscribes`] : []),
       ...(r.clientsClosed > 0 ? [`run ${i + 1}: ${r.clientsClosed} clients closed`] : []),
