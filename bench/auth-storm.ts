@@ -223,7 +223,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
 
 export const authStorm: Benchmark = {
   name: 'auth-storm',
-  description: '1000 clients of one user authenticate and subscribe at once: singleton vs legacy (~90 s)',
+  description: '1000 clients of one user authenticate and subscribe at once: singleton vs legacy (~2 min)',
   async run(args) {
     const config = { ...AUTH_STORM_DEFAULTS, runs: intOption(args, 'runs', AUTH_STORM_DEFAULTS.runs), gatewayExecArgv: gatewayProfileArgv(args) };
     const before = os.loadavg();
