@@ -1,6 +1,6 @@
 import { pino, type DestinationStream } from 'pino';
 import { LogEvent, startGateway } from '../gateway/index.ts';
-import type { Gateway, GatewayHealth, RegistryMode } from '../gateway/types.ts';
+import type { Gateway, RegistryMode } from '../gateway/types.ts';
 import { serveRequests } from './process-link.ts';
 import { sampleUsage, type UsageSample } from './process-usage.ts';
 import { syntheticInstruments } from './synthetic-instruments.ts';
@@ -50,7 +50,6 @@ serveRequests(
       return { url: gateway.url, adminUrl: gateway.adminUrl };
     },
     usage: (): UsageSample => sampleUsage(),
-    health: (): GatewayHealth | undefined => gateway?.health(),
     adaptersCreated: (): number => adaptersCreated,
   },
   async () => {
