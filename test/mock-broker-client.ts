@@ -37,9 +37,12 @@ export class TestClient {
   readonly texts: string[] = [];
   readonly ticks: Tick[] = [];
   readonly binary: Buffer[] = [];
+  /** Payloads of control-frame pongs (answers to `ws.ping()`). */
+  readonly controlPongs: string[] = [];
   closeCode: number | undefined;
 
   constructor(readonly ws: WebSocket) {
+    ws.on('pong', (payload) => this.controlPongs.push(payload.toString()));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return void this.texts.push(data.toString());
       this.binary.push(data as Buffer);

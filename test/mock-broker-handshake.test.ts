@@ -67,6 +67,16 @@ describe('mock broker connection limit', () => {
     expect(b.stats()).toMatchObject({ current: { A123: 2 }, peak: { A123: 2 }, accepted: 3 });
   });
 
+  it('admits exactly --limit connections out of a burst of concurrent handshakes', async () => {
+    const b = await start();
+
+    const results = await Promise.all(Array.from({ length: 30 }, () => handshake(b.url, sdkHeaders(ACCOUNT_A))));
+
+    expect(results.filter((r) => r.ok)).toHaveLength(2);
+    expect(results.filter((r) => !r.ok && r.status === 429)).toHaveLength(28);
+    expect(b.stats()).toMatchObject({ current: { A123: 2 }, peak: { A123: 2 }, accepted: 2, rejected: { '429': 28 } });
+  });
+
   it('honours --limit', async () => {
     const b = await start({ limit: 3 });
     for (let i = 0; i < 3; i++) await connect(b.url);

@@ -42,6 +42,15 @@ describe('mock broker heartbeat and ticks', () => {
     await waitFor(() => client.texts.includes('pong'), 'pong');
   });
 
+  it('answers a control-frame ping (how the Python SDK heartbeats) with a pong carrying its payload', async () => {
+    const b = await start();
+    const client = await connect(b.url);
+
+    client.ws.ping('ping');
+
+    await waitFor(() => client.controlPongs.includes('ping'), 'control pong');
+  });
+
   it('sends LTP ticks with increasing sequence numbers, stamped with the injected clock', async () => {
     const b = await start();
     const client = await connect(b.url);

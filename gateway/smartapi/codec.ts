@@ -84,8 +84,12 @@ function readInt64(buf: Buffer, at: number): number {
   return buf.readInt32LE(at + 4) * TWO_32 + buf.readUInt32LE(at);
 }
 
+/** Two 32-bit writes instead of a BigInt: the mock broker encodes 20,000 ticks a second with this. */
 function writeInt64(buf: Buffer, at: number, value: number): void {
-  buf.writeBigInt64LE(BigInt(Math.trunc(value)), at);
+  const whole = Math.trunc(value);
+  const high = Math.floor(whole / TWO_32);
+  buf.writeUInt32LE(whole - high * TWO_32, at);
+  buf.writeInt32LE(high, at + 4);
 }
 
 function writeHeader(buf: Buffer, tick: Tick): void {

@@ -1,0 +1,96 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
+
+const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+
+/** Runs the real CLI to completion; resolves with its exit code and output whatever the code. */
+function stormcheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+let dir: string;
+let child: ChildProcess | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mock-broker-cli-'));
+});
+
+afterEach(async () => {
+  closeAllClients();
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('stormcheck mock-broker', () => {
+  it('--help describes the options with an example and exits 0', async () => {
+    const { code, stdout } = await stormcheck(['mock-broker', '--help']);
+
+    expect(code).toBe(0);
+    for (const option of ['--limit', '--on-limit', '--slot-hold-ms', '--max-tokens', '--tick-ms', '--seed', '--accounts']) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toMatch(/Examples:/);
+  });
+
+  it.each([
+    [['--limit', '0'], '--limit'],
+    [['--port', '70000'], '--port'],
+    [['--on-limit', 'sometimes'], 'on-limit'],
+    [['--tick-ms', '1.5'], '--tick-ms'],
+    [['--slot-hold-ms', '-1'], '--slot-hold-ms'],
+  ])('exits 2 naming the option for %j', async (args, option) => {
+    const { code, stderr } = await stormcheck(['mock-broker', ...args]);
+
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(option);
+  });
+
+  it.each([
+    ['a missing file', undefined, /cannot read accounts file/],
+    ['invalid JSON', '{not json', /not valid JSON/],
+    ['an object instead of an array', '{"clientCode":"A"}', /expected a JSON array/],
+    ['an entry without a feed token', '[{"clientCode":"A","apiKey":"k","authToken":"j"}]', /entry 0 needs .*feedToken/],
+    ['a client code twice', JSON.stringify([ACCOUNT_A, ACCOUNT_A]), /appears twice/],
+  ])('exits 2 saying what to fix for an accounts file with %s', async (_name, content, message) => {
+    const file = join(dir, 'accounts.json');
+    if (content !== undefined) await writeFile(file, content);
+
+    const { code, stderr } = await stormcheck(['mock-broker', '--accounts', file]);
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
+    const file = join(dir, 'accounts.json');
+    await writeFile(file, JSON.stringify([ACCOUNT_A]));
+    const proc = spawn(process.execPath, [BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
+    child = proc;
+    let stderr = '';
+    let stdout = '';
+    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(stderr)?.[1], 'the broker URL', 15_000))!;
+    expect(stderr).toMatch(/admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//);
+    await connect(url, ACCOUNT_A);
+    const second = await handshake(url, sdkHeaders(ACCOUNT_A));
+    expect(second).toMatchObject({ ok: false, status: 429 });
+    await waitFor(() => stdout.includes('connection.rejected'), 'the rejection log line');
+    proc.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(stdout).not.toContain(ACCOUNT_A.feedToken);
+  });
+});
