@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import type { RegistryMode } from '../gateway/types.ts';
+import { authenticate, registryCommands } from './registry-model-commands.ts';
+import { checkSafety, initialModel, InvariantError, subscriptionMismatch, type Model } from './registry-model.ts';
+import { ModelSystem, type Speed } from './registry-model-system.ts';
+import { IO_DEADLINE_MS } from './registry-model-time.ts';
+import { waitFor } from './mock-broker-client.ts';
+
+/**
+ * Runs the registry properties: random command sequences against a fresh broker and gateway, the model
+ * checked after every command and once more at quiescence, with the seed and path of a failure printed
+ * as a one-line replay command.
+ */
+
+export interface RegistryRunConfig {
+  registry: RegistryMode;
+  speed: Speed;
+  /** Let fast-check's scheduler reorder concurrent authenticates and upstream handshakes. */
+  scheduled: boolean;
+  numRuns: number;
+  maxCommands: number;
+  seed: number;
+  path?: string;
+  maxReconnect: number;
+  /** Stop generating and shrinking after this long (fast-check's interruptAfterTimeLimit). */
+  timeLimitMs?: number;
+}
+
+/** Gateway time within which, once faults stop, every subscribed client must see a tick (I4). */
+const TICKS_WITHIN_MS = 5 * 60_000;
+
+/** Seed, path and sizes from the environment, so a printed failure replays with one command. */
+export function fromEnv(defaults: { seed: number; numRuns: number; maxCommands: number }): { seed: number; path?: string; numRuns: number; maxCommands: number } {
+  const env = process.env;
+  const number = (name: string, fallback: number) => (env[name] ? Number.parseInt(env[name]!, 10) : fallback);
+  return {
+    seed: number('STORMCHECK_SEED', defaults.seed),
+    path: env.STORMCHECK_PATH || undefined,
+    numRuns: number('STORMCHECK_RUNS', defaults.numRuns),
+    maxCommands: number('STORMCHECK_COMMANDS', defaults.maxCommands),
+  };
+}
+
+/**
+ * Faults stop (the stall runs out, pending rejections are cleared), every authenticated client
+ * authenticates again as the gateway's BROKER_ERROR tells it to, and then every (client, topic) held
+ * must receive market data within TICKS_WITHIN_MS of gateway time (I4), with each held subscription
+ * upstream exactly once on an open connection (I3, strict).
+ */
+export async function quiesce(model: Model, system: ModelSystem): Promise<void> {
+  const stallLeft = system.recorder.stallOver - Date.now();
+  if (stallLeft > 0) await new Promise((resolve) => setTimeout(resolve, stallLeft + 20));
+  system.clearFaults();
+  for (const [id, state] of model.clients) if (state.user) await authenticate(model, system, [id], state.user);
+  const marks = new Map([...system.clients].map(([id, client]) => [id, client.received.length]));
+  const starving = (): string | undefined => {
+    for (const [id, state] of model.clients) {
+      const client = system.clients.get(id)!;
+      for (const topic of state.topics) {
+        const ticked = client.find(marks.get(id)!, (m) => m.type === 'market_data' && `${m.symbol}|${m.exchange}|${m.mode}` === topic);
+        if (!ticked) return `c${id} (${state.user!.userId}) holds ${topic} but received no market data for it`;
+      }
+    }
+    return undefined;
+  };
+  let hungry: string | undefined;
+  await system.time.pumpUntil(() => (hungry = starving()) === undefined, 'ticks for every subscription', TICKS_WITHIN_MS).catch(() => {
+    throw new InvariantError(`I4 (ticks after faults stop) broken: ${hungry}`);
+  });
+  await system.settle();
+  checkSafety(model, system);
+  let mismatch: string | undefined;
+  const converged = await waitFor(() => (mismatch = subscriptionMismatch(model, system, true)) === undefined, 'I3', IO_DEADLINE_MS / 3).catch(() => false);
+  if (!converged) throw new InvariantError(`I3 (each held subscription upstream exactly once) broken at quiescence: ${mismatch}`);
+}
+
+/** The property: any command sequence keeps the invariants, for the registry under test. */
+export function registryProperty(config: RegistryRunConfig) {
+  return fc.asyncProperty(fc.commands(registryCommands, { maxCommands: config.maxCommands, size: 'max' }), fc.scheduler(), async (commands, scheduler) => {
+    const system = await ModelSystem.start({
+      registry: config.registry,
+      speed: config.speed,
+      maxReconnect: config.maxReconnect,
+      seed: config.seed,
+      gate: config.scheduled ? (label) => scheduler.schedule(Promise.resolve(label), label) : undefined,
+    });
+    try {
+      const model = initialModel(config.maxReconnect);
+      const setup = () => ({ model, real: system });
+      if (config.scheduled) {
+        await fc.scheduledModelRun(scheduler, setup, commands);
+        system.recorder.gate = undefined;
+        await scheduler.waitAll();
+      } else {
+        await fc.asyncModelRun(setup, commands);
+      }
+      await quiesce(model, system);
+    } finally {
+      await system.stop();
+    }
+  });
+}
+
+/** Runs the property and returns fast-check's details (failed, counterexample, seed, path, shrinks). */
+export function checkRegistry(config: RegistryRunConfig): Promise<fc.RunDetails<unknown>> {
+  return fc.check(registryProperty(config), {
+    seed: config.seed,
+    path: config.path,
+    numRuns: config.numRuns,
+    interruptAfterTimeLimit: config.timeLimitMs,
+    markInterruptAsFailure: false,
+    includeErrorInReport: true,
+  }) as Promise<fc.RunDetails<unknown>>;
+}
+
+/** The one command that replays a failure of the test named `testName`. */
+export function replayCommand(details: fc.RunDetails<unknown>, script: 'test' | 'test:deep', testName: string): string {
+  const run = script === 'test' ? 'npx vitest run --config test/vitest.config.ts test/registry-properties.test.ts' : 'npm run test:deep --';
+  return `STORMCHECK_SEED=${details.seed} STORMCHECK_PATH=${details.counterexamplePath ?? ''} ${run} -t "${testName}"`;
+}
+
+/** Throws fast-check's report plus the replay command when the property failed. */
+export async function assertRegistry(config: RegistryRunConfig, script: 'test' | 'test:deep', testName: string): Promise<fc.RunDetails<unknown>> {
+  const details = await checkRegistry(config);
+  if (details.failed) {
+    throw new Error(`${fc.defaultReportMessage(details)}\n\nReplay: ${replayCommand(details, script, testName)}`);
+  }
+  return details;
+}
