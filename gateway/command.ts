@@ -18,13 +18,15 @@ interface GatewayArgs {
   pretty: boolean;
 }
 
+const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
+
 function builder(yargs: Argv): Argv<GatewayArgs> {
   return yargs
     .option('host', { type: 'string', default: GATEWAY_DEFAULTS.host, describe: 'Interface to bind (client and admin servers)' })
     .option('port', { type: 'number', default: GATEWAY_DEFAULTS.port, describe: 'OpenAlgo client WebSocket port (0 = any free port)' })
     .option('broker-url', { type: 'string', default: GATEWAY_DEFAULTS.brokerUrl, describe: 'AngelOne SmartAPI WebSocket 2.0 URL' })
     .option('registry', {
-      choices: ['singleton', 'legacy'] as const,
+      choices: REGISTRY_MODES,
       default: GATEWAY_DEFAULTS.registry,
       describe: 'singleton: one adapter per (user, broker); legacy: reproduce the OpenAlgo storm',
     })
@@ -58,7 +60,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     port: checkPort('port', args.port),
     adminPort: checkPort('admin-port', args['admin-port']),
     brokerUrl: checkBrokerUrl(args['broker-url']),
-    registry: args.registry,
+    registry: checkRegistry(args.registry),
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
     pretty: args.pretty || process.stdout.isTTY === true,
@@ -71,6 +73,13 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     throw err;
   }
   return options;
+}
+
+function checkRegistry(value: string): RegistryMode {
+  if (!(REGISTRY_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
+  }
+  return value as RegistryMode;
 }
 
 function checkBrokerUrl(value: string): string {

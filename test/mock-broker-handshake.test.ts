@@ -77,6 +77,15 @@ describe('mock broker connection limit', () => {
     expect(b.stats()).toMatchObject({ current: { A123: 2 }, peak: { A123: 2 }, accepted: 2, rejected: { '429': 28 } });
   });
 
+  it('treats options passed as undefined as their defaults', async () => {
+    const b = await start({ limit: undefined, onLimit: undefined, slotHoldMs: undefined });
+    await connect(b.url);
+    await connect(b.url);
+
+    expect(await handshake(b.url, sdkHeaders(ACCOUNT_A))).toMatchObject({ ok: false, status: 429 });
+    expect(b.stats().limit).toBe(2);
+  });
+
   it('honours --limit', async () => {
     const b = await start({ limit: 3 });
     for (let i = 0; i < 3; i++) await connect(b.url);
@@ -225,6 +234,26 @@ describe('mock broker credentials', () => {
     expect(good.ok).toBe(true);
     expect(bad).toMatchObject({ ok: false, status: 401, errorMessage: AUTH_ERROR_MESSAGES.feedToken });
     expect(b.stats().current).toEqual({ A123: 1 });
+  });
+
+  it('survives request targets that are not valid URLs', async () => {
+    const b = await start();
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = netConnect(b.port, '127.0.0.1');
+        let reply = '';
+        socket.on('data', (chunk) => (reply += chunk.toString()));
+        socket.on('close', () => resolve(reply));
+        socket.on('error', () => undefined);
+        socket.write(request);
+      });
+
+    const upgrade = await raw('GET // HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const plain = await raw('GET //a:b:c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+
+    expect(upgrade).toMatch(/^HTTP\/1\.1 404/);
+    expect(plain).toMatch(/^HTTP\/1\.1 404/);
+    expect((await handshake(b.url, sdkHeaders(ACCOUNT_A))).ok).toBe(true);
   });
 
   it('answers other paths with 404 and never opens a WebSocket', async () => {

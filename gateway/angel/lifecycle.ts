@@ -1,5 +1,3 @@
-import type { AdapterState } from '../types.ts';
-
 /**
  * The upstream adapter's lifecycle (SPEC §6) as one explicit state type and one transition function.
  * The adapter performs the side effects of entering a state (dial, arm a timer, give up); it never keeps
@@ -66,7 +64,3 @@ export function transition(state: Lifecycle, event: LifecycleEvent, policy: Life
   }
 }
 
-/** The coarse state reported by /health and get_broker_info. */
-export function publicState(state: Lifecycle): AdapterState {
-  return state.kind;
-}

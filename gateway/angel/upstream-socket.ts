@@ -11,7 +11,7 @@ export interface UpstreamSocket {
   send(data: string): void;
   close(): void;
   terminate(): void;
-  // eslint-style `any` is what ws's own overloads declare; narrowing here would reject the real class.
+  // `any[]` matches ws's own overload signature; a narrower type would not accept the real class.
   on(event: string, listener: (...args: any[]) => void): unknown;
 }
 

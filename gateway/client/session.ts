@@ -4,7 +4,6 @@ import type { Clock, Timer } from '../clock.ts';
 import type { InstrumentMaster } from '../instruments.ts';
 import { LogEvent } from '../logger.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import { SMARTAPI_MODE } from '../openalgo/market-data.ts';
 import {
   ErrorCode,
   GatewayCloseCode,
@@ -16,17 +15,14 @@ import {
   type ErrorCodeValue,
   type ErrorMessage,
   type PongMessage,
-  type SubscribeResponse,
-  type SubscriptionResult,
   type SupportedBrokersMessage,
-  type UnsubscribeResponse,
 } from '../openalgo/protocol.ts';
 import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
 import type { UserRecord } from '../types.ts';
 import type { UserDirectory } from '../users.ts';
-import { TickFanOut, type Subscriber, type TopicSpec } from './fanout.ts';
-import { parseRequest, type ClientRequest, type SubscribeRequest, type SymbolRequest } from './requests.ts';
-import type { UpstreamKey } from '../angel/upstream-key.ts';
+import { ClientSubscriptions } from './client-subscriptions.ts';
+import type { Subscriber, TickFanOut } from './fanout.ts';
+import { parseRequest, type ClientRequest } from './requests.ts';
 
 /** Per-client limits against hostile or broken clients (documented in .readme/gateway.md). */
 export interface ClientLimits {
@@ -78,7 +74,7 @@ const SEND_TEXT = { binary: false } as const;
 export class ClientSession implements Subscriber {
   user: UserRecord | undefined;
   private lease: Lease | undefined;
-  private readonly topics = new Map<string, TopicSpec>();
+  private readonly subscriptions: ClientSubscriptions;
   private authTimer: Timer | undefined;
   private pending: Promise<void> | undefined;
   private queued = 0;
@@ -92,6 +88,7 @@ export class ClientSession implements Subscriber {
     private readonly ctx: SessionContext,
   ) {
     this.log = ctx.logger.child({ client: id });
+    this.subscriptions = new ClientSubscriptions(this, ctx.instruments, ctx.limits.maxSubscriptions);
     this.authTimer = ctx.clock.after(ctx.limits.authTimeoutMs, () => {
       if (this.lease || this.closed) return;
       this.log.info({ event: LogEvent.clientIdleTimeout }, 'Closing client that did not authenticate in time');
@@ -178,13 +175,13 @@ export class ClientSession implements Subscriber {
   private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
     switch (request.action) {
       case 'subscribe':
-        this.sendJson(withRequestId(this.subscribe(request, adapter), request.requestId));
+        this.sendJson(withRequestId(this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
         return;
       case 'unsubscribe':
-        this.sendJson(withRequestId(this.unsubscribe(request.items, adapter), request.requestId));
+        this.sendJson(withRequestId(this.subscriptions.unsubscribe(request.items, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
         return;
       case 'unsubscribe_all':
-        this.sendJson(withRequestId(this.unsubscribeAll(adapter), request.requestId));
+        this.sendJson(withRequestId(this.subscriptions.unsubscribeAll(adapter, this.ctx.fanOutFor(adapter)), request.requestId));
         return;
       case 'get_broker_info': {
         const reply: BrokerInfoMessage = {
@@ -245,107 +242,10 @@ export class ClientSession implements Subscriber {
     this.sendJson(reply);
   }
 
-  private subscribe(request: SubscribeRequest, adapter: UpstreamAdapter): SubscribeResponse {
-    const fanOut = this.ctx.fanOutFor(adapter);
-    const results: SubscriptionResult[] = [];
-    const newUpstream: UpstreamKey[] = [];
-    let capacity = adapter.remainingCapacity();
-    for (const item of request.items) {
-      const failure = (message: string, code?: ErrorCodeValue): void => {
-        results.push({ symbol: item.symbol, exchange: item.exchange, status: 'error', message, broker: adapter.broker, ...(code && { code }) });
-      };
-      if (item.mode === 3 && request.depth !== 5) {
-        failure(`Depth level ${request.depth} is not supported by angel; use 5`);
-        continue;
-      }
-      const spec = this.topicSpec(item);
-      if (!spec) {
-        failure(symbolNotFound(item), ErrorCode.symbolNotFound);
-        continue;
-      }
-      const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
-      if (!this.topics.has(topicId)) {
-        if (this.topics.size >= this.ctx.limits.maxSubscriptions) {
-          failure(`Subscription limit reached: at most ${this.ctx.limits.maxSubscriptions} subscriptions per client`);
-          continue;
-        }
-        if (fanOut.needsUpstream(spec)) {
-          if (capacity <= 0) {
-            failure('Subscription limit reached: AngelOne allows 1000 tokens per connection');
-            continue;
-          }
-          capacity -= 1;
-        }
-        this.topics.set(topicId, spec);
-        if (fanOut.add(this, spec)) newUpstream.push(spec.upstream);
-      }
-      results.push({ symbol: item.symbol, exchange: item.exchange, status: 'success', mode: item.mode, depth: request.depth, broker: adapter.broker });
-    }
-    if (newUpstream.length > 0) adapter.subscribe(newUpstream);
-    const failed = results.filter((r) => r.status === 'error').length;
-    return {
-      type: ServerMessageType.subscribe,
-      status: failed === 0 ? 'success' : failed === results.length ? 'error' : 'partial',
-      subscriptions: results,
-      message: Messages.subscriptionComplete,
-      broker: adapter.broker,
-    };
-  }
-
-  private unsubscribe(items: SymbolRequest[], adapter: UpstreamAdapter): UnsubscribeResponse {
-    const fanOut = this.ctx.fanOutFor(adapter);
-    const successful: UnsubscribeResponse['successful'] = [];
-    const failed: UnsubscribeResponse['failed'] = [];
-    const released: UpstreamKey[] = [];
-    for (const item of items) {
-      const spec = this.topicSpec(item);
-      if (!spec) {
-        failed.push({ symbol: item.symbol, exchange: item.exchange, message: symbolNotFound(item), code: ErrorCode.symbolNotFound });
-        continue;
-      }
-      const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
-      if (this.topics.delete(topicId)) {
-        const key = fanOut.remove(this, topicId);
-        if (key) released.push(key);
-      }
-      successful.push({ symbol: item.symbol, exchange: item.exchange, mode: item.mode });
-    }
-    if (released.length > 0) adapter.unsubscribe(released);
-    return unsubscribeResponse(successful, failed, adapter);
-  }
-
-  private unsubscribeAll(adapter: UpstreamAdapter): UnsubscribeResponse {
-    const successful = [...this.topics.values()].map(({ symbol, exchange, mode }) => ({ symbol, exchange, mode }));
-    this.dropSubscriptions(adapter);
-    return unsubscribeResponse(successful, [], adapter);
-  }
-
-  private topicSpec(item: SymbolRequest): TopicSpec | undefined {
-    const resolved = this.ctx.instruments.resolve(item.symbol, item.exchange);
-    if (!resolved) return undefined;
-    return {
-      symbol: item.symbol,
-      exchange: item.exchange,
-      mode: item.mode,
-      upstream: { exchangeType: resolved.exchangeType, token: resolved.token, mode: SMARTAPI_MODE[item.mode] },
-    };
-  }
-
-  private dropSubscriptions(adapter: UpstreamAdapter): void {
-    const fanOut = this.ctx.fanOutFor(adapter);
-    const released: UpstreamKey[] = [];
-    for (const topicId of this.topics.keys()) {
-      const key = fanOut.remove(this, topicId);
-      if (key) released.push(key);
-    }
-    this.topics.clear();
-    if (released.length > 0) adapter.unsubscribe(released);
-  }
-
   private dropLease(): void {
     const lease = this.lease;
     if (!lease) return;
-    this.dropSubscriptions(lease.adapter);
+    this.subscriptions.clear(lease.adapter, this.ctx.fanOutFor(lease.adapter));
     this.ctx.detached(this);
     this.lease = undefined;
     this.user = undefined;
@@ -411,25 +311,6 @@ export class ClientSession implements Subscriber {
   }
 }
 
-function unsubscribeResponse(
-  successful: UnsubscribeResponse['successful'],
-  failed: UnsubscribeResponse['failed'],
-  adapter: UpstreamAdapter,
-): UnsubscribeResponse {
-  return {
-    type: ServerMessageType.unsubscribe,
-    status: failed.length === 0 ? 'success' : successful.length === 0 ? 'error' : 'partial',
-    message: Messages.unsubscriptionComplete,
-    successful,
-    failed,
-    broker: adapter.broker,
-  };
-}
-
 function withRequestId<T extends object>(message: T, requestId: unknown): T {
   return requestId === undefined ? message : { ...message, request_id: requestId };
-}
-
-function symbolNotFound(item: SymbolRequest): string {
-  return `Symbol ${item.symbol} not found on ${item.exchange}`;
 }

@@ -1,0 +1,201 @@
+import { pino } from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AngelAdapter } from '../gateway/angel/adapter.ts';
+import { transition, type Lifecycle, type LifecyclePolicy } from '../gateway/angel/lifecycle.ts';
+import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
+import { GatewayMetrics } from '../gateway/metrics.ts';
+import { BrokerUnavailableError, type AdapterDeps } from '../gateway/registry/registry.ts';
+import { encodeTick, type Tick } from '../gateway/smartapi/index.ts';
+import { FakeClock, FakeSocket } from './gateway-fakes.ts';
+import { LogCapture, USER } from './gateway-harness.ts';
+
+const policy: LifecyclePolicy = { maxAttempts: 3, delay: (attempt, rateLimited) => (rateLimited ? 1000 : 100) * attempt };
+
+describe('adapter lifecycle transition', () => {
+  it('start begins a cycle from idle or failed and is a no-op while one runs', () => {
+    const connecting = transition({ kind: 'idle' }, { type: 'start' }, policy);
+    expect(connecting).toEqual({ kind: 'connecting', attempt: 1 });
+    expect(transition(connecting, { type: 'start' }, policy)).toBe(connecting);
+    expect(transition({ kind: 'failed', attempts: 3 }, { type: 'start' }, policy)).toEqual({ kind: 'connecting', attempt: 1 });
+    const open: Lifecycle = { kind: 'open' };
+    expect(transition(open, { type: 'start' }, policy)).toBe(open);
+  });
+
+  it('a failed attempt backs off (longer after a 429) until the attempts run out', () => {
+    expect(transition({ kind: 'connecting', attempt: 1 }, { type: 'lost', rateLimited: false }, policy)).toEqual({
+      kind: 'backoff', attempt: 2, delayMs: 200, rateLimited: false,
+    });
+    expect(transition({ kind: 'connecting', attempt: 2 }, { type: 'lost', rateLimited: true }, policy)).toEqual({
+      kind: 'backoff', attempt: 3, delayMs: 3000, rateLimited: true,
+    });
+    expect(transition({ kind: 'connecting', attempt: 3 }, { type: 'lost', rateLimited: true }, policy)).toEqual({ kind: 'failed', attempts: 3 });
+    expect(transition({ kind: 'backoff', attempt: 3, delayMs: 1, rateLimited: false }, { type: 'retry' }, policy)).toEqual({ kind: 'connecting', attempt: 3 });
+  });
+
+  it('losing an open socket starts a fresh cycle after a pause; closed is terminal', () => {
+    expect(transition({ kind: 'open' }, { type: 'lost', rateLimited: false }, policy)).toEqual({ kind: 'backoff', attempt: 1, delayMs: 100, rateLimited: false });
+    const closed = transition({ kind: 'open' }, { type: 'close' }, policy);
+    expect(closed).toEqual({ kind: 'closed' });
+    expect(transition(closed, { type: 'start' }, policy)).toBe(closed);
+  });
+});
+
+describe('AngelAdapter with fake sockets and a fake clock', () => {
+  let clock: FakeClock;
+  let logs: LogCapture;
+  let ticks: Tick[];
+  let failures: string[];
+
+  function adapter(overrides: Partial<AdapterDeps> = {}): AngelAdapter {
+    return new AngelAdapter(USER, {
+      brokerUrl: 'ws://broker.test/smart-stream',
+      WebSocket: FakeSocket as unknown as UpstreamSocketConstructor,
+      clock,
+      random: () => 0.5,
+      logger: pino({ base: undefined }, logs),
+      metrics: new GatewayMetrics(),
+      maxReconnect: 3,
+      backoff: { baseMs: 100, capMs: 1_000, rateLimitedBaseMs: 400 },
+      heartbeat: { pingMs: 1_000, deadMs: 2_500 },
+      maxTokens: 1000,
+      listener: { onTick: (_a, tick) => ticks.push(tick), onFailed: (_a, message) => failures.push(message) },
+      ...overrides,
+    });
+  }
+
+  const last = (): FakeSocket => FakeSocket.created.at(-1)!;
+
+  beforeEach(() => {
+    FakeSocket.created = [];
+    clock = new FakeClock();
+    logs = new LogCapture();
+    ticks = [];
+    failures = [];
+  });
+
+  it('sends SmartAPI credential headers', () => {
+    void adapter().start();
+    expect(last().options.headers).toEqual({
+      Authorization: `Bearer ${USER.authToken}`,
+      'x-api-key': USER.brokerApiKey,
+      'x-client-code': USER.clientCode,
+      'x-feed-token': USER.feedToken,
+    });
+  });
+
+  it('concurrent starts share one socket and one promise (single-flight)', async () => {
+    const a = adapter();
+    const starts = [a.start(), a.start(), a.start()];
+    expect(FakeSocket.created).toHaveLength(1);
+    last().acceptHandshake();
+    await Promise.all(starts);
+    expect(a.state).toBe('open');
+    expect(a.upstreamConnections()).toBe(1);
+  });
+
+  it('429s back off with growing, jittered delays, then fail with BROKER_ERROR; a new start retries', async () => {
+    const a = adapter();
+    const started = a.start();
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    // equal jitter with random 0.5: 3/4 of the step; steps 400·2^(n-1)
+    expect(clock.pending()).toEqual([600]);
+    clock.advance(600);
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    expect(clock.pending()).toEqual([750]);
+    clock.advance(750);
+    expect(FakeSocket.created).toHaveLength(3);
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    await expect(started).rejects.toBeInstanceOf(BrokerUnavailableError);
+    expect(a.state).toBe('failed');
+    expect(failures).toHaveLength(1);
+    expect(logs.count('upstream.exhausted')).toBe(1);
+    expect(clock.pending()).toEqual([]);
+
+    const again = a.start();
+    expect(FakeSocket.created).toHaveLength(4);
+    last().acceptHandshake();
+    await again;
+    expect(a.state).toBe('open');
+  });
+
+  it('replays every subscription, batched per mode and exchange type, after a reconnect', async () => {
+    const a = adapter();
+    const started = a.start();
+    a.subscribe([
+      { exchangeType: 1, token: '2885', mode: 1 },
+      { exchangeType: 1, token: '3045', mode: 1 },
+      { exchangeType: 2, token: '35001', mode: 1 },
+      { exchangeType: 1, token: '2885', mode: 3 },
+    ]);
+    expect(last().sent).toEqual([]);
+    last().acceptHandshake();
+    await started;
+    const firstReplay = last().requests();
+    last().drop();
+    clock.advance(1_000);
+    expect(FakeSocket.created).toHaveLength(2);
+    last().acceptHandshake();
+
+    for (const requests of [firstReplay, last().requests()]) {
+      expect(requests).toHaveLength(2);
+      expect(requests.map((r) => r.params)).toEqual([
+        { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885', '3045'] }, { exchangeType: 2, tokens: ['35001'] }] },
+        { mode: 3, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] },
+      ]);
+      for (const r of requests) {
+        expect(r.action).toBe(1);
+        expect(r.correlationID).toHaveLength(10);
+      }
+    }
+  });
+
+  it('pings every interval and reconnects the same adapter after a silence longer than the dead limit', async () => {
+    const a = adapter();
+    const started = a.start();
+    last().acceptHandshake();
+    await started;
+    clock.advance(1_000);
+    expect(last().sent).toEqual(['ping']);
+    last().receive('pong');
+    clock.advance(1_000);
+    clock.advance(1_000);
+    expect(FakeSocket.created).toHaveLength(1);
+    clock.advance(1_000);
+    expect(FakeSocket.created[0]!.terminated).toBe(true);
+    expect(logs.count('upstream.dead')).toBe(1);
+    clock.advance(1_000);
+    expect(FakeSocket.created).toHaveLength(2);
+    expect(a.state).toBe('connecting');
+  });
+
+  it('decodes binary ticks for the listener and ignores frames that are not ticks', async () => {
+    const a = adapter();
+    const started = a.start();
+    last().acceptHandshake();
+    await started;
+    last().receive(encodeTick({ mode: 1, exchangeType: 1, token: '2885', sequenceNumber: 1, exchangeTimestamp: 5, lastTradedPrice: 250075 }));
+    last().receive(Buffer.from([9, 9, 9]));
+    expect(ticks).toEqual([{ mode: 1, exchangeType: 1, token: '2885', sequenceNumber: 1, exchangeTimestamp: 5, lastTradedPrice: 250075 }]);
+  });
+
+  it('close during backoff cancels the retry: nothing dials afterwards', async () => {
+    const a = adapter();
+    const started = a.start();
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    await a.close();
+    await expect(started).rejects.toBeInstanceOf(BrokerUnavailableError);
+    clock.advance(60_000);
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(a.state).toBe('closed');
+  });
+
+  it('close of an open adapter resolves once its socket is gone', async () => {
+    const a = adapter();
+    const started = a.start();
+    last().acceptHandshake();
+    await started;
+    await a.close();
+    expect(last().readyState).toBe(3);
+    expect(a.upstreamConnections()).toBe(0);
+  });
+});

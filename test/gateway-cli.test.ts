@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+
+function stormcheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('stormcheck gateway CLI', () => {
+  it('--help describes the options with an example', async () => {
+    const { code, stdout } = await stormcheck(['gateway', '--help']);
+    expect(code).toBe(0);
+    for (const option of ['--broker-url', '--registry', '--users', '--instruments', '--admin-port', '--max-reconnect', '--linger-ms', '--pretty']) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toContain('Examples:');
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
+  const badJson = join(dir, 'not-an-array.json');
+  writeFileSync(badJson, '{"not":"an array"}');
+  const free = ['--port', '0', '--admin-port', '0'];
+  it.each([
+    [['--port', 'abc'], '--port'],
+    [['--port', '0', '--admin-port', '70000'], '--admin-port'],
+    [[...free, '--max-reconnect', '0'], '--max-reconnect'],
+    [[...free, '--registry', 'fancy'], '--registry'],
+    [[...free, '--broker-url', 'http://x'], '--broker-url'],
+    [[...free, '--users', join(dir, 'missing.json')], 'missing.json'],
+    [[...free, '--users', badJson], badJson],
+    [[...free, '--instruments', badJson], badJson],
+  ])('gateway %j exits 2 with one line naming %s', async (args, mention) => {
+    const { code, stderr } = await stormcheck(['gateway', ...args]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(mention);
+  });
+});
