@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import type { UserRecord } from '../gateway/types.ts';
-import { waitFor } from './mock-broker-client.ts';
 import {
   checkFreshAfterLogout,
   checkInvariants,
@@ -33,22 +32,44 @@ const AUTH_WITHIN_MS = 10 * 60_000;
 const userName = (user: UserRecord | undefined) => user?.userId ?? 'wrong-key';
 const isAuthReply = (m: Json) => m.type === 'auth' || (m.status === 'error' && (m.code === 'AUTHENTICATION_ERROR' || m.code === 'BROKER_ERROR'));
 
-function forcedRejectionsSince(system: ModelSystem, mark: number): number {
-  return system.events().slice(mark).filter((e) => e.type === 'rejected' && e.reason === 'reject-next fault').length;
+/**
+ * Whether the broker refused this user's current connect cycle on the test's orders: a singleton adapter
+ * gives up only after maxReconnect refusals in a row since its last accepted connection, and I2 rules out
+ * refusals nobody injected.
+ */
+function cycleRefusedByFault(system: ModelSystem, user: UserRecord): boolean {
+  const events = system.events();
+  let i = events.length - 1;
+  while (i >= 0 && !(events[i]!.type === 'accepted' && events[i]!.clientCode === user.clientCode)) i--;
+  return events.slice(i + 1).some((e) => e.type === 'rejected' && e.reason === 'reject-next fault');
+}
+
+let barrierId = 0;
+
+/** Waits until every frame the gateway sent this client so far has arrived (a ping's pong comes after them). */
+async function drainReplies(system: ModelSystem, id: number): Promise<void> {
+  const client = system.clients.get(id)!;
+  const token = ++barrierId;
+  const from = client.received.length;
+  client.send({ action: 'ping', timestamp: token });
+  await system.eventually(() => client.find(from, (m) => m.type === 'pong' && m.client_timestamp === token), `the pong of c${id}`);
 }
 
 /** Sends authenticate on each client (in the order the scheduler picks, when there is one) and folds the replies into the model. */
 export async function authenticate(model: Model, system: ModelSystem, ids: number[], user: UserRecord | undefined): Promise<void> {
-  const eventsMark = system.events().length;
   const sent = new Map<number, number>();
+  // A BROKER_ERROR broadcast while time passed must not be read as the reply to this authenticate.
+  for (const id of ids) await drainReplies(system, id);
   if (user) model.authRequests.set(user.userId, (model.authRequests.get(user.userId) ?? 0) + ids.length);
-  await Promise.all(
-    ids.map(async (id) => {
-      await system.config.gate?.(`authenticate c${id}`);
-      const client = system.clients.get(id)!;
-      sent.set(id, client.received.length);
-      client.send({ action: 'authenticate', api_key: user?.apiKey ?? WRONG_KEY });
-    }),
+  await system.drive(
+    Promise.all(
+      ids.map(async (id) => {
+        await system.gate(`authenticate c${id}`);
+        const client = system.clients.get(id)!;
+        sent.set(id, client.received.length);
+        client.send({ action: 'authenticate', api_key: user?.apiKey ?? WRONG_KEY });
+      }),
+    ),
   );
   for (const id of ids) {
     const client = system.clients.get(id)!;
@@ -63,9 +84,12 @@ export async function authenticate(model: Model, system: ModelSystem, ids: numbe
       state.user = user;
       continue;
     }
-    if (reply.code === 'BROKER_ERROR' && forcedRejectionsSince(system, eventsMark) > 0) {
-      state.user = undefined;
-      state.topics.clear();
+    if (reply.code === 'BROKER_ERROR' && cycleRefusedByFault(system, user)) {
+      // Retrying a failed adapter keeps the client's lease and subscriptions; any other failure leaves it unauthenticated.
+      if (state.user !== user) {
+        state.user = undefined;
+        state.topics.clear();
+      }
       continue;
     }
     throw new InvariantError(`authenticate as ${user.userId} got ${JSON.stringify(reply)} with no fault to explain it`);
@@ -86,16 +110,16 @@ const connected = () => true;
 const authenticated = (c: ClientModel) => c.user !== undefined;
 const label = (id: number | undefined, pick: number) => (id === undefined ? `#${pick}` : `c${id}`);
 
+/** Clients are named c0, c1, … in the order they connect, so `connect()` needs no argument. */
 export class Connect implements Cmd {
-  private id: number | undefined;
   check = (m: Readonly<Model>) => m.clients.size < MAX_CLIENTS;
   async run(m: Model, r: ModelSystem): Promise<void> {
-    this.id = m.nextClientId++;
-    r.clients.set(this.id, await ModelClient.open(r.gateway.url));
-    m.clients.set(this.id, { user: undefined, topics: new Set() });
+    const id = m.nextClientId++;
+    r.clients.set(id, await ModelClient.open(r.gateway.url));
+    m.clients.set(id, { user: undefined, topics: new Set() });
     await checkInvariants(m, r);
   }
-  toString = () => `connect(${label(this.id, this.id ?? 0)})`;
+  toString = () => 'connect()';
 }
 
 export class Authenticate implements Cmd {
@@ -138,7 +162,7 @@ async function request(system: ModelSystem, id: number, frame: object, type: str
   const client = system.clients.get(id)!;
   const from = client.received.length;
   client.send(frame);
-  return waitFor(() => client.find(from, (msg) => msg.type === type || msg.status === 'error'), `the ${type} reply of c${id}`);
+  return system.eventually(() => client.find(from, (msg) => msg.type === type || msg.status === 'error'), `the ${type} reply of c${id}`);
 }
 
 export class Subscribe implements Cmd {
@@ -210,7 +234,7 @@ export class Disconnect implements Cmd {
     else client.ws.close();
     r.clients.delete(this.id);
     m.clients.delete(this.id);
-    await waitFor(() => r.logs.count('client.disconnect') > seen, 'the gateway to see the client leave');
+    await r.eventually(() => r.logs.count('client.disconnect') > seen, 'the gateway to see the client leave');
     await checkInvariants(m, r);
   }
   toString = () => `disconnect(${label(this.id, this.pick)}, ${this.abrupt ? 'abrupt' : 'clean'})`;
@@ -224,7 +248,7 @@ export class Logout implements Cmd {
     for (const [id, state] of [...m.clients]) {
       if (state.user !== this.user) continue;
       const client = r.clients.get(id)!;
-      await waitFor(() => client.closed, `the gateway to close c${id} on logout`);
+      await r.eventually(() => client.closed, `the gateway to close c${id} on logout`);
       r.clients.delete(id);
       m.clients.delete(id);
     }

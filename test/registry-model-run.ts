@@ -4,7 +4,6 @@ import { authenticate, registryCommands } from './registry-model-commands.ts';
 import { checkSafety, initialModel, InvariantError, subscriptionMismatch, type Model } from './registry-model.ts';
 import { ModelSystem, type Speed } from './registry-model-system.ts';
 import { IO_DEADLINE_MS } from './registry-model-time.ts';
-import { waitFor } from './mock-broker-client.ts';
 
 /**
  * Runs the registry properties: random command sequences against a fresh broker and gateway, the model
@@ -70,47 +69,62 @@ export async function quiesce(model: Model, system: ModelSystem): Promise<void> 
   await system.settle();
   checkSafety(model, system);
   let mismatch: string | undefined;
-  const converged = await waitFor(() => (mismatch = subscriptionMismatch(model, system, true)) === undefined, 'I3', IO_DEADLINE_MS / 3).catch(() => false);
+  const converged = await system.eventually(() => (mismatch = subscriptionMismatch(model, system, true)) === undefined, 'I3', IO_DEADLINE_MS / 3).catch(() => false);
   if (!converged) throw new InvariantError(`I3 (each held subscription upstream exactly once) broken at quiescence: ${mismatch}`);
 }
 
-/** The property: any command sequence keeps the invariants, for the registry under test. */
-export function registryProperty(config: RegistryRunConfig) {
-  return fc.asyncProperty(fc.commands(registryCommands, { maxCommands: config.maxCommands, size: 'max' }), fc.scheduler(), async (commands, scheduler) => {
-    const system = await ModelSystem.start({
-      registry: config.registry,
-      speed: config.speed,
-      maxReconnect: config.maxReconnect,
-      seed: config.seed,
-      gate: config.scheduled ? (label) => scheduler.schedule(Promise.resolve(label), label) : undefined,
-    });
-    try {
-      const model = initialModel(config.maxReconnect);
-      const setup = () => ({ model, real: system });
-      if (config.scheduled) {
-        await fc.scheduledModelRun(scheduler, setup, commands);
-        system.recorder.gate = undefined;
-        await scheduler.waitAll();
-      } else {
-        await fc.asyncModelRun(setup, commands);
-      }
-      await quiesce(model, system);
-    } finally {
-      await system.stop();
-    }
+type RegistryCommands = Iterable<fc.AsyncCommand<Model, ModelSystem>>;
+
+/** One run: a fresh broker and gateway, the commands, then quiescence. */
+async function runSequence(config: RegistryRunConfig, commands: RegistryCommands, scheduler?: fc.Scheduler): Promise<void> {
+  const system = await ModelSystem.start({
+    registry: config.registry,
+    speed: config.speed,
+    maxReconnect: config.maxReconnect,
+    seed: config.seed,
+    scheduler,
   });
+  try {
+    const model = initialModel(config.maxReconnect);
+    const setup = () => ({ model, real: system });
+    if (scheduler) {
+      await fc.scheduledModelRun(scheduler, setup, commands);
+      system.recorder.gate = undefined;
+      await scheduler.waitAll();
+    } else {
+      await fc.asyncModelRun(setup, commands);
+    }
+    await quiesce(model, system);
+  } finally {
+    await system.stop();
+  }
 }
 
-/** Runs the property and returns fast-check's details (failed, counterexample, seed, path, shrinks). */
-export function checkRegistry(config: RegistryRunConfig): Promise<fc.RunDetails<unknown>> {
-  return fc.check(registryProperty(config), {
+/** The property: any command sequence keeps the invariants, for the registry under test. */
+export function registryProperty(config: RegistryRunConfig): fc.IAsyncProperty<[RegistryCommands]> | fc.IAsyncProperty<[RegistryCommands, fc.Scheduler]> {
+  const commands = fc.commands(registryCommands, { maxCommands: config.maxCommands, size: 'max' });
+  return config.scheduled
+    ? fc.asyncProperty(commands, fc.scheduler(), (cmds, scheduler) => runSequence(config, cmds, scheduler))
+    : fc.asyncProperty(commands, (cmds) => runSequence(config, cmds));
+}
+
+/**
+ * Runs the property and returns fast-check's details (failed, counterexample, seed, path, shrinks).
+ * `examples` are command sequences run before the random ones (past counterexamples), unscheduled only.
+ */
+export function checkRegistry(config: RegistryRunConfig, examples: RegistryCommands[] = []): Promise<fc.RunDetails<unknown>> {
+  const params = {
     seed: config.seed,
     path: config.path,
     numRuns: config.numRuns,
     interruptAfterTimeLimit: config.timeLimitMs,
     markInterruptAsFailure: false,
     includeErrorInReport: true,
-  }) as Promise<fc.RunDetails<unknown>>;
+  };
+  const property = registryProperty(config);
+  return (config.scheduled
+    ? fc.check(property as fc.IAsyncProperty<[RegistryCommands, fc.Scheduler]>, params)
+    : fc.check(property as fc.IAsyncProperty<[RegistryCommands]>, { ...params, examples: examples.map((e) => [e] as [RegistryCommands]) })) as Promise<fc.RunDetails<unknown>>;
 }
 
 /** The one command that replays a failure of the test named `testName`. */
@@ -120,8 +134,13 @@ export function replayCommand(details: fc.RunDetails<unknown>, script: 'test' | 
 }
 
 /** Throws fast-check's report plus the replay command when the property failed. */
-export async function assertRegistry(config: RegistryRunConfig, script: 'test' | 'test:deep', testName: string): Promise<fc.RunDetails<unknown>> {
-  const details = await checkRegistry(config);
+export async function assertRegistry(
+  config: RegistryRunConfig,
+  script: 'test' | 'test:deep',
+  testName: string,
+  examples: RegistryCommands[] = [],
+): Promise<fc.RunDetails<unknown>> {
+  const details = await checkRegistry(config, examples);
   if (details.failed) {
     throw new Error(`${fc.defaultReportMessage(details)}\n\nReplay: ${replayCommand(details, script, testName)}`);
   }

@@ -1,3 +1,4 @@
+import type fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { mulberry32, startMockBroker, type BrokerEvent, type MockBroker } from '../fixtures/angel-broker/index.ts';
 import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
@@ -32,6 +33,9 @@ const DEEP_TIMINGS: GatewayOptions = {
   legacy: { adapterRetryDelayMs: 200 * DEEP_SCALE, sdkRetryDelayMs: 100 * DEEP_SCALE },
 };
 
+/** Enough dials for every legacy mechanism to show, far above any reconnect budget. */
+const LEGACY_ATTEMPT_CAP = 60;
+
 export type Speed = 'fast' | 'deep';
 
 export interface SystemConfig {
@@ -40,7 +44,7 @@ export interface SystemConfig {
   maxReconnect: number;
   seed: number;
   /** Lets fast-check decide when upstream handshakes complete relative to client frames. */
-  gate?: (label: string) => Promise<unknown>;
+  scheduler?: fc.Scheduler;
 }
 
 interface RecordedSocket {
@@ -106,6 +110,12 @@ export class UpstreamRecorder {
     const counts = new Map<string, number>();
     for (const s of this.live) if (s.ws.readyState === WebSocket.OPEN) counts.set(s.clientCode, (counts.get(s.clientCode) ?? 0) + 1);
     return counts;
+  }
+
+  /** Whether an upstream handshake is in flight. */
+  dialling(): boolean {
+    for (const s of this.live) if (s.ws.readyState === WebSocket.CONNECTING) return true;
+    return false;
   }
 
   /** Why the wire is not quiet yet, or undefined when it is. */
@@ -181,12 +191,12 @@ export class ModelSystem {
 
   private constructor(readonly config: SystemConfig) {
     const settle = () => this.settle();
-    this.time = config.speed === 'fast' ? new ManualTime(settle) : new RealTime(DEEP_SCALE, settle);
+    this.time = config.speed === 'fast' ? new ManualTime(settle) : new RealTime(DEEP_SCALE, settle, () => this.releaseOne());
   }
 
   static async start(config: SystemConfig): Promise<ModelSystem> {
     const system = new ModelSystem(config);
-    system.recorder.gate = config.gate;
+    if (config.scheduler) system.recorder.gate = (label) => system.gate(label);
     system.broker = await startMockBroker({
       port: 0,
       limit: BROKER_LIMIT,
@@ -207,15 +217,62 @@ export class ModelSystem {
         WebSocket: system.recorder.Socket,
         clock: system.time.clock,
         random: mulberry32(config.seed),
-        // Not under test here, and it would close idle clients whenever a command lets time pass.
-        clientLimits: { authTimeoutMs: 365 * 24 * 3_600_000 },
+        // Not under test here, and it would close idle clients whenever a command lets time pass; the
+        // largest delay setTimeout accepts (anything larger fires at once).
+        clientLimits: { authTimeoutMs: 2 ** 31 - 1 },
         ...(config.speed === 'deep' ? DEEP_TIMINGS : {}),
+        // The legacy reproduction's safety cap (not part of the bug), lowered so a runaway ends sooner.
+        legacy: { ...(config.speed === 'deep' ? DEEP_TIMINGS.legacy : {}), maxAttemptsPerAdapter: LEGACY_ATTEMPT_CAP },
       });
     } catch (err) {
       await system.broker.close();
       throw err;
     }
     return system;
+  }
+
+  /** Resolves when the scheduler releases `label` (at once without a scheduler). */
+  gate(label: string): Promise<unknown> {
+    return this.config.scheduler?.schedule(Promise.resolve(label), label) ?? Promise.resolve();
+  }
+
+  /**
+   * Awaits `work` while releasing scheduled steps one at a time, in the order fast-check picks, letting
+   * the wire settle between two releases: so an upstream handshake that completed meanwhile competes
+   * with the client frames still held. A command runs inside a scheduled task of fc.scheduledModelRun,
+   * whose own waiting cannot release the steps the command itself schedules.
+   */
+  async drive<T>(work: Promise<T>): Promise<T> {
+    const scheduler = this.config.scheduler;
+    if (!scheduler) return work;
+    let done = false;
+    const tracked = work.finally(() => (done = true));
+    while (!done) {
+      if (scheduler.count() > 0) {
+        await scheduler.waitOne();
+        await waitFor(() => !this.recorder.dialling(), 'upstream handshakes to finish', IO_DEADLINE_MS).catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return tracked;
+  }
+
+  /** waitFor that keeps releasing held steps meanwhile, so a reconnect's handshake is never left waiting. */
+  eventually<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = IO_DEADLINE_MS): Promise<T> {
+    return waitFor(
+      async () => {
+        await this.releaseOne();
+        return probe();
+      },
+      what,
+      timeoutMs,
+    );
+  }
+
+  /** Releases one held step, if the scheduler holds any. */
+  async releaseOne(): Promise<void> {
+    const scheduler = this.config.scheduler;
+    if (scheduler && scheduler.count() > 0) await scheduler.waitOne();
   }
 
   /** The broker's connection timeline since start, across `clearFaults`. */
@@ -236,7 +293,8 @@ export class ModelSystem {
   async settle(): Promise<void> {
     let why: string | undefined;
     await waitFor(
-      () => {
+      async () => {
+        await this.releaseOne();
         why = this.recorder.busy() ?? this.brokerMismatch();
         return why === undefined;
       },

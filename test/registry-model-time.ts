@@ -22,6 +22,9 @@ export interface TimeControl {
 /** Everything in flight on real sockets has landed; supplied by the system under test. */
 export type Settle = () => Promise<void>;
 
+/** Lets the scheduler release one held step, if any (a no-op without a scheduler). */
+export type Release = () => Promise<void>;
+
 /** Real-socket deadlines: generous, because the machine is shared and noisy. */
 export const IO_DEADLINE_MS = 10_000;
 
@@ -116,6 +119,7 @@ export class RealTime implements TimeControl {
   constructor(
     private readonly scale: number,
     private readonly settle: Settle,
+    private readonly release: Release,
   ) {}
 
   async passes(ms: number): Promise<void> {
@@ -124,6 +128,14 @@ export class RealTime implements TimeControl {
   }
 
   pumpUntil<T>(probe: () => T | undefined | false, what: string, maxGatewayMs: number): Promise<T> {
-    return waitFor(probe, what, Math.max(IO_DEADLINE_MS, maxGatewayMs * this.scale * 3));
+    const timeout = Math.max(IO_DEADLINE_MS, maxGatewayMs * this.scale * 3);
+    return waitFor(
+      async () => {
+        await this.release();
+        return probe();
+      },
+      what,
+      timeout,
+    );
   }
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { UserRecord } from '../gateway/types.ts';
-import { waitFor } from './mock-broker-client.ts';
 import { IO_DEADLINE_MS } from './registry-model-time.ts';
 import { MODEL_USERS, type ModelSystem } from './registry-model-system.ts';
 
@@ -147,7 +146,7 @@ export async function checkInvariants(model: Model, system: ModelSystem): Promis
   await system.settle();
   checkSafety(model, system);
   let mismatch: string | undefined;
-  const converged = await waitFor(() => (mismatch = subscriptionMismatch(model, system, false)) === undefined, 'I3', IO_DEADLINE_MS / 3).catch(() => false);
+  const converged = await system.eventually(() => (mismatch = subscriptionMismatch(model, system, false)) === undefined, 'I3', IO_DEADLINE_MS / 3).catch(() => false);
   if (!converged) fail('I3 (each held subscription upstream exactly once)', mismatch ?? 'unknown');
 }
 
