@@ -20,6 +20,8 @@ export interface RegistryRunConfig {
   maxCommands: number;
   seed: number;
   path?: string;
+  /** fc.commands' own replay path (the `replayPath` comment of a printed counterexample). */
+  replayPath?: string;
   maxReconnect: number;
   /** Stop generating and shrinking after this long (fast-check's interruptAfterTimeLimit). */
   timeLimitMs?: number;
@@ -29,12 +31,19 @@ export interface RegistryRunConfig {
 const TICKS_WITHIN_MS = 5 * 60_000;
 
 /** Seed, path and sizes from the environment, so a printed failure replays with one command. */
-export function fromEnv(defaults: { seed: number; numRuns: number; maxCommands: number }): { seed: number; path?: string; numRuns: number; maxCommands: number } {
+export function fromEnv(defaults: { seed: number; numRuns: number; maxCommands: number }): {
+  seed: number;
+  path?: string;
+  replayPath?: string;
+  numRuns: number;
+  maxCommands: number;
+} {
   const env = process.env;
   const number = (name: string, fallback: number) => (env[name] ? Number.parseInt(env[name]!, 10) : fallback);
   return {
     seed: number('STORMCHECK_SEED', defaults.seed),
     path: env.STORMCHECK_PATH || undefined,
+    replayPath: env.STORMCHECK_REPLAY || undefined,
     numRuns: number('STORMCHECK_RUNS', defaults.numRuns),
     maxCommands: number('STORMCHECK_COMMANDS', defaults.maxCommands),
   };
@@ -102,7 +111,7 @@ async function runSequence(config: RegistryRunConfig, commands: RegistryCommands
 
 /** The property: any command sequence keeps the invariants, for the registry under test. */
 export function registryProperty(config: RegistryRunConfig): fc.IAsyncProperty<[RegistryCommands]> | fc.IAsyncProperty<[RegistryCommands, fc.Scheduler]> {
-  const commands = fc.commands(registryCommands, { maxCommands: config.maxCommands, size: 'max' });
+  const commands = fc.commands(registryCommands, { maxCommands: config.maxCommands, size: 'max', replayPath: config.replayPath });
   return config.scheduled
     ? fc.asyncProperty(commands, fc.scheduler(), (cmds, scheduler) => runSequence(config, cmds, scheduler))
     : fc.asyncProperty(commands, (cmds) => runSequence(config, cmds));
@@ -127,10 +136,11 @@ export function checkRegistry(config: RegistryRunConfig, examples: RegistryComma
     : fc.check(property as fc.IAsyncProperty<[RegistryCommands]>, { ...params, examples: examples.map((e) => [e] as [RegistryCommands]) })) as Promise<fc.RunDetails<unknown>>;
 }
 
-/** The one command that replays a failure of the test named `testName`. */
+/** The one command that replays a failure of the test named `testName`: seed, path and the commands' replay path. */
 export function replayCommand(details: fc.RunDetails<unknown>, script: 'test' | 'test:deep', testName: string): string {
   const run = script === 'test' ? 'npx vitest run --config test/vitest.config.ts test/registry-properties.test.ts' : 'npm run test:deep --';
-  return `STORMCHECK_SEED=${details.seed} STORMCHECK_PATH=${details.counterexamplePath ?? ''} ${run} -t "${testName}"`;
+  const replayPath = /replayPath="([^"]*)"/.exec(String((details.counterexample as unknown[] | null)?.[0]))?.[1] ?? '';
+  return `STORMCHECK_SEED=${details.seed} STORMCHECK_PATH=${details.counterexamplePath ?? ''} STORMCHECK_REPLAY='${replayPath}' ${run} -t "${testName}"`;
 }
 
 /** Throws fast-check's report plus the replay command when the property failed. */

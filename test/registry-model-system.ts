@@ -72,9 +72,11 @@ export class UpstreamRecorder {
     const recorder = this;
     class RecordingSocket extends WebSocket {
       private held: Promise<void> | undefined;
+      private readonly clientCode: string;
       constructor(url: string, options: { headers: Record<string, string> }) {
         super(url, options);
-        recorder.track(this, options.headers[CREDENTIAL_HEADERS.clientCode] ?? '');
+        this.clientCode = options.headers[CREDENTIAL_HEADERS.clientCode] ?? '';
+        recorder.track(this, this.clientCode);
       }
       override emit(event: string | symbol, ...args: unknown[]): boolean {
         const gate = recorder.gate;
@@ -82,7 +84,7 @@ export class UpstreamRecorder {
         recorder.heldEvents += 1;
         const before = this.held ?? Promise.resolve();
         const released = before
-          .then(() => (event === 'open' && gate ? gate(`upstream open`) : undefined))
+          .then(() => (event === 'open' && gate ? gate(`upstream open ${this.clientCode}`) : undefined))
           .then(() => void super.emit(event, ...args))
           .catch((err: unknown) => void recorder.listenerErrors.push(err))
           .finally(() => {
