@@ -321,6 +321,8 @@ export class ModelSystem {
 
   async stop(): Promise<void> {
     this.recorder.gate = undefined;
+    // A run that failed midway may leave steps held; the sockets behind them must still close.
+    while (this.config.scheduler && this.config.scheduler.count() > 0) await this.config.scheduler.waitOne();
     for (const client of this.clients.values()) client.ws.terminate();
     await this.gateway.close();
     await this.broker.close();
