@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdminServer } from './admin-http.ts';
 import { DEFAULT_BACKOFF } from './angel/backoff.ts';
@@ -127,13 +127,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));
     // ws reports protocol violations (oversized frames, bad UTF-8) here and then closes the socket itself.
-    ws.on('error', (err: Error) => logger.debug({ event: LogEvent.clientDisconnect, client: session.id, reason: err.message }, 'Client socket error'));
+    ws.on('error', (err: Error) => logger.debug({ event: LogEvent.clientSocketError, client: session.id, reason: err.message }, 'Client socket error'));
     ws.on('close', (code: number) => {
       sessions.delete(session);
       session.disconnected(code);
     });
   });
-  await Promise.race([once(wss, 'listening'), once(wss, 'error').then(([err]) => Promise.reject(err))]);
+  await whenListening(wss);
+  wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
   const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
 
@@ -151,7 +152,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const admin = createAdminServer({ health, metrics, logout: logoutUser });
   admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, host);
   try {
-    await Promise.race([once(admin, 'listening'), once(admin, 'error').then(([err]) => Promise.reject(err))]);
+    await whenListening(admin);
+    admin.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Admin server error: ${err.message}`));
   } catch (err) {
     await closeServer(wss);
     await registry.close();
@@ -168,6 +170,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       const serverClosed = closeServer(wss);
       for (const session of sessions) session.end(GatewayCloseCode.goingAway, 'Gateway shutting down');
       await waitUntil(() => sessions.size === 0, SHUTDOWN_GRACE_MS);
+      for (const session of sessions) session.kill();
       await registry.close();
       await serverClosed;
       admin.closeAllConnections();
@@ -185,6 +188,25 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     close,
   };
+}
+
+/**
+ * Resolves on 'listening', rejects on an 'error' before it, and leaves no listener behind: a later
+ * error must reach the logger, not reject a promise nobody awaits any more.
+ */
+function whenListening(server: EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+  });
 }
 
 function closeServer(wss: WebSocketServer): Promise<void> {

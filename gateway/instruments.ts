@@ -38,10 +38,6 @@ export class InstrumentMaster {
     for (const row of instruments) this.index(row);
   }
 
-  get size(): number {
-    return this.byKey.size;
-  }
-
   /** Token and exchange type for an OpenAlgo (symbol, exchange), or undefined when unknown. */
   resolve(symbol: string, exchange: string): ResolvedInstrument | undefined {
     return this.byKey.get(lookupKey(symbol, exchange));

@@ -8,6 +8,7 @@ import pretty from 'pino-pretty';
 export const LogEvent = {
   gatewayStart: 'gateway.start',
   gatewayStop: 'gateway.stop',
+  gatewayError: 'gateway.error',
   adapterCreate: 'adapter.create',
   adapterReuse: 'adapter.reuse',
   adapterRemove: 'adapter.remove',
@@ -29,6 +30,8 @@ export const LogEvent = {
   clientAuth: 'client.auth',
   clientAuthFailed: 'client.auth_failed',
   clientDisconnect: 'client.disconnect',
+  clientError: 'client.error',
+  clientSocketError: 'client.socket_error',
   clientSlow: 'client.slow',
   clientIdleTimeout: 'client.idle_timeout',
   adminLogout: 'admin.logout',

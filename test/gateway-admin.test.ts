@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
+import { startGateway } from '../gateway/index.ts';
+import { LogCapture, startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -46,5 +47,23 @@ describe('admin HTTP', () => {
     expect((await fetch(`${rig.gateway.adminUrl}/users/nobody/logout`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${rig.gateway.adminUrl}/users/${USER.userId}/logout`)).status).toBe(405);
     expect((await fetch(`${rig.gateway.adminUrl}/nothing`)).status).toBe(404);
+  });
+
+  it('close() ends clients with 1001 and closes the upstream', async () => {
+    rig = await startRig();
+    const client = await rig.connect();
+    await client.authenticate();
+    await rig.gateway.close();
+    expect(await client.closed()).toBe(1001);
+    await waitFor(() => (rig!.broker.stats().current[USER.clientCode] ?? 0) === 0, 'the upstream to close');
+    expect(rig.logs.count('gateway.stop')).toBe(1);
+  });
+
+  it('a port in use rejects startGateway with EADDRINUSE and leaves nothing listening', async () => {
+    rig = await startRig();
+    const taken = Number(new URL(rig.gateway.adminUrl).port);
+    const attempt = startGateway({ port: 0, adminPort: taken, brokerUrl: rig.broker.url, logDestination: new LogCapture() });
+    await expect(attempt).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect((await fetch(`${rig.gateway.adminUrl}/health`)).status).toBe(200);
   });
 });

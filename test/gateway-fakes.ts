@@ -40,6 +40,9 @@ type Listener = (...args: any[]) => void;
 /** A scripted upstream socket: the test decides when it opens, refuses, talks or closes. */
 export class FakeSocket implements UpstreamSocket {
   static created: FakeSocket[] = [];
+  /** When set, close() only starts closing; the test ends it with completeClose(), like a slow broker. */
+  static deferClose = false;
+  closing = false;
   readyState = 0;
   readonly sent: string[] = [];
   terminated = false;
@@ -66,6 +69,11 @@ export class FakeSocket implements UpstreamSocket {
   }
 
   close(): void {
+    if (FakeSocket.deferClose) this.closing = true;
+    else this.finish();
+  }
+
+  completeClose(): void {
     this.finish();
   }
 

@@ -21,8 +21,8 @@ describe('legacy registry reproduces the storm against the mock broker (limit 2)
     const stats = rig.broker.stats();
     expect(stats.accepted + stats.rejected['429']).toBeGreaterThan(stats.limit);
     expect(stats.peak[CLIENT_CODE]).toBe(2);
-    const active = rig.logs.records().filter((r) => r.event === 'adapter.active').map((r) => r.active as number);
-    expect(Math.max(...active)).toBeGreaterThan(1);
+    const perUser = rig.logs.records().filter((r) => r.event === 'adapter.active').map((r) => r.userAdapters as number);
+    expect(Math.max(...perUser)).toBeGreaterThan(1);
   });
 
   it('spent retries restart at attempt 1 without delay: a runaway loop of fresh attempts from one adapter', async () => {
@@ -55,5 +55,19 @@ describe('legacy registry reproduces the storm against the mock broker (limit 2)
       `Last client for user ${USER.userId} disconnected. Disconnecting angel adapter.`,
     );
     expect(rig.broker.stats().accepted).toBe(3);
+  });
+
+  it('after every client has left, forgotten adapters keep holding broker slots (zombies)', async () => {
+    rig = await startRig({ registry: 'legacy' });
+    const clients = await Promise.all(Array.from({ length: 10 }, () => rig!.connect()));
+    await Promise.all(clients.map((c) => c.authenticate()));
+    for (const c of clients) c.ws.close();
+    await waitFor(() => rig!.logs.count('adapter.teardown') === 1, 'the teardown of the stored adapter');
+
+    await waitFor(() => (rig!.broker.stats().current[CLIENT_CODE] ?? 0) >= 1, 'a zombie holding a slot');
+    expect(rig.gateway.health().clients).toBe(0);
+    const holding = rig.gateway.health().adapters.filter((a) => a.upstreamConnections > 0);
+    expect(holding.length).toBeGreaterThanOrEqual(1);
+    expect(holding.every((a) => a.clients === 0)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UserRecord } from '../gateway/types.ts';
 import { startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
 
 let rig: Rig | undefined;
@@ -162,5 +163,19 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     await b.request({ action: 'unsubscribe_all' });
     expect(rig.gateway.health().adapters[0]!.subscriptions).toBe(0);
     await waitFor(() => (rig!.broker.stats().subscriptions[CLIENT_CODE] ?? 0) === 0, 'the token released upstream');
+  });
+
+  it('two users get one adapter and one upstream connection each', async () => {
+    const other: UserRecord = { ...USER, apiKey: 'oa-key-second', userId: 'trader2', clientCode: 'T2002' };
+    rig = await startRig({ users: [USER, other] }, { accounts: undefined });
+    const clients = await Promise.all(Array.from({ length: 10 }, () => rig!.connect()));
+    await Promise.all(clients.map((c, i) => c.authenticate(i % 2 === 0 ? USER.apiKey : other.apiKey)));
+
+    expect(rig.logs.count('adapter.create')).toBe(2);
+    const stats = rig.broker.stats();
+    expect(stats.peak).toEqual({ [USER.clientCode]: 1, [other.clientCode]: 1 });
+    expect(rig.gateway.health().adapters.map((a) => [a.user, a.clients]).sort()).toEqual([['trader1', 5], ['trader2', 5]]);
+    const perUser = rig.logs.records().filter((r) => r.event === 'adapter.active').map((r) => r.userAdapters);
+    expect(perUser).toEqual([1, 1]);
   });
 });

@@ -98,7 +98,7 @@ afterEach(async () => {
   broker = undefined;
 });
 
-describe.each(['reject', 'evict-oldest'] as const)('mock broker slot accounting with --on-limit %s', (onLimit) => {
+describe.each(['reject', 'evict-oldest'] as const)('mock broker slot accounting with --on-limit %s', { timeout: 60_000 }, (onLimit) => {
   it('matches the model under any sequence of opens, closes, resets and drop-alls', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), async (cmds) => {

@@ -22,8 +22,6 @@ export type UpstreamSocketConstructor = new (
 
 export const DefaultUpstreamSocket: UpstreamSocketConstructor = WebSocket as unknown as UpstreamSocketConstructor;
 
-export const SOCKET_OPEN = 1;
-
 /** How one dial ended: opened then closed, or refused during the handshake. */
 export interface DialOutcome {
   opened: boolean;

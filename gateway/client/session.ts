@@ -30,7 +30,7 @@ export interface ClientLimits {
   maxSubscriptions: number;
   /** Past this many buffered bytes, market data for the client is dropped. */
   softBufferBytes: number;
-  /** Past this many buffered bytes, the client is closed with GatewayCloseCode.slowConsumer. */
+  /** Past this many buffered bytes, the client is terminated. */
   hardBufferBytes: number;
   /** A client still over the soft cap after this long has stopped reading: it is closed too. */
   slowGraceMs: number;
@@ -42,8 +42,8 @@ export interface ClientLimits {
 
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxSubscriptions: 1000,
-  softBufferBytes: 1 << 20,
-  hardBufferBytes: 8 << 20,
+  softBufferBytes: 256 << 10,
+  hardBufferBytes: 4 << 20,
   slowGraceMs: 5_000,
   authTimeoutMs: 10_000,
   maxQueuedFrames: 256,
@@ -108,8 +108,9 @@ export class ClientSession implements Subscriber {
       this.sendError(ErrorCode.invalidJson, 'Frames must be JSON text');
       return;
     }
+    const text = data.toString('utf8');
     if (!this.pending) {
-      this.run(data.toString('utf8'));
+      this.run(text);
       return;
     }
     if (this.queued >= this.ctx.limits.maxQueuedFrames) {
@@ -117,24 +118,38 @@ export class ClientSession implements Subscriber {
       return;
     }
     this.queued += 1;
-    const text = data.toString('utf8');
-    this.pending = this.pending.then(() => {
-      this.queued -= 1;
-      return this.closed ? undefined : this.handleAsync(text);
-    });
+    this.track(
+      this.pending.then(() => {
+        this.queued -= 1;
+        return this.closed ? undefined : this.handle(text);
+      }),
+    );
   }
 
   private run(text: string): void {
-    const result = this.handle(text);
-    if (!result) return;
-    const chained: Promise<void> = result.finally(() => {
-      if (this.pending === chained) this.pending = undefined;
-    });
+    let result: Promise<void> | undefined;
+    try {
+      result = this.handle(text);
+    } catch (err) {
+      this.internalError(err);
+      return;
+    }
+    if (result) this.track(result);
+  }
+
+  /** Makes later frames wait for `work`; a failure is answered, never left as an unhandled rejection. */
+  private track(work: Promise<void>): void {
+    const chained: Promise<void> = work
+      .catch((err: unknown) => this.internalError(err))
+      .finally(() => {
+        if (this.pending === chained) this.pending = undefined;
+      });
     this.pending = chained;
   }
 
-  private handleAsync(text: string): Promise<void> {
-    return this.handle(text) ?? Promise.resolve();
+  private internalError(err: unknown): void {
+    this.log.error({ event: LogEvent.clientError, err }, 'Internal error while handling a client frame');
+    this.sendError(ErrorCode.server, 'Internal error while handling this frame');
   }
 
   /** Handles one frame; returns a promise only for work that must finish before the next frame. */
@@ -313,6 +328,11 @@ export class ClientSession implements Subscriber {
   /** Closes the connection with a gateway close code (logout, shutdown). */
   end(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a close handshake (shutdown of a client that ignored the close). */
+  kill(): void {
+    this.ws.terminate();
   }
 
   /** Called once when the socket is gone: releases everything the client held. */

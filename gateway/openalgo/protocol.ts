@@ -37,6 +37,8 @@ export const ErrorCode = {
   invalidParameters: 'INVALID_PARAMETERS',
   broker: 'BROKER_ERROR',
   symbolNotFound: 'SYMBOL_NOT_FOUND',
+  /** Not in SPEC §4's list; OpenAlgo's server answers an unexpected exception with it. */
+  server: 'SERVER_ERROR',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -136,8 +138,6 @@ export const GatewayCloseCode = {
   authTimeout: 4001,
   /** The user was logged out (POST /users/:id/logout); authenticate on a new connection. */
   loggedOut: 4002,
-  /** The client stopped reading and its send buffer passed the hard cap. */
-  slowConsumer: 4003,
   /** The gateway is shutting down. */
   goingAway: 1001,
 } as const;

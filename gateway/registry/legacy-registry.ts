@@ -18,7 +18,7 @@ export class LegacyRegistry implements Registry {
   private readonly adapters = new Map<string, LegacyAngelAdapter>();
   private readonly clientCounts = new Map<string, number>();
   private readonly everCreated = new Set<LegacyAngelAdapter>();
-  private creating = 0;
+  private readonly creating = new Map<string, number>();
   private readonly log: Logger;
 
   constructor(
@@ -39,10 +39,10 @@ export class LegacyRegistry implements Registry {
       this.deps.metrics.adaptersCreated.inc();
       const created = new LegacyAngelAdapter(user, this.deps, this.tuning);
       this.everCreated.add(created);
-      this.creating += 1;
+      this.creating.set(key, (this.creating.get(key) ?? 0) + 1);
       this.logActive(user);
       await created.connect();
-      this.creating -= 1;
+      this.creating.set(key, this.creating.get(key)! - 1);
       this.adapters.set(key, created);
       adapter = created;
     }
@@ -100,8 +100,16 @@ export class LegacyRegistry implements Registry {
     void this.remove(user.userId, user.broker);
   }
 
+  /** `active` counts every user's adapters, as OpenAlgo's line did; `userAdapters` only this user's. */
   private logActive(user: UserRecord): void {
-    const active = this.adapters.size + this.creating;
-    this.log.info({ event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active }, LogMessage.adapterActive(active));
+    const key = registryKey(user.userId, user.broker);
+    let creating = 0;
+    for (const n of this.creating.values()) creating += n;
+    const active = this.adapters.size + creating;
+    const userAdapters = (this.adapters.has(key) ? 1 : 0) + (this.creating.get(key) ?? 0);
+    this.log.info(
+      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active, userAdapters },
+      LogMessage.adapterActive(active),
+    );
   }
 }

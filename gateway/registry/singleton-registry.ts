@@ -118,9 +118,11 @@ export class SingletonRegistry implements Registry {
     return done;
   }
 
+  /** `active` counts every user's adapters, as OpenAlgo's line did; `userAdapters` only this user's. */
   private logActive(user: UserRecord): void {
+    const userAdapters = this.entries.has(registryKey(user.userId, user.broker)) ? 1 : 0;
     this.log.info(
-      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active: this.entries.size },
+      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active: this.entries.size, userAdapters },
       LogMessage.adapterActive(this.entries.size),
     );
   }
