@@ -55,7 +55,7 @@ export function fromEnv(defaults: { seed: number; numRuns: number; maxCommands: 
  * after that every (client, topic) held must receive market data (I4).
  */
 export async function quiesce(model: Model, system: ModelSystem): Promise<void> {
-  const stallLeft = system.recorder.stallOver - Date.now();
+  const stallLeft = system.recorder.stallEndsAt - Date.now();
   if (stallLeft > 0) await new Promise((resolve) => setTimeout(resolve, stallLeft + 20));
   system.clearFaults();
   for (const [id, state] of model.clients) if (state.user) await authenticate(model, system, [id], state.user);

@@ -62,7 +62,8 @@ interface RecordedSocket {
 export class UpstreamRecorder {
   private readonly live = new Set<RecordedSocket>();
   private heldEvents = 0;
-  private stalledUntil = 0;
+  /** Wall time at which the last injected stall ends; pings sent before it may go unanswered. */
+  stallEndsAt = 0;
   readonly listenerErrors: unknown[] = [];
   gate: ((label: string) => Promise<unknown>) | undefined;
 
@@ -98,13 +99,9 @@ export class UpstreamRecorder {
     this.Socket = RecordingSocket as unknown as UpstreamSocketConstructor;
   }
 
-  /** Pings sent before this (wall) time may go unanswered: the broker was told to stall. */
+  /** The broker was told to stall for `ms` of wall time from now. */
   noteStall(ms: number): void {
-    this.stalledUntil = Math.max(this.stalledUntil, Date.now() + ms);
-  }
-
-  get stallOver(): number {
-    return this.stalledUntil;
+    this.stallEndsAt = Math.max(this.stallEndsAt, Date.now() + ms);
   }
 
   /** Open sockets per client code, as the gateway's side of the wire sees them. */
@@ -126,7 +123,7 @@ export class UpstreamRecorder {
     for (const s of this.live) {
       const state = s.ws.readyState;
       if (state === WebSocket.CONNECTING || state === WebSocket.CLOSING) return `an upstream socket of ${s.clientCode} is mid-handshake`;
-      if (state === WebSocket.OPEN && s.pingsUnanswered > 0 && s.lastPingAt > this.stalledUntil + 100) return 'a ping is unanswered';
+      if (state === WebSocket.OPEN && s.pingsUnanswered > 0 && s.lastPingAt > this.stallEndsAt + 100) return 'a ping is unanswered';
     }
     return undefined;
   }
