@@ -35,6 +35,7 @@ describe('registry properties against the mock broker (deep: real timers)', () =
       console.log(`legacy seed ${seed}: ${details.failed ? 'caught' : 'NOT caught'} after ${details.numRuns} runs, ${details.numShrinks} shrinks: ${rendered}\n  ${String(details.errorInstance)}\n  replay: ${replayCommand(details, 'test:deep', 'legacy is caught')}`);
       expect(details.failed).toBe(true);
       expect(details.errorInstance).toBeInstanceOf(InvariantError);
+      if (i > 0 || !DEEP.path) expect(details.numShrinks).toBeGreaterThan(0);
     }
   });
 });
