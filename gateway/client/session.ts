@@ -226,7 +226,8 @@ export class ClientSession implements Subscriber {
       return;
     }
     if (this.lease && this.user === user) {
-      this.sendAuthSuccess(user);
+      if (this.lease.adapter.state === 'failed') await this.retryFailedAdapter(this.lease, user);
+      else this.sendAuthSuccess(user);
       return;
     }
     this.dropLease();
@@ -248,6 +249,30 @@ export class ClientSession implements Subscriber {
     this.authTimer = undefined;
     this.ctx.attached(this);
     this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
+    this.sendAuthSuccess(user);
+  }
+
+  /**
+   * BROKER_ERROR tells a client whose adapter gave up to authenticate again; on the same connection that
+   * must start a new connect cycle, not just answer success. A fresh lease does that (the registry hands
+   * back the same adapter and restarts it) and the client keeps its subscriptions.
+   */
+  private async retryFailedAdapter(held: Lease, user: UserRecord): Promise<void> {
+    let lease: Lease;
+    try {
+      lease = await this.ctx.registry.acquire(user);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      this.sendError(ErrorCode.broker, err.message);
+      return;
+    }
+    if (this.closed || this.lease !== held || lease.adapter !== held.adapter) {
+      lease.release();
+      if (!this.closed && this.lease === held) this.sendError(ErrorCode.broker, 'The angel adapter was replaced; authenticate again');
+      return;
+    }
+    this.lease = lease;
+    held.release();
     this.sendAuthSuccess(user);
   }
 
