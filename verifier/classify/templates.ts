@@ -56,7 +56,8 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * Boyer-Moore-Horspool after a few dozen first-byte hits, which on log text is about 5 times slower
  * (`WebSocket` alone cost a fifth of the verifier's time). `WebSo` covers the connection lines and
  * `BaseBrokerWebSocketAdapter`, `xceed` covers `Connection Limit Exceeded` and `exceeding
- * access rate`, `Unauth`/`Forbid` the 401/403 reason phrases.
+ * access rate`, `(s)` covers `Invalidated N cached pool(s)` (`valida` began with `v`, common in log
+ * text: `volume`, `value`), `Unauth`/`Forbid` the 401/403 reason phrases.
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',
@@ -66,7 +67,7 @@ export const CANDIDATE_KEYWORDS = [
   'WebSo',
   'Max re',
   'Last c',
-  'valida',
+  '(s)',
   '429',
   'Unauth',
   'Forbid',
