@@ -130,6 +130,8 @@ describe('candidate keywords', () => {
     ['rest-rate-limit', 'Access denied because of exceeding access rate'],
     ['auth-failure', 'HTTP Request: POST https://apiconnect.angelone.in/rest/auth/angelbroking/user/v1/loginByPassword "HTTP/1.1 401 Unauthorized"'],
     ['auth-failure', 'HTTP Request: GET https://apiconnect.angelone.in/rest/secure/angelbroking/user/v1/getProfile "HTTP/1.1 403 Forbidden"'],
+    ['auth-failure', "Handshake status 401 -+-+- {'content-type': 'application/json'} -+-+- b'' - goodbye"],
+    ['auth-failure', 'Login failed for client code, status code: 403'],
   ] as const;
 
   it('every template message in a plain file becomes its event', async () => {

@@ -57,7 +57,9 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * (`WebSocket` alone cost a fifth of the verifier's time). `WebSo` covers the connection lines and
  * `BaseBrokerWebSocketAdapter`, `xceed` covers `Connection Limit Exceeded` and `exceeding
  * access rate`, `(s)` covers `Invalidated N cached pool(s)` (`valida` began with `v`, common in log
- * text: `volume`, `value`), `Unauth`/`Forbid` the 401/403 reason phrases.
+ * text: `volume`, `value`), `401`/`403` every form of the
+ * auth-failure template (its reason phrases `Unauthorized`/`Forbidden` are optional, so searching
+ * for those instead dropped `Handshake status 401` and `status code: 403`).
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',
@@ -69,7 +71,7 @@ export const CANDIDATE_KEYWORDS = [
   'Last c',
   '(s)',
   '429',
-  'Unauth',
-  'Forbid',
+  '401',
+  '403',
   'xceed',
 ] as const;
