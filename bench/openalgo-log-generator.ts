@@ -1,22 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mulberry32 } from '../fixtures/angel-broker/seeded-random.ts';
 
 const SYMBOLS = ['RELIANCE', 'SBIN', 'INFY', 'TCS', 'HDFCBANK', 'ICICIBANK', 'NIFTY', 'BANKNIFTY', 'ITC', 'LT'] as const;
 const USERS = ['rajandran', 'meera', 'arjun', 'kavya', 'sanjay', 'deepa', 'vikram', 'nisha'] as const;
 const PATHS = ['/api/v1/quotes', '/api/v1/positionbook', '/api/v1/orderbook', '/api/v1/funds', '/api/v1/depth', '/'] as const;
 const WRITE_CHUNK = 4 << 20;
 
-/** A small seeded PRNG (mulberry32) so every run writes the same log. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GeneratedLog {
   bytes: number;
@@ -30,7 +20,7 @@ export interface GeneratedLog {
  * (a burst of `Connecting … (attempt 1)` with websocket-client 429 lines).
  */
 export async function generateOpenAlgoLog(file: string, bytes: number, seed = 1): Promise<GeneratedLog> {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   const out = createWriteStream(file);
   let time = Date.UTC(2025, 10, 11, 3, 45, 0);

@@ -4,6 +4,8 @@ export interface BenchTable {
   columns: string[];
   rows: Array<Array<string | number>>;
   notes?: string[];
+  /** Raw figures behind the table (every run), carried into the `--json` document. */
+  data?: unknown;
 }
 
 /** A benchmark module as the runner sees it. */

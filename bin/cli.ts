@@ -1,11 +1,24 @@
 import yargs from 'yargs';
 import type { CommandModule } from 'yargs';
 import { EXIT, UsageError } from './cli-error.ts';
-import { mockBrokerCommand } from '../fixtures/angel-broker/command.ts';
-import { gatewayCommand } from '../gateway/command.ts';
-import { verifyCommand } from '../verifier/verify-command.ts';
-import { reproduceCommand } from '../verifier/reproduce-command.ts';
-import { probeCommand } from '../verifier/probe-command.ts';
+
+/**
+ * Each subcommand's module is imported only when it is the one asked for: importing all five costs
+ * `stormcheck verify` most of a second of start-up, which CI pays on every log it gates.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  'mock-broker': async () => (await import('../fixtures/angel-broker/command.ts')).mockBrokerCommand as CommandModule,
+  gateway: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandModule,
+  verify: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandModule,
+  reproduce: async () => (await import('../verifier/reproduce-command.ts')).reproduceCommand as CommandModule,
+  probe: async () => (await import('../verifier/probe-command.ts')).probeCommand as CommandModule,
+};
+
+async function loadCommands(argv: string[]): Promise<CommandModule[]> {
+  const asked = argv.find((arg) => !arg.startsWith('-'));
+  const names = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
+  return Promise.all(names.map((name) => COMMANDS[name]!()));
+}
 
 /**
  * Each subcommand's handler sets `process.exitCode` (or returns a number through it) itself; `main`
@@ -20,11 +33,7 @@ export async function main(argv: string[]): Promise<number> {
         'Find, reproduce and prevent the one-adapter-per-user bug: a trading gateway that opens more than\n' +
         'one upstream AngelOne connection per user and is throttled with HTTP 429.',
     )
-    .command(mockBrokerCommand as CommandModule)
-    .command(gatewayCommand as CommandModule)
-    .command(verifyCommand as CommandModule)
-    .command(reproduceCommand as CommandModule)
-    .command(probeCommand as CommandModule)
+    .command(await loadCommands(argv))
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
     .strict()
     .recommendCommands()

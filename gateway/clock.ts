@@ -12,12 +12,23 @@ export interface Clock {
   after(ms: number, fn: () => void): Timer;
 }
 
-/** Real time: `Date.now` and unref'd `setTimeout`. */
+/** Node fires any `setTimeout` delay above this (about 24.8 days) after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Real time: `Date.now` and unref'd `setTimeout`. Delays past Node's timer range (a long `--linger-ms`)
+ * are waited out in steps so they do not fire at once.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
+    let handle: NodeJS.Timeout;
+    const arm = (remaining: number): void => {
+      const step = Math.min(remaining, MAX_TIMER_MS);
+      handle = setTimeout(() => (remaining > step ? arm(remaining - step) : fn()), step);
+      handle.unref();
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
 };

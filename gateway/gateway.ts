@@ -7,6 +7,7 @@ import { DEFAULT_LEGACY_TUNING } from './angel/legacy-adapter.ts';
 import { DefaultUpstreamSocket } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from './client/session.ts';
+import { WriteBatch } from './client/write-batch.ts';
 import { systemClock } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from './instruments.ts';
 import { createGatewayLogger, LogEvent } from './logger.ts';
@@ -32,6 +33,13 @@ export const GATEWAY_DEFAULTS = {
 } as const;
 
 const SHUTDOWN_GRACE_MS = 1_000;
+
+/**
+ * Listen backlog of the client endpoint. Node's default (511) overflows when a whole app reconnects at
+ * once (1000 clients of one user in the auth-storm benchmark): the kernel drops the extra SYNs and those
+ * clients only retry after 1 s, 3 s, 7 s. The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
 
 interface AdapterClients {
   fanOut: TickFanOut;
@@ -101,6 +109,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
     fanOutFor: (adapter) => clientsOf(adapter).fanOut,
+    writeBatch: new WriteBatch(),
     attached: (session) => {
       if (session.adapter) clientsOf(session.adapter).sessions.add(session);
     },
@@ -119,10 +128,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxPayload: options.maxPayloadBytes ?? GATEWAY_DEFAULTS.maxPayloadBytes,
     perMessageDeflate: false,
     clientTracking: false,
+    backlog: LISTEN_BACKLOG,
   });
   let nextClientId = 1;
   wss.on('connection', (ws: WebSocket, req) => {
-    const session = new ClientSession(nextClientId++, ws, context);
+    const session = new ClientSession(nextClientId++, ws, req.socket, context);
     sessions.add(session);
     logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));

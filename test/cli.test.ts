@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stormcheck } from './run-cli.ts';
+import { stormcheck } from './run-stormcheck.ts';
 
 describe('stormcheck CLI', () => {
   it('--help lists the five subcommands and exits 0', async () => {

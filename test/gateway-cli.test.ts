@@ -1,19 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
-
-function stormcheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { stormcheck } from './run-stormcheck.ts';
 
 describe('stormcheck gateway CLI', () => {
   it('--help describes the options with an example', async () => {

@@ -1,8 +1,10 @@
+import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import type WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { TickFanOut } from '../gateway/client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from '../gateway/client/session.ts';
+import { WriteBatch } from '../gateway/client/write-batch.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from '../gateway/instruments.ts';
 import { GatewayMetrics } from '../gateway/metrics.ts';
 import type { Lease, Registry } from '../gateway/registry/registry.ts';
@@ -40,10 +42,11 @@ function session(registry: Registry, limits = {}): { socket: FakeClientSocket; s
     clock: new FakeClock(),
     limits: { ...DEFAULT_CLIENT_LIMITS, ...limits },
     fanOutFor: () => new TickFanOut('angel', { delivered: () => undefined, dropped: () => undefined }),
+    writeBatch: new WriteBatch(),
     attached: () => undefined,
     detached: () => undefined,
   };
-  return { socket, session: new ClientSession(1, socket as unknown as WebSocket, context), logs };
+  return { socket, session: new ClientSession(1, socket as unknown as WebSocket, new PassThrough(), context), logs };
 }
 
 const frame = (message: object): Buffer => Buffer.from(JSON.stringify(message));

@@ -1,21 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stormcheck } from './run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
 const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 
-/** Runs the real CLI to completion; resolves with its exit code and output whatever the code. */
-function stormcheck(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 let dir: string;
 let child: ChildProcess | undefined;
 

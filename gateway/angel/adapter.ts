@@ -8,7 +8,7 @@ import type { Timer } from '../clock.ts';
 import type { AdapterState, UserRecord } from '../types.ts';
 import { backoffDelay } from './backoff.ts';
 import { INITIAL_LIFECYCLE, transition, type Lifecycle, type LifecycleEvent, type LifecyclePolicy } from './lifecycle.ts';
-import { buildRequests, upstreamKeyId, type UpstreamKey } from './upstream-key.ts';
+import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from './upstream-key.ts';
 import { dialUpstream, type DialOutcome, type UpstreamSocket } from './upstream-socket.ts';
 
 interface Waiter {
@@ -29,7 +29,7 @@ export class AngelAdapter implements UpstreamAdapter {
   private retryTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
   private lastHeardAt = 0;
-  private readonly subscribed = new Map<string, UpstreamKey>();
+  private readonly subscribed = new UpstreamSubscriptions();
   private waiters: Waiter[] = [];
   private closeWaiters: (() => void)[] = [];
   private readonly log: Logger;
@@ -68,17 +68,12 @@ export class AngelAdapter implements UpstreamAdapter {
   }
 
   subscribe(keys: UpstreamKey[]): void {
-    const added = keys.filter((key) => {
-      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
-      if (this.subscribed.has(id)) return false;
-      this.subscribed.set(id, key);
-      return true;
-    });
+    const added = this.subscribed.add(keys);
     if (added.length > 0) this.sendRequests(buildRequests(Action.subscribe, added));
   }
 
   unsubscribe(keys: UpstreamKey[]): void {
-    const removed = keys.filter((key) => this.subscribed.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)));
+    const removed = this.subscribed.remove(keys);
     if (removed.length > 0) this.sendRequests(buildRequests(Action.unsubscribe, removed));
   }
 

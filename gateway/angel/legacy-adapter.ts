@@ -5,7 +5,7 @@ import type { BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import { Action, HEARTBEAT, TickDecodeError, decodeTick, type SmartApiRequest } from '../smartapi/index.ts';
 import type { AdapterState, UserRecord } from '../types.ts';
-import { buildRequests, upstreamKeyId, type UpstreamKey } from './upstream-key.ts';
+import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from './upstream-key.ts';
 import { dialUpstream, type DialOutcome, type UpstreamSocket } from './upstream-socket.ts';
 
 /** Knobs of the legacy reproduction. Delays are short so a demo shows the storm within seconds. */
@@ -54,7 +54,7 @@ export class LegacyAngelAdapter implements UpstreamAdapter {
   private readonly openSockets = new Set<UpstreamSocket>();
   private readonly dialling = new Set<UpstreamSocket>();
   private readonly timers = new Set<Timer>();
-  private readonly subscribed = new Map<string, UpstreamKey>();
+  private readonly subscribed = new UpstreamSubscriptions();
   private firstDial: (() => void) | undefined;
   private readonly log: Logger;
 
@@ -100,17 +100,12 @@ export class LegacyAngelAdapter implements UpstreamAdapter {
   }
 
   subscribe(keys: UpstreamKey[]): void {
-    const added = keys.filter((key) => {
-      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
-      if (this.subscribed.has(id)) return false;
-      this.subscribed.set(id, key);
-      return true;
-    });
+    const added = this.subscribed.add(keys);
     if (added.length > 0) this.send(buildRequests(Action.subscribe, added));
   }
 
   unsubscribe(keys: UpstreamKey[]): void {
-    const removed = keys.filter((key) => this.subscribed.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)));
+    const removed = this.subscribed.remove(keys);
     if (removed.length > 0) this.send(buildRequests(Action.unsubscribe, removed));
   }
 

@@ -44,3 +44,32 @@ export function buildRequests(action: ActionCode, keys: Iterable<UpstreamKey>): 
     params: { mode, tokenList: [...byExchange].map(([exchangeType, tokens]) => ({ exchangeType, tokens })) },
   }));
 }
+
+/**
+ * The (token, mode) pairs one adapter holds upstream, each once. Both registry modes' adapters keep one;
+ * `add` and `remove` return only what changed, which is exactly what goes on the wire.
+ */
+export class UpstreamSubscriptions {
+  private readonly keys = new Map<string, UpstreamKey>();
+
+  add(keys: UpstreamKey[]): UpstreamKey[] {
+    return keys.filter((key) => {
+      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
+      if (this.keys.has(id)) return false;
+      this.keys.set(id, key);
+      return true;
+    });
+  }
+
+  remove(keys: UpstreamKey[]): UpstreamKey[] {
+    return keys.filter((key) => this.keys.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)));
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  values(): Iterable<UpstreamKey> {
+    return this.keys.values();
+  }
+}

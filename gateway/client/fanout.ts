@@ -2,10 +2,11 @@ import { toMarketData } from '../openalgo/market-data.ts';
 import { ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../openalgo/protocol.ts';
 import type { Tick } from '../smartapi/index.ts';
 import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
+import { encodeTextFrame } from './text-frame.ts';
 
 /** A client as the fan-out sees it: something that takes a ready-made frame, or declines it. */
 export interface Subscriber {
-  /** Returns false when the frame was dropped (slow client). */
+  /** Takes a complete WebSocket text frame (header included); returns false when it was dropped (slow client). */
   deliver(frame: Buffer): boolean;
 }
 
@@ -32,7 +33,8 @@ export interface FanOutCounters {
  * hold subscriber sets; upstream keys (token, mode) hold topics. This is where upstream subscriptions are
  * reference-counted: `add` reports the first holder of an upstream key, `remove` the last.
  *
- * Each tick is serialised once per topic and the same Buffer goes to every subscriber: no per-client JSON.
+ * Each tick is serialised and framed once per topic and the same Buffer goes to every subscriber: no
+ * per-client JSON, no per-client framing.
  */
 export class TickFanOut {
   private readonly topics = new Map<string, Topic>();
@@ -101,7 +103,7 @@ export class TickFanOut {
         broker: this.broker,
         data,
       };
-      const frame = Buffer.from(JSON.stringify(message));
+      const frame = encodeTextFrame(JSON.stringify(message));
       let delivered = 0;
       let dropped = 0;
       for (const subscriber of topic.subscribers) {

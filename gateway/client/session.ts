@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Clock, Timer } from '../clock.ts';
@@ -18,6 +19,7 @@ import {
   type SupportedBrokersMessage,
 } from '../openalgo/protocol.ts';
 import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../types.ts';
 import type { UserDirectory } from '../users.ts';
 import { ClientSubscriptions } from './client-subscriptions.ts';
@@ -59,6 +61,8 @@ export interface SessionContext {
   clock: Clock;
   limits: ClientLimits;
   fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  /** Coalesces each tick burst's market data into one write per client. */
+  writeBatch: WriteBatch;
   attached(session: ClientSession): void;
   detached(session: ClientSession): void;
 }
@@ -85,6 +89,8 @@ export class ClientSession implements Subscriber {
   constructor(
     readonly id: number,
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`: market data frames are written to it directly, corked per tick burst. */
+    private readonly socket: Writable,
     private readonly ctx: SessionContext,
   ) {
     this.log = ctx.logger.child({ client: id });
@@ -220,7 +226,8 @@ export class ClientSession implements Subscriber {
       return;
     }
     if (this.lease && this.user === user) {
-      this.sendAuthSuccess(user);
+      if (this.lease.adapter.state === 'failed') await this.retryFailedAdapter(this.lease, user);
+      else this.sendAuthSuccess(user);
       return;
     }
     this.dropLease();
@@ -242,6 +249,30 @@ export class ClientSession implements Subscriber {
     this.authTimer = undefined;
     this.ctx.attached(this);
     this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
+    this.sendAuthSuccess(user);
+  }
+
+  /**
+   * BROKER_ERROR tells a client whose adapter gave up to authenticate again; on the same connection that
+   * must start a new connect cycle, not just answer success. A fresh lease does that (the registry hands
+   * back the same adapter and restarts it) and the client keeps its subscriptions.
+   */
+  private async retryFailedAdapter(held: Lease, user: UserRecord): Promise<void> {
+    let lease: Lease;
+    try {
+      lease = await this.ctx.registry.acquire(user);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      this.sendError(ErrorCode.broker, err.message);
+      return;
+    }
+    if (this.closed || this.lease !== held || lease.adapter !== held.adapter) {
+      lease.release();
+      if (!this.closed && this.lease === held) this.sendError(ErrorCode.broker, 'The angel adapter was replaced; authenticate again');
+      return;
+    }
+    this.lease = lease;
+    held.release();
     this.sendAuthSuccess(user);
   }
 
@@ -268,17 +299,21 @@ export class ClientSession implements Subscriber {
   }
 
   /**
-   * Market data path: one shared frame. Past the soft cap frames are dropped, so a stalled client costs
-   * at most the soft cap of memory; past the hard cap, or over the soft cap for longer than the grace
-   * period, the client is closed.
+   * Market data path: one shared, ready-made WebSocket frame. Past the soft cap frames are dropped, so a
+   * stalled client costs at most the soft cap of memory; past the hard cap, or over the soft cap for
+   * longer than the grace period, the client is closed.
    */
   deliver(frame: Buffer): boolean {
-    if (this.closed) return false;
+    // Once ws has started the closing handshake no data frame may follow its close frame.
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     const buffered = this.ws.bufferedAmount;
     const { softBufferBytes, hardBufferBytes, slowGraceMs } = this.ctx.limits;
     if (buffered <= softBufferBytes) {
       this.overSoftCapSince = undefined;
-      this.ws.send(frame, SEND_TEXT);
+      this.ctx.writeBatch.hold(this.socket);
+      // A ready-made frame straight onto the socket: ws writes synchronously (no permessage-deflate, text
+      // only), so this cannot interleave with a frame ws is sending, and it counts in bufferedAmount.
+      this.socket.write(frame);
       return true;
     }
     const now = this.ctx.clock.now();

@@ -11,8 +11,8 @@ export interface InputSource {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
-// Large reads keep the per-chunk overhead (keyword searches, callbacks) small against the bytes.
-const READ_CHUNK = 1 << 20;
+/** Bytes per read of a plain file: large reads keep the per-chunk overhead small against the bytes. */
+export const READ_CHUNK = 1 << 20;
 
 /** Opens a file (gunzipping it when its first bytes say gzip, whatever its name) or stdin. */
 export async function openInput(file: string): Promise<InputSource> {
@@ -38,19 +38,34 @@ export async function openInput(file: string): Promise<InputSource> {
 }
 
 /**
- * Reads a file into one reused buffer: no allocation per chunk, so a 1 GiB log does not churn the
- * garbage collector. Each chunk is only valid until the consumer asks for the next.
+ * Reads a file into two reused buffers, the next read running while the consumer works on the chunk
+ * it was given: no allocation per chunk, so a 1 GiB log does not churn the garbage collector, and the
+ * copy from the page cache overlaps the scan instead of adding to it. Each chunk is only valid until
+ * the consumer asks for the next.
  */
 async function* readChunks(file: string): AsyncGenerator<Buffer> {
   const fh = await open(file, 'r');
+  const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
+  let next = 0;
+  const readInto = (buf: Buffer) => {
+    const read = fh.read(buf, 0, READ_CHUNK, null);
+    // It may fail while the consumer still holds the previous chunk; it is awaited (and throws) next.
+    read.catch(() => undefined);
+    return read;
+  };
+  let pending = readInto(bufs[next]);
   try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+      const { bytesRead } = await pending;
       if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
+      const chunk = bufs[next].subarray(0, bytesRead);
+      next ^= 1;
+      pending = readInto(bufs[next]);
+      yield chunk;
     }
   } finally {
+    // The handle must outlive a read still in flight when the consumer stops early.
+    await pending.catch(() => undefined);
     await fh.close();
   }
 }
