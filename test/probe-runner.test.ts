@@ -9,7 +9,7 @@ import type { Gateway, RegistryMode } from '../gateway/types.ts';
 import { GatewayLogCapture } from '../verifier/scenario/gateway-log-capture.ts';
 import { runProbe } from '../verifier/scenario/probe.ts';
 import { renderProbeReport } from '../verifier/scenario/probe-text.ts';
-import { stormcheck } from './run-cli.ts';
+import { stormcheck } from './run-stormcheck.ts';
 import { stormcheckInProcess } from './run-cli-in-process.ts';
 
 interface Rig {

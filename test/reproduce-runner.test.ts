@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runReproduce } from '../verifier/scenario/reproduce.ts';
 import { renderReproduceTable } from '../verifier/scenario/reproduce-table.ts';
-import { stormcheck } from './run-cli.ts';
+import { stormcheck } from './run-stormcheck.ts';
 import { stormcheckInProcess } from './run-cli-in-process.ts';
 
 const dirs: string[] = [];
@@ -64,7 +64,7 @@ describe('stormcheck reproduce', () => {
   }, SLOW_MS);
 
   it('CLI --json: one JSON document with schemaVersion, exit 0 when the expectations hold', async () => {
-    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--clients', '6', '--duration', '4s'], { timeoutMs: 60_000 });
+    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--clients', '6', '--duration', '4s']);
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as { schemaVersion: number; pass: boolean; modes: { mode: string; broker: { peakConnections: number } }[] };
     expect(report.schemaVersion).toBe(1);
