@@ -15,7 +15,6 @@ interface Subject {
 export class AdapterBurstRule implements Rule {
   readonly name = 'adapter-burst';
   private readonly subjects = new Map<string, Subject>();
-  private readonly counted = new WeakSet<LogEvent>();
 
   constructor(private readonly t: Thresholds) {}
 
@@ -30,13 +29,7 @@ export class AdapterBurstRule implements Rule {
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
-    const builder = s.builder;
-    s.window.newestFirst((e) => {
-      if (this.counted.has(e)) return false;
-      this.counted.add(e);
-      builder.add(e.time, e.zoned, e.ref);
-      return true;
-    });
+    s.builder.addBurst(s.window);
   }
 
   finish(): Finding[] {

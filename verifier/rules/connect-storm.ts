@@ -24,7 +24,6 @@ interface Subject {
 export class ConnectStormRule implements Rule {
   readonly name = 'connect-storm';
   private readonly subjects = new Map<string, Subject>();
-  private readonly counted = new WeakSet<LogEvent>();
   private readonly creations = new Map<string, TimeWindow<LogEvent>>();
   private readonly pool = new Map<string, TimeWindow<LogEvent>>();
 
@@ -47,13 +46,7 @@ export class ConnectStormRule implements Rule {
     s.peak = Math.max(s.peak, n);
     const creationsInWindow = countNear(this.creations.get(broker), ev, this.t.windowMs, false);
     s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
-    const builder = s.builder;
-    s.attempts.newestFirst((e) => {
-      if (this.counted.has(e)) return false;
-      this.counted.add(e);
-      builder.add(e.time, e.zoned, e.ref);
-      return true;
-    });
+    s.builder.addBurst(s.attempts);
   }
 
   finish(): Finding[] {

@@ -24,7 +24,6 @@ export class ConnectUnansweredRule implements Rule {
   readonly name = 'connect-unanswered';
   private pending: LogEvent[] = [];
   private readonly subjects = new Map<string, Subject>();
-  private readonly counted = new WeakSet<LogEvent>();
   private now = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly t: Thresholds) {}
@@ -74,12 +73,6 @@ export class ConnectUnansweredRule implements Rule {
     const n = s.window.add(a.time, a);
     if (n < UNANSWERED_THRESHOLD) return;
     s.peak = Math.max(s.peak, n);
-    const builder = s.builder;
-    s.window.newestFirst((e) => {
-      if (this.counted.has(e)) return false;
-      this.counted.add(e);
-      builder.add(e.time, e.zoned, e.ref);
-      return true;
-    });
+    s.builder.addBurst(s.window);
   }
 }

@@ -1,6 +1,7 @@
 import type { LineRef } from '../classify/log-event.ts';
 import { formatTime } from '../parse/log-record.ts';
 import type { Finding, Severity, StormKind } from '../types.ts';
+import type { TimeWindow } from './time-window.ts';
 
 const MAX_EVIDENCE = 5;
 
@@ -13,6 +14,7 @@ export class FindingBuilder {
   private lastZoned = false;
   /** The earliest contributing lines, in time (then line) order. */
   private readonly evidence: Array<{ time: number; ref: LineRef }> = [];
+  private readonly inBurst = new WeakSet<object>();
 
   constructor(
     readonly rule: string,
@@ -20,6 +22,19 @@ export class FindingBuilder {
     readonly user?: string,
     readonly broker?: string,
   ) {}
+
+  /**
+   * A threshold was crossed: counts every line still in `window` that no earlier crossing counted.
+   * Walking newest first stops at the first counted line, so a long burst costs O(1) per new line.
+   */
+  addBurst<T extends { time: number; zoned: boolean; ref: LineRef }>(window: TimeWindow<T>): void {
+    window.newestFirst((e) => {
+      if (this.inBurst.has(e)) return false;
+      this.inBurst.add(e);
+      this.add(e.time, e.zoned, e.ref);
+      return true;
+    });
+  }
 
   /** Records one contributing line; `counted` false adds evidence and time without raising the count. */
   add(time: number, zoned: boolean, ref: LineRef, counted = true): void {

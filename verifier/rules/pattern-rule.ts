@@ -9,7 +9,6 @@ import { TimeWindow } from './time-window.ts';
 export class PatternRule {
   private readonly window: TimeWindow<{ time: number; zoned: boolean; ref: LineRef }>;
   private readonly builder: FindingBuilder;
-  private readonly counted = new WeakSet<object>();
   private peak = 0;
 
   constructor(private readonly rule: UserRule) {
@@ -22,12 +21,7 @@ export class PatternRule {
     const n = this.window.add(record.time, { time: record.time, zoned: record.zoned, ref });
     if (n < this.rule.threshold) return;
     this.peak = Math.max(this.peak, n);
-    this.window.newestFirst((e) => {
-      if (this.counted.has(e)) return false;
-      this.counted.add(e);
-      this.builder.add(e.time, e.zoned, e.ref);
-      return true;
-    });
+    this.builder.addBurst(this.window);
   }
 
   finish(): Finding[] {
