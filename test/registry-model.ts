@@ -65,7 +65,7 @@ function upstreamKeyOf(topic: string): string {
 
 export const userOfCode = (clientCode: string): UserRecord => MODEL_USERS.find((u) => u.clientCode === clientCode)!;
 
-/** A broken invariant: the message names it (I1…I6, as in .readme/properties.md) and the evidence. */
+/** A broken invariant: the message names it (I1…I6, as in the README's model-based testing section) and the evidence. */
 export class InvariantError extends Error {}
 
 function fail(invariant: string, detail: string): never {

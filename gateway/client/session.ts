@@ -26,7 +26,7 @@ import { ClientSubscriptions } from './client-subscriptions.ts';
 import type { Subscriber, TickFanOut } from './fanout.ts';
 import { parseRequest, type ClientRequest } from './requests.ts';
 
-/** Per-client limits against hostile or broken clients (documented in .readme/gateway.md). */
+/** Per-client limits against hostile or broken clients (documented in the README, "Hostile clients"). */
 export interface ClientLimits {
   /** Subscriptions one client may hold; more get a per-symbol error. */
   maxSubscriptions: number;
