@@ -1,12 +1,9 @@
-import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AngelAdapter } from '../gateway/angel/adapter.ts';
 import { transition, type Lifecycle, type LifecyclePolicy } from '../gateway/angel/lifecycle.ts';
-import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
-import { GatewayMetrics } from '../gateway/metrics.ts';
 import { BrokerUnavailableError, type AdapterDeps } from '../gateway/registry/registry.ts';
 import { encodeTick, type Tick } from '../gateway/smartapi/index.ts';
-import { FakeClock, FakeSocket } from './gateway-fakes.ts';
+import { fakeAdapterDeps, FakeClock, FakeSocket } from './gateway-fakes.ts';
 import { LogCapture, USER } from './gateway-harness.ts';
 
 const policy: LifecyclePolicy = { maxAttempts: 3, delay: (attempt, rateLimited) => (rateLimited ? 1000 : 100) * attempt };
@@ -48,16 +45,9 @@ describe('AngelAdapter with fake sockets and a fake clock', () => {
 
   function adapter(overrides: Partial<AdapterDeps> = {}): AngelAdapter {
     return new AngelAdapter(USER, {
-      brokerUrl: 'ws://broker.test/smart-stream',
-      WebSocket: FakeSocket as unknown as UpstreamSocketConstructor,
-      clock,
-      random: () => 0.5,
-      logger: pino({ base: undefined }, logs),
-      metrics: new GatewayMetrics(),
+      ...fakeAdapterDeps(clock, logs),
       maxReconnect: 3,
-      backoff: { baseMs: 100, capMs: 1_000, rateLimitedBaseMs: 400 },
       heartbeat: { pingMs: 1_000, deadMs: 2_500 },
-      maxTokens: 1000,
       listener: { onTick: (_a, tick) => ticks.push(tick), onFailed: (_a, message) => failures.push(message) },
       ...overrides,
     });

@@ -1,5 +1,8 @@
 import type { Clock, Timer } from '../gateway/clock.ts';
-import type { UpstreamSocket } from '../gateway/angel/upstream-socket.ts';
+import { pino, type DestinationStream } from 'pino';
+import type { UpstreamSocket, UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
+import { GatewayMetrics } from '../gateway/metrics.ts';
+import type { AdapterDeps } from '../gateway/registry/registry.ts';
 
 /** A clock that only moves when told to; timers fire in due order during `advance`. */
 export class FakeClock implements Clock {
@@ -109,4 +112,24 @@ export class FakeSocket implements UpstreamSocket {
   requests(): any[] {
     return this.sent.filter((s) => s !== 'ping').map((s) => JSON.parse(s));
   }
+}
+
+/**
+ * Adapter dependencies on fake sockets and a fake clock, with short timings: the adapter and registry
+ * unit tests start from these and override what each test is about.
+ */
+export function fakeAdapterDeps(clock: Clock, logs: DestinationStream): AdapterDeps {
+  return {
+    brokerUrl: 'ws://broker.test/smart-stream',
+    WebSocket: FakeSocket as unknown as UpstreamSocketConstructor,
+    clock,
+    random: () => 0.5,
+    logger: pino({ base: undefined }, logs),
+    metrics: new GatewayMetrics(),
+    maxReconnect: 5,
+    backoff: { baseMs: 100, capMs: 1_000, rateLimitedBaseMs: 400 },
+    heartbeat: { pingMs: 10_000, deadMs: 25_000 },
+    maxTokens: 1000,
+    listener: { onTick: () => undefined, onFailed: () => undefined },
+  };
 }

@@ -1,10 +1,7 @@
-import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
-import { GatewayMetrics } from '../gateway/metrics.ts';
 import type { RegistryDeps } from '../gateway/registry/registry.ts';
 import { SingletonRegistry } from '../gateway/registry/singleton-registry.ts';
-import { FakeClock, FakeSocket } from './gateway-fakes.ts';
+import { fakeAdapterDeps, FakeClock, FakeSocket } from './gateway-fakes.ts';
 import { LogCapture, USER } from './gateway-harness.ts';
 
 describe('SingletonRegistry with fake sockets and a fake clock', () => {
@@ -14,17 +11,7 @@ describe('SingletonRegistry with fake sockets and a fake clock', () => {
 
   function deps(overrides: Partial<RegistryDeps> = {}): RegistryDeps {
     return {
-      brokerUrl: 'ws://broker.test/smart-stream',
-      WebSocket: FakeSocket as unknown as UpstreamSocketConstructor,
-      clock,
-      random: () => 0.5,
-      logger: pino({ base: undefined }, logs),
-      metrics: new GatewayMetrics(),
-      maxReconnect: 5,
-      backoff: { baseMs: 100, capMs: 1_000, rateLimitedBaseMs: 400 },
-      heartbeat: { pingMs: 10_000, deadMs: 25_000 },
-      maxTokens: 1000,
-      listener: { onTick: () => undefined, onFailed: () => undefined },
+      ...fakeAdapterDeps(clock, logs),
       lingerMs: 0,
       ...overrides,
     };

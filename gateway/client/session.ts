@@ -231,14 +231,8 @@ export class ClientSession implements Subscriber {
       return;
     }
     this.dropLease();
-    let lease: Lease;
-    try {
-      lease = await this.ctx.registry.acquire(user);
-    } catch (err) {
-      if (!(err instanceof BrokerUnavailableError)) throw err;
-      this.sendError(ErrorCode.broker, err.message);
-      return;
-    }
+    const lease = await this.acquireOrReport(user);
+    if (!lease) return;
     if (this.closed) {
       lease.release();
       return;
@@ -258,14 +252,8 @@ export class ClientSession implements Subscriber {
    * back the same adapter and restarts it) and the client keeps its subscriptions.
    */
   private async retryFailedAdapter(held: Lease, user: UserRecord): Promise<void> {
-    let lease: Lease;
-    try {
-      lease = await this.ctx.registry.acquire(user);
-    } catch (err) {
-      if (!(err instanceof BrokerUnavailableError)) throw err;
-      this.sendError(ErrorCode.broker, err.message);
-      return;
-    }
+    const lease = await this.acquireOrReport(user);
+    if (!lease) return;
     if (this.closed || this.lease !== held || lease.adapter !== held.adapter) {
       lease.release();
       if (!this.closed && this.lease === held) this.sendError(ErrorCode.broker, 'The angel adapter was replaced; authenticate again');
@@ -274,6 +262,17 @@ export class ClientSession implements Subscriber {
     this.lease = lease;
     held.release();
     this.sendAuthSuccess(user);
+  }
+
+  /** A lease on the user's adapter, or undefined after telling the client BROKER_ERROR. */
+  private async acquireOrReport(user: UserRecord): Promise<Lease | undefined> {
+    try {
+      return await this.ctx.registry.acquire(user);
+    } catch (err) {
+      if (!(err instanceof BrokerUnavailableError)) throw err;
+      this.sendError(ErrorCode.broker, err.message);
+      return undefined;
+    }
   }
 
   private sendAuthSuccess(user: UserRecord): void {
