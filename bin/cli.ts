@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import type { CommandModule } from 'yargs';
-import { EXIT, UsageError } from './cli-error.ts';
+import { EXIT, UsageError } from '../errors/usage-error.ts';
 
 /**
  * Each subcommand's module is imported only when it is the one asked for: importing all five costs

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../bin/cli-error.ts';
+import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import type { GatewayOptions, RegistryMode } from './types.ts';

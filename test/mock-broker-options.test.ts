@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../bin/cli-error.ts';
+import { UsageError } from '../errors/usage-error.ts';
 import { mockBrokerCommand } from '../fixtures/angel-broker/command.ts';
 import { loadAccounts } from '../fixtures/angel-broker/index.ts';
 import { ACCOUNT_A, ACCOUNT_B } from './mock-broker-client.ts';

@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT, UsageError } from '../bin/cli-error.ts';
+import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { ProbeCannotStart, runProbe, type Verdict } from './scenario/probe.ts';
 import { renderProbeReport } from './scenario/probe-text.ts';

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT } from '../bin/cli-error.ts';
+import { EXIT } from '../errors/usage-error.ts';
 import type { RegistryMode } from '../gateway/types.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { runReproduce } from './scenario/reproduce.ts';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT, UsageError } from '../bin/cli-error.ts';
+import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from './duration.ts';
 import { failsAt, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';

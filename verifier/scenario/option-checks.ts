@@ -1,4 +1,4 @@
-import { UsageError } from '../../bin/cli-error.ts';
+import { UsageError } from '../../errors/usage-error.ts';
 import { parseDuration } from '../duration.ts';
 
 /** A whole number in [min, max], or a UsageError naming the option. */
