@@ -45,7 +45,7 @@ describe('mock broker admin API', () => {
 
     expect(status).toBe(200);
     const stats = json as Record<string, unknown>;
-    expect(Object.keys(stats).sort()).toEqual(['accepted', 'current', 'limit', 'peak', 'rejected', 'subscriptions', 'ticksSent']);
+    expect(Object.keys(stats).sort()).toEqual(['accepted', 'current', 'limit', 'orderUpdates', 'peak', 'rejected', 'subscriptions', 'ticksSent']);
     expect(stats).toMatchObject({
       limit: 2,
       current: { A123: 2, B456: 1 },
@@ -71,10 +71,10 @@ describe('mock broker admin API', () => {
 
     expect(status).toBe(200);
     expect(json).toEqual([
-      { type: 'accepted', time: 1001, clientCode: 'A123', connectionId: 1, count: 1 },
-      { type: 'accepted', time: 1002, clientCode: 'A123', connectionId: 2, count: 2 },
-      { type: 'rejected', time: 1003, clientCode: 'A123', status: 429, reason: 'connection limit', count: 2 },
-      { type: 'closed', time: 1004, clientCode: 'A123', connectionId: 1, count: 1, reason: 'client closed (1005)' },
+      { type: 'accepted', time: 1001, endpoint: 'smart-stream', clientCode: 'A123', connectionId: 1, count: 1 },
+      { type: 'accepted', time: 1002, endpoint: 'smart-stream', clientCode: 'A123', connectionId: 2, count: 2 },
+      { type: 'rejected', time: 1003, endpoint: 'smart-stream', clientCode: 'A123', status: 429, reason: 'connection limit', count: 2 },
+      { type: 'closed', time: 1004, endpoint: 'smart-stream', clientCode: 'A123', connectionId: 1, count: 1, reason: 'client closed (1005)' },
     ]);
   });
 
@@ -100,17 +100,18 @@ describe('mock broker admin API', () => {
     const b = await start();
     const clients = [await connect(b.url, ACCOUNT_A), await connect(b.url, ACCOUNT_A), await connect(b.url, ACCOUNT_B)];
 
-    const { status } = await admin(b, 'POST', '/__admin/faults', '{"type":"drop-all"}');
+    const { status, json } = await admin(b, 'POST', '/__admin/faults', '{"type":"drop-all"}');
 
     expect(status).toBe(200);
+    expect(json).toEqual({ status: 'ok', fault: { type: 'drop-all', mode: 'abort' }, affected: 3, affectedByClientCode: { A123: 2, B456: 1 } });
     expect(b.stats().current).toEqual({ A123: 0, B456: 0 });
     await waitFor(() => clients.every((c) => c.closed), 'clients to see the drop');
     await connect(b.url, ACCOUNT_A);
     await connect(b.url, ACCOUNT_A);
     expect(b.events().filter((e) => e.type === 'closed').map((e) => (e as { reason: string }).reason)).toEqual([
-      'drop-all fault',
-      'drop-all fault',
-      'drop-all fault',
+      'drop-all fault (abort)',
+      'drop-all fault (abort)',
+      'drop-all fault (abort)',
     ]);
   });
 
@@ -147,7 +148,7 @@ describe('mock broker admin API', () => {
     await waitFor(() => client.closed, 'the connection to be closed');
     expect(client.texts).toEqual(['pong', 'pong', 'pong']);
     await waitFor(() => b.stats().current.A123 === 0, 'the slot to be freed');
-    expect(b.events().at(-1)).toMatchObject({ type: 'closed', reason: 'close-after fault', count: 0 });
+    expect(b.events().at(-1)).toMatchObject({ type: 'closed', reason: 'close-after fault (abort)', count: 0 });
     expect((await handshake(b.url, sdkHeaders(ACCOUNT_A))).ok).toBe(true);
   });
 
@@ -169,6 +170,7 @@ describe('mock broker admin API', () => {
       rejected: { '401': 0, '429': 0 },
       subscriptions: { A123: 0 },
       ticksSent: 0,
+      orderUpdates: { limit: 3, current: {}, peak: {}, accepted: 0, rejected: { '401': 0, '429': 0 } },
     });
     client.send('ping');
     await waitFor(() => client.texts.includes('pong'), 'the kept connection to answer');

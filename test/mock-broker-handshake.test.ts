@@ -203,7 +203,6 @@ describe('mock broker credentials', () => {
   it.each([
     ['an unknown client code', { 'x-client-code': 'NOPE' }, AUTH_ERROR_MESSAGES.clientCode],
     ['a wrong feed token', { 'x-feed-token': 'feed-B' }, AUTH_ERROR_MESSAGES.feedToken],
-    ['a wrong API key', { 'x-api-key': 'key-B' }, AUTH_ERROR_MESSAGES.apiKey],
     ['a wrong JWT', { Authorization: 'Bearer jwt-B' }, AUTH_ERROR_MESSAGES.header],
   ])('with --accounts refuses %s with 401 %s', async (_name, override, message) => {
     const b = await start({ accounts });
@@ -212,6 +211,25 @@ describe('mock broker credentials', () => {
 
     expect(result).toMatchObject({ ok: false, status: 401, errorMessage: message });
     expect(b.events()).toEqual([expect.objectContaining({ type: 'rejected', status: 401, reason: message })]);
+  });
+
+  it("with --accounts accepts OpenAlgo's literal x-api-key 'api_key': AngelOne checks the JWT and feed token, not the key", async () => {
+    const b = await start({ accounts });
+
+    const result = await handshake(b.url, { ...sdkHeaders(ACCOUNT_A), 'x-api-key': 'api_key' });
+
+    expect(result.ok).toBe(true);
+    expect(b.stats()).toMatchObject({ accepted: 1, rejected: { '401': 0, '429': 0 } });
+  });
+
+  it('with --accounts and --strict-api-key refuses a wrong API key with 401 Invalid ApiKey', async () => {
+    const b = await start({ accounts, strictApiKey: true });
+
+    const wrong = await handshake(b.url, { ...sdkHeaders(ACCOUNT_A), 'x-api-key': 'api_key' });
+    const right = await handshake(b.url, sdkHeaders(ACCOUNT_A));
+
+    expect(wrong).toMatchObject({ ok: false, status: 401, errorMessage: AUTH_ERROR_MESSAGES.apiKey });
+    expect(right.ok).toBe(true);
   });
 
   it('accepts the JWT with or without the Bearer prefix', async () => {

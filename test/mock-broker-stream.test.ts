@@ -165,6 +165,33 @@ describe('mock broker heartbeat and ticks', () => {
   });
 });
 
+describe('mock broker requests the SDKs send', () => {
+  it('streams ticks to a subscribe without correlationID, as the SDKs resubscribe after a reconnect', async () => {
+    const b = await start();
+    const client = await connect(b.url);
+
+    client.send({ action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] } });
+    await waitFor(() => client.ticks.length >= 2, 'ticks for the resubscribe');
+
+    expect(client.json()).toEqual([]);
+    expect(client.ticks[0]).toMatchObject({ mode: 1, exchangeType: 1, token: '2885' });
+    expect(b.connectionSubscriptions()).toEqual([{ connectionId: 1, clientCode: 'A123', subscriptions: [{ exchangeType: 1, token: '2885', mode: 1 }] }]);
+  });
+
+  it('unsubscribes without correlationID too', async () => {
+    const b = await start();
+    const client = await connect(b.url);
+    client.send(subscribe(1, ['2885']));
+    await waitFor(() => client.ticks.length >= 1, 'ticks');
+
+    client.send({ action: 0, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] } });
+    await roundTrip(client);
+
+    expect(client.json()).toEqual([]);
+    expect(b.connectionSubscriptions()[0].subscriptions).toEqual([]);
+  });
+});
+
 describe('mock broker request errors', () => {
   it.each([
     ['bad JSON', '{"correlationID":', ''],
@@ -175,7 +202,7 @@ describe('mock broker request errors', () => {
     ['no tokens', JSON.stringify(subscribe(1, [], 1, 1, 'c4')), 'c4'],
     ['a non-string token', JSON.stringify({ correlationID: 'c5', action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: [2885] }] } }), 'c5'],
     ['no params', JSON.stringify({ correlationID: 'c6', action: 1 }), 'c6'],
-    ['no correlationID', JSON.stringify({ action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] } }), ''],
+    ['a numeric correlationID', JSON.stringify({ correlationID: 7, action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] } }), ''],
     ['plain garbage text', 'hello broker', ''],
   ])('answers %s with E1001 and keeps the connection', async (_name, frame, correlationID) => {
     const b = await startMockBroker({ port: 0, logLevel: 'silent' });

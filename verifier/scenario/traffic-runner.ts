@@ -27,14 +27,25 @@ export interface TrafficOutcome {
   startedAt: number;
   endedAt: number;
   clients: ClientOutcome[];
-  brokerDrops: { at: number; done: boolean; detail: string }[];
+  brokerDrops: BrokerDrop[];
+}
+
+/** One planned broker drop; `affectedByClientCode` when the broker said whose connections it ended. */
+export interface BrokerDrop {
+  at: number;
+  done: boolean;
+  detail: string;
+  affectedByClientCode?: Record<string, number>;
 }
 
 export interface TrafficRunOptions {
   url: string;
   apiKey: string;
-  /** Causes a broker-side drop of every connection; absent when the runner has no way to. */
-  dropBroker?: () => Promise<void>;
+  /**
+   * Causes a broker-side drop of every connection; absent when the runner has no way to. Resolves with
+   * the connections it ended per client code when the broker reports them.
+   */
+  dropBroker?: () => Promise<{ affectedByClientCode: Record<string, number> } | void>;
   replyTimeoutMs?: number; // 5000
   createSocket?: CreateSocket;
   clock?: () => number;
@@ -73,12 +84,14 @@ async function runDrop(
   startedAt: number,
   clock: () => number,
   signal: AbortSignal,
-): Promise<{ at: number; done: boolean; detail: string }> {
+): Promise<BrokerDrop> {
   if (!options.dropBroker) return { at, done: false, detail: 'no way to make the broker drop connections' };
   if (!(await sleepUntil(startedAt + at, clock, signal))) return { at, done: false, detail: 'run ended first' };
   try {
-    await options.dropBroker();
-    return { at, done: true, detail: 'broker dropped every connection' };
+    const result = await options.dropBroker();
+    if (!result) return { at, done: true, detail: 'broker dropped every connection' };
+    const ended = Object.values(result.affectedByClientCode).reduce((a, b) => a + b, 0);
+    return { at, done: true, detail: `broker dropped ${ended} connection(s)`, affectedByClientCode: result.affectedByClientCode };
   } catch (err) {
     return { at, done: false, detail: `drop failed: ${(err as Error).message}` };
   }
