@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { listenFailure } from '../fixtures/angel-broker/command.ts';
 import { stormcheck } from './run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
@@ -37,6 +39,11 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it.each([
     [['--limit', '0'], '--limit'],
     [['--on-limit', 'sometimes'], 'on-limit'],
+    [['--log-level', 'loud'], '--log-level'],
+    [['--order-limit', '0'], '--order-limit'],
+    [['--slot-hold-ms', '2147483648'], '--slot-hold-ms'],
+    [['--cert', 'only-cert.pem'], '--cert and --key go together'],
+    [['--tls', '--cert', '/nonexistent/cert.pem', '--key', '/nonexistent/key.pem'], '/nonexistent/cert.pem'],
   ])('exits 2 naming the option for %j', async (args, option) => {
     const { code, stderr } = await stormcheck(['mock-broker', ...args]);
 
@@ -53,6 +60,52 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
 
     expect(code).toBe(2);
     expect(stderr).toMatch(/--accounts: .*accounts\.json is not valid JSON/);
+  });
+
+  it('exits 2 naming the file when a TLS file holds no PEM', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    await writeFile(cert, 'not a certificate');
+    await writeFile(key, '-----BEGIN PRIVATE KEY-----\n');
+
+    const { code, stderr } = await stormcheck(['mock-broker', '--tls', '--cert', cert, '--key', key]);
+
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`${cert} holds no PEM certificate`);
+  });
+
+  it('says how to fix EACCES on port 443: setcap, or --port with a forward', () => {
+    const message = listenFailure('EACCES', '0.0.0.0', 443);
+
+    expect(message).toContain('cannot listen on 0.0.0.0:443 (EACCES');
+    expect(message).toContain('setcap cap_net_bind_service=+ep');
+    expect(message).toMatch(/--port 9443 and forward 443 to it/);
+    expect(message).not.toContain('\n');
+  });
+
+  it('--tls with no files serves wss:// with a self-signed certificate for the AngelOne host names', async () => {
+    const proc = spawn(process.execPath, [BIN, 'mock-broker', '--tls', '--port', '0', '--log-level', 'silent']);
+    child = proc;
+    let stderr = '';
+    let stdout = '';
+    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+    const url = (await waitFor(() => /clients connect to (wss:\S+)/.exec(stderr)?.[1], 'the broker URL', 45_000))!;
+    const ws = new WebSocket(url, { headers: sdkHeaders(ACCOUNT_A), rejectUnauthorized: false });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    ws.terminate();
+    proc.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('self-signed certificate for smartapisocket.angelone.in, tns.angelone.in');
+    expect(stderr).toMatch(/order updates: wss:\S+\/smart-order-update/);
+    expect(stdout).toBe('');
   });
 
   it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
