@@ -2,8 +2,9 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
-import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
+import { durationOption, wholeNumberOption } from './scenario/option-checks.ts';
 import { ProbeCannotStart, runProbe, type Verdict } from './scenario/probe.ts';
+import { probeProgressOnTty } from './scenario/probe-progress.ts';
 import { renderProbeReport } from './scenario/probe-text.ts';
 import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
@@ -41,29 +42,54 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log')
       .epilogue('Exit codes: 0 pass, 1 fail (a check failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence).') as unknown as Argv<ProbeArgs>,
   handler: async (args) => {
-    const url = wsUrlArgument(args['ws-url']);
-    const apiKey = args['api-key'] ?? process.env[API_KEY_ENV];
-    if (!apiKey) throw new UsageError(`--api-key is required: the OpenAlgo API key of the user to drive (or set ${API_KEY_ENV})`);
-    const clients = wholeNumberOption('clients', args.clients, 1, 200);
-    const durationMs = durationOption('duration', args.duration, 2000, 600_000);
-    const seed = wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1);
-    const brokerAdmin = args['broker-admin'] === undefined ? undefined : brokerAdminOption(args['broker-admin'], url);
-    const logFile = args.log === undefined ? undefined : await logOption(args.log);
-    if (!brokerAdmin && !logFile) {
-      throw new UsageError('cannot judge without evidence: give --broker-admin URL (the mock broker) and/or --log FILE (the deployment\'s log)');
-    }
-    let report;
     try {
-      report = await runProbe({ url: url.href, apiKey, clients, scenario: args.scenario, durationMs, seed, brokerAdmin, logFile, onProgress: progressOnTty() });
+      await probe(args);
     } catch (err) {
-      if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
+      // --json promises one document on stdout whatever happens; the one-line reason still goes to stderr.
+      if (args.json && err instanceof UsageError) {
+        const document = { schemaVersion: 1, command: 'probe', target: args['ws-url'], verdict: 'cannot-judge', error: err.message };
+        process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      }
       throw err;
     }
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report));
-    if (report.verdict === 'cannot-judge') process.stderr.write('stormcheck: cannot judge: no broker or log evidence could be checked (see "could not check")\n');
-    process.exitCode = EXIT_FOR[report.verdict];
   },
 };
+
+/** The probe proper; every problem that stops it is a UsageError (exit 2). */
+async function probe(args: ProbeArgs): Promise<void> {
+  const url = wsUrlArgument(args['ws-url']);
+  const apiKey = args['api-key'] ?? process.env[API_KEY_ENV];
+  if (!apiKey) throw new UsageError(`--api-key is required: the OpenAlgo API key of the user to drive (or set ${API_KEY_ENV})`);
+  const clients = wholeNumberOption('clients', args.clients, 1, 200);
+  const durationMs = durationOption('duration', args.duration, 2000, 600_000);
+  const seed = wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1);
+  const brokerAdmin = args['broker-admin'] === undefined ? undefined : brokerAdminOption(args['broker-admin'], url);
+  const logFile = args.log === undefined ? undefined : await logOption(args.log);
+  if (!brokerAdmin && !logFile) {
+    throw new UsageError('cannot judge without evidence: give --broker-admin URL (the mock broker) and/or --log FILE (the deployment\'s log)');
+  }
+  let report;
+  const progress = probeProgressOnTty();
+  try {
+    report = await runProbe({
+      url: url.href,
+      apiKey,
+      clients,
+      scenario: args.scenario,
+      durationMs,
+      seed,
+      brokerAdmin,
+      logFile,
+      ...(progress ? { onProgress: progress.phase, onLive: progress.live } : {}),
+    });
+  } catch (err) {
+    if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
+    throw err;
+  }
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report));
+  if (report.verdict === 'cannot-judge') process.stderr.write('stormcheck: cannot judge: no broker or log evidence could be checked (see "could not check")\n');
+  process.exitCode = EXIT_FOR[report.verdict];
+}
 
 function wsUrlArgument(text: string): URL {
   let url: URL;

@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../../fixtures/angel-broker/index.ts';
 import { ErrorCode } from '../../gateway/openalgo/protocol.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
-import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord } from './broker-evidence.ts';
+import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord, type UpstreamConnection } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from './finding-summary.ts';
 import { LogWindow } from './log-window.ts';
 import { OpenAlgoSession, SessionError, SessionFailure } from './openalgo-client.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
 import { planTraffic, type Scenario } from './traffic-plan.ts';
-import { runTraffic } from './traffic-runner.ts';
+import { runTraffic, type BrokerDrop, type LiveCounts } from './traffic-runner.ts';
 
 export interface ProbeOptions {
   url: string;
@@ -20,7 +20,10 @@ export interface ProbeOptions {
   seed: number;
   brokerAdmin?: string;
   logFile?: string;
+  /** One line per phase. */
   onProgress?: (line: string) => void;
+  /** The clients' live counts while traffic runs, every half second. */
+  onLive?: (counts: LiveCounts) => void;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'unchecked';
@@ -47,7 +50,7 @@ export interface ProbeReport {
   broker?: BrokerEvidence;
   log?: FindingSummary & { bytes: number };
   clients: ClientSummary;
-  brokerDrops: { at: number; done: boolean; detail: string }[];
+  brokerDrops: BrokerDrop[];
 }
 
 /** The probe could not start: the target or an evidence source is unusable. The CLI exits 2 with `message`. */
@@ -67,16 +70,22 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const log = options.logFile ? await LogWindow.open(options.logFile) : undefined;
   const from = Date.now();
 
-  const user = await checkTarget(options);
+  progress(`pre-flight: authenticating at ${options.url}`);
+  const preflight = await checkTarget(options);
+  const user = preflight.userId;
   const universe = loadSymbolUniverse();
   const plan = planTraffic({ ...options, universe, random: mulberry32(options.seed) });
-  progress(`probing ${options.url}: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s…`);
+  progress(`traffic: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s`);
   const traffic = await runTraffic(plan, {
     url: options.url,
     apiKey: options.apiKey,
+    firstSession: preflight,
+    ...(options.onLive ? { onLive: options.onLive } : {}),
     ...(admin ? { dropBroker: () => admin.client.inject({ type: 'drop-all' }) } : {}),
   });
+  progress(`settling: ${SETTLE_MS} ms for the last closes to reach the broker`);
   await sleep(SETTLE_MS);
+  progress('evidence: reading the broker record and the log');
 
   const checks: ProbeCheck[] = [];
   const couldNotCheck: string[] = [];
@@ -84,7 +93,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   if (admin && before) {
     try {
       const after = await admin.client.record();
-      broker = summariseBroker({ before, after, from, to: Date.now() });
+      const clientSpans = traffic.clients.flatMap((c) => c.connectedSpans);
+      broker = summariseBroker({ before, after, from, to: Date.now(), clientSpans });
       checks.push(...brokerChecks(broker, before));
     } catch (err) {
       const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
@@ -110,7 +120,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const clients = summariseClients(plan, traffic.clients);
   checks.push(...clientChecks(clients));
   for (const check of checks.filter((c) => c.status === 'unchecked')) couldNotCheck.push(`${check.source}: ${check.detail}`);
-  for (const drop of traffic.brokerDrops.filter((d) => !d.done)) {
+  const brokerDrops = traffic.brokerDrops.map((drop) => judgeDrop(drop, broker));
+  for (const drop of brokerDrops.filter((d) => !d.done)) {
     couldNotCheck.push(`broker drop at ${drop.at} ms not caused: ${drop.detail}${admin ? '' : ' (needs --broker-admin)'}; clients reconnected on their own only`);
   }
 
@@ -127,8 +138,25 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     ...(broker ? { broker } : {}),
     ...(logSummary ? { log: logSummary } : {}),
     clients,
-    brokerDrops: traffic.brokerDrops,
+    brokerDrops,
   };
+}
+
+/**
+ * A drop counts as done only when it ended at least one connection of a client code the run used:
+ * a drop that hit nothing (the gateway held no upstream then) or only other users tested nothing.
+ */
+function judgeDrop(drop: BrokerDrop, broker: BrokerEvidence | undefined): BrokerDrop {
+  if (!drop.done) return drop;
+  if (!drop.affectedByClientCode) {
+    return { ...drop, done: false, detail: 'the broker did not say which connections it dropped, so the drop cannot be confirmed' };
+  }
+  const targetCodes = new Set([...Object.keys(broker?.peak ?? {}), ...(broker?.connections ?? []).map((c) => c.clientCode)]);
+  const hit = Object.entries(drop.affectedByClientCode).filter(([code, n]) => n > 0 && targetCodes.has(code));
+  if (hit.length > 0) return { ...drop, detail: `broker dropped ${hit.map(([code, n]) => `${n} connection(s) of ${code}`).join(', ')}` };
+  const others = Object.entries(drop.affectedByClientCode).filter(([, n]) => n > 0);
+  const what = others.length ? `only other client codes (${others.map(([code, n]) => `${code}: ${n}`).join(', ')})` : 'no connection';
+  return { ...drop, done: false, detail: `the drop ended ${what}; the target held no upstream connection then` };
 }
 
 /** Any failed check fails the probe; without a broker or log check that ran, it cannot judge. */
@@ -148,13 +176,12 @@ async function readBroker(admin: BrokerAdminClient, url: string): Promise<Broker
 
 /**
  * One connection first, so an unreachable target or a refused key is one clear message, not 20 failures.
- * Resolves with the user the key belongs to.
+ * The connection stays open and becomes the run's first client: closing it and connecting again would
+ * be the very churn the probe looks for. Resolves with the open session (its `userId` names the user).
  */
-async function checkTarget(options: ProbeOptions): Promise<string> {
+async function checkTarget(options: ProbeOptions): Promise<OpenAlgoSession> {
   try {
-    const session = await OpenAlgoSession.open(options.url, { apiKey: options.apiKey, replyTimeoutMs: 5000 });
-    await session.close();
-    return session.userId;
+    return await OpenAlgoSession.open(options.url, { apiKey: options.apiKey, replyTimeoutMs: 5000 });
   } catch (err) {
     if (!(err instanceof SessionError)) throw err;
     if (err.code === ErrorCode.authentication) {
@@ -173,13 +200,33 @@ function brokerChecks(broker: BrokerEvidence, before: BrokerRecord): ProbeCheck[
     return [{ source: 'broker', name: 'broker saw the probe', status: 'unchecked', detail }];
   }
   const over = codes.filter((code) => broker.peak[code] > 1);
-  const peaks = codes.map((code) => `${code}: ${broker.peak[code]}`).join(', ') || 'no new connection';
+  const overlapping = broker.overlaps.map((o) => `${o.clientCode} at ${isoTime(o.at)}: ${o.connections.map(describeConnection).join('; ')}`);
+  const peaks =
+    (codes.map((code) => `${code}: ${broker.peak[code]}`).join(', ') || 'no new connection') +
+    (over.length && overlapping.length ? ` — overlapping: ${overlapping.join(' | ')}` : '');
+  const zombies = broker.connections.filter((c) => c.openedWithNoClient);
   const refused = sum(broker.rejected429);
   const refusedBy = Object.entries(broker.rejected429).map(([code, n]) => `${code}: ${n}`).join(', ');
   return [
     { source: 'broker', name: 'peak upstream connections per client code ≤ 1', status: over.length ? 'fail' : 'pass', detail: peaks },
     { source: 'broker', name: 'no 429 during the probe', status: refused ? 'fail' : 'pass', detail: refused ? `${refused} × 429 (${refusedBy})` : '0' },
+    {
+      source: 'broker',
+      name: 'no upstream connection opened while no client was connected (zombie)',
+      status: zombies.length ? 'fail' : 'pass',
+      detail: zombies.length ? `${zombies.length} zombie(s): ${zombies.map(describeConnection).join('; ')}` : '0',
+    },
   ];
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** `#7 A123 09:15:02.120–09:15:04.310 (drop-all fault)`: enough to find the connection in the broker's events. */
+export function describeConnection(c: UpstreamConnection): string {
+  const closed = c.closedAt === undefined ? 'still open' : `${isoTime(c.closedAt)}${c.closeReason ? ` (${c.closeReason})` : ''}`;
+  return `#${c.id} ${c.clientCode} ${isoTime(c.openedAt)}–${closed}${c.openedWithNoClient ? ', opened with no client connected' : ''}`;
 }
 
 function logCheck(log: FindingSummary & { bytes: number }): ProbeCheck {

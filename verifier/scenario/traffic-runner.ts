@@ -21,6 +21,8 @@ export interface ClientOutcome {
   /** Error frames the server sent, oldest first (at most 20 kept; `errorCounts` has them all). */
   errors: ServerError[];
   errorCounts: Record<string, number>;
+  /** When each authenticated connection was open (epoch ms on the run's clock), oldest first. */
+  connectedSpans: { from: number; to: number }[];
 }
 
 export interface TrafficOutcome {
@@ -49,7 +51,25 @@ export interface TrafficRunOptions {
   replyTimeoutMs?: number; // 5000
   createSocket?: CreateSocket;
   clock?: () => number;
+  /**
+   * An authenticated connection opened before the run (the probe's pre-flight check): the first
+   * client's first connect takes it over instead of opening another, so checking the target costs the
+   * gateway no extra connect/disconnect. Closed at the end if no client took it.
+   */
+  firstSession?: OpenAlgoSession;
+  /** Told the live counts every `LIVE_EVERY_MS` while the run lasts (for a progress line). */
+  onLive?: (counts: LiveCounts) => void;
 }
+
+/** What the run's clients have seen so far. */
+export interface LiveCounts {
+  connected: number;
+  marketData: number;
+  /** Failed connects plus error frames. */
+  refusals: number;
+}
+
+const LIVE_EVERY_MS = 500;
 
 const KEPT_ERRORS = 20;
 const OWN_FAILURES: ReadonlySet<string> = new Set(Object.values(SessionFailure));
@@ -66,15 +86,25 @@ export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions):
   // listeners is the design here, not a leak (the run's client count is bounded by the CLI).
   setMaxListeners(0, deadline.signal);
   const timer = setTimeout(() => deadline.abort(), plan.durationMs);
-  const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal));
+  let spare = options.firstSession;
+  const takeSpare = (): OpenAlgoSession | undefined => {
+    const session = spare;
+    spare = undefined;
+    return session?.isOpen ? session : undefined;
+  };
+  const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal, takeSpare));
   const drops = plan.brokerDrops.map((at) => runDrop(at, options, startedAt, clock, deadline.signal));
+  const onLive = options.onLive;
+  const live = onLive ? setInterval(() => onLive(liveCounts(scripts)), LIVE_EVERY_MS) : undefined;
   try {
     const [, brokerDrops] = await Promise.all([Promise.all(scripts.map((s) => s.run())), Promise.all(drops)]);
     await Promise.all(scripts.map((s) => s.finish()));
     return { startedAt, endedAt: clock(), clients: scripts.map((s) => s.outcome), brokerDrops };
   } finally {
     clearTimeout(timer);
+    clearInterval(live);
     await Promise.all(scripts.map((s) => s.finish()));
+    await takeSpare()?.close();
   }
 }
 
@@ -97,6 +127,17 @@ async function runDrop(
   }
 }
 
+function liveCounts(scripts: ClientScript[]): LiveCounts {
+  const counts: LiveCounts = { connected: 0, marketData: 0, refusals: 0 };
+  for (const script of scripts) {
+    const now = script.live();
+    counts.connected += now.connected ? 1 : 0;
+    counts.marketData += now.marketData;
+    counts.refusals += now.refusals;
+  }
+  return counts;
+}
+
 /** Sleeps until `time`; false when the run's deadline came first. */
 async function sleepUntil(time: number, clock: () => number, signal: AbortSignal): Promise<boolean> {
   const wait = time - clock();
@@ -113,6 +154,7 @@ async function sleepUntil(time: number, clock: () => number, signal: AbortSignal
 class ClientScript {
   readonly outcome: ClientOutcome;
   private session: OpenAlgoSession | undefined;
+  private sessionOpenedAt = 0;
   private closing: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
 
@@ -121,6 +163,7 @@ class ClientScript {
     private readonly options: TrafficRunOptions,
     private readonly startedAt: number,
     private readonly signal: AbortSignal,
+    private readonly takeSpare: () => OpenAlgoSession | undefined,
   ) {
     this.clock = options.clock ?? Date.now;
     this.outcome = {
@@ -134,6 +177,7 @@ class ClientScript {
       unanswered: 0,
       errors: [],
       errorCounts: {},
+      connectedSpans: [],
     };
   }
 
@@ -146,6 +190,17 @@ class ClientScript {
     }
     // Hold the last connection open until the end: its data is what the run judges.
     if (!this.signal.aborted) await new Promise((resolve) => this.signal.addEventListener('abort', resolve, { once: true }));
+  }
+
+  /** Counts so far, the open connection's included. */
+  live(): { connected: boolean; marketData: number; refusals: number } {
+    const session = this.session;
+    const errorFrames = Object.values(this.outcome.errorCounts).reduce((a, b) => a + b, 0) + (session?.errors.length ?? 0);
+    return {
+      connected: session?.isOpen ?? false,
+      marketData: this.outcome.marketData + (session?.marketData ?? 0),
+      refusals: this.outcome.connectFailures.length + errorFrames,
+    };
   }
 
   /** Closes whatever is still open and folds the last connection's counts into the outcome. */
@@ -177,14 +232,18 @@ class ClientScript {
     // A failed reconnect leaves the service with no data at all, whatever the previous connection got.
     this.outcome.finalSessionMarketData = 0;
     this.outcome.finalSessionSubscribed = 0;
+    // The gateway knows a client from its TCP connect, before authentication answers.
+    this.sessionOpenedAt = this.clock();
     try {
-      this.session = await OpenAlgoSession.open(this.options.url, {
-        apiKey: this.options.apiKey,
-        replyTimeoutMs: this.options.replyTimeoutMs ?? 5000,
-        createSocket: this.options.createSocket,
-        clock: this.clock,
-        signal: this.signal,
-      });
+      this.session =
+        this.takeSpare() ??
+        (await OpenAlgoSession.open(this.options.url, {
+          apiKey: this.options.apiKey,
+          replyTimeoutMs: this.options.replyTimeoutMs ?? 5000,
+          createSocket: this.options.createSocket,
+          clock: this.clock,
+          signal: this.signal,
+        }));
       this.outcome.sessions += 1;
       if (this.signal.aborted) await this.closeSession(false);
     } catch (err) {
@@ -200,7 +259,9 @@ class ClientScript {
     const session = this.session;
     if (!session) return this.closing;
     this.session = undefined;
+    const from = this.sessionOpenedAt;
     this.closing = session.close(abrupt).then(() => {
+      this.outcome.connectedSpans.push({ from, to: this.clock() });
       this.outcome.marketData += session.marketData;
       this.outcome.finalSessionMarketData = session.marketData;
       for (const error of session.errors) {
