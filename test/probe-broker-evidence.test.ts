@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerEvent, MockBrokerStats } from '../fixtures/angel-broker/types.ts';
-import { summariseBroker, type BrokerRecord } from '../verifier/scenario/broker-evidence.ts';
+import { summariseBroker, traceConnections, type BrokerRecord } from '../verifier/scenario/broker-evidence.ts';
 
 function stats(overrides: Partial<MockBrokerStats> = {}): MockBrokerStats {
   return { limit: 2, current: {}, peak: {}, accepted: 0, rejected: { '401': 0, '429': 0 }, subscriptions: {}, ticksSent: 0, ...overrides };
@@ -58,5 +58,44 @@ describe('broker evidence inside a probe window', () => {
     const seen = summariseBroker({ before, after, from: 100, to: 200, clientCodes: ['A'] });
     expect(seen.peak).toEqual({ A: 1 });
     expect(seen.rejected429).toEqual({});
+  });
+});
+
+describe('upstream connections and overlaps', () => {
+  const withId = (event: BrokerEvent, connectionId: number): BrokerEvent => ({ ...event, connectionId } as BrokerEvent);
+
+  it('names the connections open together at a client code\'s first highest count, with open and close times', () => {
+    const events = [
+      withId(accepted(100, 'A', 1), 1),
+      withId(accepted(120, 'A', 2), 2),
+      withId(closed(130, 'A', 1), 1),
+      withId(accepted(140, 'A', 2), 3),
+      withId(closed(200, 'A', 1), 2),
+    ];
+
+    const { connections, overlaps } = traceConnections(events);
+
+    expect(connections.map((c) => [c.id, c.openedAt, c.closedAt])).toEqual([[1, 100, 130], [2, 120, 200], [3, 140, undefined]]);
+    expect(overlaps).toEqual([{ clientCode: 'A', at: 120, connections: [connections[0], connections[1]] }]);
+  });
+
+  it('marks a connection opened while no probe client was connected, after the first one came, as opened with no client', () => {
+    const events = [withId(accepted(90, 'A', 1), 1), withId(accepted(150, 'A', 1), 2), withId(accepted(400, 'A', 2), 3)];
+    const spans = [{ from: 100, to: 200 }, { from: 500, to: 600 }];
+
+    const { connections } = traceConnections(events, spans);
+
+    expect(connections.map((c) => c.openedWithNoClient)).toEqual([false, false, true]);
+  });
+
+  it('ignores order-update connections: they are not upstream market-data connections', () => {
+    const before: BrokerRecord = { stats: stats(), events: [] };
+    const order = { ...accepted(150, 'A', 3), endpoint: 'smart-order-update' } as BrokerEvent;
+    const after: BrokerRecord = { stats: stats(), events: [accepted(140, 'A', 1), order] };
+
+    const seen = summariseBroker({ before, after, from: 100, to: 200 });
+
+    expect(seen.peak).toEqual({ A: 1 });
+    expect(seen.connections).toHaveLength(1);
   });
 });

@@ -117,6 +117,18 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(stderr).toMatch(/refused the API key .*check --api-key/);
   }, SLOW_MS);
 
+  it('--json on exit 2 prints one JSON document with the error on stdout, and the one line on stderr', async () => {
+    const { gateway, logFile } = await rig('singleton');
+    const url = gateway.url;
+    await gateway.close();
+
+    const { code, stdout, stderr } = await stormcheck(['probe', url, '--api-key', DEMO_USER.apiKey, '--log', logFile, '--json']);
+
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({ schemaVersion: 1, command: 'probe', target: url, verdict: 'cannot-judge', error: expect.stringContaining(url) });
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  }, SLOW_MS);
+
   it('an unreachable target exits 2 naming the URL', async () => {
     const { gateway, logFile } = await rig('singleton');
     const url = gateway.url;

@@ -56,8 +56,8 @@ export interface BrokerWindow {
   clientSpans?: { from: number; to: number }[];
 }
 
-/** Clocks of the probe and a loopback broker agree, but event times are taken a moment apart. */
-const SPAN_SLACK_MS = 250;
+/** Clocks of the probe and a loopback broker agree, but the two sides stamp one moment a few ms apart. */
+const SPAN_SLACK_MS = 50;
 
 /** Only `/smart-stream` events count as upstream market-data connections; older mocks name no endpoint. */
 const isStreamEvent = (e: BrokerEvent): boolean => (e.endpoint ?? 'smart-stream') === 'smart-stream';

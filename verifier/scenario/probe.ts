@@ -143,15 +143,16 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
 }
 
 /**
- * A drop counts as done only when it ended at least one connection of a client code the run used:
- * a drop that hit nothing (the gateway held no upstream then) or only other users tested nothing.
+ * A drop counts as done only when it ended at least one connection of a client code the run used (one
+ * the broker accepted a connection for during the run): a drop that hit nothing (the gateway held no
+ * upstream then) or only other users' connections tested nothing.
  */
 function judgeDrop(drop: BrokerDrop, broker: BrokerEvidence | undefined): BrokerDrop {
   if (!drop.done) return drop;
   if (!drop.affectedByClientCode) {
     return { ...drop, done: false, detail: 'the broker did not say which connections it dropped, so the drop cannot be confirmed' };
   }
-  const targetCodes = new Set([...Object.keys(broker?.peak ?? {}), ...(broker?.connections ?? []).map((c) => c.clientCode)]);
+  const targetCodes = new Set((broker?.connections ?? []).map((c) => c.clientCode));
   const hit = Object.entries(drop.affectedByClientCode).filter(([code, n]) => n > 0 && targetCodes.has(code));
   if (hit.length > 0) return { ...drop, detail: `broker dropped ${hit.map(([code, n]) => `${n} connection(s) of ${code}`).join(', ')}` };
   const others = Object.entries(drop.affectedByClientCode).filter(([, n]) => n > 0);
