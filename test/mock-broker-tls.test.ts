@@ -1,5 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startMockBroker, type MockBroker } from '../fixtures/angel-broker/index.ts';
@@ -92,5 +93,36 @@ describe('mock broker over TLS on the real host name', { timeout: 20_000 }, () =
     });
     after.terminate();
     expect(broker.stats().accepted).toBe(acceptedBefore + 1);
+  });
+
+  it('--on-limit close-existing resets the oldest TLS connection with a TCP RST (ECONNRESET) and admits the new one', async () => {
+    const b = await startMockBroker({ port: 0, limit: 1, onLimit: 'close-existing', logLevel: 'silent', tls: await selfSignedAngelCertificate() });
+    try {
+      // A raw TLS socket, because ws swallows the reset it sees; this one reports how the connection ended.
+      const oldest = tlsConnect({ host: '127.0.0.1', port: b.port, rejectUnauthorized: false });
+      const ended = new Promise<string>((resolve) => {
+        oldest.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        oldest.on('close', () => resolve('closed without error'));
+      });
+      const upgraded = new Promise((resolve) => oldest.once('data', resolve));
+      const headers = Object.entries(sdkHeaders(ACCOUNT_A)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      oldest.write(
+        `GET /smart-stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`,
+      );
+      expect(String(await upgraded)).toMatch(/^HTTP\/1.1 101/);
+
+      const newer = new WebSocket(b.url, { headers: sdkHeaders(ACCOUNT_A), rejectUnauthorized: false });
+      await new Promise((resolve, reject) => {
+        newer.once('open', resolve);
+        newer.once('error', reject);
+      });
+      newer.terminate();
+
+      expect(await ended).toBe('ECONNRESET');
+      expect(b.stats()).toMatchObject({ accepted: 2, rejected: { '429': 0 } });
+    } finally {
+      await b.close();
+    }
   });
 });
