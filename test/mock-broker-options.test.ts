@@ -51,7 +51,8 @@ describe('mock broker accounts file', () => {
 describe('mock-broker option validation', () => {
   const defaults = {
     host: '127.0.0.1', port: 9443, limit: 2, 'on-limit': 'reject', 'slot-hold-ms': 0, 'max-tokens': 1000,
-    'tick-ms': 100, seed: 1, pretty: false, _: [], $0: 'stormcheck',
+    'tick-ms': 100, seed: 1, 'order-limit': 3, 'strict-api-key': false, tls: false, 'log-level': 'info', pretty: false,
+    _: [], $0: 'stormcheck',
   };
   const run = (override: Record<string, unknown>) =>
     (mockBrokerCommand.handler as (args: unknown) => Promise<void>)({ ...defaults, ...override });
@@ -60,11 +61,16 @@ describe('mock-broker option validation', () => {
     [{ port: 70000 }, /^--port must be an integer from 0 to 65535/],
     [{ port: Number.NaN }, /^--port must be/],
     [{ limit: 0 }, /^--limit must be an integer >= 1/],
-    [{ 'tick-ms': 1.5 }, /^--tick-ms must be an integer >= 1/],
-    [{ 'slot-hold-ms': -1 }, /^--slot-hold-ms must be an integer >= 0/],
+    [{ 'tick-ms': 1.5 }, /^--tick-ms must be an integer from 1 to 2147483647/],
+    [{ 'slot-hold-ms': -1 }, /^--slot-hold-ms must be an integer from 0 to 2147483647/],
+    [{ 'slot-hold-ms': 2 ** 31 }, /^--slot-hold-ms must be an integer from 0 to 2147483647/],
+    [{ 'order-limit': 0 }, /^--order-limit must be an integer >= 1/],
+    [{ 'log-level': 'loud' }, /^--log-level must be one of fatal, error, warn, info/],
+    [{ cert: '/nonexistent/cert.pem' }, /^--cert and --key go together/],
+    [{ cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' }, /^cannot read the TLS certificate file \/nonexistent\/cert\.pem: ENOENT/],
     [{ 'max-tokens': 0 }, /^--max-tokens must be/],
     [{ seed: -3 }, /^--seed must be an integer from 0/],
-    [{ 'on-limit': 'sometimes' }, /^--on-limit must be one of reject, evict-oldest/],
+    [{ 'on-limit': 'sometimes' }, /^--on-limit must be one of reject, evict-oldest, close-existing/],
     [{ host: ' ' }, /^--host must name an interface/],
     [{ accounts: '/nonexistent/accounts.json' }, /^--accounts: cannot read accounts file/],
   ])('refuses %j with a UsageError naming the option', async (override, message) => {
