@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { createAdminServer, type GatewayHealth } from './admin-http.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
 import { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
+import type { AdapterState } from './angel/lifecycle.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
@@ -13,13 +14,14 @@ import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
 import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { GatewayCloseCode } from './openalgo/protocol.ts';
+import { BrokerState, GatewayCloseCode } from './openalgo/protocol.ts';
 import { LegacyRegistry } from './registry/legacy-registry.ts';
 import {
   DEFAULT_HEARTBEAT,
   type AdapterListener,
   type HeartbeatPolicy,
   type Registry,
+  type BrokerStatusUpdate,
   type RegistryDeps,
   type RegistryMode,
   type UpstreamAdapter,
@@ -38,7 +40,7 @@ export interface GatewayOptions {
   instruments?: Instrument[]; // fixtures/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
   maxReconnect?: number; // 5
-  lingerMs?: number; // 0 = keep until logout
+  lingerMs?: number; // 300000 (5 min); 0 = keep until logout
   /** Where pino writes its JSON lines; tests and `reproduce` capture the log through this. */
   logDestination?: DestinationStream;
   /** Human-readable logs on stdout (pino-pretty) instead of JSON lines. */
@@ -80,7 +82,7 @@ export const GATEWAY_DEFAULTS = {
   registry: 'singleton',
   adminPort: 8766,
   maxReconnect: 5,
-  lingerMs: 0,
+  lingerMs: 300_000,
   maxPayloadBytes: 64 * 1024,
 } as const;
 
@@ -127,8 +129,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     return entry;
   };
 
+  const lastStatus = new WeakMap<UpstreamAdapter, BrokerStatusUpdate>();
   const listener: AdapterListener = {
     onTick: (adapter, tick) => perAdapter.get(adapter)?.fanOut.publish(tick),
+    onStatus: (adapter, status) => {
+      lastStatus.set(adapter, status);
+      for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerStatus(status);
+    },
     onFailed: (adapter, message) => {
       for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
     },
@@ -161,6 +168,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
     fanOutFor: (adapter) => clientsOf(adapter).fanOut,
+    brokerStatusFor: (adapter) => lastStatus.get(adapter) ?? brokerStatusOfState(adapter.state),
     writeBatch: new WriteBatch(),
     attached: (session) => {
       if (session.adapter) clientsOf(session.adapter).sessions.add(session);
@@ -250,6 +258,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     close,
   };
+}
+
+/** For adapters that do not report their state changes (the legacy ones): the state alone. */
+function brokerStatusOfState(state: AdapterState): BrokerStatusUpdate {
+  switch (state) {
+    case 'open':
+      return { state: BrokerState.open };
+    case 'backoff':
+      return { state: BrokerState.refusedRetrying };
+    case 'failed':
+    case 'closed':
+      return { state: BrokerState.failed };
+    case 'idle':
+    case 'connecting':
+      return { state: BrokerState.connecting };
+  }
 }
 
 /**

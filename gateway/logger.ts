@@ -22,6 +22,7 @@ export const LogEvent = {
   upstreamError: 'upstream.error',
   upstreamDead: 'upstream.dead',
   upstreamBackoff: 'upstream.backoff',
+  upstreamPause: 'upstream.pause',
   upstreamExhausted: 'upstream.exhausted',
   upstreamRequestError: 'upstream.request_error',
   upstreamSubscribe: 'upstream.subscribe',

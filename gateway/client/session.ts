@@ -13,12 +13,14 @@ import {
   SUPPORTED_BROKERS,
   type AuthSuccessMessage,
   type BrokerInfoMessage,
+  type BrokerStatusMessage,
   type ErrorCodeValue,
   type ErrorMessage,
   type PongMessage,
+  type SubscribeResponse,
   type SupportedBrokersMessage,
 } from '../openalgo/protocol.ts';
-import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../users.ts';
 import type { UserDirectory } from '../users.ts';
@@ -61,6 +63,8 @@ export interface SessionContext {
   clock: Clock;
   limits: ClientLimits;
   fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  /** The adapter's latest upstream state, sent to a client right after its `auth` reply. */
+  brokerStatusFor(adapter: UpstreamAdapter): BrokerStatusUpdate;
   /** Coalesces each tick burst's market data into one write per client. */
   writeBatch: WriteBatch;
   attached(session: ClientSession): void;
@@ -195,9 +199,11 @@ export class ClientSession implements Subscriber {
 
   private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
     switch (request.action) {
-      case 'subscribe':
-        this.sendJson(withRequestId(this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
+      case 'subscribe': {
+        const reply = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
+        this.sendJson(withRequestId(adapter.state === 'open' ? reply : markPending(reply), request.requestId));
         return;
+      }
       case 'unsubscribe':
         this.sendJson(withRequestId(this.subscriptions.unsubscribe(request.items, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
         return;
@@ -225,6 +231,9 @@ export class ClientSession implements Subscriber {
       this.sendError(ErrorCode.authentication, 'Invalid API key');
       return;
     }
+    // The key is valid: whatever the upstream does from here, this client is not "unauthenticated".
+    this.authTimer?.cancel();
+    this.authTimer = undefined;
     if (this.lease && this.user === user) {
       if (this.lease.adapter.state === 'failed') await this.retryFailedAdapter(this.lease, user);
       else this.sendAuthSuccess(user);
@@ -239,8 +248,6 @@ export class ClientSession implements Subscriber {
     }
     this.lease = lease;
     this.user = user;
-    this.authTimer?.cancel();
-    this.authTimer = undefined;
     this.ctx.attached(this);
     this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
     this.sendAuthSuccess(user);
@@ -264,6 +271,14 @@ export class ClientSession implements Subscriber {
     this.sendAuthSuccess(user);
   }
 
+  /** Tells this client its upstream changed state. */
+  notifyBrokerStatus(status: BrokerStatusUpdate): void {
+    const user = this.user;
+    if (!user) return;
+    const message: BrokerStatusMessage = { type: ServerMessageType.brokerStatus, broker: user.broker, user_id: user.userId, ...status };
+    this.sendJson(message);
+  }
+
   /** A lease on the user's adapter, or undefined after telling the client BROKER_ERROR. */
   private async acquireOrReport(user: UserRecord): Promise<Lease | undefined> {
     try {
@@ -285,6 +300,7 @@ export class ClientSession implements Subscriber {
       supported_features: { ltp: true, quote: true, depth: true },
     };
     this.sendJson(reply);
+    if (this.lease) this.notifyBrokerStatus(this.ctx.brokerStatusFor(this.lease.adapter));
   }
 
   private dropLease(): void {
@@ -363,6 +379,16 @@ export class ClientSession implements Subscriber {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(message), SEND_TEXT);
   }
+}
+
+/** Accepted symbols of a subscribe made while the upstream is not open: data follows `broker_status` open. */
+function markPending(reply: SubscribeResponse): SubscribeResponse {
+  return {
+    ...reply,
+    subscriptions: reply.subscriptions.map((result) =>
+      result.status === 'success' ? { ...result, status: 'pending', message: 'Waiting for the broker connection' } : result,
+    ),
+  };
 }
 
 function withRequestId<T extends object>(message: T, requestId: unknown): T {
