@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -9,6 +10,7 @@ import type { AdapterState } from './angel/lifecycle.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
+import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
@@ -59,6 +61,8 @@ export interface GatewayOptions {
   clientLimits?: Partial<ClientLimits>;
   /** Largest client frame accepted, in bytes (default 64 KiB); larger frames close the client with 1009. */
   maxPayloadBytes?: number;
+  /** Deadline and cap for connections that have not upgraded to WebSocket yet (default 10 s, 1024). */
+  upgradeLimits?: Partial<UpgradeLimits>;
   /** Tuning of the legacy registry's reproduction of the storm. */
   legacy?: Partial<LegacyTuning>;
 }
@@ -183,15 +187,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
 
   const wss = new WebSocketServer({
-    host,
-    port: options.port ?? GATEWAY_DEFAULTS.port,
+    noServer: true,
     maxPayload: options.maxPayloadBytes ?? GATEWAY_DEFAULTS.maxPayloadBytes,
     perMessageDeflate: false,
     clientTracking: false,
-    backlog: LISTEN_BACKLOG,
   });
   let nextClientId = 1;
-  wss.on('connection', (ws: WebSocket, req) => {
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
     const session = new ClientSession(nextClientId++, ws, req.socket, context);
     sessions.add(session);
     logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
@@ -202,9 +204,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       sessions.delete(session);
       session.disconnected(code);
     });
+  };
+  const clientServer = createUpgradeServer({
+    wss,
+    limits: { ...DEFAULT_UPGRADE_LIMITS, ...options.upgradeLimits },
+    clock,
+    onConnection,
+    onRefused: (reason) => metrics.clientsClosed.inc({ reason }),
   });
-  await whenListening(wss);
-  wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
+  clientServer.listen({ host, port: options.port ?? GATEWAY_DEFAULTS.port, backlog: LISTEN_BACKLOG });
+  await whenListening(clientServer);
+  clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
   const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
 
@@ -225,19 +235,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     await whenListening(admin);
     admin.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Admin server error: ${err.message}`));
   } catch (err) {
-    await closeServer(wss);
+    await closeServer(clientServer);
     await registry.close();
     throw err;
   }
 
-  const url = `ws://${host}:${(wss.address() as AddressInfo).port}`;
+  const url = `ws://${host}:${(clientServer.address() as AddressInfo).port}`;
   const adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}`;
   logger.info({ event: LogEvent.gatewayStart, url, adminUrl, registry: mode }, `Gateway listening on ${url} (registry ${mode}), admin on ${adminUrl}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      const serverClosed = closeServer(wss);
+      const serverClosed = closeServer(clientServer);
+      clientServer.closeAllConnections();
       for (const session of sessions) session.end(GatewayCloseCode.goingAway, 'Gateway shutting down');
       await waitUntil(() => sessions.size === 0, SHUTDOWN_GRACE_MS);
       for (const session of sessions) session.kill();
@@ -295,8 +306,8 @@ function whenListening(server: EventEmitter): Promise<void> {
   });
 }
 
-function closeServer(wss: WebSocketServer): Promise<void> {
-  return new Promise((resolve) => wss.close(() => resolve()));
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createConnection, type Socket } from 'node:net';
 import { FakeClock } from './gateway-fakes.ts';
 import { startRig, USER, waitFor, type OpenAlgoClient, type Rig } from './gateway-harness.ts';
 
@@ -93,5 +94,45 @@ describe('failed authentications are limited', () => {
     const warnings = rig.logs.records().filter((r) => r.event === 'client.auth_failed');
     expect(warnings).toHaveLength(1);
     expect(rig.logs.records().find((r) => r.event === 'client.disconnect')).toMatchObject({ code: 4003, suppressedAuthWarnings: 2 });
+  });
+});
+
+describe('slowloris before the upgrade', () => {
+  function partialHeaders(url: string): Promise<Socket> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({ host: hostname, port: Number(port) }, () => {
+        socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+        resolve(socket);
+      });
+      socket.on('error', () => undefined);
+      socket.once('error', reject);
+    });
+  }
+
+  it('caps sockets waiting for their upgrade and destroys each one past its deadline', async () => {
+    rig = await startRig({ upgradeLimits: { upgradeTimeoutMs: 1_500, maxPendingUpgrades: 4 } });
+    const sockets: Socket[] = [];
+    // One after the other, so the first four are the ones the gateway accepted first.
+    for (let i = 0; i < 6; i++) sockets.push(await partialHeaders(rig.gateway.url));
+    const closed = new Set<Socket>();
+    for (const s of sockets) s.once('close', () => closed.add(s));
+
+    await waitFor(() => closed.size === 2, 'the two sockets over the cap to be dropped');
+    expect(sockets.slice(0, 4).some((s) => closed.has(s))).toBe(false);
+    await waitFor(() => closed.size === 6, 'the four waiting sockets to reach their deadline');
+
+    const metrics = await (await fetch(`${rig.gateway.adminUrl}/metrics`)).text();
+    expect(metrics).toContain('stormcheck_gateway_clients_closed_total{reason="too_many_pending_upgrades"} 2');
+    expect(metrics).toContain('stormcheck_gateway_clients_closed_total{reason="upgrade_timeout"} 4');
+    const client = await rig.connect();
+    expect((await client.authenticate()).status).toBe('success');
+  });
+
+  it('a plain HTTP request on the client port gets 426 Upgrade Required', async () => {
+    rig = await startRig();
+    const res = await fetch(rig.gateway.url.replace('ws://', 'http://'));
+    expect(res.status).toBe(426);
+    await res.body?.cancel();
   });
 });
