@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DestinationStream } from 'pino';
-import { createAdminServer, type GatewayHealth } from './admin-http.ts';
+import { createAdminServer, summariseHealth, type GatewayHealth } from './admin-http.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
 import { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
 import type { AdapterState } from './angel/lifecycle.ts';
@@ -14,7 +14,7 @@ import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from 
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
-import { createGatewayLogger, LogEvent } from './logger.ts';
+import { createGatewayLogger, LogEvent, type LogLevel } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { BrokerState, GatewayCloseCode } from './openalgo/protocol.ts';
 import { LegacyRegistry } from './registry/legacy-registry.ts';
@@ -41,6 +41,12 @@ export interface GatewayOptions {
   users?: UserRecord[]; // one embedded demo user
   instruments?: Instrument[]; // fixtures/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
+  /** Interface of the admin server, separate from `host` so exposing clients never exposes admin. */
+  adminHost?: string; // 127.0.0.1
+  /** When set, admin requests need `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  /** pino level of the gateway's log; default info. */
+  logLevel?: LogLevel;
   maxReconnect?: number; // 5
   lingerMs?: number; // 300000 (5 min); 0 = keep until logout
   /** Where pino writes its JSON lines; tests and `reproduce` capture the log through this. */
@@ -85,6 +91,8 @@ export const GATEWAY_DEFAULTS = {
   brokerUrl: 'ws://127.0.0.1:9443/smart-stream',
   registry: 'singleton',
   adminPort: 8766,
+  adminHost: '127.0.0.1',
+  logLevel: 'info',
   maxReconnect: 5,
   lingerMs: 300_000,
   maxPayloadBytes: 64 * 1024,
@@ -110,8 +118,14 @@ interface AdapterClients {
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const host = options.host ?? GATEWAY_DEFAULTS.host;
-  const logger = createGatewayLogger({ destination: options.logDestination, pretty: options.pretty });
+  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
+  const logger = createGatewayLogger({
+    destination: options.logDestination,
+    pretty: options.pretty,
+    level: options.logLevel ?? GATEWAY_DEFAULTS.logLevel,
+  });
   const metrics = new GatewayMetrics();
+  metrics.describeProcess(mode);
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
@@ -159,7 +173,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     listener,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
-  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
   const registry: Registry =
     mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps);
 
@@ -216,7 +229,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await whenListening(clientServer);
   clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
-  const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
+  const health = (): GatewayHealth => summariseHealth(sessions.size, registry.health());
 
   const logoutUser = async (userId: string): Promise<boolean> => {
     const matching = users.users.filter((u) => u.userId === userId);
@@ -229,8 +242,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     return true;
   };
 
-  const admin = createAdminServer({ health, metrics, logout: logoutUser });
-  admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, host);
+  const adminHost = options.adminHost ?? GATEWAY_DEFAULTS.adminHost;
+  const admin = createAdminServer({ health, metrics, logout: logoutUser }, { host: adminHost, token: options.adminToken });
+  admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, adminHost);
   try {
     await whenListening(admin);
     admin.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Admin server error: ${err.message}`));
@@ -241,7 +255,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   const url = `ws://${host}:${(clientServer.address() as AddressInfo).port}`;
-  const adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}`;
+  const adminUrl = `http://${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${(admin.address() as AddressInfo).port}`;
   logger.info({ event: LogEvent.gatewayStart, url, adminUrl, registry: mode }, `Gateway listening on ${url} (registry ${mode}), admin on ${adminUrl}`);
 
   let closing: Promise<void> | undefined;
