@@ -84,7 +84,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     adminPort: checkPort('admin-port', args['admin-port']),
     adminHost: args['admin-host'],
     brokerUrl: checkBrokerUrl(args['broker-url']),
-    logLevel: args['log-level'],
+    logLevel: checkLogLevel(args['log-level']),
     registry: checkRegistry(args.registry),
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
@@ -107,6 +107,11 @@ function checkRegistry(value: string): RegistryMode {
     throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
   }
   return value as RegistryMode;
+}
+
+function checkLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return value as LogLevel;
 }
 
 function checkBrokerUrl(value: string): string {
