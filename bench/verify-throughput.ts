@@ -7,7 +7,7 @@ import { CANDIDATE_KEYWORDS } from '../verifier/classify/templates.ts';
 import { generateOpenAlgoLog } from './openalgo-log-generator.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+const BIN = new URL('../dist/bin/stormcheck.js', import.meta.url).pathname;
 const GIB = 1 << 30;
 const TARGET_RATIO = 3;
 const TARGET_RSS_MB = 128;

@@ -3,10 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stormcheck } from './run-stormcheck.ts';
+import { STORMCHECK_BIN, stormcheck } from './run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -22,7 +21,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Each spawn starts node + tsx: seconds on a loaded 2-core machine, so these get a generous timeout.
+// Each spawn starts node: up to seconds on a loaded 2-core machine, so these get a generous timeout.
 describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('--help describes the options with an example and exits 0', async () => {
     const { code, stdout } = await stormcheck(['mock-broker', '--help']);
@@ -58,7 +57,7 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
     const file = join(dir, 'accounts.json');
     await writeFile(file, JSON.stringify([ACCOUNT_A]));
-    const proc = spawn(process.execPath, [BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
+    const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
     child = proc;
     let stderr = '';
     let stdout = '';

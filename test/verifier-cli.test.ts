@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { appendFile, readFile, mkdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../verifier/index.ts';
-import { oa, stormcheck, tempDir } from './run-stormcheck.ts';
+import { oa, STORMCHECK_BIN, stormcheck, tempDir } from './run-stormcheck.ts';
 
 const LOGS = new URL('../fixtures/logs/', import.meta.url).pathname;
 const INCIDENT = `${LOGS}incident.log`;
 const HEALTHY = `${LOGS}healthy-2025.log`;
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
@@ -142,7 +141,7 @@ describe('stormcheck verify: inputs', () => {
 
   it('--follow reads a growing file until SIGINT, then reports what was written', async () => {
     const log = await tmp.file('live.log', `${oa(0, 'Creating adapter for broker: angel')}\n`);
-    const child = spawn(process.execPath, [BIN, 'verify', log, '--follow', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STORMCHECK_BIN, 'verify', log, '--follow', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

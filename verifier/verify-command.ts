@@ -32,7 +32,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   builder: (y: Argv) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
-      .option('format', { type: 'string', default: 'auto', describe: `line format: ${FORMATS.join(' | ')}; auto decides per line` })
+      .option('format', { choices: FORMATS, default: 'auto', describe: 'line format; auto decides per line' })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
       .option('reporter', { type: 'string', default: 'text', describe: `report format: ${REPORTERS.join(' | ')}` })
       .option('output', { type: 'string', describe: 'write the report to this file instead of stdout' })
@@ -40,7 +40,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
       .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
-      .option('fail-on', { type: 'string', default: 'error', describe: `exit 1 on findings of this severity or worse: ${SEVERITIES.join(' | ')}` })
+      .option('fail-on', { choices: SEVERITIES, default: 'error', describe: 'exit 1 on findings of this severity or worse' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
       .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
@@ -87,7 +87,7 @@ async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<Ver
     const v = args[name];
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
   }
-  for (const [name, allowed] of [['format', FORMATS], ['reporter', REPORTERS], ['fail-on', SEVERITIES]] as const) {
+  for (const [name, allowed] of [['reporter', REPORTERS]] as const) {
     const v = args[name];
     if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} ${String(v)} is not one of ${allowed.join(', ')}`);
   }
