@@ -1,7 +1,9 @@
 import { closest, distance } from 'fastest-levenshtein';
 
-/** Typos further than this many edits from every candidate get no suggestion. */
-const MAX_EDITS = 3;
+/** Two edits catch a swapped pair (`--prot`); longer names earn one more edit per three letters. */
+function maxEdits(typed: string): number {
+  return Math.max(2, Math.floor(typed.length / 3));
+}
 
 /**
  * Turns one of yargs' validation messages into the single stderr line the CLI prints, with a
@@ -37,8 +39,8 @@ function unknownCommand(message: string): string | undefined {
 
 function suggest(typed: string, candidates: readonly string[], show: (name: string) => string): string {
   if (candidates.length === 0) return '';
-  const best = closest(typed, [...candidates]);
-  return distance(typed, best) <= MAX_EDITS ? `; did you mean ${show(best)}?` : '';
+  const best = candidates.find((c) => c.startsWith(typed)) ?? closest(typed, [...candidates]);
+  return best.startsWith(typed) || distance(typed, best) <= maxEdits(typed) ? `; did you mean ${show(best)}?` : '';
 }
 
 function flag(name: string): string {
