@@ -1,5 +1,6 @@
 import { machineLine } from './machine.ts';
 import { renderTable, type Benchmark, type BenchTable } from './table.ts';
+import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
@@ -9,7 +10,7 @@ import { authStorm } from './auth-storm.ts';
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm];
+const BENCHMARKS: Benchmark[] = [cliStartup, verifyThroughput, fanout, authStorm];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

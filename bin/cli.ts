@@ -22,8 +22,6 @@ interface ParsingInstance {
   getOptions(): { key: Record<string, unknown>; number: string[]; alias: Record<string, string[]> };
 }
 
-const VERSION_FLAGS = new Set(['--version', '-v']);
-
 async function loadCommands(argv: string[]): Promise<CommandModule[]> {
   const asked = argv.find((arg) => !arg.startsWith('-'));
   const names = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
@@ -36,10 +34,6 @@ async function loadCommands(argv: string[]): Promise<CommandModule[]> {
  * handler sets `process.exitCode` itself; a UsageError it throws also becomes exit 2.
  */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && VERSION_FLAGS.has(argv[0]!)) {
-    process.stdout.write(`${packageVersion()}\n`);
-    return EXIT.ok;
-  }
   let knownOptions: string[] = [];
   const parser = yargs(argv)
     .scriptName('stormcheck')
