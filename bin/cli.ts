@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { CommandModule, MiddlewareFunction } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
+import { withFullWidthExamples } from './full-width-examples.ts';
 import { rejectNonNumbers } from './number-arguments.ts';
 import { packageVersion } from './package-version.ts';
 import { usageMessage } from './usage-message.ts';
@@ -25,7 +26,7 @@ interface ParsingInstance {
 async function loadCommands(argv: string[]): Promise<CommandModule[]> {
   const asked = argv.find((arg) => !arg.startsWith('-'));
   const names = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
-  return Promise.all(names.map((name) => COMMANDS[name]!()));
+  return Promise.all(names.map(async (name) => withFullWidthExamples(await COMMANDS[name]!())));
 }
 
 /**

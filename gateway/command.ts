@@ -40,7 +40,8 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
-    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison') as Argv<GatewayArgs>;
+    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison')
+    .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {

@@ -110,3 +110,26 @@ describe('version', () => {
     }
   });
 });
+
+describe('help texts', () => {
+  for (const command of ['verify', 'reproduce', 'probe', 'gateway', 'mock-broker']) {
+    it(`${command} --help lists exit codes and keeps each example command on one line`, async () => {
+      const { code, stdout, stderr } = await stormcheck([command, '--help']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/Exit codes: 0 .*2 /);
+      const examples = stdout.slice(stdout.indexOf('Examples:')).split('\n\n')[0]!.split('\n').slice(1);
+      expect(examples.length).toBeGreaterThan(1);
+      for (const line of examples) expect(line).toMatch(/^ {2}(# |stormcheck |\S+.*\| stormcheck |curl )/);
+    });
+  }
+});
+
+describe('--output', () => {
+  it('creates missing parent folders', async () => {
+    const report = `${tmp.dir}/reports/ci/verify.json`;
+    const result = await stormcheck(['verify', FIXTURE, '--reporter', 'json', '--output', report]);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(await readFile(report, 'utf8'))).toHaveProperty('findings');
+  });
+});

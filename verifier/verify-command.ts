@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
@@ -47,7 +48,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
-      .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate') as unknown as Argv<VerifyArgs>,
+      .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
+      .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
     const paths = withStdin(args.paths ?? []);
     const options = await toOptions(args, paths);
@@ -61,6 +63,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     if (toStdout) process.stdout.write(text);
     else {
       try {
+        await mkdir(path.dirname(args.output!), { recursive: true });
         await writeFile(args.output!, text);
       } catch (err) {
         throw new UsageError(`cannot write --output ${args.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
