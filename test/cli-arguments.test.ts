@@ -133,3 +133,19 @@ describe('--output', () => {
     expect(JSON.parse(await readFile(report, 'utf8'))).toHaveProperty('findings');
   });
 });
+
+describe('reproduce', () => {
+  it('removes its temporary log folder; --log-dir keeps the logs', async () => {
+    const env = { ...process.env, TMPDIR: tmp.dir };
+    const temp = await stormcheck(['reproduce', '--mode', 'singleton', '--clients', '2', '--duration', '2s', '--json'], { env });
+    expect(temp.code).toBe(0);
+    expect(await readdir(tmp.dir)).toEqual([]);
+    expect(JSON.parse(temp.stdout).modes[0]).not.toHaveProperty('logFile');
+
+    const kept = `${tmp.dir}/kept/logs`;
+    const keep = await stormcheck(['reproduce', '--mode', 'singleton', '--clients', '2', '--duration', '2s', '--log-dir', kept], { env });
+    expect(keep.code).toBe(0);
+    expect(await readdir(kept)).toEqual(['gateway-singleton.log']);
+    expect(keep.stdout).toContain(`gateway logs: ${kept}/gateway-singleton.log`);
+  });
+});
