@@ -6,7 +6,9 @@ import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from './duration.ts';
 import { failsAt, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { render, REPORTERS, type ReporterName } from './reporters/index.ts';
+import { wantsColour } from './reporters/colour-choice.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
+import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
 import { SEVERITIES, type LogFormat, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
@@ -22,9 +24,9 @@ interface VerifyArgs {
   storm: number;
   'fail-on': Severity;
   'allow-empty': boolean;
+  color?: boolean;
 }
 
-const PROGRESS_EVERY_MS = 200;
 const FORMATS = ['auto', 'openalgo', 'pino'] as const satisfies readonly LogFormat[];
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -43,6 +45,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
       .option('fail-on', { choices: SEVERITIES, default: 'error', describe: 'exit 1 on findings of this severity or worse' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
+      .option('color', { type: 'boolean', describe: 'colour the text report: --color always, --no-color never; default: on a terminal unless NO_COLOR (FORCE_COLOR forces)' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
       .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
@@ -56,7 +59,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const report = await runVerify(paths, args.follow, options);
     const toStdout = args.output === undefined;
     const text = render(report, args.reporter, {
-      colour: toStdout && process.stdout.isTTY === true && !process.env.NO_COLOR,
+      colour: toStdout && wantsColour(args.color, process.stdout),
       failOn: args['fail-on'],
       rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
     });
@@ -101,10 +104,12 @@ async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<Ver
     throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
   }
   const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
-  return { format: args.format, windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules, onProgress: progressLine() };
+  return { format: args.format, windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules };
 }
 
 async function runVerify(paths: string[], follow: boolean, options: Partial<VerifyOptions>): Promise<VerifyReport> {
+  const progress = process.stderr.isTTY ? progressOnTerminal(process.stderr, follow ? undefined : await inputBytes(paths).catch(() => undefined)) : undefined;
+  options = { ...options, onProgress: progress?.update };
   try {
     if (!follow) return await verifyPaths(paths, options);
     const stop = new AbortController();
@@ -121,23 +126,11 @@ async function runVerify(paths: string[], follow: boolean, options: Partial<Veri
   } catch (err) {
     return asUsage(err);
   } finally {
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    progress?.clear();
   }
 }
 
 function asUsage(err: unknown): never {
   if (err instanceof VerifyInputError) throw new UsageError(err.message);
   throw err;
-}
-
-/** A `read N MB` line on stderr, only when stderr is a terminal. */
-function progressLine(): ((bytes: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (bytes) => {
-    const now = Date.now();
-    if (now - last < PROGRESS_EVERY_MS) return;
-    last = now;
-    process.stderr.write(`\rstormcheck verify: read ${(bytes / 1e6).toFixed(0)} MB`);
-  };
 }

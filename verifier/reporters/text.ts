@@ -1,17 +1,13 @@
+import { styleText } from 'node:util';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
 
 const MAX_TIMELINE_ROWS = 120;
-const COLOUR: Record<Severity | 'dim' | 'reset', string> = {
-  error: '\x1b[31m',
-  warning: '\x1b[33m',
-  info: '\x1b[36m',
-  dim: '\x1b[2m',
-  reset: '\x1b[0m',
-};
+const COLOUR = { error: 'red', warning: 'yellow', info: 'cyan', dim: 'dim' } as const satisfies Record<Severity | 'dim', Parameters<typeof styleText>[0]>;
 
 /** The human report: a summary line, each finding with its evidence, then the per-minute timeline. */
 export function renderText(report: VerifyReport, opts: { colour: boolean }): string {
-  const paint = (c: keyof typeof COLOUR, s: string) => (opts.colour ? `${COLOUR[c]}${s}${COLOUR.reset}` : s);
+  // The caller has already decided (wantsColour); styleText must not second-guess it from process.stdout.
+  const paint = (c: keyof typeof COLOUR, s: string) => (opts.colour ? styleText(COLOUR[c], s, { validateStream: false }) : s);
   const by = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
   const out: string[] = [];
   out.push(
