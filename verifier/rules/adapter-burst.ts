@@ -1,5 +1,5 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
@@ -32,7 +32,7 @@ export class AdapterBurstRule implements Rule {
     s.builder.addBurst(s.window);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) =>

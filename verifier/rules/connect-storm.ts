@@ -1,5 +1,5 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import type { Finding, StormKind } from '../types.ts';
+import type { RuleFinding, StormKind } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { TimeWindow } from './time-window.ts';
@@ -49,7 +49,7 @@ export class ConnectStormRule implements Rule {
     s.builder.addBurst(s.attempts);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) => {

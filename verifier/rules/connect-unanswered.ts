@@ -1,5 +1,5 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
@@ -40,7 +40,7 @@ export class ConnectUnansweredRule implements Rule {
     this.expire(this.now);
   }
 
-  finish(endTime: number): Finding[] {
+  finish(endTime: number): RuleFinding[] {
     this.expire(Math.max(this.now, endTime));
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)

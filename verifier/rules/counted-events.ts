@@ -1,5 +1,5 @@
 import { subjectKey, type EventKind, type LogEvent } from '../classify/log-event.ts';
-import type { Finding, Severity } from '../types.ts';
+import type { RuleFinding, Severity } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
@@ -25,7 +25,7 @@ class CountedEventRule implements Rule {
     b.add(ev.time, ev.zoned, ev.ref);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()].map((b) => b.build(this.describe(b.count, subjectText(b.user, b.broker))));
   }
 }

@@ -4,7 +4,6 @@ import { ConnectStormRule } from './connect-storm.ts';
 import { ConnectUnansweredRule } from './connect-unanswered.ts';
 import { authFailureRule, broker429Rule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
-import { ReuseRatioRule } from './reuse-ratio.ts';
 import type { Rule, Thresholds } from './rule.ts';
 
 export type { Rule, Thresholds } from './rule.ts';
@@ -22,7 +21,6 @@ export function builtInRules(t: Thresholds): Rule[] {
     new ConnectUnansweredRule(t),
     retryExhaustedRule(),
     authFailureRule(),
-    new ReuseRatioRule(),
   ];
 }
 
@@ -37,5 +35,4 @@ export const BUILT_IN_RULE_NAMES = [
   'connect-unanswered',
   'retry-exhausted',
   'auth-failure',
-  'reuse-ratio',
 ] as const;
