@@ -29,7 +29,7 @@ describe('adapter-burst', () => {
     const [f] = await judge([create(0), create(20_000), create(40_000)]);
     expect(f).toMatchObject({ rule: 'adapter-burst', severity: 'error', count: 3, user: 'rajandran', broker: 'angel', stormKind: 'many-adapters' });
     expect(f.evidence).toHaveLength(3);
-    expect(f.evidence[0]).toMatch(/openalgo\.log:1$/);
+    expect(f.evidence[0]).toEqual({ file: expect.stringMatching(/openalgo\.log$/), line: 1 });
     expect(f.first).toBe('2025-11-11T09:45:00.000');
     expect(f.last).toBe('2025-11-11T09:45:40.000');
   });
@@ -149,7 +149,7 @@ describe('broker-429 and rest-rate-limit', () => {
     ];
     const [f] = await judge(lines);
     expect(f).toMatchObject({ rule: 'broker-429', count: 1 });
-    expect(f.evidence).toEqual([expect.stringMatching(/:1$/)]);
+    expect(f.evidence).toEqual([expect.objectContaining({ line: 1 })]);
   });
 
   it('dates a 429 found only in a traceback by the record above it', async () => {
@@ -207,7 +207,7 @@ describe('connect-unanswered', () => {
   });
 });
 
-describe('retry-exhausted, auth-failure, reuse-ratio', () => {
+describe('retry-exhausted, auth-failure, reuse statistics', () => {
   it('reports giving up as a warning', async () => {
     const [f] = await judge([attempt(0), connected(200), oa(500, 'Max reconnection attempts reached. Giving up.', 'ERROR')]);
     expect(f).toMatchObject({ rule: 'retry-exhausted', severity: 'warning', count: 1 });
@@ -222,10 +222,11 @@ describe('retry-exhausted, auth-failure, reuse-ratio', () => {
     expect(fs[0]).toMatchObject({ rule: 'auth-failure', severity: 'warning', count: 2 });
   });
 
-  it('reports creations against reuses per user as info', async () => {
+  it('counts creations against reuses per user as a statistic, not a finding', async () => {
     const file = await tmp.file('r.log', [create(0), ...[1, 2, 3].map((i) => oa(i * 1000, 'Reusing existing angel adapter for user rajandran', 'INFO', 'broker_factory'))].join('\n'));
     const report = await verifyPaths([file]);
-    expect(report.findings).toEqual([expect.objectContaining({ rule: 'reuse-ratio', severity: 'info', count: 1, user: 'rajandran', message: expect.stringContaining('3 reuse(s)') })]);
+    expect(report.findings).toEqual([]);
+    expect(report.statistics.reuse).toEqual([{ input: file, user: 'rajandran', broker: 'angel', creations: 1, reuses: 3 }]);
   });
 });
 

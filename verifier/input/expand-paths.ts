@@ -38,7 +38,7 @@ export async function expandPaths(paths: readonly string[]): Promise<ExpandedPat
     else {
       const found = await expandOne(p);
       if (found === undefined) await keep(p, true);
-      else for (const f of sortRotations(found)) await keep(f, false);
+      else for (const f of sortRotations(await shortestNames(found))) await keep(f, false);
     }
   }
   return out;
@@ -51,7 +51,8 @@ async function expandOne(p: string): Promise<string[] | undefined> {
     if (!isDynamicPattern(p)) {
       throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
     }
-    const matched = await glob(p, { onlyFiles: true, followSymbolicLinks: true, expandDirectories: false, dot: true });
+    // Names are reported as the pattern spells them: absolute for an absolute pattern, else relative.
+    const matched = await glob(p, { onlyFiles: true, followSymbolicLinks: true, expandDirectories: false, dot: true, absolute: path.isAbsolute(p) });
     if (matched.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
     return matched;
   }
@@ -60,6 +61,21 @@ async function expandOne(p: string): Promise<string[] | undefined> {
     throw new VerifyInputError('UNREADABLE', p, `cannot list ${p}: ${err.message}`);
   });
   return inside.map((f) => path.join(p, f));
+}
+
+/**
+ * One name per real file, the one with the fewest folders: through a symlink loop a file is also
+ * reachable as `logs/loop/logs/app.log`, which must not be the name its evidence carries.
+ */
+async function shortestNames(files: string[]): Promise<string[]> {
+  const depth = (f: string) => f.split('/').length;
+  const best = new Map<string, string>();
+  for (const f of files) {
+    const real = await realpath(f).catch(() => f);
+    const held = best.get(real);
+    if (held === undefined || depth(f) < depth(held) || (depth(f) === depth(held) && f < held)) best.set(real, f);
+  }
+  return [...best.values()];
 }
 
 const ROTATION = /^(.*?)(?:\.(\d+))?(\.gz)?$/;
