@@ -2,7 +2,7 @@ import { expandPaths } from './input/expand-paths.ts';
 import { followFile } from './input/follow-file.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { openInput, type InputSource } from './input/open-input.ts';
-import type { VerifyOptions, VerifyReport } from './types.ts';
+import type { Rotation, VerifyOptions, VerifyReport } from './types.ts';
 import { DEFAULT_OPTIONS, verifyInputs } from './verify.ts';
 
 export type * from './types.ts';
@@ -34,11 +34,27 @@ export async function verifySource(
 }
 
 /**
- * Follows one growing file until `signal` aborts (e.g. on SIGINT), then judges what was read.
+ * Follows one growing file like `tail -F` until `signal` aborts (e.g. on SIGINT), then judges what was
+ * read; the rotations seen are listed with the input, and each is passed to `on.onRotation` as it happens.
  */
-export async function verifyFollow(file: string, signal: AbortSignal, options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
-  return verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream: followFile(file, signal) }) }], {
+export async function verifyFollow(
+  file: string,
+  signal: AbortSignal,
+  options: Partial<VerifyOptions> = {},
+  on: { onRotation?: (rotation: Rotation) => void; onCaughtUp?: (bytes: number) => void } = {},
+): Promise<VerifyReport> {
+  const rotations: Rotation[] = [];
+  const stream = followFile(file, signal, {
+    onCaughtUp: on.onCaughtUp,
+    onRotation: (r) => {
+      rotations.push(r);
+      on.onRotation?.(r);
+    },
+  });
+  const report = await verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream }) }], {
     ...DEFAULT_OPTIONS,
     ...options,
   });
+  report.inputs[0].rotations = rotations;
+  return report;
 }

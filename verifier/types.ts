@@ -83,6 +83,17 @@ export interface InputSummary {
   unrecognised: number;
   /** Lines longer than 1 MiB: only their first MiB was read. */
   truncated: number;
+  /** Under `--follow`: the rotations seen while following. */
+  rotations?: Rotation[];
+}
+
+/** A followed file replaced (renamed, or deleted and recreated) or truncated (copytruncate). */
+export interface Rotation {
+  kind: 'replaced' | 'truncated';
+  /** Bytes read before it. */
+  afterBytes: number;
+  /** Lines written just before a truncation are only in the rotated copy, which is not read. */
+  mayHaveMissedLines: boolean;
 }
 
 /** One minute of the timeline (`minute` is `YYYY-MM-DDTHH:MM`). */

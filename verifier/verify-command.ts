@@ -137,9 +137,17 @@ async function runVerify(
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
-    process.stderr.write(`stormcheck verify: following ${paths[0]}; press Ctrl-C to stop and report\n`);
+    const file = paths[0];
     try {
-      return { report: await verifyFollow(paths[0], stop.signal, options) };
+      return {
+        report: await verifyFollow(file, stop.signal, options, {
+          onCaughtUp: (bytes) => process.stderr.write(`stormcheck verify: following ${file} (${bytes} bytes read); press Ctrl-C to stop and report\n`),
+          onRotation: (r) =>
+            process.stderr.write(
+              `stormcheck verify: ${file} was ${r.kind}${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}; reading it from its start\n`,
+            ),
+        }),
+      };
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);

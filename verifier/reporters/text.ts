@@ -26,6 +26,11 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
   );
   if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
   for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
+  for (const input of report.inputs) {
+    for (const r of input.rotations ?? []) {
+      out.push(`  ${input.name} was ${r.kind} after ${r.afterBytes} bytes${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}`);
+    }
+  }
   for (const f of report.findings) out.push('', ...renderFinding(f, several, paint));
   out.push('', ...renderTimeline(report));
   return `${out.join('\n')}\n`;
