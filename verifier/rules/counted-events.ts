@@ -30,12 +30,6 @@ class CountedEventRule implements Rule {
   }
 }
 
-/** The broker refused WebSocket connections with 429 / `Connection Limit Exceeded`. */
-export function broker429Rule(): Rule {
-  return new CountedEventRule('broker-429', 'refused', 'error', (n, who) =>
-    `The broker refused ${n} WebSocket connection(s) for ${who} with 429 Connection Limit Exceeded`,
-  );
-}
 
 /** REST calls throttled by the broker: a different problem from the WebSocket limit, reported apart. */
 export function restRateLimitRule(): Rule {

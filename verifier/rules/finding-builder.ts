@@ -56,10 +56,11 @@ export class FindingBuilder {
     if (ev.length > MAX_EVIDENCE) ev.pop();
   }
 
-  build(message: string, stormKind?: StormKind): RuleFinding {
+  /** `severity` overrides the builder's, for rules that grade a finding only once it is complete. */
+  build(message: string, stormKind?: StormKind, severity: Severity = this.severity): RuleFinding {
     const finding: RuleFinding = {
       rule: this.rule,
-      severity: this.severity,
+      severity,
       message,
       count: this.count,
       first: formatTime(this.first, this.firstZoned),

@@ -2,7 +2,8 @@ import { AdapterBurstRule } from './adapter-burst.ts';
 import { AdapterChurnRule } from './adapter-churn.ts';
 import { ConnectStormRule } from './connect-storm.ts';
 import { ConnectUnansweredRule } from './connect-unanswered.ts';
-import { authFailureRule, broker429Rule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
+import { Broker429Rule } from './broker-429.ts';
+import { authFailureRule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
 import type { Rule, Thresholds } from './rule.ts';
 
@@ -14,7 +15,7 @@ export function builtInRules(t: Thresholds): Rule[] {
   return [
     new AdapterBurstRule(t),
     new ConnectStormRule(t),
-    broker429Rule(),
+    new Broker429Rule(),
     restRateLimitRule(),
     new MultipleAdaptersRule(),
     new AdapterChurnRule(t),
