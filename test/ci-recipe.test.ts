@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { stormcheck } from './run-stormcheck.ts';
+import { stormcheck, tempDir } from './run-stormcheck.ts';
 
 const WORKFLOW = new URL('../examples/github-actions.yml', import.meta.url);
+const INCIDENT = new URL('../fixtures/logs/incident.log', import.meta.url).pathname;
 
 interface Step {
   name?: string;
@@ -49,5 +50,20 @@ describe('examples/github-actions.yml', () => {
     const reporters = words.flatMap((w, i) => (words[i - 1] === '--reporter' ? [w.split('=')[0]!] : []));
     expect(reporters).toEqual(['github', 'junit', 'json']);
     for (const name of reporters) expect(stdout).toMatch(new RegExp(`report format.*\\b${name}\\b`, 's'));
+  });
+
+  it('its verify step, run on the incident log, fails the job and still writes annotations, JUnit and JSON', async () => {
+    const words = (await stormcheckCommands())[0]!.map((w) => (w === '"$STORMCHECK_LOGS"' ? INCIDENT : w));
+    const tmp = await tempDir();
+    try {
+      const { code, stdout } = await stormcheck(words, { cwd: tmp.dir });
+
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/^::error /m);
+      expect(await readFile(`${tmp.dir}/stormcheck.xml`, 'utf8')).toContain('<testsuite');
+      expect(JSON.parse(await readFile(`${tmp.dir}/stormcheck.json`, 'utf8'))).toHaveProperty('findings');
+    } finally {
+      await tmp.cleanup();
+    }
   });
 });

@@ -20,9 +20,12 @@ export function progressText(bytesRead: number, totalBytes: number | undefined, 
  * gzip file (verify counts the bytes after gunzipping).
  */
 export async function inputBytes(paths: readonly string[]): Promise<number | undefined> {
-  const files = await expandPaths(paths);
+  const files = (await expandPaths(paths)).map((f) => f.path);
   if (files.some((f) => f === STDIN || f.endsWith('.gz'))) return undefined;
-  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const stats = await Promise.all(files.map((f) => stat(f)));
+  // A FIFO or device has no size to share out.
+  if (stats.some((s) => !s.isFile())) return undefined;
+  const sizes = stats.map((s) => s.size);
   return sizes.reduce((a, b) => a + b, 0);
 }
 
