@@ -1,5 +1,6 @@
 import { machineLine } from './machine.ts';
 import { renderTable, type Benchmark, type BenchTable } from './table.ts';
+import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
@@ -11,7 +12,7 @@ import { memoryAttack } from './memory-attack.ts';
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, recovery, memoryAttack];
+const BENCHMARKS: Benchmark[] = [cliStartup, verifyThroughput, fanout, authStorm, recovery, memoryAttack];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

@@ -1,6 +1,10 @@
 import yargs from 'yargs';
-import type { CommandModule } from 'yargs';
+import type { CommandModule, MiddlewareFunction } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
+import { withFullWidthExamples } from './full-width-examples.ts';
+import { rejectNonNumbers } from './number-arguments.ts';
+import { packageVersion } from './package-version.ts';
+import { usageMessage } from './usage-message.ts';
 
 /**
  * Each subcommand's module is imported only when it is the one asked for: importing all five costs
@@ -14,18 +18,24 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   probe: async () => (await import('../verifier/probe-command.ts')).probeCommand as CommandModule,
 };
 
+/** The part of the yargs instance that yargs 18 hands to middleware and @types/yargs 17 leaves out. */
+interface ParsingInstance {
+  getOptions(): { key: Record<string, unknown>; number: string[]; alias: Record<string, string[]> };
+}
+
 async function loadCommands(argv: string[]): Promise<CommandModule[]> {
   const asked = argv.find((arg) => !arg.startsWith('-'));
   const names = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
-  return Promise.all(names.map((name) => COMMANDS[name]!()));
+  return Promise.all(names.map(async (name) => withFullWidthExamples(await COMMANDS[name]!())));
 }
 
 /**
- * Each subcommand's handler sets `process.exitCode` (or returns a number through it) itself; `main`
- * turns usage mistakes and thrown UsageErrors into exit 2 with one line on stderr.
+ * Parses and validates everything (unknown options, choices, numbers) before any handler runs: a
+ * mistake prints one line on stderr, nothing on stdout, and exits 2 without doing any work. Each
+ * handler sets `process.exitCode` itself; a UsageError it throws also becomes exit 2.
  */
 export async function main(argv: string[]): Promise<number> {
-  let failure: string | undefined;
+  let knownOptions: string[] = [];
   const parser = yargs(argv)
     .scriptName('stormcheck')
     .usage(
@@ -37,14 +47,20 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
     .strict()
     .recommendCommands()
+    .middleware(((args: Record<string, unknown>, instance: ParsingInstance) => {
+      const options = instance.getOptions();
+      knownOptions = Object.keys(options.key);
+      rejectNonNumbers(args, options.number, options.alias, argv);
+    }) as unknown as MiddlewareFunction, true)
     .help()
     .alias('h', 'help')
-    .version()
+    .version('version', 'Show the version number', packageVersion())
+    .alias('v', 'version')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .epilogue('Exit codes: 0 success/clean, 1 findings or failed verdict, 2 usage or input error.')
     .fail((msg, err) => {
       if (err && !(err instanceof UsageError)) throw err;
-      failure = (msg || err?.message || 'invalid usage').split('\n')[0];
+      throw new UsageError(usageMessage(msg || err?.message || 'invalid usage', knownOptions));
     })
     .exitProcess(false);
 
@@ -52,10 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     await parser.parseAsync();
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    failure = err.message;
-  }
-  if (failure !== undefined) {
-    process.stderr.write(`stormcheck: ${failure}\n`);
+    process.stderr.write(`stormcheck: ${err.message}\n`);
     return EXIT.usage;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -63,7 +63,8 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     )
     .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison')
     .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
-    .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout') as Argv<GatewayArgs>;
+    .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout')
+    .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { listenFailure } from '../fixtures/angel-broker/command.ts';
-import { stormcheck } from './run-stormcheck.ts';
+import { STORMCHECK_BIN, stormcheck } from './run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 
 let dir: string;
 let child: ChildProcess | undefined;
@@ -24,7 +23,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Each spawn starts node + tsx: seconds on a loaded 2-core machine, so these get a generous timeout.
+// Each spawn starts node: up to seconds on a loaded 2-core machine, so these get a generous timeout.
 describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('--help describes the options with an example and exits 0', async () => {
     const { code, stdout } = await stormcheck(['mock-broker', '--help']);
@@ -85,7 +84,7 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   });
 
   it('--tls with no files serves wss:// with a self-signed certificate for the AngelOne host names', async () => {
-    const proc = spawn(process.execPath, [BIN, 'mock-broker', '--tls', '--port', '0', '--log-level', 'silent']);
+    const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', '--tls', '--port', '0', '--log-level', 'silent']);
     child = proc;
     let stderr = '';
     let stdout = '';
@@ -111,7 +110,7 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
     const file = join(dir, 'accounts.json');
     await writeFile(file, JSON.stringify([ACCOUNT_A]));
-    const proc = spawn(process.execPath, [BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
+    const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
     child = proc;
     let stderr = '';
     let stdout = '';

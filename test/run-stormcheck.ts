@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+/** The built CLI, exactly what `npm install` puts on PATH; test/build-cli.ts keeps it current. */
+export const STORMCHECK_BIN = new URL('../dist/bin/stormcheck.js', import.meta.url).pathname;
 
 export interface CliResult {
   code: number;
@@ -12,9 +13,9 @@ export interface CliResult {
 }
 
 /** Runs the real CLI as a user would, optionally feeding stdin; resolves whatever the exit code. */
-export function stormcheck(args: string[], opts: { stdin?: string | Buffer; cwd?: string } = {}): Promise<CliResult> {
+export function stormcheck(args: string[], opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

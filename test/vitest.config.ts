@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/build-cli.ts'],
     exclude: ['test/**/*.deep.test.ts', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

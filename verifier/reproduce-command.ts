@@ -1,5 +1,6 @@
+import { mkdir } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT } from '../errors/usage-error.ts';
+import { EXIT, UsageError } from '../errors/usage-error.ts';
 import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { runReproduce } from './scenario/reproduce.ts';
@@ -16,6 +17,7 @@ interface ReproduceArgs {
   mode: keyof typeof MODES;
   scenario: Scenario;
   json: boolean;
+  'log-dir'?: string;
 }
 
 export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
@@ -30,8 +32,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('mode', { choices: Object.keys(MODES), default: 'both', describe: 'which registry modes to run' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .option('log-dir', { type: 'string', describe: 'keep the gateway logs in this folder (created); absent: a temporary folder removed at the end' })
       .example('$0 reproduce', 'legacy then singleton, 20 clients, 10 s each')
       .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON')
+      .example('$0 reproduce --log-dir out/reproduce', 'keep both gateway logs to read or verify later')
       .epilogue('Exit codes: 0 legacy stormed and singleton was clean, 1 an expectation failed, 2 bad option.') as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
     const report = await runReproduce({
@@ -42,8 +46,18 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       modes: [...MODES[args.mode]],
       scenario: args.scenario,
       onProgress: progressOnTty(),
+      logDir: args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
     process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
   },
 };
+
+async function logDirOption(dir: string): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--log-dir ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return dir;
+}

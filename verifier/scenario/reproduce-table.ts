@@ -52,6 +52,7 @@ export function renderReproduceTable(report: ReproduceReport): string {
   for (const e of report.expectations) out.push(`${e.met ? 'ok  ' : 'FAIL'} ${e.name}: ${e.detail}`);
   const failed = report.expectations.filter((e) => !e.met).map((e) => e.name);
   out.push('', report.pass ? `PASS: ${report.expectations.map((e) => e.name).join('; ')}.` : `FAIL: ${failed.join('; ')}.`);
-  out.push(`gateway logs: ${modes.map((m) => m.logFile).join(', ')}`);
+  const kept = modes.flatMap((m) => (m.logFile === undefined ? [] : [m.logFile]));
+  out.push(kept.length > 0 ? `gateway logs: ${kept.join(', ')}` : 'gateway logs: removed with their temporary folder (keep them with --log-dir DIR)');
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +22,7 @@ export interface ReproduceOptions {
   limit: number;
   modes: RegistryMode[];
   scenario: Scenario;
-  /** Where the gateway logs go; a fresh temporary folder when absent. */
+  /** Where the gateway logs go and stay; absent: a temporary folder, removed when the run ends. */
   logDir?: string;
   /** One line per phase, for a TTY; silent when absent. */
   onProgress?: (line: string) => void;
@@ -32,7 +32,8 @@ export interface ReproduceOptions {
 export interface ModeResult {
   mode: RegistryMode;
   clientCode: string;
-  logFile: string;
+  /** The gateway's log of this mode; absent when it went to a temporary folder, now removed. */
+  logFile?: string;
   broker: {
     peakConnections: number;
     connectionAttempts: number;
@@ -84,9 +85,10 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     universe,
     random: mulberry32(options.seed),
   });
-  const logDir = options.logDir ?? (await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')));
+  const tempDir = options.logDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+  const logDir = options.logDir ?? tempDir!;
   const broker = await startMockBroker({ host: '127.0.0.1', port: 0, limit: options.limit, seed: options.seed, logLevel: 'silent' });
-  const modes: ModeResult[] = [];
+  let modes: ModeResult[] = [];
   try {
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
@@ -96,7 +98,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     }
   } finally {
     await broker.close();
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
   }
+  if (tempDir !== undefined) modes = modes.map(({ logFile: _removed, ...rest }) => rest);
   const expectations = modes.flatMap(judgeMode);
   const { onProgress: _progress, logDir: _dir, ...shown } = options;
   return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };

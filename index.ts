@@ -1,0 +1,12 @@
+/**
+ * The in-process API of the `stormcheck` package: the same functions its CLI commands call.
+ * Each part's own index keeps the full list; this entry names what a user embeds.
+ */
+export { verifyPaths, verifySource, verifyFollow, failsAt, VerifyInputError } from './verifier/index.ts';
+export type { VerifyOptions, VerifyReport, Finding, Severity, LogFormat } from './verifier/index.ts';
+export { startGateway, GATEWAY_DEFAULTS } from './gateway/index.ts';
+export type { Gateway, GatewayOptions } from './gateway/index.ts';
+export { startMockBroker, MOCK_BROKER_DEFAULTS } from './fixtures/angel-broker/index.ts';
+export type { MockBroker, MockBrokerOptions } from './fixtures/angel-broker/index.ts';
+export { runProbe, ProbeCannotStart } from './verifier/scenario/probe.ts';
+export type { ProbeOptions, ProbeReport, Verdict } from './verifier/scenario/probe.ts';
