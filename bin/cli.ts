@@ -3,7 +3,7 @@ import type { CommandModule, MiddlewareFunction } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { withFullWidthExamples } from './full-width-examples.ts';
 import { rejectNonNumbers } from './number-arguments.ts';
-import { packageVersion } from './package-version.ts';
+import { packageVersion } from '../version/package-version.ts';
 import { usageMessage } from './usage-message.ts';
 
 /**

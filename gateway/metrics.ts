@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { packageVersion } from '../version/package-version.ts';
 import { ErrorCode } from './openalgo/protocol.ts';
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Label values that exist from the start, so dashboards and alerts see 0 rather than no series. */
 const KNOWN_REJECTION_STATUSES = ['401', '403', '429', '500', '503'] as const;
@@ -101,6 +99,6 @@ export class GatewayMetrics {
    */
   describeProcess(registryMode: string): void {
     collectDefaultMetrics({ register: this.registry });
-    this.buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, registry: registryMode }, 1);
+    this.buildInfo.set({ version: packageVersion(), node_version: process.version, registry: registryMode }, 1);
   }
 }
