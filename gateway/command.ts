@@ -2,14 +2,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
-import type { GatewayOptions, RegistryMode } from './types.ts';
+import { timeScaleOption } from '../errors/time-scale-option.ts';
+import { REGISTRY_MODES, type GatewayOptions, type RegistryChoice } from './types.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
 interface GatewayArgs {
   host: string;
   port: number;
   'broker-url': string;
-  registry: RegistryMode;
+  registry: RegistryChoice;
+  'time-scale': number;
   users?: string;
   instruments?: string;
   'admin-port': number;
@@ -18,7 +20,7 @@ interface GatewayArgs {
   pretty: boolean;
 }
 
-const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
+const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
 
 function builder(yargs: Argv): Argv<GatewayArgs> {
   return yargs
@@ -26,9 +28,9 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('port', { type: 'number', default: GATEWAY_DEFAULTS.port, describe: 'OpenAlgo client WebSocket port (0 = any free port)' })
     .option('broker-url', { type: 'string', default: GATEWAY_DEFAULTS.brokerUrl, describe: 'AngelOne SmartAPI WebSocket 2.0 URL' })
     .option('registry', {
-      choices: REGISTRY_MODES,
+      choices: REGISTRY_CHOICES,
       default: GATEWAY_DEFAULTS.registry,
-      describe: 'singleton: one adapter per (user, broker); legacy: reproduce the OpenAlgo storm',
+      describe: 'singleton: one adapter per (user, broker); legacy-2025 (alias legacy) / legacy-2026: OpenAlgo 2025-11 / 2026-08 proxy behaviour',
     })
     .option('users', { type: 'string', describe: 'JSON array of users {apiKey,userId,broker,clientCode,brokerApiKey,feedToken,authToken}; absent: demo user' })
     .option('instruments', { type: 'string', describe: 'AngelOne scrip-master JSON [{token,symbol,name,exch_seg}]; absent: bundled NIFTY 50 + indices' })
@@ -40,7 +42,8 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
-    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison') as Argv<GatewayArgs>;
+    .example('$0 gateway --registry legacy-2025 --port 8775 --admin-port 8776', 'Behave like OpenAlgo 2025-11 for comparison')
+    .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {
@@ -61,6 +64,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     adminPort: checkPort('admin-port', args['admin-port']),
     brokerUrl: checkBrokerUrl(args['broker-url']),
     registry: checkRegistry(args.registry),
+    legacy: { timeScale: timeScaleOption(args['time-scale']) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
     pretty: args.pretty || process.stdout.isTTY === true,
@@ -75,11 +79,11 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
   return options;
 }
 
-function checkRegistry(value: string): RegistryMode {
-  if (!(REGISTRY_MODES as readonly string[]).includes(value)) {
-    throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
+function checkRegistry(value: string): RegistryChoice {
+  if (!(REGISTRY_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--registry must be one of ${REGISTRY_CHOICES.join(', ')}, got '${value}'`);
   }
-  return value as RegistryMode;
+  return value as RegistryChoice;
 }
 
 function checkBrokerUrl(value: string): string {

@@ -3,7 +3,6 @@ import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdminServer } from './admin-http.ts';
 import { DEFAULT_BACKOFF } from './angel/backoff.ts';
-import { DEFAULT_LEGACY_TUNING } from './angel/legacy-adapter.ts';
 import { DefaultUpstreamSocket } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from './client/session.ts';
@@ -13,11 +12,11 @@ import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from 
 import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { GatewayCloseCode } from './openalgo/protocol.ts';
-import { LegacyRegistry } from './registry/legacy-registry.ts';
+import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry } from './registry/legacy-registry.ts';
 import { DEFAULT_HEARTBEAT, type AdapterListener, type Registry, type RegistryDeps, type UpstreamAdapter } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
-import type { Gateway, GatewayHealth, GatewayOptions } from './types.ts';
+import { resolveRegistry, type Gateway, type GatewayHealth, type GatewayOptions } from './types.ts';
 import { DEMO_USER, UserDirectory } from './users.ts';
 
 /** Defaults of GatewayOptions (SPEC §3 `stormcheck gateway`). */
@@ -96,9 +95,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     listener,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
-  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
+  const mode = resolveRegistry(options.registry ?? GATEWAY_DEFAULTS.registry);
+  const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const registry: Registry =
-    mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps);
+    mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy);
 
   const context: SessionContext = {
     users,

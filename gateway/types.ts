@@ -1,10 +1,10 @@
 import type { DestinationStream } from 'pino';
 import type { BackoffPolicy } from './angel/backoff.ts';
-import type { LegacyTuning } from './angel/legacy-adapter.ts';
 import type { UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import type { ClientLimits } from './client/session.ts';
 import type { Clock, RandomSource } from './clock.ts';
 import type { BrokerName } from './openalgo/protocol.ts';
+import type { LegacyOptions } from './registry/legacy-registry.ts';
 import type { HeartbeatPolicy } from './registry/registry.ts';
 
 /**
@@ -12,7 +12,14 @@ import type { HeartbeatPolicy } from './registry/registry.ts';
  * file, /health, and the in-process handle that tests and the scenario runners use.
  */
 
-export type RegistryMode = 'singleton' | 'legacy';
+export const REGISTRY_MODES = ['singleton', 'legacy-2025', 'legacy-2026'] as const;
+export type RegistryMode = (typeof REGISTRY_MODES)[number];
+/** What `--registry` accepts: a mode, or `legacy`, the alias of `legacy-2025`. */
+export type RegistryChoice = RegistryMode | 'legacy';
+
+export function resolveRegistry(choice: RegistryChoice): RegistryMode {
+  return choice === 'legacy' ? 'legacy-2025' : choice;
+}
 
 /** One entry of `--users FILE` (SPEC §6). */
 export interface UserRecord {
@@ -38,7 +45,7 @@ export interface GatewayOptions {
   host?: string; // 127.0.0.1
   port?: number; // 8765; 0 picks a free port
   brokerUrl?: string; // ws://127.0.0.1:9443/smart-stream
-  registry?: RegistryMode; // singleton
+  registry?: RegistryChoice; // singleton
   users?: UserRecord[]; // one embedded demo user
   instruments?: Instrument[]; // fixtures/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
@@ -62,8 +69,8 @@ export interface GatewayOptions {
   clientLimits?: Partial<ClientLimits>;
   /** Largest client frame accepted, in bytes (default 64 KiB); larger frames close the client with 1009. */
   maxPayloadBytes?: number;
-  /** Tuning of the legacy registry's reproduction of the storm. */
-  legacy?: Partial<LegacyTuning>;
+  /** The legacy registries' `--time-scale` and safety cap. */
+  legacy?: Partial<LegacyOptions>;
 }
 
 export type AdapterState = 'idle' | 'connecting' | 'open' | 'backoff' | 'failed' | 'closed';
