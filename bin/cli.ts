@@ -35,9 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('time-scale', {
       type: 'number',
-      default: 1,
       global: true,
-      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor',
+      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.05)',
     })
     .command(await loadCommands(argv))
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')

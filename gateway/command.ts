@@ -11,7 +11,7 @@ interface GatewayArgs {
   port: number;
   'broker-url': string;
   registry: RegistryChoice;
-  'time-scale': number;
+  'time-scale'?: number;
   users?: string;
   instruments?: string;
   'admin-port': number;
@@ -64,7 +64,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     adminPort: checkPort('admin-port', args['admin-port']),
     brokerUrl: checkBrokerUrl(args['broker-url']),
     registry: checkRegistry(args.registry),
-    legacy: { timeScale: timeScaleOption(args['time-scale']) },
+    legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
     pretty: args.pretty || process.stdout.isTTY === true,

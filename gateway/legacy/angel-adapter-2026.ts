@@ -141,9 +141,16 @@ export class AngelAdapter2026 implements LegacyAdapter {
     );
   }
 
+  /**
+   * `_connect_with_retry`: `ws_client.connect()` returns without raising once its socket ends, and the
+   * adapter then resets its attempt counter. The reconnection scheduled from `on_close` inside that call has
+   * already read the counter, so in a lockout every cycle waits 10 s of back-off plus the SDK's 10 s sleep.
+   */
   private startConnectThread(): void {
     this.log.info({ event: LegacyLogEvent.upstreamConnect, attempt: this.reconnectAttempts + 1 }, CommonMessage.connecting(this.reconnectAttempts + 1));
-    void this.sdk.connect();
+    void this.sdk.connect().then(() => {
+      this.reconnectAttempts = 0;
+    });
   }
 
   private onOpen(): void {
@@ -154,7 +161,6 @@ export class AngelAdapter2026 implements LegacyAdapter {
       if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
       return;
     }
-    this.reconnectAttempts = 0;
     this.watchdog.start();
     if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
   }

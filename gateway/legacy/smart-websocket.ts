@@ -76,11 +76,15 @@ export class SmartWebSocketModel {
     }
   }
 
-  /** `close_connection()`: closes the newest socket only; older ones stay open with no owner. */
+  /**
+   * `close_connection()`: closes the newest socket only; older ones stay open with no owner. A handshake
+   * still in flight is not interrupted: websocket-client has no socket to close until it completes.
+   */
   closeConnection(): void {
     const socket = this.wsapp;
+    if (!socket || !this.openSockets.has(socket)) return;
     this.wsapp = undefined;
-    socket?.close();
+    socket.close();
   }
 
   /** Sends on the newest socket; false (and the SDK's error line) when it is not open. */
