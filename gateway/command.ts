@@ -3,6 +3,7 @@ import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
+import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type GatewayOptions, type RegistryChoice } from './types.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
@@ -18,6 +19,7 @@ interface GatewayArgs {
   'max-reconnect': number;
   'linger-ms': number;
   pretty: boolean;
+  'log-format': LogFormat;
 }
 
 const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
@@ -38,12 +40,18 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('max-reconnect', { type: 'number', default: GATEWAY_DEFAULTS.maxReconnect, describe: 'Upstream connection attempts per cycle before giving up' })
     .option('linger-ms', { type: 'number', default: GATEWAY_DEFAULTS.lingerMs, describe: 'Release an adapter this long after its last client left (0 = keep until logout)' })
     .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY)' })
+    .option('log-format', {
+      choices: LOG_FORMATS,
+      default: 'json',
+      describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
+    })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
     .example('$0 gateway --registry legacy-2025 --port 8775 --admin-port 8776', 'Behave like OpenAlgo 2025-11 for comparison')
-    .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster') as Argv<GatewayArgs>;
+    .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster')
+    .example('$0 gateway --registry legacy-2025 --log-format openalgo > openalgo.log', 'Log as OpenAlgo 2025-11 did, for stormcheck verify') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {
@@ -67,7 +75,8 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
-    pretty: args.pretty || process.stdout.isTTY === true,
+    pretty: args['log-format'] === 'json' && (args.pretty || process.stdout.isTTY === true),
+    logFormat: args['log-format'],
   };
   try {
     if (args.users !== undefined) options.users = loadUsersFile(args.users);

@@ -12,6 +12,7 @@ import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from 
 import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { GatewayCloseCode } from './openalgo/protocol.ts';
+import { openAlgoTextDestination } from './legacy/openalgo-text-format.ts';
 import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry } from './registry/legacy-registry.ts';
 import { DEFAULT_HEARTBEAT, type AdapterListener, type Registry, type RegistryDeps, type UpstreamAdapter } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
@@ -51,7 +52,10 @@ interface AdapterClients {
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const host = options.host ?? GATEWAY_DEFAULTS.host;
-  const logger = createGatewayLogger({ destination: options.logDestination, pretty: options.pretty });
+  const logger =
+    options.logFormat === 'openalgo'
+      ? createGatewayLogger({ destination: openAlgoTextDestination(options.logDestination ?? process.stdout) })
+      : createGatewayLogger({ destination: options.logDestination, pretty: options.pretty });
   const metrics = new GatewayMetrics();
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);

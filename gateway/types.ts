@@ -4,6 +4,7 @@ import type { UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import type { ClientLimits } from './client/session.ts';
 import type { Clock, RandomSource } from './clock.ts';
 import type { BrokerName } from './openalgo/protocol.ts';
+import type { LogFormat } from './legacy/openalgo-text-format.ts';
 import type { LegacyOptions } from './registry/legacy-registry.ts';
 import type { HeartbeatPolicy } from './registry/registry.ts';
 
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   /** Human-readable logs on stdout (pino-pretty) instead of JSON lines. */
   pretty?: boolean;
+  /** `openalgo`: every line in OpenAlgo's text format (the SDK's in logzero's), for `verify` as on OpenAlgo's logs. */
+  logFormat?: LogFormat;
   /** Upstream WebSocket constructor; default `ws`. Unit tests pass fakes. */
   WebSocket?: UpstreamSocketConstructor;
   /** Timers and time; default real time. */

@@ -8,8 +8,8 @@ import type { AdapterState, UserRecord } from '../types.ts';
 import type { LegacyAdapter, LegacyAdapterDeps } from './angel-adapter-2025.ts';
 import type { EventLoopFreeze } from './event-loop-freeze.ts';
 import { CommonMessage, LegacyLogEvent, Message2026, OpenAlgoModule } from './openalgo-log.ts';
-import { SmartWebSocketModel } from './smart-websocket.ts';
-import { StallWatchdog } from './stall-watchdog.ts';
+import { SDK_LOG_LINE, SmartWebSocketModel } from './smart-websocket.ts';
+import { STALL_WATCHDOG, StallWatchdog } from './stall-watchdog.ts';
 
 /** angel_adapter.py at 60156bc: `reconnect_delay=5`, `max_reconnect_delay=60`, 10 attempts, 5 s thread join. */
 export const ADAPTER_2026 = { firstDelayMs: 5_000, maxDelayMs: 60_000, maxAttempts: 10, threadJoinMs: 5_000 } as const;
@@ -207,8 +207,8 @@ export class AngelAdapter2026 implements LegacyAdapter {
 
   private onStall(silentMs: number): void {
     const sdkLog = this.logger.child({ module: OpenAlgoModule.sdk });
-    sdkLog.error({ event: LegacyLogEvent.stall, silentMs }, Message2026.stall(silentMs / 1000, 90));
-    sdkLog.info(Message2026.forcing);
+    sdkLog.error({ event: LegacyLogEvent.stall, silentMs, sdkLine: SDK_LOG_LINE['2026'].stall }, Message2026.stall(silentMs / 1000, STALL_WATCHDOG.dataTimeoutMs / 1000));
+    sdkLog.info({ sdkLine: SDK_LOG_LINE['2026'].forcing }, Message2026.forcing);
     this.sdk.closeConnection();
   }
 

@@ -9,6 +9,12 @@ export const SDK_RETRY = { maxRetryAttempt: 5, retryDelayMs: 10_000 } as const;
 
 export type LegacyVersion = '2025' | '2026';
 
+/** Source lines of the SDK's log calls per version (shared/LOG-TEMPLATES.md), for logzero's `module:LINE`. */
+export const SDK_LOG_LINE = {
+  '2025': { retry: 319, giveUp: 343, subscribe: 212, stall: 0, forcing: 0 },
+  '2026': { retry: 416, giveUp: 462, subscribe: 264, stall: 528, forcing: 545 },
+} as const satisfies Record<LegacyVersion, Record<string, number>>;
+
 /** What the adapter hands the SDK as callbacks (`on_open`, `on_data`, `on_error`, `on_close`). */
 export interface SdkCallbacks {
   onOpen(socket: UpstreamSocket): void;
@@ -57,6 +63,10 @@ export class SmartWebSocketModel {
     this.clientLog = deps.logger.child({ module: OpenAlgoModule.websocketClient });
   }
 
+  private get lines(): (typeof SDK_LOG_LINE)[LegacyVersion] {
+    return SDK_LOG_LINE[this.deps.version];
+  }
+
   /** `run_forever`: dials, waits for the socket to end, handles an error (nesting), then `on_close`. */
   async connect(): Promise<void> {
     if (this.destroyed || !(await this.deps.cap.permit())) return;
@@ -91,7 +101,7 @@ export class SmartWebSocketModel {
   send(text: string): boolean {
     const socket = this.wsapp;
     if (!socket || !this.openSockets.has(socket)) {
-      this.log.error({ event: LegacyLogEvent.subscribeFailed }, CommonMessage.subscribeFailed('socket is already closed.'));
+      this.log.error({ event: LegacyLogEvent.subscribeFailed, sdkLine: this.lines.subscribe }, CommonMessage.subscribeFailed('socket is already closed.'));
       return false;
     }
     socket.send(text);
@@ -145,10 +155,10 @@ export class SmartWebSocketModel {
     if (this.retryAttempt >= SDK_RETRY.maxRetryAttempt) {
       this.closeConnection();
       this.callbacks.onError('Max retry attempt reached', 'Connection closed');
-      this.log.warn({ event: LegacyLogEvent.sdkGiveUp }, CommonMessage.sdkGiveUp);
+      this.log.warn({ event: LegacyLogEvent.sdkGiveUp, sdkLine: this.lines.giveUp }, CommonMessage.sdkGiveUp);
       return;
     }
-    this.log.warn({ event: LegacyLogEvent.sdkRetry, attempt: this.retryAttempt + 1 }, CommonMessage.sdkRetry(this.retryAttempt + 1));
+    this.log.warn({ event: LegacyLogEvent.sdkRetry, attempt: this.retryAttempt + 1, sdkLine: this.lines.retry }, CommonMessage.sdkRetry(this.retryAttempt + 1));
     this.retryAttempt += 1;
     await this.sleep(SDK_RETRY.retryDelayMs);
     if (this.destroyed) return;
