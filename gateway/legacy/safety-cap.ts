@@ -14,7 +14,7 @@ export interface SafetyCapLimits {
   maxRunawayMs: number;
 }
 
-export const DEFAULT_SAFETY_CAP: SafetyCapLimits = { maxAttemptsPerSecond: 1000, runawayPerSecond: 100, maxRunawayMs: 60_000 };
+export const DEFAULT_SAFETY_CAP: SafetyCapLimits = { maxAttemptsPerSecond: 1000, runawayPerSecond: 50, maxRunawayMs: 60_000 };
 
 const WINDOW_MS = 1000;
 
