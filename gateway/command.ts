@@ -75,8 +75,8 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
-    pretty: args['log-format'] === 'json' && (args.pretty || process.stdout.isTTY === true),
-    logFormat: args['log-format'],
+    pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
+    logFormat: checkLogFormat(args['log-format']),
   };
   try {
     if (args.users !== undefined) options.users = loadUsersFile(args.users);
@@ -93,6 +93,11 @@ function checkRegistry(value: string): RegistryChoice {
     throw new UsageError(`--registry must be one of ${REGISTRY_CHOICES.join(', ')}, got '${value}'`);
   }
   return value as RegistryChoice;
+}
+
+function checkLogFormat(value: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got '${value}'`);
+  return value as LogFormat;
 }
 
 function checkBrokerUrl(value: string): string {
