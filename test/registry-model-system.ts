@@ -4,7 +4,7 @@ import { mulberry32, startMockBroker, type BrokerEvent, type MockBroker } from '
 import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
 import { startGateway } from '../gateway/index.ts';
 import { CREDENTIAL_HEADERS, HEARTBEAT } from '../gateway/smartapi/index.ts';
-import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/types.ts';
+import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/index.ts';
 import { LogCapture } from './gateway-harness.ts';
 import { waitFor } from './mock-broker-client.ts';
 import { IO_DEADLINE_MS, ManualTime, RealTime, type TimeControl } from './registry-model-time.ts';
@@ -28,7 +28,7 @@ export const BROKER_LIMIT = 2;
 /** Gateway time scaled down for the deep suite: production timings × DEEP_SCALE on real timers. */
 export const DEEP_SCALE = 0.02;
 const DEEP_TIMINGS: GatewayOptions = {
-  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedBaseMs: 5_000 * DEEP_SCALE },
+  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedMinMs: 4_900 * DEEP_SCALE, rateLimitedMaxMs: 5_300 * DEEP_SCALE },
   heartbeat: { pingMs: 10_000 * DEEP_SCALE, deadMs: 25_000 * DEEP_SCALE },
   legacy: { timeScale: DEEP_SCALE },
 };

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../errors/usage-error.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
-import type { RegistryMode } from '../gateway/types.ts';
+import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from './scenario/reproduce.ts';
 import { renderReproduceTable } from './scenario/reproduce-table.ts';

@@ -4,7 +4,8 @@ import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import { Action, decodeTick, TickDecodeError, type SmartApiRequest } from '../smartapi/index.ts';
-import type { AdapterState, UserRecord } from '../types.ts';
+import type { AdapterState } from '../angel/lifecycle.ts';
+import type { UserRecord } from '../users.ts';
 import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';
 import { SmartWebSocketModel, type LegacyVersion } from './smart-websocket.ts';

@@ -7,8 +7,8 @@ import { DEFAULT_SAFETY_CAP, SafetyCap, type SafetyCapLimits } from '../legacy/s
 import type { LegacyVersion } from '../legacy/smart-websocket.ts';
 import { scaledClock } from '../legacy/time-scale.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterHealth, UserRecord } from '../types.ts';
-import { registryKey, type AdapterDeps, type Lease, type Registry } from './registry.ts';
+import type { UserRecord } from '../users.ts';
+import { registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
 
 /** How a legacy registry runs: the version it models, `--time-scale`, and the safety cap. */
 export interface LegacyOptions {

@@ -6,7 +6,7 @@ import { mulberry32, startMockBroker } from '../../fixtures/angel-broker/index.t
 import type { MockBroker } from '../../fixtures/angel-broker/types.ts';
 import { startGateway } from '../../gateway/index.ts';
 import { DEFAULT_SAFETY_CAP } from '../../gateway/legacy/safety-cap.ts';
-import type { RegistryMode, UserRecord } from '../../gateway/types.ts';
+import type { RegistryMode, UserRecord } from '../../gateway/index.ts';
 import { verifyPaths } from '../index.ts';
 import { summariseBroker, sum, highest } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';
@@ -89,10 +89,10 @@ export const REPRODUCE_MODES: readonly RegistryMode[] = ['legacy-2025', 'legacy-
 export const REPRODUCE_TIME_SCALE = 0.03;
 
 /**
- * The singleton's back-off after a 429 starts at 5 s; compressed like the legacy delays it would leave the
- * singleton waiting past the end of a short run, so `reproduce` starts it at 1 s.
+ * The singleton retries a 429 about every 5 s; in a run compressed like the legacy delays that would leave
+ * it waiting past the end, so `reproduce` retries it about every second.
  */
-const SINGLETON_BACKOFF = { rateLimitedBaseMs: 1_000 };
+const SINGLETON_BACKOFF = { rateLimitedMinMs: 900, rateLimitedMaxMs: 1_100 };
 
 /** legacy-2025's runaway: more handshakes than this in one second (the real one ran at about 650/s). */
 const RUNAWAY_PER_SECOND = 100;

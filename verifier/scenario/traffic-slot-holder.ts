@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { credentialHeaders } from '../../gateway/angel/upstream-socket.ts';
-import type { UserRecord } from '../../gateway/types.ts';
+import type { UserRecord } from '../../gateway/index.ts';
 
 /** Connections another application holds at the broker with the same client code. */
 export interface HeldSlots {
