@@ -64,6 +64,7 @@ export class AngelAdapter2025 implements LegacyAdapter {
         clock: deps.clock,
         logger,
         cap: deps.cap,
+        zombie: () => !this.running,
       },
       {
         onOpen: () => this.onOpen(),

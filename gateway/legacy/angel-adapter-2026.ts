@@ -132,6 +132,7 @@ export class AngelAdapter2026 implements LegacyAdapter {
         clock: deps.clock,
         logger: this.logger,
         cap: deps.cap,
+        zombie: () => !this.running,
       },
       {
         onOpen: () => this.onOpen(),

@@ -30,6 +30,8 @@ export interface SdkDeps {
   clock: Clock;
   logger: Logger;
   cap: SafetyCap;
+  /** The adapter behind these callbacks was torn down: what the SDK still does is a zombie's doing. */
+  zombie(): boolean;
 }
 
 /**
@@ -76,7 +78,10 @@ export class SmartWebSocketModel {
       if (this.destroyed) return;
       if (isError(outcome)) {
         if (outcome.status !== undefined) {
-          this.clientLog.error({ event: LegacyLogEvent.upstreamRejected, status: outcome.status }, handshakeRefused(outcome.status, outcome.reason));
+          this.clientLog.error(
+            { event: LegacyLogEvent.upstreamRejected, status: outcome.status, zombie: this.deps.zombie() },
+            handshakeRefused(outcome.status, outcome.reason),
+          );
         }
         await this.onError();
       }

@@ -56,9 +56,10 @@ const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: nu
   burst: { churn: [], drops: [], refresh: [0.55, 0.8] },
   churn: { churn: [0.25, 0.5, 0.75], drops: [], refresh: [] },
   reconnect: { churn: [], drops: [0.35, 0.7], refresh: [] },
-  // The incident: another app holds the slots long enough for the SDK's retries to run out; then the
-  // broker drops everyone, and a churn wave tears the adapter down while its SDK sleeps before reconnecting.
-  all: { churn: [0.92], drops: [0.88], refresh: [0.97], holdUntil: 0.65 },
+  // The incident: another app holds the slots. The first churn wave comes right after the first refusal,
+  // while the SDK sleeps in its retry; the next adapter's retries run out before the slots free. Then the
+  // broker drops everyone and a last wave tears the adapter down.
+  all: { churn: [0.03, 0.84], drops: [0.8], refresh: [0.92], holdUntil: 0.7 },
 };
 
 /**
