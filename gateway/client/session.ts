@@ -427,6 +427,24 @@ export class ClientSession implements Subscriber {
       return;
     }
     this.ws.send(text, SEND_TEXT);
+    this.stopReadingWhileBehind();
+  }
+
+  /**
+   * A client that does not read our replies gets no more requests handled: reading from it pauses while
+   * its unread frames exceed the soft cap, so its requests wait in TCP buffers rather than being parsed
+   * into garbage and replies. Still behind after the grace period, it is closed as slow.
+   */
+  private stopReadingWhileBehind(): void {
+    if (this.ws.isPaused || this.ws.bufferedAmount <= this.ctx.limits.softBufferBytes) return;
+    this.ws.pause();
+    const grace = this.ctx.clock.after(this.ctx.limits.slowGraceMs, () => {
+      if (!this.closed && this.ws.isPaused) this.closeSlow(this.ws.bufferedAmount);
+    });
+    this.socket.once('drain', () => {
+      grace.cancel();
+      if (!this.closed) this.ws.resume();
+    });
   }
 }
 

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { IncomingMessage } from 'node:http';
 import type { Clock, Timer } from '../clock.ts';
 
 /** Limits on TCP connections that have not (yet) become WebSockets. */

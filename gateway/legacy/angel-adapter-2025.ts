@@ -8,7 +8,7 @@ import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';
-import { SmartWebSocketModel, type LegacyVersion } from './smart-websocket.ts';
+import { SmartWebSocketModel } from './smart-websocket.ts';
 
 /** What both legacy adapters need beyond the singleton's deps. */
 export interface LegacyAdapterDeps extends AdapterDeps {
@@ -48,7 +48,6 @@ export class AngelAdapter2025 implements LegacyAdapter {
   constructor(
     readonly user: UserRecord,
     private readonly deps: LegacyAdapterDeps,
-    version: LegacyVersion = '2025',
   ) {
     this.broker = user.broker;
     this.id = deps.adapterId;
@@ -56,7 +55,7 @@ export class AngelAdapter2025 implements LegacyAdapter {
     this.log = logger.child({ module: OpenAlgoModule.adapter });
     this.sdk = new SmartWebSocketModel(
       {
-        version,
+        version: '2025',
         dial: (handlers) => {
           deps.metrics.upstreamAttempts.inc();
           return dialUpstream(deps.WebSocket, deps.brokerUrl, user, handlers);

@@ -10,7 +10,7 @@ import type { BrokerName } from '../openalgo/protocol.ts';
 import type { UserRecord } from '../users.ts';
 import { registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
 
-/** How a legacy registry runs: the version it models, `--time-scale`, and the safety cap. */
+/** How a legacy registry runs: `--time-scale` and the safety cap. */
 export interface LegacyOptions {
   timeScale: number;
   safetyCap: SafetyCapLimits;
