@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('time-scale', {
       type: 'number',
       global: true,
-      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.05)',
+      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.03)',
     })
     .command(await loadCommands(argv))
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
