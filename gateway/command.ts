@@ -2,7 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
-import type { RegistryMode } from './registry/registry.ts';
+import { timeScaleOption } from '../errors/time-scale-option.ts';
+import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
+import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
@@ -13,7 +15,8 @@ interface GatewayArgs {
   host: string;
   port: number;
   'broker-url': string;
-  registry: RegistryMode;
+  registry: RegistryChoice;
+  'time-scale'?: number;
   users?: string;
   instruments?: string;
   'admin-port': number;
@@ -23,9 +26,10 @@ interface GatewayArgs {
   'max-reconnect': number;
   'linger-ms': number;
   pretty: boolean;
+  'log-format': LogFormat;
 }
 
-const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
+const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
 
 function builder(yargs: Argv): Argv<GatewayArgs> {
   return yargs
@@ -33,9 +37,9 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('port', { type: 'number', default: GATEWAY_DEFAULTS.port, describe: 'OpenAlgo client WebSocket port (0 = any free port)' })
     .option('broker-url', { type: 'string', default: GATEWAY_DEFAULTS.brokerUrl, describe: 'AngelOne SmartAPI WebSocket 2.0 URL' })
     .option('registry', {
-      choices: REGISTRY_MODES,
+      choices: REGISTRY_CHOICES,
       default: GATEWAY_DEFAULTS.registry,
-      describe: 'singleton: one adapter per (user, broker); legacy: reproduce the OpenAlgo storm',
+      describe: 'singleton: one adapter per (user, broker); legacy-2025 (alias legacy) / legacy-2026: OpenAlgo 2025-11 / 2026-08 proxy behaviour',
     })
     .option('users', { type: 'string', describe: 'JSON array of users {apiKey,userId,broker,clientCode,brokerApiKey,feedToken,authToken}; absent: demo user' })
     .option('instruments', { type: 'string', describe: 'AngelOne scrip-master JSON [{token,symbol,name,exch_seg}]; absent: bundled NIFTY 50 + indices' })
@@ -57,11 +61,18 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
     })
     .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
+    .option('log-format', {
+      choices: LOG_FORMATS,
+      default: 'json',
+      describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
+    })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
-    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison')
+    .example('$0 gateway --registry legacy-2025 --port 8775 --admin-port 8776', 'Behave like OpenAlgo 2025-11 for comparison')
+    .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster')
+    .example('$0 gateway --registry legacy-2025 --log-format openalgo > openalgo.log', 'Log as OpenAlgo 2025-11 did, for stormcheck verify')
     .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
     .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout')
     .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
@@ -87,9 +98,11 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     brokerUrl: checkBrokerUrl(args['broker-url']),
     logLevel: checkLogLevel(args['log-level']),
     registry: checkRegistry(args.registry),
+    legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
-    pretty: args.pretty || process.stdout.isTTY === true,
+    pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
+    logFormat: checkLogFormat(args['log-format']),
   };
   const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
   if (adminToken !== undefined && adminToken !== '') options.adminToken = adminToken;
@@ -103,11 +116,16 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
   return options;
 }
 
-function checkRegistry(value: string): RegistryMode {
-  if (!(REGISTRY_MODES as readonly string[]).includes(value)) {
-    throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
+function checkRegistry(value: string): RegistryChoice {
+  if (!(REGISTRY_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--registry must be one of ${REGISTRY_CHOICES.join(', ')}, got '${value}'`);
   }
-  return value as RegistryMode;
+  return value as RegistryChoice;
+}
+
+function checkLogFormat(value: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got '${value}'`);
+  return value as LogFormat;
 }
 
 function checkLogLevel(value: string): LogLevel {

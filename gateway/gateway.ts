@@ -5,7 +5,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { DestinationStream } from 'pino';
 import { createAdminServer, summariseHealth, type GatewayHealth } from './admin-http.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
-import { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
 import type { AdapterState } from './angel/lifecycle.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
@@ -17,7 +16,8 @@ import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type I
 import { createGatewayLogger, LogEvent, type LogLevel } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { BrokerState, GatewayCloseCode } from './openalgo/protocol.ts';
-import { LegacyRegistry } from './registry/legacy-registry.ts';
+import { openAlgoTextDestination, type LogFormat } from './legacy/openalgo-text-format.ts';
+import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry, type LegacyOptions } from './registry/legacy-registry.ts';
 import {
   DEFAULT_HEARTBEAT,
   type AdapterListener,
@@ -25,7 +25,8 @@ import {
   type Registry,
   type BrokerStatusUpdate,
   type RegistryDeps,
-  type RegistryMode,
+  resolveRegistry,
+  type RegistryChoice,
   type UpstreamAdapter,
 } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
@@ -37,7 +38,7 @@ export interface GatewayOptions {
   host?: string; // 127.0.0.1
   port?: number; // 8765; 0 picks a free port
   brokerUrl?: string; // ws://127.0.0.1:9443/smart-stream
-  registry?: RegistryMode; // singleton
+  registry?: RegistryChoice; // singleton
   users?: UserRecord[]; // one embedded demo user
   instruments?: Instrument[]; // fixtures/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
@@ -69,8 +70,10 @@ export interface GatewayOptions {
   maxPayloadBytes?: number;
   /** Deadline and cap for connections that have not upgraded to WebSocket yet (default 10 s, 1024). */
   upgradeLimits?: Partial<UpgradeLimits>;
-  /** Tuning of the legacy registry's reproduction of the storm. */
-  legacy?: Partial<LegacyTuning>;
+  /** `openalgo`: every line in OpenAlgo's text format (the SDK's in logzero's), for `verify` as on OpenAlgo's logs. */
+  logFormat?: LogFormat;
+  /** The legacy registries' `--time-scale` and safety cap. */
+  legacy?: Partial<LegacyOptions>;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -118,12 +121,12 @@ interface AdapterClients {
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const host = options.host ?? GATEWAY_DEFAULTS.host;
-  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
-  const logger = createGatewayLogger({
-    destination: options.logDestination,
-    pretty: options.pretty,
-    level: options.logLevel ?? GATEWAY_DEFAULTS.logLevel,
-  });
+  const mode = resolveRegistry(options.registry ?? GATEWAY_DEFAULTS.registry);
+  const logLevel = options.logLevel ?? GATEWAY_DEFAULTS.logLevel;
+  const logger =
+    options.logFormat === 'openalgo'
+      ? createGatewayLogger({ destination: openAlgoTextDestination(options.logDestination ?? process.stdout), level: logLevel })
+      : createGatewayLogger({ destination: options.logDestination, pretty: options.pretty, level: logLevel });
   const metrics = new GatewayMetrics();
   metrics.describeProcess(mode);
   const clock = options.clock ?? systemClock;
@@ -173,8 +176,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     listener,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
+  const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const registry: Registry =
-    mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps);
+    mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy);
 
   const context: SessionContext = {
     users,

@@ -27,7 +27,6 @@ export const LogEvent = {
   upstreamExhausted: 'upstream.exhausted',
   upstreamRequestError: 'upstream.request_error',
   upstreamSubscribe: 'upstream.subscribe',
-  legacyCap: 'legacy.attempt_cap',
   clientConnect: 'client.connect',
   clientAuth: 'client.auth',
   clientAuthFailed: 'client.auth_failed',

@@ -39,7 +39,7 @@ export class LogCapture {
 export const FAST: GatewayOptions = {
   backoff: { baseMs: 20, capMs: 200, rateLimitedMinMs: 40, rateLimitedMaxMs: 60 },
   heartbeat: { pingMs: 100, deadMs: 400 },
-  legacy: { adapterRetryDelayMs: 20, sdkRetryDelayMs: 10, sdkRetries: 1, maxAttemptsPerAdapter: 300 },
+  legacy: { timeScale: 0.01 },
 };
 
 export interface Rig {

@@ -9,8 +9,15 @@ import type { BrokerName, BrokerStatusMessage } from '../openalgo/protocol.ts';
 import type { Tick } from '../smartapi/index.ts';
 import type { UserRecord } from '../users.ts';
 
-/** `--registry`: the fix (`singleton`) or the reproduction of the bug (`legacy`). */
-export type RegistryMode = 'singleton' | 'legacy';
+/** `--registry`: the fix (`singleton`), or OpenAlgo's proxy as it behaved in 2025-11 and 2026-08. */
+export const REGISTRY_MODES = ['singleton', 'legacy-2025', 'legacy-2026'] as const;
+export type RegistryMode = (typeof REGISTRY_MODES)[number];
+/** What `--registry` accepts: a mode, or `legacy`, the alias of `legacy-2025`. */
+export type RegistryChoice = RegistryMode | 'legacy';
+
+export function resolveRegistry(choice: RegistryChoice): RegistryMode {
+  return choice === 'legacy' ? 'legacy-2025' : choice;
+}
 
 export interface AdapterHealth {
   user: string;
@@ -56,7 +63,7 @@ export interface Lease {
   release(): void;
 }
 
-/** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and the bug (`legacy`). */
+/** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and OpenAlgo's (`legacy-registry.ts`). */
 export interface Registry {
   /** Called on authenticate. Rejects with BrokerUnavailableError when the upstream cannot be had. */
   acquire(user: UserRecord): Promise<Lease>;
