@@ -32,6 +32,7 @@ export async function verifyInputs(
   const onEvent = (ev: LogEvent) => {
     for (const rule of rules) rule.observe(ev);
     timeline.observe(ev);
+    options.onEvent?.(ev);
   };
   let bytes = 0;
   const onBytes = options.onProgress
