@@ -2,7 +2,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../errors/usage-error.ts';
 import type { RegistryMode } from '../gateway/types.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
+import { htmlOption } from './reporters/html/html-option.ts';
+import { writePage } from './reporters/html/write-page.ts';
 import { runReproduce } from './scenario/reproduce.ts';
+import { reproduceSummary } from './scenario/reproduce-summary.ts';
+import type { RunRecord } from './scenario/run-record.ts';
+import { runPage } from './scenario/run-page.ts';
 import { renderReproduceTable } from './scenario/reproduce-table.ts';
 import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
@@ -16,6 +21,7 @@ interface ReproduceArgs {
   mode: keyof typeof MODES;
   scenario: Scenario;
   json: boolean;
+  html?: string;
 }
 
 export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
@@ -30,10 +36,14 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('mode', { choices: Object.keys(MODES), default: 'both', describe: 'which registry modes to run' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
       .example('$0 reproduce', 'legacy then singleton, 20 clients, 10 s each')
       .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON')
+      .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
       .epilogue('Exit codes: 0 legacy stormed and singleton was clean, 1 an expectation failed, 2 bad option.') as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
+    const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
+    const records: RunRecord[] = [];
     const report = await runReproduce({
       clients: wholeNumberOption('clients', args.clients, 1, 200),
       durationMs: durationOption('duration', args.duration, 2000, 120_000),
@@ -42,8 +52,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       modes: [...MODES[args.mode]],
       scenario: args.scenario,
       onProgress: progressOnTty(),
+      onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+    if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck reproduce', reproduceSummary(report), records), '--html');
     process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
   },
 };

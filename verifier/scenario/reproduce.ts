@@ -12,6 +12,8 @@ import { summariseClients, type ClientSummary } from './client-summary.ts';
 import { GatewayLogCapture, type GatewayLogCounts } from './gateway-log-capture.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from './finding-summary.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
+import { planPhases } from './plan-phases.ts';
+import type { RunRecord } from './run-record.ts';
 import { planTraffic, type Scenario, type TrafficPlan } from './traffic-plan.ts';
 import { runTraffic } from './traffic-runner.ts';
 
@@ -26,6 +28,8 @@ export interface ReproduceOptions {
   logDir?: string;
   /** One line per phase, for a TTY; silent when absent. */
   onProgress?: (line: string) => void;
+  /** Given each mode's broker timeline and log as the mode ends (for `--html`). */
+  onRunRecord?: (record: RunRecord) => void;
 }
 
 /** One registry mode's run, as the broker, the gateway's log, the verifier and the clients saw it. */
@@ -57,7 +61,7 @@ export interface Expectation {
 export interface ReproduceReport {
   schemaVersion: 1;
   command: 'reproduce';
-  options: Omit<ReproduceOptions, 'onProgress' | 'logDir'>;
+  options: Omit<ReproduceOptions, 'onProgress' | 'logDir' | 'onRunRecord'>;
   modes: ModeResult[];
   expectations: Expectation[];
   pass: boolean;
@@ -90,7 +94,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   try {
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
-      const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`));
+      const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options.onRunRecord);
       progress(`${mode}: peak ${result.broker.peakConnections}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
       modes.push(result);
     }
@@ -98,11 +102,17 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     await broker.close();
   }
   const expectations = modes.flatMap(judgeMode);
-  const { onProgress: _progress, logDir: _dir, ...shown } = options;
+  const { onProgress: _progress, logDir: _dir, onRunRecord: _record, ...shown } = options;
   return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
 }
 
-async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker, logFile: string): Promise<ModeResult> {
+async function runMode(
+  mode: RegistryMode,
+  plan: TrafficPlan,
+  broker: MockBroker,
+  logFile: string,
+  onRunRecord: ReproduceOptions['onRunRecord'],
+): Promise<ModeResult> {
   const clientCode = CLIENT_CODE[mode];
   const user: UserRecord = {
     apiKey: API_KEY,
@@ -140,7 +150,16 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
     await log.finish();
   }
   const after = { stats: broker.stats(), events: broker.events() };
-  const seen = summariseBroker({ before, after, from, to: Date.now(), clientCodes: [clientCode] });
+  const to = Date.now();
+  const seen = summariseBroker({ before, after, from, to, clientCodes: [clientCode] });
+  onRunRecord?.({
+    name: mode,
+    from,
+    to,
+    brokerEvents: after.events.filter((e) => e.clientCode === clientCode && e.time >= from && e.time <= to),
+    logFile,
+    phases: planPhases(plan),
+  });
   // An empty log must not crash the run; the expectations below treat it as missing evidence.
   const report = await verifyPaths([logFile], { allowEmpty: true });
   return {

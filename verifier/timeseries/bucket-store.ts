@@ -1,9 +1,9 @@
 /**
  * Bucket widths a chart may use, each a whole multiple of the one before, so buckets merge exactly
- * when the width grows (1 s … 1 day).
+ * when the width grows (100 ms … 1 day).
  */
 export const BUCKET_WIDTHS_MS = [
-  1_000, 2_000, 10_000, 30_000, 60_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000, 86_400_000,
+  100, 200, 1_000, 2_000, 10_000, 30_000, 60_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000, 86_400_000,
 ] as const;
 
 /** At most this many buckets span the whole run: a multi-hour log still draws a few thousand points. */
@@ -22,17 +22,24 @@ interface Bucket<Field extends string> {
 }
 
 /**
- * Counts per bucket for many subjects on one shared time axis. The width starts at 1 s and grows
+ * Counts per bucket for many subjects on one shared time axis. The width grows
  * (merging buckets) whenever the span from the first to the last bucket would pass {@link MAX_BUCKETS},
  * so memory and output stay bounded however long the input is, without knowing its span in advance.
+ * The width starts at `minWidthMs`.
  */
 export class BucketStore<Field extends string> {
-  private widthIndex = 0;
+  private widthIndex: number;
   private lowest = Number.POSITIVE_INFINITY;
   private highest = Number.NEGATIVE_INFINITY;
   private readonly subjects = new Map<string, Map<number, Bucket<Field>>>();
 
-  constructor(private readonly combine: Readonly<Record<Field, Combine>>) {}
+  /** `minWidthMs`: the narrowest bucket, one of {@link BUCKET_WIDTHS_MS}; log timestamps rarely mean more than 1 s. */
+  constructor(
+    private readonly combine: Readonly<Record<Field, Combine>>,
+    minWidthMs: (typeof BUCKET_WIDTHS_MS)[number] = 1_000,
+  ) {
+    this.widthIndex = BUCKET_WIDTHS_MS.indexOf(minWidthMs);
+  }
 
   get widthMs(): number {
     return BUCKET_WIDTHS_MS[this.widthIndex];

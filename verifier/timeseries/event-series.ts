@@ -88,7 +88,7 @@ export class EventSeriesBuilder {
       case 'remove':
       case 'teardown':
       case 'active':
-        this.alive.set(subjectKey(ev), nextAlive(this.alive.get(subjectKey(ev)) ?? 0, ev));
+        this.alive.set(subjectKey(ev), adaptersAliveAfter(this.alive.get(subjectKey(ev)) ?? 0, ev));
         return 'adapters';
       default:
         return undefined;
@@ -96,7 +96,8 @@ export class EventSeriesBuilder {
   }
 }
 
-function nextAlive(alive: number, ev: LogEvent): number {
+/** Adapters alive after an adapter event: a creation adds one, a removal or teardown takes one, `Active … N` says. */
+export function adaptersAliveAfter(alive: number, ev: LogEvent): number {
   if (ev.kind === 'active') return ev.count ?? alive;
   if (ev.kind === 'create') return alive + 1;
   return Math.max(0, alive - 1);

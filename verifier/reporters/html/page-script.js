@@ -5,7 +5,7 @@
   'use strict';
   var model = JSON.parse(document.getElementById('report-data').textContent);
   var COLOURS = ['#1f5f8b', '#b3261e', '#8a5300', '#1e6b2e', '#5b2a86', '#4b4b4b'];
-  var TONE_FILL = { error: 'rgba(179,38,30,0.16)', warning: 'rgba(138,83,0,0.16)', info: 'rgba(31,95,139,0.12)', phase: 'rgba(75,75,75,0.10)' };
+  var TONE_FILL = { error: 'rgba(179,38,30,0.75)', warning: 'rgba(138,83,0,0.75)', info: 'rgba(31,95,139,0.6)', phase: 'rgba(75,75,75,0.10)' };
   var charts = [];
   var xMin = Infinity;
   var xMax = -Infinity;
@@ -21,15 +21,21 @@
     });
   });
 
+  // Phases shade the whole height; findings are bars stacked along the top, so many overlapping
+  // findings stay readable and the lines under them stay visible.
+  var BAR = 6;
   function shadeRanges(chart) {
     return function (u) {
       var ctx = u.ctx;
+      var bar = BAR * devicePixelRatio;
+      var row = 0;
       ctx.save();
       chart.ranges.forEach(function (r) {
         var left = u.valToPos(r.from, 'x', true);
         var right = Math.max(u.valToPos(r.to, 'x', true), left + 3 * devicePixelRatio);
         ctx.fillStyle = TONE_FILL[r.tone];
-        ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+        if (r.tone === 'phase') ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+        else ctx.fillRect(left, u.bbox.top + row++ * (bar + devicePixelRatio), right - left, bar);
       });
       ctx.restore();
     };
@@ -125,6 +131,7 @@
       },
       axes: [xAxis, { scale: 'y', label: model.axis === 'order' ? 'per bucket' : 'per second' }, { scale: 'level', side: 1, label: 'open', grid: { show: false } }],
       cursor: { sync: { key: 'stormcheck' } },
+      legend: { live: false },
       hooks: { drawClear: [shadeRanges(chart)] },
     };
     var plot = new uPlot(opts, data, el);

@@ -45,7 +45,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
     series.axis === 'order'
       ? 'Every event in this log has the same timestamp, so the charts are drawn by the order of the log lines, not by time.'
       : `Times are UTC; each point is a ${describeBucket(bucketSeconds)} bucket, rates are per second, adapters alive is a dashed step line on the right axis.`,
-    'Click a shaded range or its button to see the finding\'s evidence lines.',
+    'Findings are the bars along the top of a chart (red error, amber warning, blue info); click one, or its button, for its evidence lines.',
     'Clients connected are not drawn: application logs do not record them.',
   ];
   if (series.subjects.length > shown.length) {
