@@ -12,9 +12,9 @@ export interface ClientChange {
  * Reads when clients connected and left from the gateway's log (its `client.connect` and
  * `client.disconnect` events): the OpenAlgo-side load the charts draw beside the broker's connections.
  */
-export async function gatewayClientChanges(logFile: string): Promise<ClientChange[]> {
+export async function gatewayClientChanges(logFile: string, fromByte = 0): Promise<ClientChange[]> {
   const changes: ClientChange[] = [];
-  const lines = createInterface({ input: createReadStream(logFile, 'utf8'), crlfDelay: Infinity });
+  const lines = createInterface({ input: createReadStream(logFile, { encoding: 'utf8', start: fromByte }), crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.includes('"client.')) continue;
     let entry: { event?: unknown; time?: unknown };

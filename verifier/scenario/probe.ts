@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../../fixtures/angel-broker/index.ts';
+import type { BrokerEvent } from '../../fixtures/angel-broker/types.ts';
 import { ErrorCode } from '../../gateway/openalgo/protocol.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord } from './broker-evidence.ts';
@@ -8,6 +9,8 @@ import { countsByRule, summariseFindings, type FindingSummary } from './finding-
 import { LogWindow } from './log-window.ts';
 import { OpenAlgoSession, SessionError, SessionFailure } from './openalgo-client.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
+import { planPhases } from './plan-phases.ts';
+import type { RunRecord } from './run-record.ts';
 import { planTraffic, type Scenario } from './traffic-plan.ts';
 import { runTraffic } from './traffic-runner.ts';
 
@@ -21,6 +24,8 @@ export interface ProbeOptions {
   brokerAdmin?: string;
   logFile?: string;
   onProgress?: (line: string) => void;
+  /** Given the broker's timeline and the log's window as the probe ends (for `--html`). */
+  onRunRecord?: (record: RunRecord) => void;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'unchecked';
@@ -81,10 +86,13 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const checks: ProbeCheck[] = [];
   const couldNotCheck: string[] = [];
   let broker: BrokerEvidence | undefined;
+  let brokerEvents: BrokerEvent[] = [];
+  const to = Date.now();
   if (admin && before) {
     try {
       const after = await admin.client.record();
-      broker = summariseBroker({ before, after, from, to: Date.now() });
+      broker = summariseBroker({ before, after, from, to });
+      brokerEvents = after.events.filter((e) => e.time >= from && e.time <= to);
       checks.push(...brokerChecks(broker, before));
     } catch (err) {
       const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
@@ -114,7 +122,15 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     couldNotCheck.push(`broker drop at ${drop.at} ms not caused: ${drop.detail}${admin ? '' : ' (needs --broker-admin)'}; clients reconnected on their own only`);
   }
 
-  const { onProgress: _progress, apiKey: _key, url, ...shown } = options;
+  options.onRunRecord?.({
+    name: options.url,
+    from,
+    to,
+    brokerEvents,
+    ...(log ? { log: { file: log.path, fromByte: log.start } } : {}),
+    phases: planPhases(plan),
+  });
+  const { onProgress: _progress, apiKey: _key, onRunRecord: _record, url, ...shown } = options;
   return {
     schemaVersion: 1,
     command: 'probe',

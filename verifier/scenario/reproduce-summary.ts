@@ -1,3 +1,4 @@
+import { findingsPerRule } from './finding-summary.ts';
 import type { PageSummary } from '../reporters/html/page-model.ts';
 import type { ReproduceReport } from './reproduce.ts';
 
@@ -16,17 +17,8 @@ export function reproduceSummary(report: ReproduceReport): PageSummary {
           `${m.broker.rejected429} × 429, ${m.gateway.adaptersCreated} adapter(s) created, ${m.clients.withoutData.length} of ${m.clients.subscribing} client(s) without data`,
       ),
     ],
-    ruleCounts: modes.flatMap((m) => findingsPerRule(m.mode, m.verifier.rules)),
+    ruleCounts: modes.flatMap((m) => findingsPerRule(m.verifier.rules, `${m.mode}: `)),
     stormKinds: [...new Set(modes.flatMap((m) => m.verifier.stormKinds.map((k) => `${k} (${m.mode})`)))],
   };
 }
 
-function findingsPerRule(mode: string, rules: { rule: string; severity: string }[]): PageSummary['ruleCounts'] {
-  const counts = new Map<string, PageSummary['ruleCounts'][number]>();
-  for (const r of rules) {
-    const c = counts.get(r.rule) ?? { rule: `${mode}: ${r.rule}`, severity: r.severity, count: 0 };
-    c.count++;
-    counts.set(r.rule, c);
-  }
-  return [...counts.values()];
-}

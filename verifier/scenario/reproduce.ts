@@ -157,7 +157,7 @@ async function runMode(
     from,
     to,
     brokerEvents: after.events.filter((e) => e.clientCode === clientCode && e.time >= from && e.time <= to),
-    logFile,
+    log: { file: logFile, fromByte: 0 },
     phases: planPhases(plan),
   });
   // An empty log must not crash the run; the expectations below treat it as missing evidence.

@@ -1,5 +1,6 @@
 import type { LogEvent } from '../classify/log-event.ts';
-import { verifyPaths } from '../index.ts';
+import { createReadStream } from 'node:fs';
+import { verifySource } from '../index.ts';
 import { readEvidenceLines } from '../reporters/html/evidence-lines.ts';
 import type { PageChart, PageModel, PageRange, PageSummary } from '../reporters/html/page-model.ts';
 import { BucketStore, type Combine } from '../timeseries/bucket-store.ts';
@@ -33,8 +34,11 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
     store.add(record.name, 0, 'handshakes', 0);
     store.add(record.name, record.to - record.from, 'handshakes', 0);
     addBrokerEvents(store, record);
-    const findings = record.logFile ? await addLogEvents(store, record, record.logFile) : [];
-    const evidence = await readEvidenceLines(findings.flatMap((f) => f.evidence));
+    const findings = record.log ? await addLogEvents(store, record, record.log) : [];
+    const evidence = await readEvidenceLines(
+      findings.flatMap((f) => f.evidence),
+      new Map(record.log ? [[record.log.file, record.log.fromByte]] : []),
+    );
     ranges.set(record.name, [
       ...record.phases.map((p): PageRange => ({
         from: p.fromMs / 1000,
@@ -49,7 +53,9 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
         to: (Date.parse(f.last) - record.from) / 1000,
         tone: f.severity,
         label: `${f.severity} ${f.rule} ×${f.count}`,
-        detail: `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''})`,
+        detail:
+          `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''})` +
+          (record.log && record.log.fromByte > 0 ? ` Line numbers count from where the log ended when the run began (byte ${record.log.fromByte}).` : ''),
         evidence: f.evidence.map((ref) => evidence.get(ref) ?? { ref, text: null }),
       })),
     ]);
@@ -103,16 +109,17 @@ function addBrokerEvents(store: BucketStore<RunField>, record: RunRecord): void 
   }
 }
 
-async function addLogEvents(store: BucketStore<RunField>, record: RunRecord, logFile: string): Promise<Finding[]> {
+async function addLogEvents(store: BucketStore<RunField>, record: RunRecord, log: NonNullable<RunRecord['log']>): Promise<Finding[]> {
   let alive = 0;
   const onEvent = (ev: LogEvent) => {
     if (ev.kind !== 'create' && ev.kind !== 'remove' && ev.kind !== 'teardown' && ev.kind !== 'active') return;
     alive = adaptersAliveAfter(alive, ev);
     store.add(record.name, ev.time - record.from, 'adapters', alive);
   };
-  const report = await verifyPaths([logFile], { allowEmpty: true, onEvent });
+  const stream = createReadStream(log.file, { start: log.fromByte });
+  const report = await verifySource({ name: log.file, stream }, { allowEmpty: true, onEvent });
   let clients = 0;
-  for (const change of await gatewayClientChanges(logFile)) {
+  for (const change of await gatewayClientChanges(log.file, log.fromByte)) {
     clients = Math.max(0, clients + change.delta);
     store.add(record.name, change.time - record.from, 'clients', clients);
   }

@@ -12,7 +12,7 @@ export interface RunRecord {
   from: number;
   to: number;
   brokerEvents: BrokerEvent[];
-  /** The gateway's log of this run, read from its start; absent when there is none. */
-  logFile?: string;
+  /** The log of this run: the lines from `fromByte` on (0 for a log the run wrote; absent when there is none). */
+  log?: { file: string; fromByte: number };
   phases: PlanPhase[];
 }

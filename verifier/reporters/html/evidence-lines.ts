@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { openInput } from '../../input/open-input.ts';
 import type { EvidenceLine } from './page-model.ts';
 
@@ -8,8 +9,9 @@ const NEWLINE = 0x0a;
 /**
  * Reads back the text of `file:line` evidence references, each file once and only up to its last wanted
  * line. A reference that cannot be read back (stdin, a file removed since) keeps a null text.
+ * `fromByte` gives, per file, where its line 1 was when only a tail of it was verified (a probe's window).
  */
-export async function readEvidenceLines(refs: Iterable<string>): Promise<Map<string, EvidenceLine>> {
+export async function readEvidenceLines(refs: Iterable<string>, fromByte = new Map<string, number>()): Promise<Map<string, EvidenceLine>> {
   const wanted = new Map<string, Map<number, string>>();
   for (const ref of refs) {
     const colon = ref.lastIndexOf(':');
@@ -21,16 +23,17 @@ export async function readEvidenceLines(refs: Iterable<string>): Promise<Map<str
   }
   const out = new Map<string, EvidenceLine>();
   for (const [file, lines] of wanted) {
-    const texts = file === 'stdin' ? new Map<number, string>() : await readLines(file, new Set(lines.keys())).catch(() => new Map<number, string>());
+    const texts =
+      file === 'stdin' ? new Map<number, string>() : await readLines(file, new Set(lines.keys()), fromByte.get(file) ?? 0).catch(() => new Map<number, string>());
     for (const [line, ref] of lines) out.set(ref, { ref, text: texts.get(line) ?? null });
   }
   return out;
 }
 
-async function readLines(file: string, numbers: Set<number>): Promise<Map<number, string>> {
+async function readLines(file: string, numbers: Set<number>, fromByte: number): Promise<Map<number, string>> {
   const last = Math.max(...numbers);
   const found = new Map<number, string>();
-  const source = await openInput(file);
+  const source = fromByte > 0 ? { stream: createReadStream(file, { start: fromByte }) } : await openInput(file);
   let line = 1;
   let partial: Buffer[] = [];
   let partialBytes = 0;
