@@ -1,8 +1,6 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPaths } from '../verifier/index.ts';
-import { HtmlVerifyReporter } from '../verifier/reporters/html/index.ts';
 import { drawnCharts, launchChromium, TEST_OUTPUT } from './chromium-page.ts';
 import { stormcheck, tempDir } from './run-stormcheck.ts';
 
@@ -22,12 +20,12 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-/** Verifies `logs` in-process and writes the HTML page the verify reporter makes of it. */
+/** Runs `stormcheck verify --reporter html=…` on `logs` and returns the page's path. */
 async function verifyPage(logs: string[], name: string): Promise<string> {
-  const reporter = new HtmlVerifyReporter();
-  const report = await verifyPaths(logs, { onEvent: reporter.onEvent });
   const out = path.join(temp.dir, `${name}.html`);
-  await reporter.write(out, report, 'error');
+  const run = await stormcheck(['verify', ...logs, '--reporter', `html=${out}`]);
+  expect(run.stderr).toBe('');
+  expect([0, 1]).toContain(run.code);
   return out;
 }
 
@@ -106,6 +104,27 @@ describe('HTML report in headless Chromium', () => {
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'reproduce.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('verify with html= to an unwritable path exits 2 with one line, and the other reporters still write', async () => {
+    const json = path.join(temp.dir, 'beside.json');
+    const run = await stormcheck([
+      'verify', path.join(FIXTURES, 'healthy-2025.log'), '--reporter', `html=${path.join(temp.dir, 'no-such-dir', 'r.html')}`, '--reporter', `json=${json}`,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('cannot write --reporter html=');
+    expect(JSON.parse(await readFile(json, 'utf8')).verdict).toBe('pass');
+  });
+
+  it('verify with html= and a clean log exits 0 as without it', async () => {
+    const out = path.join(temp.dir, 'clean.html');
+    const run = await stormcheck(['verify', path.join(FIXTURES, 'healthy-2025.log'), '--reporter', `html=${out}`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const { page, errors } = await chromium.open(out);
+    expect(errors).toEqual([]);
+    expect(await page.$eval('.verdict', (e) => e.textContent)).toMatch(/^PASS/);
+  });
 
   it('reproduce --html to an unwritable path exits 2 with one line before running', async () => {
     const run = await stormcheck(['reproduce', '--duration', '2s', '--html', path.join(temp.dir, 'no-such-dir', 'r.html')]);

@@ -33,7 +33,7 @@ describe('fixture logs produce exactly the findings beside them', () => {
       expect(stderr).toBe('');
       expect(code).toBe(expected.exitCode);
       const report = JSON.parse(stdout) as VerifyReport;
-      expect(report.schemaVersion).toBe(1);
+      expect(report.schemaVersion).toBe(2);
       expect(report.findings).toHaveLength(expected.findings.length);
       const remaining = [...report.findings];
       for (const want of expected.findings) {
@@ -42,7 +42,7 @@ describe('fixture logs produce exactly the findings beside them', () => {
         const [found] = remaining.splice(i, 1);
         expect(found.evidence.length).toBeGreaterThan(0);
         expect(found.evidence.length).toBeLessThanOrEqual(5);
-        for (const ref of found.evidence) expect(ref).toMatch(/:\d+$/);
+        for (const ref of found.evidence) expect(ref).toEqual({ file: expect.any(String), line: expect.any(Number) });
       }
     });
   }

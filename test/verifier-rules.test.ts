@@ -29,7 +29,7 @@ describe('adapter-burst', () => {
     const [f] = await judge([create(0), create(20_000), create(40_000)]);
     expect(f).toMatchObject({ rule: 'adapter-burst', severity: 'error', count: 3, user: 'rajandran', broker: 'angel', stormKind: 'many-adapters' });
     expect(f.evidence).toHaveLength(3);
-    expect(f.evidence[0]).toMatch(/openalgo\.log:1$/);
+    expect(f.evidence[0]).toEqual({ file: expect.stringMatching(/openalgo\.log$/), line: 1 });
     expect(f.first).toBe('2025-11-11T09:45:00.000');
     expect(f.last).toBe('2025-11-11T09:45:40.000');
   });
@@ -117,9 +117,41 @@ describe('broker-429 and rest-rate-limit', () => {
   const wsClient429 =
     "Handshake status 429 Too Many Requests -+-+- {'content-type': 'text/html', 'x-error-message': 'Invalid Request. Connection Limit Exceeded.'} -+-+- b'<html></html>' - goodbye";
 
-  it('fires on the websocket-client 429 line and on the adapter error line', async () => {
+  it('fires on the websocket-client 429 line and on the adapter error line; one refused handshake alone is a warning', async () => {
     const fs = await judge([create(0), oa(10, wsClient429, 'ERROR', '_logging'), oa(11, 'Angel WebSocket error: Handshake status 429 Connection Limit Exceeded', 'ERROR')]);
-    expect(fs.find((f) => f.rule === 'broker-429')).toMatchObject({ severity: 'error', count: 2, broker: 'angel' });
+    expect(fs.find((f) => f.rule === 'broker-429')).toMatchObject({
+      severity: 'warning',
+      count: 2,
+      broker: 'angel',
+      message: expect.stringContaining('the broker refused 1 connection(s) with back-off in place; the limit may be held by another application'),
+    });
+  });
+
+  const refusedAttempt = (ms: number, n: number) => [attempt(ms, n), oa(ms + 90, 'Angel WebSocket error: Handshake status 429 Connection Limit Exceeded', 'ERROR')];
+
+  it('is an error at 10 or more refusals a minute, even when spaced', async () => {
+    const lines = Array.from({ length: 10 }, (_, i) => refusedAttempt(i * 5_500, i + 1)).flat();
+    const f = (await judge(lines)).find((x) => x.rule === 'broker-429');
+    expect(f).toMatchObject({ severity: 'error', count: 10, message: expect.stringContaining('up to 10 a minute') });
+  });
+
+  it('is an error when 3 attempts in a row come under 5 s apart without backing off', async () => {
+    const f = (await judge([...refusedAttempt(0, 1), ...refusedAttempt(2_000, 2), ...refusedAttempt(4_000, 3)])).find((x) => x.rule === 'broker-429');
+    expect(f).toMatchObject({ severity: 'error', message: expect.stringContaining('without backing off') });
+    const growing = (await judge([...refusedAttempt(0, 1), ...refusedAttempt(2_000, 2), ...refusedAttempt(6_000, 3)])).find((x) => x.rule === 'broker-429');
+    expect(growing).toMatchObject({ severity: 'warning' });
+  });
+
+  it('is an error when a fresh attempt is refused while the same user holds an open connection', async () => {
+    const lines = [
+      create(0),
+      attempt(10),
+      connected(300),
+      attempt(20_000),
+      oa(20_090, 'Angel WebSocket error: Handshake status 429 Connection Limit Exceeded', 'ERROR'),
+    ];
+    const f = (await judge(lines)).find((x) => x.rule === 'broker-429');
+    expect(f).toMatchObject({ severity: 'error', message: expect.stringContaining('while a connection of the same user was open') });
   });
 
   it('reports REST throttling apart, as a warning, and never as broker-429', async () => {
@@ -149,7 +181,7 @@ describe('broker-429 and rest-rate-limit', () => {
     ];
     const [f] = await judge(lines);
     expect(f).toMatchObject({ rule: 'broker-429', count: 1 });
-    expect(f.evidence).toEqual([expect.stringMatching(/:1$/)]);
+    expect(f.evidence).toEqual([expect.objectContaining({ line: 1 })]);
   });
 
   it('dates a 429 found only in a traceback by the record above it', async () => {
@@ -195,10 +227,11 @@ describe('adapter-churn', () => {
 });
 
 describe('connect-unanswered', () => {
-  it('fires on 3 attempts that no Connected follows within 10 s', async () => {
-    const lines = [attempt(0, 1), attempt(2000, 2), attempt(6000, 3), oa(30_000, 'Heartbeat ok', 'INFO', 'server')];
-    const [f] = await judge(lines);
-    expect(f).toMatchObject({ rule: 'connect-unanswered', count: 3, broker: 'angel' });
+  it('fires on 3 attempts that no Connected follows within 10 s: an error without back-off, else a warning', async () => {
+    const [f] = await judge([attempt(0, 1), attempt(2000, 2), attempt(3000, 3), oa(30_000, 'Heartbeat ok', 'INFO', 'server')]);
+    expect(f).toMatchObject({ rule: 'connect-unanswered', severity: 'error', count: 3, broker: 'angel' });
+    const [backedOff] = await judge([attempt(0, 1), attempt(2000, 2), attempt(6000, 3), oa(30_000, 'Heartbeat ok', 'INFO', 'server')]);
+    expect(backedOff).toMatchObject({ rule: 'connect-unanswered', severity: 'warning', count: 3, message: expect.stringContaining('back-off in place') });
   });
 
   it('does not fire when each attempt is answered, or when the log ends before 10 s pass', async () => {
@@ -207,7 +240,7 @@ describe('connect-unanswered', () => {
   });
 });
 
-describe('retry-exhausted, auth-failure, reuse-ratio', () => {
+describe('retry-exhausted, auth-failure, reuse statistics', () => {
   it('reports giving up as a warning', async () => {
     const [f] = await judge([attempt(0), connected(200), oa(500, 'Max reconnection attempts reached. Giving up.', 'ERROR')]);
     expect(f).toMatchObject({ rule: 'retry-exhausted', severity: 'warning', count: 1 });
@@ -222,10 +255,11 @@ describe('retry-exhausted, auth-failure, reuse-ratio', () => {
     expect(fs[0]).toMatchObject({ rule: 'auth-failure', severity: 'warning', count: 2 });
   });
 
-  it('reports creations against reuses per user as info', async () => {
+  it('counts creations against reuses per user as a statistic, not a finding', async () => {
     const file = await tmp.file('r.log', [create(0), ...[1, 2, 3].map((i) => oa(i * 1000, 'Reusing existing angel adapter for user rajandran', 'INFO', 'broker_factory'))].join('\n'));
     const report = await verifyPaths([file]);
-    expect(report.findings).toEqual([expect.objectContaining({ rule: 'reuse-ratio', severity: 'info', count: 1, user: 'rajandran', message: expect.stringContaining('3 reuse(s)') })]);
+    expect(report.findings).toEqual([]);
+    expect(report.statistics.reuse).toEqual([{ input: file, user: 'rajandran', broker: 'angel', creations: 1, reuses: 3 }]);
   });
 });
 

@@ -2,24 +2,24 @@ import { expandPaths } from './input/expand-paths.ts';
 import { followFile } from './input/follow-file.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { openInput, type InputSource } from './input/open-input.ts';
-import type { VerifyOptions, VerifyReport } from './types.ts';
+import type { Rotation, VerifyOptions, VerifyReport } from './types.ts';
 import { DEFAULT_OPTIONS, verifyInputs } from './verify.ts';
 
 export type * from './types.ts';
 export { VerifyInputError, type InputErrorCode } from './input/input-error.ts';
-export { DEFAULT_OPTIONS, failsAt } from './verify.ts';
+export { DEFAULT_OPTIONS, errorReport, failsAt } from './verify.ts';
 export { parseDuration } from './duration.ts';
 
 /**
- * Verifies log files, folders (recursive), globs, `.gz` rotations or `-` (stdin).
- * Rejects with {@link VerifyInputError} (naming the file) when an input cannot be read or holds no
- * recognisable log line.
+ * Verifies log files, folders (recursive), globs, `.gz` rotations, FIFOs or `-` (stdin), each input
+ * with its rotations judged on its own unless `options.merge`. Rejects with {@link VerifyInputError}
+ * (naming the file) when a named input cannot be read or holds no recognisable log line.
  */
 export async function verifyPaths(paths: string[], options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
   if (paths.length === 0) throw new VerifyInputError('NO_INPUT', '', 'no input: name log files, folders, globs or - for stdin');
   const files = await expandPaths(paths);
   return verifyInputs(
-    files.map((f) => () => openInput(f)),
+    files.map((f) => ({ group: f.group, explicit: f.explicit, open: () => openInput(f.path) })),
     { ...DEFAULT_OPTIONS, ...options },
   );
 }
@@ -30,12 +30,31 @@ export async function verifySource(
   options: Partial<VerifyOptions> = {},
 ): Promise<VerifyReport> {
   const input: InputSource = source;
-  return verifyInputs([async () => input], { ...DEFAULT_OPTIONS, ...options });
+  return verifyInputs([{ group: source.name, explicit: true, open: async () => input }], { ...DEFAULT_OPTIONS, ...options });
 }
 
 /**
- * Follows one growing file until `signal` aborts (e.g. on SIGINT), then judges what was read.
+ * Follows one growing file like `tail -F` until `signal` aborts (e.g. on SIGINT), then judges what was
+ * read; the rotations seen are listed with the input, and each is passed to `on.onRotation` as it happens.
  */
-export async function verifyFollow(file: string, signal: AbortSignal, options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
-  return verifyInputs([async () => ({ name: file, stream: followFile(file, signal) })], { ...DEFAULT_OPTIONS, ...options });
+export async function verifyFollow(
+  file: string,
+  signal: AbortSignal,
+  options: Partial<VerifyOptions> = {},
+  on: { onRotation?: (rotation: Rotation) => void; onCaughtUp?: (bytes: number) => void } = {},
+): Promise<VerifyReport> {
+  const rotations: Rotation[] = [];
+  const stream = followFile(file, signal, {
+    onCaughtUp: on.onCaughtUp,
+    onRotation: (r) => {
+      rotations.push(r);
+      on.onRotation?.(r);
+    },
+  });
+  const report = await verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream }) }], {
+    ...DEFAULT_OPTIONS,
+    ...options,
+  });
+  report.inputs[0].rotations = rotations;
+  return report;
 }

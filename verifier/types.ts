@@ -11,8 +11,19 @@ export type LogFormat = 'auto' | 'openalgo' | 'pino';
 /** Severities from most to least severe; `--fail-on X` fails on X and everything before it. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
 
+/** The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`). */
+export interface Thresholds {
+  windowMs: number;
+  burst: number;
+  storm: number;
+}
+
 export interface VerifyOptions {
   format: LogFormat; // auto
+  /** Judge all inputs as one process's logs, ordered by time, instead of each on its own. */
+  merge: boolean; // false
+  /** The severity from which findings fail the run (`--fail-on`); decides `verdict` and `exitCode`. */
+  failOn: Severity; // error
   windowMs: number; // 60_000
   burst: number; // 2
   storm: number; // 5
@@ -34,7 +45,14 @@ export interface UserRule {
   severity: Severity;
 }
 
-export type StormKind = 'many-adapters' | 'runaway-retry';
+/** Concurrent adapters, sequential teardown/recreate cycles, or one adapter's runaway retry loop. */
+export type StormKind = 'many-adapters' | 'churn' | 'runaway-retry';
+
+/** A line behind a finding. */
+export interface Evidence {
+  file: string;
+  line: number;
+}
 
 export interface Finding {
   rule: string;
@@ -48,9 +66,14 @@ export interface Finding {
   broker?: string;
   /** For storm findings: many adapters (many creations) or one adapter in a runaway retry loop. */
   stormKind?: StormKind;
-  /** Up to 5 `file:line` references. */
-  evidence: string[];
+  /** The input (or, with `--merge`, the merged group) the finding was judged in. */
+  input: string;
+  /** Up to 5 of the lines behind it, earliest first. */
+  evidence: Evidence[];
 }
+
+/** A finding as a rule reports it; the verifier adds the input it was judged in. */
+export type RuleFinding = Omit<Finding, 'input'>;
 
 /** What was read from one input (a file, a `.gz` rotation or stdin). */
 export interface InputSummary {
@@ -64,6 +87,17 @@ export interface InputSummary {
   unrecognised: number;
   /** Lines longer than 1 MiB: only their first MiB was read. */
   truncated: number;
+  /** Under `--follow`: the rotations seen while following. */
+  rotations?: Rotation[];
+}
+
+/** A followed file replaced (renamed, or deleted and recreated) or truncated (copytruncate). */
+export interface Rotation {
+  kind: 'replaced' | 'truncated';
+  /** Bytes read before it. */
+  afterBytes: number;
+  /** Lines written just before a truncation are only in the rotated copy, which is not read. */
+  mayHaveMissedLines: boolean;
 }
 
 /** One minute of the timeline (`minute` is `YYYY-MM-DDTHH:MM`). */
@@ -72,17 +106,78 @@ export interface TimelineMinute {
   creations: number;
   attempts: number;
   refusals: number;
+  teardowns: number;
+}
+
+/** One second of one subject's events, for a drawn timeline; `first` is its earliest line. */
+export interface TimelineSecond {
+  /** `YYYY-MM-DDTHH:MM:SS` */
+  second: string;
+  user?: string;
+  broker?: string;
+  creations: number;
+  attempts: number;
+  refusals: number;
+  teardowns: number;
+  first: Evidence;
+}
+
+/** Adapter creations against reuses of one subject: a statistic, not a finding. */
+export interface ReuseStatistic {
+  input: string;
+  user?: string;
+  broker?: string;
+  creations: number;
+  reuses: number;
+}
+
+/** What one judged group (an input and its rotations, or all inputs under `--merge`) holds. */
+export interface InputGroup {
+  name: string;
+  files: string[];
+  verdict: 'pass' | 'fail';
+  findings: number;
+  timeline: TimelineMinute[];
+  seconds: TimelineSecond[];
+}
+
+/** A found file that was not judged: it held no recognisable log line. */
+export interface SkippedInput {
+  file: string;
+  reason: string;
+}
+
+/** `pass` exit 0, `fail` exit 1 (findings at or above `failOn`), `error` exit 2 (nothing could be judged). */
+export type Verdict = 'pass' | 'fail' | 'error';
+export type ExitCode = 0 | 1 | 2;
+
+/** Why the run could not judge: the report then carries no findings. */
+export interface ReportError {
+  code: string;
+  file: string;
+  message: string;
 }
 
 export interface VerifyReport {
-  schemaVersion: 1;
+  schemaVersion: 2;
+  verdict: Verdict;
+  exitCode: ExitCode;
+  failOn: Severity;
+  error?: ReportError;
   linesRead: number;
   linesRecognised: number;
   linesUnrecognised: number;
   linesTruncated: number;
+  /** Every input read, judged or skipped. */
   inputs: InputSummary[];
+  /** Inputs found in a folder or by a glob that held no log line, each with a notice. */
+  skipped: SkippedInput[];
+  /** What was judged together: each input with its rotations, or everything under `--merge`. */
+  groups: InputGroup[];
   findings: Finding[];
+  /** Per minute, over all groups. */
   timeline: TimelineMinute[];
+  statistics: { reuse: ReuseStatistic[] };
   /** The thresholds the report was judged with. */
-  thresholds: { windowMs: number; burst: number; storm: number };
+  thresholds: Thresholds;
 }

@@ -1,21 +1,23 @@
-import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from './duration.ts';
-import { failsAt, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
-import { render, REPORTERS, type ReporterName } from './reporters/index.ts';
+import { errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
+import { parseReporterTarget, REPORTER_NAMES, type ReporterTarget } from './reporters/index.ts';
+import { HtmlContextBuilder } from './reporters/html/index.ts';
+import { writeReports } from './reporters/write-reports.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
 import { loadRulesFile } from './rules-file.ts';
-import { SEVERITIES, type LogFormat, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
+import { SEVERITIES, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
   paths?: string[];
   format: LogFormat;
   rules?: string;
-  reporter: ReporterName;
+  reporter: string[];
   output?: string;
   follow: boolean;
+  merge: boolean;
   window: string;
   burst: number;
   storm: number;
@@ -34,9 +36,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
       .option('format', { type: 'string', default: 'auto', describe: `line format: ${FORMATS.join(' | ')}; auto decides per line` })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
-      .option('reporter', { type: 'string', default: 'text', describe: `report format: ${REPORTERS.join(' | ')}` })
-      .option('output', { type: 'string', describe: 'write the report to this file instead of stdout' })
-      .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file; Ctrl-C stops and reports' })
+      .option('reporter', {
+        type: 'string',
+        array: true,
+        default: ['text'],
+        describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')}`,
+      })
+      .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
+      .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
+      .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
       .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
       .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
@@ -44,31 +52,51 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
       .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
+      .example('$0 verify logs/ --reporter github --reporter junit=verify.xml --reporter json=verify.json', 'several reporters in one run')
+      .example('$0 verify logs/app.log logs/smartapi.log --merge', "OpenAlgo's log and the SDK's logzero file as one process")
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
     const paths = withStdin(args.paths ?? []);
+    const targets = toTargets(args);
     const options = await toOptions(args, paths);
-    const report = await runVerify(paths, args.follow, options);
-    const toStdout = args.output === undefined;
-    const text = render(report, args.reporter, {
-      colour: toStdout && process.stdout.isTTY === true && !process.env.NO_COLOR,
-      failOn: args['fail-on'],
-      rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
-    });
-    if (toStdout) process.stdout.write(text);
-    else {
-      try {
-        await writeFile(args.output!, text);
-      } catch (err) {
-        throw new UsageError(`cannot write --output ${args.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-    }
-    process.exitCode = failsAt(report, args['fail-on']) ? EXIT.findings : EXIT.ok;
+    const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
+    if (html) options.onEvent = html.onEvent;
+    const outcome = await runVerify(paths, args.follow, options);
+    const report = 'report' in outcome ? outcome.report : errorReport(outcome.error, { failOn: args['fail-on'], windowMs: options.windowMs!, burst: args.burst, storm: args.storm });
+    const failures = await writeReports(
+      report,
+      targets,
+      {
+        colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        failOn: args['fail-on'],
+        rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
+        html: html ? await html.context(report) : undefined,
+      },
+      (text) => process.stdout.write(text),
+    );
+    if (report.error) process.stderr.write(`stormcheck: ${report.error.message}\n`);
+    for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
+    process.exitCode = failures.length > 0 ? EXIT.usage : report.exitCode;
   },
 };
+
+/** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */
+function toTargets(args: VerifyArgs): ReporterTarget[] {
+  let targets: ReporterTarget[];
+  try {
+    targets = args.reporter.map(parseReporterTarget);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (args.output === undefined) return targets;
+  if (targets.length !== 1 || targets[0].path !== undefined) {
+    throw new UsageError('--output names the file of a single reporter; with several, give each its file as --reporter NAME=FILE');
+  }
+  return [{ name: targets[0].name, path: args.output }];
+}
 
 /**
  * yargs-parser drops a lone `-` (it reads it as an empty short-flag group), so stdin is taken back from
@@ -87,7 +115,7 @@ async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<Ver
     const v = args[name];
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
   }
-  for (const [name, allowed] of [['format', FORMATS], ['reporter', REPORTERS], ['fail-on', SEVERITIES]] as const) {
+  for (const [name, allowed] of [['format', FORMATS], ['fail-on', SEVERITIES]] as const) {
     const v = args[name];
     if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} ${String(v)} is not one of ${allowed.join(', ')}`);
   }
@@ -98,25 +126,39 @@ async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<Ver
     throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
   }
   const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
-  return { format: args.format, windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules, onProgress: progressLine() };
+  return { format: args.format, merge: args.merge, failOn: args['fail-on'], windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules, onProgress: progressLine() };
 }
 
-async function runVerify(paths: string[], follow: boolean, options: Partial<VerifyOptions>): Promise<VerifyReport> {
+/** The report, or the input error that left nothing to judge (exit 2; reporters still write a document). */
+async function runVerify(
+  paths: string[],
+  follow: boolean,
+  options: Partial<VerifyOptions>,
+): Promise<{ report: VerifyReport } | { error: ReportError }> {
   try {
-    if (!follow) return await verifyPaths(paths, options);
+    if (!follow) return { report: await verifyPaths(paths, options) };
     const stop = new AbortController();
     const onSigint = () => stop.abort();
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
-    process.stderr.write(`stormcheck verify: following ${paths[0]}; press Ctrl-C to stop and report\n`);
+    const file = paths[0];
     try {
-      return await verifyFollow(paths[0], stop.signal, options);
+      return {
+        report: await verifyFollow(file, stop.signal, options, {
+          onCaughtUp: (bytes) => process.stderr.write(`stormcheck verify: following ${file} (${bytes} bytes read); press Ctrl-C to stop and report\n`),
+          onRotation: (r) =>
+            process.stderr.write(
+              `stormcheck verify: ${file} was ${r.kind}${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}; reading it from its start\n`,
+            ),
+        }),
+      };
     } finally {
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     }
   } catch (err) {
-    return asUsage(err);
+    if (err instanceof VerifyInputError) return { error: { code: err.code, file: err.file, message: err.message } };
+    throw err;
   } finally {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   }

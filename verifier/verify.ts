@@ -2,13 +2,29 @@ import type { LogEvent } from './classify/log-event.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import type { InputSource } from './input/open-input.ts';
 import { readInput } from './read-input.ts';
-import { builtInRules, PatternRule } from './rules/index.ts';
-import { Timeline } from './timeline.ts';
-import { SEVERITIES, type Finding, type InputSummary, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
+import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
+import { ReuseStatistics } from './statistics/reuse-statistics.ts';
+import { sumMinutes, Timeline } from './timeline.ts';
+import {
+  SEVERITIES,
+  type ExitCode,
+  type Finding,
+  type InputGroup,
+  type InputSummary,
+  type ReportError,
+  type ReuseStatistic,
+  type Severity,
+  type SkippedInput,
+  type Thresholds,
+  type VerifyOptions,
+  type VerifyReport,
+} from './types.ts';
 
 /** The defaults of SPEC §7 (`--window 60s --burst 2 --storm 5`). */
 export const DEFAULT_OPTIONS: VerifyOptions = {
   format: 'auto',
+  merge: false,
+  failOn: 'error',
   windowMs: 60_000,
   burst: 2,
   storm: 5,
@@ -16,23 +32,63 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
   userRules: [],
 };
 
+/** One input to read: its group (rotations of one log share one) and whether it was named explicitly. */
+export interface PlannedInput {
+  group: string;
+  explicit: boolean;
+  open: () => Promise<InputSource>;
+}
+
+/** The rules, statistics and timeline of one judged group. */
+class Judgement {
+  readonly rules: Rule[];
+  readonly patternRules: PatternRule[];
+  readonly timeline = new Timeline();
+  readonly reuse = new ReuseStatistics();
+  readonly files: string[] = [];
+  private readonly onEvent: VerifyOptions['onEvent'];
+  endTime = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly name: string,
+    thresholds: Thresholds,
+    options: VerifyOptions,
+  ) {
+    this.rules = builtInRules(thresholds);
+    this.patternRules = options.userRules.map((r) => new PatternRule(r));
+    this.onEvent = options.onEvent;
+  }
+
+  observe(ev: LogEvent): void {
+    for (const rule of this.rules) rule.observe(ev);
+    this.timeline.observe(ev);
+    this.reuse.observe(ev);
+    this.onEvent?.(ev);
+  }
+
+  findings(): Finding[] {
+    const found = [...this.rules.flatMap((r) => r.finish(this.endTime)), ...this.patternRules.flatMap((r) => r.finish())];
+    return found.map((f) => ({ ...f, input: this.name }));
+  }
+}
+
 /**
- * Reads the inputs one after another (opening each only when its turn comes), runs every rule over
- * their events and builds the report. Throws {@link VerifyInputError} for input it could not read or
- * in which no line was recognised (unless `allowEmpty`): the gate fails closed.
+ * Reads the inputs one after another (opening each only when its turn comes) and judges each group
+ * on its own: an input with its rotations, or, with `merge`, all inputs as one process's logs in time
+ * order. A file found in a folder or by a glob that holds no log line is skipped with a notice; one
+ * named explicitly is an input error ({@link VerifyInputError}), as is input in which nothing at all
+ * could be judged (unless `allowEmpty`): the gate fails closed.
  */
-export async function verifyInputs(
-  inputs: Iterable<() => Promise<InputSource>>,
-  options: VerifyOptions,
-): Promise<VerifyReport> {
+export async function verifyInputs(inputs: Iterable<PlannedInput>, options: VerifyOptions): Promise<VerifyReport> {
   const thresholds = { windowMs: options.windowMs, burst: options.burst, storm: options.storm };
-  const rules = builtInRules(thresholds);
-  const patternRules = options.userRules.map((r) => new PatternRule(r));
-  const timeline = new Timeline();
-  const onEvent = (ev: LogEvent) => {
-    for (const rule of rules) rule.observe(ev);
-    timeline.observe(ev);
-    options.onEvent?.(ev);
+  const judgements = new Map<string, Judgement>();
+  const judgementOf = (name: string) => {
+    let j = judgements.get(name);
+    if (!j) {
+      j = new Judgement(name, thresholds, options);
+      judgements.set(name, j);
+    }
+    return j;
   };
   let bytes = 0;
   const onBytes = options.onProgress
@@ -43,41 +99,97 @@ export async function verifyInputs(
     : undefined;
   const year = new Date().getUTCFullYear();
   const summaries: InputSummary[] = [];
-  let endTime = Number.NEGATIVE_INFINITY;
-  for (const openSource of inputs) {
-    const source = await openSource();
-    const { summary, lastTime } = await readInput(source, { format: options.format, year, patternRules, onEvent, onBytes });
-    if (lastTime !== undefined && lastTime > endTime) endTime = lastTime;
-    if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
-      throw new VerifyInputError(
-        'NO_RECOGNISABLE_LINES',
-        source.name,
-        `${source.name}: no recognisable log lines (${summary.lines} read); check --format, or pass --allow-empty`,
-      );
-    }
+  const skipped: SkippedInput[] = [];
+  // Under --merge, events wait here until every input is read, then reach the rules in time order.
+  const mergedEvents: LogEvent[] = [];
+  for (const planned of inputs) {
+    const source = await planned.open();
+    const judgement = judgementOf(options.merge ? 'merged' : planned.group === '-' ? source.name : planned.group);
+    const { summary, lastTime } = await readInput(source, {
+      format: options.format,
+      year,
+      patternRules: judgement.patternRules,
+      onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => judgement.observe(ev),
+      onBytes,
+    });
     summaries.push(summary);
+    if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
+      const reason = `no recognisable log lines (${summary.lines} read)`;
+      if (planned.explicit) {
+        throw new VerifyInputError('NO_RECOGNISABLE_LINES', source.name, `${source.name}: ${reason}; check --format, or pass --allow-empty`);
+      }
+      skipped.push({ file: source.name, reason: `${reason}; skipped` });
+      continue;
+    }
+    judgement.files.push(source.name);
+    if (lastTime !== undefined && lastTime > judgement.endTime) judgement.endTime = lastTime;
   }
+  if (options.merge) {
+    const merged = judgementOf('merged');
+    mergedEvents.sort((a, b) => a.time - b.time);
+    for (const ev of mergedEvents) merged.observe(ev);
+  }
+  const judged = [...judgements.values()].filter((j) => j.files.length > 0);
   const recognised = summaries.reduce((n, s) => n + s.recognised, 0);
   if (recognised === 0 && !options.allowEmpty) {
     const name = summaries.map((s) => s.name).join(', ') || '(no input)';
     throw new VerifyInputError('NO_RECOGNISABLE_LINES', name, `${name}: no recognisable log lines; pass --allow-empty to accept empty input`);
   }
-  const findings = [...rules.flatMap((r) => r.finish(endTime)), ...patternRules.flatMap((r) => r.finish())];
+  const findings: Finding[] = [];
+  const groups: InputGroup[] = [];
+  const reuse: ReuseStatistic[] = [];
+  for (const j of judged) {
+    const found = j.findings();
+    findings.push(...found);
+    reuse.push(...j.reuse.rows(j.name));
+    groups.push({
+      name: j.name,
+      files: j.files,
+      verdict: fails(found, options.failOn) ? 'fail' : 'pass',
+      findings: found.length,
+      timeline: j.timeline.rows(),
+      seconds: j.timeline.secondRows(),
+    });
+  }
+  const exitCode: ExitCode = fails(findings, options.failOn) ? 1 : 0;
   return {
-    schemaVersion: 1,
-    linesRead: sum(summaries, 'lines'),
-    linesRecognised: recognised,
-    linesUnrecognised: sum(summaries, 'unrecognised'),
-    linesTruncated: sum(summaries, 'truncated'),
+    schemaVersion: 2,
+    verdict: exitCode === 1 ? 'fail' : 'pass',
+    exitCode,
+    failOn: options.failOn,
+    ...totals(summaries),
     inputs: summaries,
+    skipped,
+    groups,
     findings: sortFindings(findings),
-    timeline: timeline.rows(),
+    timeline: sumMinutes(groups.map((g) => g.timeline)),
+    statistics: { reuse },
     thresholds,
   };
 }
 
-function sum(list: InputSummary[], field: 'lines' | 'unrecognised' | 'truncated'): number {
-  return list.reduce((n, s) => n + s[field], 0);
+/** The report of a run that could not judge (exit 2): every reporter still gets one document. */
+export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'failOn' | 'windowMs' | 'burst' | 'storm'>): VerifyReport {
+  return {
+    schemaVersion: 2,
+    verdict: 'error',
+    exitCode: 2,
+    failOn: options.failOn,
+    error,
+    ...totals([]),
+    inputs: [],
+    skipped: [],
+    groups: [],
+    findings: [],
+    timeline: [],
+    statistics: { reuse: [] },
+    thresholds: { windowMs: options.windowMs, burst: options.burst, storm: options.storm },
+  };
+}
+
+function totals(list: InputSummary[]) {
+  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated') => list.reduce((n, s) => n + s[field], 0);
+  return { linesRead: sum('lines'), linesRecognised: sum('recognised'), linesUnrecognised: sum('unrecognised'), linesTruncated: sum('truncated') };
 }
 
 function sortFindings(findings: Finding[]): Finding[] {
@@ -87,8 +199,12 @@ function sortFindings(findings: Finding[]): Finding[] {
     .map(({ f }) => f);
 }
 
+function fails(findings: readonly Finding[], failOn: Severity): boolean {
+  const limit = SEVERITIES.indexOf(failOn);
+  return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+}
+
 /** Whether any finding is at or above `failOn` (error > warning > info). */
 export function failsAt(report: VerifyReport, failOn: Severity): boolean {
-  const limit = SEVERITIES.indexOf(failOn);
-  return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+  return fails(report.findings, failOn);
 }

@@ -22,6 +22,13 @@ export const TEMPLATES = [
   { kind: 'remove', needle: 'Removed', fields: ['broker', 'user'], re: /Removed (\w+) adapter for user ([^\s,;:]+)/ },
   { kind: 'active', needle: 'Active', fields: ['broker', 'count'], re: /Active (\w+) adapters: (\d+)/ },
   { kind: 'attempt', needle: 'Connecting to', fields: ['broker', 'attempt'], re: /Connecting to (\w+) WebSocket \(attempt (\d+)\)/ },
+  // SmartWebSocketV2's own retry (logzero): each one is an upstream handshake the app log never shows.
+  {
+    kind: 'sdk-retry',
+    needle: 'Attempting to resubscribe',
+    fields: ['attempt'],
+    re: /Attempting to resubscribe\/reconnect \(Attempt (\d+)\)/,
+  },
   { kind: 'connected', needle: 'Connected to', fields: ['broker'], re: /Connected to (\w+) WebSocket/ },
   { kind: 'closed', needle: 'WebSocket connection closed', fields: ['broker'], re: /(\w+) WebSocket connection closed/ },
   { kind: 'exhausted', needle: 'Max reconnection attempts', fields: [], re: /Max reconnection attempts(?: \(\d+\))? reached/ },
@@ -74,4 +81,5 @@ export const CANDIDATE_KEYWORDS = [
   '401',
   '403',
   'xceed',
+  'Attem',
 ] as const;

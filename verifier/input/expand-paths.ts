@@ -1,108 +1,88 @@
-import { readdir, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { VerifyInputError } from './input-error.ts';
 
 /** Stands for standard input in a path list. */
 export const STDIN = '-';
 
-const GLOB_CHARS = /[*?[{]/;
+/** One file to read, and how it was found. */
+export interface ExpandedPath {
+  path: string;
+  /**
+   * Named on the command line (not found in a folder or by a glob): such a file must be readable
+   * and hold log lines, where a found one that holds none is skipped with a notice.
+   */
+  explicit: boolean;
+  /** Rotations of one log (`app.log.2.gz`, `app.log.1`, `app.log`) share a group and are judged together. */
+  group: string;
+}
 
 /**
- * Expands the paths given on the command line: files as they are, folders recursively, globs
- * (`*`, `**`, `?`, `[…]`, `{a,b}`), and `-` for stdin. Files found in a folder or by a glob are
- * sorted by name with numbered rotations oldest first (`app.log.2.gz`, `app.log.1`, `app.log`).
+ * Expands the paths given on the command line: files as they are (FIFOs and `/dev/fd/N` included),
+ * folders recursively, globs, and `-` for stdin. Symlinks are followed, loops included only once:
+ * every file is kept once, at its first mention, by its real path. Files found in a folder or by a
+ * glob are sorted by name with numbered rotations oldest first.
  */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+export async function expandPaths(paths: readonly string[]): Promise<ExpandedPath[]> {
+  const seen = new Set<string>();
+  const out: ExpandedPath[] = [];
+  const keep = async (p: string, explicit: boolean) => {
+    const real = p === STDIN ? STDIN : await realpath(p).catch(() => p);
+    if (seen.has(real)) return;
+    seen.add(real);
+    out.push({ path: p, explicit, group: p === STDIN ? STDIN : rotationStem(p) });
+  };
   for (const p of paths) {
-    if (p === STDIN) out.push(STDIN);
-    else if (GLOB_CHARS.test(p)) out.push(...(await expandGlob(p)));
-    else out.push(...(await expandPath(p)));
+    if (p === STDIN) await keep(p, true);
+    else {
+      const found = await expandOne(p);
+      if (found === undefined) await keep(p, true);
+      else for (const f of sortRotations(await shortestNames(found))) await keep(f, false);
+    }
   }
   return out;
 }
 
-async function expandPath(p: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(p);
-  } catch (err) {
-    throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? 'not found'}; check the path`);
+/** The files a folder or glob stands for; undefined for a path that is neither (read it as given). */
+async function expandOne(p: string): Promise<string[] | undefined> {
+  const info = await stat(p).catch((err: NodeJS.ErrnoException) => err);
+  if (info instanceof Error) {
+    if (!isDynamicPattern(p)) {
+      throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
+    }
+    // Names are reported as the pattern spells them: absolute for an absolute pattern, else relative.
+    const matched = await glob(p, { onlyFiles: true, followSymbolicLinks: true, expandDirectories: false, dot: true, absolute: path.isAbsolute(p) });
+    if (matched.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
+    return matched;
   }
-  if (!info.isDirectory()) return [p];
-  return sortRotations(await listFiles(p));
+  if (!info.isDirectory()) return undefined;
+  const inside = await glob('**/*', { cwd: p, onlyFiles: true, followSymbolicLinks: true, dot: true }).catch((err: Error) => {
+    throw new VerifyInputError('UNREADABLE', p, `cannot list ${p}: ${err.message}`);
+  });
+  return inside.map((f) => path.join(p, f));
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw new VerifyInputError('UNREADABLE', dir, `cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+/**
+ * One name per real file, the one with the fewest folders: through a symlink loop a file is also
+ * reachable as `logs/loop/logs/app.log`, which must not be the name its evidence carries.
+ */
+async function shortestNames(files: string[]): Promise<string[]> {
+  const depth = (f: string) => f.split('/').length;
+  const best = new Map<string, string>();
+  for (const f of files) {
+    const real = await realpath(f).catch(() => f);
+    const held = best.get(real);
+    if (held === undefined || depth(f) < depth(held) || (depth(f) === depth(held) && f < held)) best.set(real, f);
   }
-  const files: string[] = [];
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await listFiles(full)));
-    else if (e.isFile()) files.push(full);
-  }
-  return files;
-}
-
-async function expandGlob(pattern: string): Promise<string[]> {
-  const parts = pattern.split('/');
-  const fixed: string[] = [];
-  while (parts.length > 1 && !GLOB_CHARS.test(parts[0])) fixed.push(parts.shift()!);
-  const base = fixed.length === 0 ? '.' : fixed.join('/') || '/';
-  const matcher = globToRegExp(parts.join('/'));
-  let files: string[];
-  try {
-    files = await listFiles(base);
-  } catch {
-    files = [];
-  }
-  const matched = files.filter((f) => matcher.test(path.relative(base, f).split(path.sep).join('/')));
-  if (matched.length === 0) throw new VerifyInputError('NOT_FOUND', pattern, `no files match ${pattern}; check the pattern`);
-  return sortRotations(matched);
-}
-
-/** Converts a glob to an anchored RegExp over `/`-separated relative paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      i++;
-      if (glob[i + 1] === '/') {
-        i++;
-        re += '(?:.*/)?';
-      } else re += '.*';
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else if (c === '{') {
-      const close = glob.indexOf('}', i + 1);
-      if (close < 0) re += '\\{';
-      else {
-        re += `(?:${glob.slice(i + 1, close).split(',').map(escapeRe).join('|')})`;
-        i = close;
-      }
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return [...best.values()];
 }
 
 const ROTATION = /^(.*?)(?:\.(\d+))?(\.gz)?$/;
+
+function rotationStem(file: string): string {
+  return ROTATION.exec(file)![1];
+}
 
 /** Name order, except that `x.N[.gz]` rotations of one log come oldest (highest N) first and `x` last. */
 export function sortRotations(files: string[]): string[] {

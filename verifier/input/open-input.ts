@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { decodeUtf16, utf16Of } from './decode-utf16.ts';
 import { VerifyInputError } from './input-error.ts';
 import { STDIN } from './expand-paths.ts';
 
@@ -14,27 +16,62 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 /** Bytes per read of a plain file: large reads keep the per-chunk overhead small against the bytes. */
 export const READ_CHUNK = 1 << 20;
 
-/** Opens a file (gunzipping it when its first bytes say gzip, whatever its name) or stdin. */
+/**
+ * Opens a file, gunzipping it when its first bytes say gzip and decoding it when they are a UTF-16
+ * BOM, whatever its name. Stdin, FIFOs and `/dev/fd/N` are read as streams (they cannot be read twice,
+ * so their first chunk is looked at in passing).
+ */
 export async function openInput(file: string): Promise<InputSource> {
-  if (file === STDIN) return { name: 'stdin', stream: process.stdin };
-  let gzip = false;
+  if (file === STDIN) return { name: 'stdin', stream: decodeStream(process.stdin) };
+  let head = Buffer.alloc(0);
   try {
+    if (!(await stat(file)).isFile()) return { name: file, stream: decodeStream(createReadStream(file, { highWaterMark: READ_CHUNK })) };
     const fh = await open(file, 'r');
     try {
-      const head = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(head, 0, 2, 0);
-      gzip = bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+      const buf = Buffer.alloc(2);
+      const { bytesRead } = await fh.read(buf, 0, 2, 0);
+      head = buf.subarray(0, bytesRead);
     } finally {
       await fh.close();
     }
   } catch (err) {
     throw new VerifyInputError('UNREADABLE', file, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (!gzip) return { name: file, stream: readChunks(file) };
-  const raw = createReadStream(file, { highWaterMark: READ_CHUNK });
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  raw.on('error', (err) => gunzip.destroy(err));
-  return { name: file, stream: raw.pipe(gunzip) };
+  if (isGzip(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
+  if (utf16Of(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
+  return { name: file, stream: readChunks(file) };
+}
+
+function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+/** Pipes `raw` through gunzip or a UTF-16 decoder when `head` (its first bytes) asks for one. */
+function decode(raw: Readable, head: Uint8Array): AsyncIterable<Buffer> {
+  const utf16 = utf16Of(head);
+  const through = isGzip(head) ? createGunzip({ chunkSize: 256 * 1024 }) : utf16 ? decodeUtf16(utf16) : undefined;
+  if (!through) return raw;
+  raw.on('error', (err) => through.destroy(err));
+  return raw.pipe(through);
+}
+
+/** A stream read once: its first chunk decides the decoding, then it is replayed ahead of the rest. */
+async function* decodeStream(raw: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  const it = (raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const chunk = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+  const replay = new PassThrough();
+  const rest = decode(replay, chunk);
+  const pump = (async () => {
+    replay.write(chunk);
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      if (!replay.write(r.value)) await new Promise((resolve) => replay.once('drain', resolve));
+    }
+    replay.end();
+  })().catch((err: Error) => replay.destroy(err));
+  yield* rest;
+  await pump;
 }
 
 /**

@@ -1,29 +1,55 @@
-import type { Severity, VerifyReport } from '../types.ts';
 import { renderGithub } from './github.ts';
+import { renderHtml, type HtmlContext } from './html/index.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderText } from './text.ts';
+import type { Severity, VerifyReport } from '../types.ts';
 
-export const REPORTERS = ['text', 'json', 'junit', 'github'] as const;
-export type ReporterName = (typeof REPORTERS)[number];
-
+/** What every reporter is given besides the finished report. */
 export interface RenderOptions {
+  /** ANSI colour: only for the text reporter writing to a terminal. */
   colour: boolean;
   failOn: Severity;
   /** Rules that get a JUnit testcase even when clean. */
   rules: readonly string[];
+  /** The run's event series and evidence text, for the html reporter (collected only when it is asked for). */
+  html?: HtmlContext;
+}
+
+/** A reporter turns the finished report (or the input error that replaced it) into one document. */
+export type Reporter = (report: VerifyReport, opts: RenderOptions) => string;
+
+/** The reporters `--reporter NAME[=PATH]` may name; a new one is one module plus one entry here. */
+export const REPORTERS = {
+  text: renderText,
+  json: renderJson,
+  junit: renderJunit,
+  github: renderGithub,
+  html: renderHtml,
+} as const satisfies Record<string, Reporter>;
+
+export type ReporterName = keyof typeof REPORTERS;
+export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
+
+/** One `--reporter` value: a reporter and where its document goes (stdout when no path). */
+export interface ReporterTarget {
+  name: ReporterName;
+  path?: string;
+}
+
+/** Parses `NAME` or `NAME=PATH`; throws an Error whose message is the one-line usage complaint. */
+export function parseReporterTarget(spec: string): ReporterTarget {
+  const eq = spec.indexOf('=');
+  const name = eq < 0 ? spec : spec.slice(0, eq);
+  const path = eq < 0 ? undefined : spec.slice(eq + 1);
+  if (!(REPORTER_NAMES as string[]).includes(name)) {
+    throw new Error(`--reporter ${spec}: ${name || '(empty)'} is not one of ${REPORTER_NAMES.join(', ')}`);
+  }
+  if (path === '') throw new Error(`--reporter ${spec}: name a file after =, e.g. ${name}=report.out`);
+  return path === undefined ? { name: name as ReporterName } : { name: name as ReporterName, path };
 }
 
 /** Renders the report with the named reporter. */
 export function render(report: VerifyReport, reporter: ReporterName, opts: RenderOptions): string {
-  switch (reporter) {
-    case 'json':
-      return renderJson(report);
-    case 'junit':
-      return renderJunit(report, opts);
-    case 'github':
-      return renderGithub(report);
-    default:
-      return renderText(report, opts);
-  }
+  return REPORTERS[reporter](report, opts);
 }

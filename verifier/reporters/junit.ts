@@ -1,36 +1,61 @@
-import { SEVERITIES, type Severity, type VerifyReport } from '../types.ts';
+import { SEVERITIES, type Finding, type Severity, type VerifyReport } from '../types.ts';
 
-/** JUnit XML with one testcase per rule: a rule fails when it has findings at or above `failOn`. */
+const CLASSNAME = 'stormcheck.verify';
+
+/**
+ * JUnit XML with one testcase per rule: a rule fails when it has findings at or above `failOn`, and
+ * carries the `file`, `line` (its first evidence) and `time` of its first finding. An input error is
+ * one testcase in error. Every attribute and text is escaped.
+ */
 export function renderJunit(report: VerifyReport, opts: { failOn: Severity; rules: readonly string[] }): string {
+  if (report.error) {
+    const e = report.error;
+    return document(1, 0, 1, [
+      `    <testcase classname="${CLASSNAME}" name="input"${e.file ? ` file="${xml(e.file)}"` : ''}>\n` +
+        `      <error type="${xml(e.code)}" message="${xml(e.message)}">${xml(e.message)}</error>\n` +
+        `    </testcase>`,
+    ]);
+  }
   const limit = SEVERITIES.indexOf(opts.failOn);
   const names = [...new Set([...opts.rules, ...report.findings.map((f) => f.rule)])];
   let failures = 0;
   const cases = names.map((rule) => {
     const findings = report.findings.filter((f) => f.rule === rule);
     const failing = findings.filter((f) => SEVERITIES.indexOf(f.severity) <= limit);
-    const body = findings
-      .map((f) => `${f.severity.toUpperCase()} ${f.message} (count ${f.count}, ${f.first} .. ${f.last}; ${f.evidence.join(', ')})`)
-      .join('\n');
+    const open = `    <testcase classname="${CLASSNAME}" name="${xml(rule)}"${where(findings[0])}`;
+    const body = findings.map(describe).join('\n');
     if (failing.length === 0) {
-      return findings.length === 0
-        ? `    <testcase classname="stormcheck.verify" name="${rule}"/>`
-        : `    <testcase classname="stormcheck.verify" name="${rule}">\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
+      return findings.length === 0 ? `${open}/>` : `${open}>\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
     }
     failures++;
     const summary = failing.map((f) => f.message).join('; ');
-    return (
-      `    <testcase classname="stormcheck.verify" name="${rule}">\n` +
-      `      <failure type="${failing[0].severity}" message="${xml(summary)}">${xml(body)}</failure>\n` +
-      `    </testcase>`
-    );
+    return `${open}>\n      <failure type="${xml(failing[0].severity)}" message="${xml(summary)}">${xml(body)}</failure>\n    </testcase>`;
   });
+  return document(names.length, failures, 0, cases);
+}
+
+function document(tests: number, failures: number, errors: number, cases: string[]): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites name="stormcheck" tests="${names.length}" failures="${failures}">\n` +
-    `  <testsuite name="stormcheck verify" tests="${names.length}" failures="${failures}" errors="0">\n` +
+    `<testsuites name="stormcheck" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
+    `  <testsuite name="stormcheck verify" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
     `${cases.join('\n')}\n` +
     `  </testsuite>\n</testsuites>\n`
   );
+}
+
+/** `file`, `line` and `time` attributes of a finding (time: seconds from its first to its last line). */
+function where(f: Finding | undefined): string {
+  if (!f) return '';
+  const at = f.evidence[0];
+  const span = (Date.parse(f.last) - Date.parse(f.first)) / 1000;
+  const time = Number.isFinite(span) && span >= 0 ? ` time="${span.toFixed(3)}"` : '';
+  return `${at ? ` file="${xml(at.file)}" line="${at.line}"` : ''}${time}`;
+}
+
+function describe(f: Finding): string {
+  const refs = f.evidence.map((e) => `${e.file}:${e.line}`).join(', ');
+  return `${f.severity.toUpperCase()} ${f.message} (count ${f.count}, ${f.first} .. ${f.last}; ${f.input}; ${refs})`;
 }
 
 function xml(s: string): string {
@@ -39,5 +64,9 @@ function xml(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;')
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

@@ -9,39 +9,54 @@ const COLOUR: Record<Severity | 'dim' | 'reset', string> = {
   reset: '\x1b[0m',
 };
 
-/** The human report: a summary line, each finding with its evidence, then the per-minute timeline. */
+/**
+ * The human report: a summary line, skipped inputs, each finding with its evidence, then the
+ * per-minute timeline. An input error is printed by the CLI on stderr, so it renders nothing here.
+ */
 export function renderText(report: VerifyReport, opts: { colour: boolean }): string {
+  if (report.error) return '';
   const paint = (c: keyof typeof COLOUR, s: string) => (opts.colour ? `${COLOUR[c]}${s}${COLOUR.reset}` : s);
   const by = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
+  const several = report.groups.length > 1;
   const out: string[] = [];
   out.push(
     `stormcheck verify: ${report.findings.length} finding(s) — ${by('error')} error, ${by('warning')} warning, ${by('info')} info — ` +
       `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
       `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated)`,
   );
-  for (const f of report.findings) out.push('', ...renderFinding(f, paint));
+  if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
+  for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
+  for (const input of report.inputs) {
+    for (const r of input.rotations ?? []) {
+      out.push(`  ${input.name} was ${r.kind} after ${r.afterBytes} bytes${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}`);
+    }
+  }
+  for (const f of report.findings) out.push('', ...renderFinding(f, several, paint));
   out.push('', ...renderTimeline(report));
   return `${out.join('\n')}\n`;
 }
 
-function renderFinding(f: Finding, paint: (c: keyof typeof COLOUR, s: string) => string): string[] {
+function renderFinding(f: Finding, named: boolean, paint: (c: keyof typeof COLOUR, s: string) => string): string[] {
   const who = [f.user !== undefined ? `user ${f.user}` : undefined, f.broker !== undefined ? `broker ${f.broker}` : undefined]
     .filter(Boolean)
     .join(', ');
   const kind = f.stormKind ? `  [${f.stormKind}]` : '';
+  const input = named ? `  in ${f.input}` : '';
   return [
-    `${paint(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.rule}  ${who}  count ${f.count}  ${f.first} .. ${f.last}${kind}`,
+    `${paint(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.rule}  ${who}  count ${f.count}  ${f.first} .. ${f.last}${kind}${input}`,
     `        ${f.message}`,
-    `        ${paint('dim', `evidence: ${f.evidence.join(', ')}`)}`,
+    `        ${paint('dim', `evidence: ${f.evidence.map((e) => `${e.file}:${e.line}`).join(', ')}`)}`,
   ];
 }
 
 function renderTimeline(report: VerifyReport): string[] {
-  if (report.timeline.length === 0) return ['Timeline: no adapter creations, connection attempts or 429s.'];
+  if (report.timeline.length === 0) return ['Timeline: no adapter creations, connection attempts, 429s or teardowns.'];
   const rows = report.timeline.slice(0, MAX_TIMELINE_ROWS);
-  const lines = ['Timeline (per minute)', 'minute             creations  attempts   429s'];
+  const lines = ['Timeline (per minute)', 'minute             creations  attempts   429s  teardowns'];
   for (const m of rows) {
-    lines.push(`${m.minute}  ${String(m.creations).padStart(9)}  ${String(m.attempts).padStart(8)}  ${String(m.refusals).padStart(5)}`);
+    lines.push(
+      `${m.minute}  ${String(m.creations).padStart(9)}  ${String(m.attempts).padStart(8)}  ${String(m.refusals).padStart(5)}  ${String(m.teardowns).padStart(9)}`,
+    );
   }
   if (report.timeline.length > rows.length) {
     lines.push(`… ${report.timeline.length - rows.length} more minute(s); --reporter json lists them all`);

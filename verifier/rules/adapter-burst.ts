@@ -1,47 +1,59 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
+import { LiveAdapters } from './live-adapters.ts';
 import { TimeWindow } from './time-window.ts';
 
 interface Subject {
   window: TimeWindow<LogEvent>;
   builder: FindingBuilder;
   peak: number;
+  /** The most adapters alive at once at a creation in a burst. */
+  peakAlive: number;
 }
 
-/** More than `burst` adapter creations for one (user, broker) — or one broker — within `window`. */
+/**
+ * More than `burst` adapter creations for one (user, broker) — or one broker — within `window`:
+ * `many-adapters` when they were alive at the same time, `churn` when each replaced a torn-down one.
+ */
 export class AdapterBurstRule implements Rule {
   readonly name = 'adapter-burst';
   private readonly subjects = new Map<string, Subject>();
+  private readonly live = new LiveAdapters();
 
   constructor(private readonly t: Thresholds) {}
 
   observe(ev: LogEvent): void {
+    this.live.observe(ev);
     if (ev.kind !== 'create') return;
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0 };
+      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, peakAlive: 0 };
       this.subjects.set(key, s);
     }
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
+    s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
     s.builder.addBurst(s.window);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
-      .map((s) =>
-        s.builder.build(
+      .map((s) => {
+        const churn = s.peakAlive <= 1;
+        const what = churn
+          ? 'each replacing one torn down before it (churn: sequential teardown/recreate)'
+          : `up to ${s.peakAlive} alive at once: many adapters where one should serve`;
+        return s.builder.build(
           `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
-            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected): many adapters where one should serve, ` +
-            `${s.builder.count} creations in bursts`,
-          'many-adapters',
-        ),
-      );
+            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${s.builder.count} creations in bursts`,
+          churn ? 'churn' : 'many-adapters',
+        );
+      });
   }
 }

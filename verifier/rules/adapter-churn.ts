@@ -1,5 +1,5 @@
 import type { LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
@@ -49,7 +49,7 @@ export class AdapterChurnRule implements Rule {
     while (this.teardowns.length > 0 && time - this.teardowns[0].time > this.t.windowMs) this.teardowns.shift();
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()]
       .filter((b) => b.count >= CHURN_THRESHOLD)
       .map((b) =>

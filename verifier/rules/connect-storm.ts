@@ -1,7 +1,8 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import type { Finding, StormKind } from '../types.ts';
+import type { RuleFinding, StormKind } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
+import { LiveAdapters } from './live-adapters.ts';
 import { TimeWindow } from './time-window.ts';
 
 const STORM_SPAN_MS = 1_000;
@@ -13,6 +14,7 @@ interface Subject {
   builder: FindingBuilder;
   peak: number;
   creationsNear: number;
+  peakAlive: number;
 }
 
 /**
@@ -26,10 +28,12 @@ export class ConnectStormRule implements Rule {
   private readonly subjects = new Map<string, Subject>();
   private readonly creations = new Map<string, TimeWindow<LogEvent>>();
   private readonly pool = new Map<string, TimeWindow<LogEvent>>();
+  private readonly live = new LiveAdapters();
 
   constructor(private readonly t: Thresholds) {}
 
   observe(ev: LogEvent): void {
+    this.live.observe(ev);
     const broker = ev.broker ?? '?';
     if (ev.kind === 'create') windowFor(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev);
     else if (ev.kind === 'pool-connection') windowFor(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev);
@@ -37,7 +41,7 @@ export class ConnectStormRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0 };
+      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0, peakAlive: 0 };
       this.subjects.set(key, s);
     }
     const n = s.attempts.add(ev.time, ev);
@@ -46,18 +50,21 @@ export class ConnectStormRule implements Rule {
     s.peak = Math.max(s.peak, n);
     const creationsInWindow = countNear(this.creations.get(broker), ev, this.t.windowMs, false);
     s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
+    s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
     s.builder.addBurst(s.attempts);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) => {
-        const kind = stormKind(s.builder.count, s.creationsNear);
+        const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive);
         const why =
           kind === 'many-adapters'
-            ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each`
-            : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
+            ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
+            : kind === 'churn'
+              ? `churn: ${s.creationsNear} adapter creations, each after the one before was torn down`
+              : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
                 this.t.windowMs / 1000
               } s before, ${s.builder.count} fresh attempts in all`;
         return s.builder.build(
@@ -69,9 +76,13 @@ export class ConnectStormRule implements Rule {
   }
 }
 
-/** Many creations with about one attempt each is many adapters; otherwise the attempts outran the creations. */
-export function stormKind(attempts: number, creations: number): StormKind {
-  return creations >= 2 && attempts <= creations * 2 ? 'many-adapters' : 'runaway-retry';
+/**
+ * Many creations with about one attempt each is many adapters, or churn when no two were alive at
+ * once; otherwise the attempts outran the creations.
+ */
+export function stormKind(attempts: number, creations: number, peakAlive: number): StormKind {
+  if (creations < 2 || attempts > creations * 2) return 'runaway-retry';
+  return peakAlive <= 1 ? 'churn' : 'many-adapters';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { subjectKey, type EventKind, type LogEvent } from '../classify/log-event.ts';
-import type { Finding, Severity } from '../types.ts';
+import type { RuleFinding, Severity } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
@@ -25,17 +25,11 @@ class CountedEventRule implements Rule {
     b.add(ev.time, ev.zoned, ev.ref);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()].map((b) => b.build(this.describe(b.count, subjectText(b.user, b.broker))));
   }
 }
 
-/** The broker refused WebSocket connections with 429 / `Connection Limit Exceeded`. */
-export function broker429Rule(): Rule {
-  return new CountedEventRule('broker-429', 'refused', 'error', (n, who) =>
-    `The broker refused ${n} WebSocket connection(s) for ${who} with 429 Connection Limit Exceeded`,
-  );
-}
 
 /** REST calls throttled by the broker: a different problem from the WebSocket limit, reported apart. */
 export function restRateLimitRule(): Rule {

@@ -1,6 +1,6 @@
 import type { LineRef } from '../classify/log-event.ts';
 import { formatTime } from '../parse/log-record.ts';
-import type { Finding, Severity, StormKind } from '../types.ts';
+import type { RuleFinding, Severity, StormKind } from '../types.ts';
 import type { TimeWindow } from './time-window.ts';
 
 const MAX_EVIDENCE = 5;
@@ -56,15 +56,16 @@ export class FindingBuilder {
     if (ev.length > MAX_EVIDENCE) ev.pop();
   }
 
-  build(message: string, stormKind?: StormKind): Finding {
-    const finding: Finding = {
+  /** `severity` overrides the builder's, for rules that grade a finding only once it is complete. */
+  build(message: string, stormKind?: StormKind, severity: Severity = this.severity): RuleFinding {
+    const finding: RuleFinding = {
       rule: this.rule,
-      severity: this.severity,
+      severity,
       message,
       count: this.count,
       first: formatTime(this.first, this.firstZoned),
       last: formatTime(this.last, this.lastZoned),
-      evidence: this.evidence.map((e) => `${e.ref.file}:${e.ref.line}`),
+      evidence: this.evidence.map((e) => ({ file: e.ref.file, line: e.ref.line })),
     };
     if (this.user !== undefined) finding.user = this.user;
     if (this.broker !== undefined) finding.broker = this.broker;

@@ -2,9 +2,9 @@ import { AdapterBurstRule } from './adapter-burst.ts';
 import { AdapterChurnRule } from './adapter-churn.ts';
 import { ConnectStormRule } from './connect-storm.ts';
 import { ConnectUnansweredRule } from './connect-unanswered.ts';
-import { authFailureRule, broker429Rule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
+import { Broker429Rule } from './broker-429.ts';
+import { authFailureRule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
-import { ReuseRatioRule } from './reuse-ratio.ts';
 import type { Rule, Thresholds } from './rule.ts';
 
 export type { Rule, Thresholds } from './rule.ts';
@@ -15,14 +15,13 @@ export function builtInRules(t: Thresholds): Rule[] {
   return [
     new AdapterBurstRule(t),
     new ConnectStormRule(t),
-    broker429Rule(),
+    new Broker429Rule(),
     restRateLimitRule(),
     new MultipleAdaptersRule(),
     new AdapterChurnRule(t),
     new ConnectUnansweredRule(t),
     retryExhaustedRule(),
     authFailureRule(),
-    new ReuseRatioRule(),
   ];
 }
 
@@ -37,5 +36,4 @@ export const BUILT_IN_RULE_NAMES = [
   'connect-unanswered',
   'retry-exhausted',
   'auth-failure',
-  'reuse-ratio',
 ] as const;

@@ -1,5 +1,5 @@
 import type { LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
@@ -45,7 +45,7 @@ export class MultipleAdaptersRule implements Rule {
     }
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     return [...this.subjects.values()].map((s) =>
       s.builder.build(
         `${s.peak} live adapters for ${subjectText(s.builder.user, s.builder.broker)} at once (expected at most 1 per user)`,

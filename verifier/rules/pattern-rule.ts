@@ -1,6 +1,6 @@
 import type { LineRef } from '../classify/log-event.ts';
 import type { LogRecord } from '../parse/log-record.ts';
-import type { Finding, UserRule } from '../types.ts';
+import type { RuleFinding, UserRule } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder } from './finding-builder.ts';
 import { TimeWindow } from './time-window.ts';
@@ -24,7 +24,7 @@ export class PatternRule {
     this.builder.addBurst(this.window);
   }
 
-  finish(): Finding[] {
+  finish(): RuleFinding[] {
     if (this.peak === 0) return [];
     return [
       this.builder.build(

@@ -1,17 +1,13 @@
 import type { LogEvent } from '../classify/log-event.ts';
-import type { Finding } from '../types.ts';
+import type { RuleFinding } from '../types.ts';
+
+export type { Thresholds } from '../types.ts';
 
 /** A rule sees every event in input order and reports its findings at the end. */
 export interface Rule {
   readonly name: string;
   observe(ev: LogEvent): void;
   /** `endTime`: the time of the last record read, which may be later than the last event. */
-  finish(endTime: number): Finding[];
+  finish(endTime: number): RuleFinding[];
 }
 
-/** The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`). */
-export interface Thresholds {
-  windowMs: number;
-  burst: number;
-  storm: number;
-}

@@ -1,7 +1,7 @@
 import type { LogEvent } from '../classify/log-event.ts';
 import { createReadStream } from 'node:fs';
 import { verifySource } from '../index.ts';
-import { readEvidenceLines } from '../reporters/html/evidence-lines.ts';
+import { evidenceRef, readEvidenceLines } from '../reporters/html/evidence-lines.ts';
 import type { PageChart, PageModel, PageRange, PageSummary } from '../reporters/html/page-model.ts';
 import { BucketStore, type Combine } from '../timeseries/bucket-store.ts';
 import { adaptersAliveAfter } from '../timeseries/event-series.ts';
@@ -56,7 +56,7 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
         detail:
           `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''})` +
           (record.log && record.log.fromByte > 0 ? ` Line numbers count from where the log ended when the run began (byte ${record.log.fromByte}).` : ''),
-        evidence: f.evidence.map((ref) => evidence.get(ref) ?? { ref, text: null }),
+        evidence: f.evidence.map((e) => evidence.get(evidenceRef(e)) ?? { ref: evidenceRef(e), text: null }),
       })),
     ]);
   }

@@ -1,6 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { openInput } from '../../input/open-input.ts';
+import type { Evidence } from '../../types.ts';
 import type { EvidenceLine } from './page-model.ts';
+
+/** The `file:line` an evidence line is shown and looked up as. */
+export function evidenceRef(e: Evidence): string {
+  return `${e.file}:${e.line}`;
+}
 
 /** Evidence is for reading, not for carrying a whole runaway line into the page. */
 const MAX_TEXT = 2_000;
@@ -11,15 +17,11 @@ const NEWLINE = 0x0a;
  * line. A reference that cannot be read back (stdin, a file removed since) keeps a null text.
  * `fromByte` gives, per file, where its line 1 was when only a tail of it was verified (a probe's window).
  */
-export async function readEvidenceLines(refs: Iterable<string>, fromByte = new Map<string, number>()): Promise<Map<string, EvidenceLine>> {
+export async function readEvidenceLines(refs: Iterable<Evidence>, fromByte = new Map<string, number>()): Promise<Map<string, EvidenceLine>> {
   const wanted = new Map<string, Map<number, string>>();
-  for (const ref of refs) {
-    const colon = ref.lastIndexOf(':');
-    const line = Number(ref.slice(colon + 1));
-    if (colon <= 0 || !Number.isInteger(line)) continue;
-    const file = ref.slice(0, colon);
+  for (const { file, line } of refs) {
     if (!wanted.has(file)) wanted.set(file, new Map());
-    wanted.get(file)!.set(line, ref);
+    wanted.get(file)!.set(line, evidenceRef({ file, line }));
   }
   const out = new Map<string, EvidenceLine>();
   for (const [file, lines] of wanted) {

@@ -1,25 +1,37 @@
 import type { LogEvent } from '../../classify/log-event.ts';
-import { EventSeriesBuilder } from '../../timeseries/event-series.ts';
+import { EventSeriesBuilder, type EventSeries } from '../../timeseries/event-series.ts';
 import type { Severity, VerifyReport } from '../../types.ts';
 import { readEvidenceLines } from './evidence-lines.ts';
+import type { EvidenceLine } from './page-model.ts';
+import { renderPage } from './render-page.ts';
 import { verifyPage } from './verify-page.ts';
-import { writePage } from './write-page.ts';
 
 export type { PageModel } from './page-model.ts';
 export { renderPage } from './render-page.ts';
 export { writePage } from './write-page.ts';
 
+/** What the HTML page needs beyond the report: the run's event series and its evidence lines' text. */
+export interface HtmlContext {
+  series: EventSeries;
+  evidence: Map<string, EvidenceLine>;
+}
+
 /**
- * The HTML reporter of `verify`: it watches the run's events (pass {@link onEvent} as the verify
- * option) and, once the report is in, writes the page with the evidence lines read back from the logs.
+ * Collects what verify's HTML reporter draws: pass {@link onEvent} as the verify option, then
+ * {@link context} once the report is in (it reads the evidence lines back from the logs).
  */
-export class HtmlVerifyReporter {
+export class HtmlContextBuilder {
   private readonly series = new EventSeriesBuilder();
   readonly onEvent = (ev: LogEvent): void => this.series.observe(ev);
 
-  /** Writes the page to `path`; throws UsageError when it cannot. */
-  async write(path: string, report: VerifyReport, failOn: Severity, option = '--reporter html='): Promise<void> {
-    const evidence = await readEvidenceLines(report.findings.flatMap((f) => f.evidence));
-    await writePage(path, verifyPage({ report, series: this.series.build(), failOn, evidence }), option);
+  async context(report: VerifyReport): Promise<HtmlContext> {
+    return { series: this.series.build(), evidence: await readEvidenceLines(report.findings.flatMap((f) => f.evidence)) };
   }
+}
+
+const NO_EVENTS: EventSeries = { axis: 'clock', starts: [], bucketMs: 1000, subjects: [] };
+
+/** verify's `html` reporter: the page of charts, or, without a context (in-process use), the summary and findings alone. */
+export function renderHtml(report: VerifyReport, opts: { failOn: Severity; html?: HtmlContext }): string {
+  return renderPage(verifyPage({ report, failOn: opts.failOn, series: opts.html?.series ?? NO_EVENTS, evidence: opts.html?.evidence ?? new Map() }));
 }

@@ -2,7 +2,7 @@ import { subjectKey } from '../../classify/log-event.ts';
 import type { EventSeries, SubjectSeries } from '../../timeseries/event-series.ts';
 import { EVENT_SERIES, type EventSeriesField } from '../../timeseries/event-series.ts';
 import type { Finding, Severity, VerifyReport } from '../../types.ts';
-import { failsAt } from '../../verify.ts';
+import { evidenceRef } from './evidence-lines.ts';
 import type { EvidenceLine, PageChart, PageModel, PageRange } from './page-model.ts';
 
 /** Charts beyond this many users × brokers would make the page slow to open; the rest are named in a note. */
@@ -54,14 +54,16 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
       .map((s) => s.subject)
       .join(', ')}${series.subjects.length > MAX_CHARTS + 10 ? ', …' : ''}.`);
   }
-  const failed = failsAt(report, failOn);
+  const failed = report.verdict !== 'pass';
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   return {
     title: 'stormcheck verify',
     summary: {
-      verdict: failed
-        ? `FAIL: ${report.findings.length} finding(s), ${errors} error(s) (fails at ${failOn})`
-        : `PASS: ${report.findings.length} finding(s), none at or above ${failOn}`,
+      verdict: report.error
+        ? `ERROR: ${report.error.message}`
+        : failed
+          ? `FAIL: ${report.findings.length} finding(s), ${errors} error(s) (fails at ${failOn})`
+          : `PASS: ${report.findings.length} finding(s), none at or above ${failOn}`,
       tone: failed ? 'fail' : 'pass',
       facts: [
         `${report.linesRead} lines from ${report.inputs.length} input(s): ${report.inputs.map((i) => i.name).join(', ')}`,
@@ -92,7 +94,7 @@ function findingRange(f: Finding, series: EventSeries, x: number[], bucketSecond
     tone: f.severity,
     label: `${f.severity} ${f.rule}${who ? ` ${who}` : ''} ×${f.count}`,
     detail: `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''})`,
-    evidence: f.evidence.map((ref) => evidence.get(ref) ?? { ref, text: null }),
+    evidence: f.evidence.map((e) => evidence.get(evidenceRef(e)) ?? { ref: evidenceRef(e), text: null }),
   };
 }
 

@@ -1,0 +1,29 @@
+import type { LogEvent } from '../classify/log-event.ts';
+
+/**
+ * How many adapters each user (and, for logs that name no user at creation, each broker) holds alive:
+ * a creation adds one, a teardown, removal or invalidation ends the user's. It tells concurrent
+ * adapters (`many-adapters`) from sequential teardown/recreate cycles (`churn`).
+ */
+export class LiveAdapters {
+  private readonly byUser = new Map<string, number>();
+  private readonly byBroker = new Map<string, number>();
+
+  observe(ev: LogEvent): void {
+    const broker = ev.broker ?? '?';
+    if (ev.kind === 'create') {
+      if (ev.user !== undefined) this.byUser.set(`${broker}/${ev.user}`, (this.byUser.get(`${broker}/${ev.user}`) ?? 0) + 1);
+      else this.byBroker.set(broker, (this.byBroker.get(broker) ?? 0) + 1);
+    } else if (ev.kind === 'teardown' || ev.kind === 'remove' || ev.kind === 'invalidated') {
+      if (ev.user !== undefined) this.byUser.delete(`${broker}/${ev.user}`);
+      const unnamed = this.byBroker.get(broker);
+      if (unnamed !== undefined) this.byBroker.set(broker, Math.max(0, unnamed - 1));
+    }
+  }
+
+  /** Adapters alive for the event's user (or its broker when it names no user). */
+  alive(ev: { user?: string; broker?: string }): number {
+    const broker = ev.broker ?? '?';
+    return ev.user !== undefined ? (this.byUser.get(`${broker}/${ev.user}`) ?? 0) : (this.byBroker.get(broker) ?? 0);
+  }
+}
