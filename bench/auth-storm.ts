@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
 import { OpenAlgoMode } from '../gateway/openalgo/protocol.ts';
-import type { RegistryMode } from '../gateway/types.ts';
+import type { RegistryMode } from '../gateway/index.ts';
 import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
 import type { StormResult } from './auth-storm-clients.ts';
 import type { BrokerStarted } from './broker-process.ts';
@@ -14,7 +14,7 @@ import type { Benchmark, BenchTable } from './table.ts';
 
 /**
  * Benchmark 3 (SPEC §8): the authentication storm. `clients` clients of one user connect, authenticate
- * and subscribe at once, against `singleton` and `legacy` side by side, each in fresh processes (mock
+ * and subscribe at once, against `singleton` and `legacy-2025` side by side, each in fresh processes (mock
  * broker with its default limit of 2, gateway, clients). The broker's record is read `observeMs` after
  * the storm began, the same moment for both registries; a legacy run cannot run away past that, because
  * its gateway is then shut down (killed if it does not stop).
@@ -42,7 +42,7 @@ export const AUTH_STORM_DEFAULTS: AuthStormConfig = {
   timeoutMs: 10_000,
   observeMs: 10_000,
   runs: 3,
-  registries: ['singleton', 'legacy'],
+  registries: ['singleton', 'legacy-2025'],
 };
 
 export const AUTH_STORM_TARGETS = { upstreamConnections: 1, rejected429: 0, allAuthenticatedMs: 2_000 } as const;
@@ -223,7 +223,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
 
 export const authStorm: Benchmark = {
   name: 'auth-storm',
-  description: '1000 clients of one user authenticate and subscribe at once: singleton vs legacy (~2 min)',
+  description: '1000 clients of one user authenticate and subscribe at once: singleton vs legacy-2025 (~2 min)',
   async run(args) {
     const config = { ...AUTH_STORM_DEFAULTS, runs: intOption(args, 'runs', AUTH_STORM_DEFAULTS.runs), gatewayExecArgv: gatewayProfileArgv(args) };
     const before = os.loadavg();

@@ -33,6 +33,11 @@ export async function main(argv: string[]): Promise<number> {
         'Find, reproduce and prevent the one-adapter-per-user bug: a trading gateway that opens more than\n' +
         'one upstream AngelOne connection per user and is throttled with HTTP 429.',
     )
+    .option('time-scale', {
+      type: 'number',
+      global: true,
+      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.05)',
+    })
     .command(await loadCommands(argv))
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
     .strict()

@@ -1,46 +1,80 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
-import { GATEWAY_DEFAULTS, startGateway } from './gateway.ts';
+import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
-import type { GatewayOptions, RegistryMode } from './types.ts';
+import { timeScaleOption } from '../errors/time-scale-option.ts';
+import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
+import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
+
+/** Environment variable read when --admin-token is absent, so the token stays out of `ps` output. */
+const ADMIN_TOKEN_ENV = 'STORMCHECK_ADMIN_TOKEN';
 
 interface GatewayArgs {
   host: string;
   port: number;
   'broker-url': string;
-  registry: RegistryMode;
+  registry: RegistryChoice;
+  'time-scale'?: number;
   users?: string;
   instruments?: string;
   'admin-port': number;
+  'admin-host': string;
+  'admin-token'?: string;
+  'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
   pretty: boolean;
+  'log-format': LogFormat;
 }
 
-const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
+const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
 
 function builder(yargs: Argv): Argv<GatewayArgs> {
   return yargs
-    .option('host', { type: 'string', default: GATEWAY_DEFAULTS.host, describe: 'Interface to bind (client and admin servers)' })
+    .option('host', { type: 'string', default: GATEWAY_DEFAULTS.host, describe: 'Interface the OpenAlgo client endpoint binds' })
     .option('port', { type: 'number', default: GATEWAY_DEFAULTS.port, describe: 'OpenAlgo client WebSocket port (0 = any free port)' })
     .option('broker-url', { type: 'string', default: GATEWAY_DEFAULTS.brokerUrl, describe: 'AngelOne SmartAPI WebSocket 2.0 URL' })
     .option('registry', {
-      choices: REGISTRY_MODES,
+      choices: REGISTRY_CHOICES,
       default: GATEWAY_DEFAULTS.registry,
-      describe: 'singleton: one adapter per (user, broker); legacy: reproduce the OpenAlgo storm',
+      describe: 'singleton: one adapter per (user, broker); legacy-2025 (alias legacy) / legacy-2026: OpenAlgo 2025-11 / 2026-08 proxy behaviour',
     })
     .option('users', { type: 'string', describe: 'JSON array of users {apiKey,userId,broker,clientCode,brokerApiKey,feedToken,authToken}; absent: demo user' })
     .option('instruments', { type: 'string', describe: 'AngelOne scrip-master JSON [{token,symbol,name,exch_seg}]; absent: bundled NIFTY 50 + indices' })
     .option('admin-port', { type: 'number', default: GATEWAY_DEFAULTS.adminPort, describe: 'Admin HTTP port: /health, /metrics, POST /users/:id/logout' })
+    .option('admin-host', {
+      type: 'string',
+      default: GATEWAY_DEFAULTS.adminHost,
+      describe: 'Interface the admin server binds (separate from --host; keep it on loopback)',
+    })
+    .option('admin-token', {
+      type: 'string',
+      describe: `Require "Authorization: Bearer TOKEN" on admin requests (default: $${ADMIN_TOKEN_ENV} if set)`,
+    })
+    .option('log-level', { choices: LOG_LEVELS, default: GATEWAY_DEFAULTS.logLevel, describe: 'Least severe level logged' })
     .option('max-reconnect', { type: 'number', default: GATEWAY_DEFAULTS.maxReconnect, describe: 'Upstream connection attempts per cycle before giving up' })
-    .option('linger-ms', { type: 'number', default: GATEWAY_DEFAULTS.lingerMs, describe: 'Release an adapter this long after its last client left (0 = keep until logout)' })
-    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY)' })
+    .option('linger-ms', {
+      type: 'number',
+      default: GATEWAY_DEFAULTS.lingerMs,
+      describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
+    })
+    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
+    .option('log-format', {
+      choices: LOG_FORMATS,
+      default: 'json',
+      describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
+    })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
-    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison') as Argv<GatewayArgs>;
+    .example('$0 gateway --registry legacy-2025 --port 8775 --admin-port 8776', 'Behave like OpenAlgo 2025-11 for comparison')
+    .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster')
+    .example('$0 gateway --registry legacy-2025 --log-format openalgo > openalgo.log', 'Log as OpenAlgo 2025-11 did, for stormcheck verify')
+    .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
+    .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {
@@ -59,12 +93,18 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     host: args.host,
     port: checkPort('port', args.port),
     adminPort: checkPort('admin-port', args['admin-port']),
+    adminHost: args['admin-host'],
     brokerUrl: checkBrokerUrl(args['broker-url']),
+    logLevel: checkLogLevel(args['log-level']),
     registry: checkRegistry(args.registry),
+    legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
-    pretty: args.pretty || process.stdout.isTTY === true,
+    pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
+    logFormat: checkLogFormat(args['log-format']),
   };
+  const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
+  if (adminToken !== undefined && adminToken !== '') options.adminToken = adminToken;
   try {
     if (args.users !== undefined) options.users = loadUsersFile(args.users);
     if (args.instruments !== undefined) options.instruments = loadInstrumentsFile(args.instruments);
@@ -75,11 +115,21 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
   return options;
 }
 
-function checkRegistry(value: string): RegistryMode {
-  if (!(REGISTRY_MODES as readonly string[]).includes(value)) {
-    throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
+function checkRegistry(value: string): RegistryChoice {
+  if (!(REGISTRY_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--registry must be one of ${REGISTRY_CHOICES.join(', ')}, got '${value}'`);
   }
-  return value as RegistryMode;
+  return value as RegistryChoice;
+}
+
+function checkLogFormat(value: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got '${value}'`);
+  return value as LogFormat;
+}
+
+function checkLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return value as LogLevel;
 }
 
 function checkBrokerUrl(value: string): string {
@@ -99,9 +149,11 @@ async function handler(args: GatewayArgs): Promise<void> {
   try {
     gateway = await startGateway(options);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { port?: number };
+    const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
-      throw new UsageError(`cannot listen on ${args.host} (${e.code}): pick other --host/--port/--admin-port values`);
+      const option = e.port === options.adminPort && e.address === options.adminHost ? '--admin-port/--admin-host' : '--port/--host';
+      const why = e.code === 'EADDRINUSE' ? 'port already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
+      throw new UsageError(`cannot listen on ${e.address ?? args.host}:${e.port ?? '?'} (${e.code}: ${why}); pick another ${option}`);
     }
     throw err;
   }

@@ -4,7 +4,12 @@ export { InstrumentMaster, loadInstrumentsFile, BUNDLED_INSTRUMENTS_PATH, EXCHAN
 export { DEMO_USER, loadUsersFile, UserDirectory } from './users.ts';
 export { LogEvent, LogMessage } from './logger.ts';
 export { DEFAULT_CLIENT_LIMITS, type ClientLimits } from './client/session.ts';
-export { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
+export { DEFAULT_LEGACY_OPTIONS, type LegacyOptions } from './registry/legacy-registry.ts';
 export type { UpstreamSocket, UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 export type { Clock, Timer, RandomSource } from './clock.ts';
-export type * from './types.ts';
+export type { Gateway, GatewayOptions } from './gateway.ts';
+export type { GatewayHealth } from './admin-http.ts';
+export type { AdapterHealth, RegistryMode } from './registry/registry.ts';
+export type { AdapterState } from './angel/lifecycle.ts';
+export type { UserRecord } from './users.ts';
+export type { Instrument } from './instruments.ts';

@@ -8,10 +8,22 @@ describe('stormcheck gateway CLI', () => {
   it('--help describes the options with an example', async () => {
     const { code, stdout } = await stormcheck(['gateway', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--broker-url', '--registry', '--users', '--instruments', '--admin-port', '--max-reconnect', '--linger-ms', '--pretty']) {
+    for (const option of ['--broker-url', '--registry', '--users', '--instruments', '--admin-port', '--max-reconnect', '--linger-ms', '--pretty', '--admin-host', '--admin-token', '--log-level', 'STORMCHECK_ADMIN_TOKEN', '--log-format', '--time-scale', 'legacy-2026']) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('Examples:');
+  });
+
+  it('--registry legacy is legacy-2025: the optionsFromArgs mapping keeps the alias, startGateway resolves it', async () => {
+    const { optionsFromArgs } = await import('../gateway/command.ts');
+    const { resolveRegistry } = await import('../gateway/registry/registry.ts');
+    const base = { host: '127.0.0.1', port: 0, 'broker-url': 'ws://127.0.0.1:9443/smart-stream', 'admin-port': 0, 'admin-host': '127.0.0.1', 'log-level': 'info', 'max-reconnect': 5, 'linger-ms': 0, pretty: false, 'log-format': 'openalgo' } as const;
+    const options = optionsFromArgs({ ...base, registry: 'legacy', 'time-scale': 0.5 });
+    expect(resolveRegistry(options.registry!)).toBe('legacy-2025');
+    expect(options.legacy).toEqual({ timeScale: 0.5 });
+    expect(options.logFormat).toBe('openalgo');
+    expect(options.pretty).toBe(false);
+    expect(optionsFromArgs({ ...base, registry: 'singleton' }).legacy).toEqual({ timeScale: 1 });
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
@@ -23,6 +35,9 @@ describe('stormcheck gateway CLI', () => {
     [['--port', '0', '--admin-port', '70000'], '--admin-port'],
     [[...free, '--max-reconnect', '0'], '--max-reconnect'],
     [[...free, '--registry', 'fancy'], '--registry'],
+    [[...free, '--registry', 'legacy-2025', '--time-scale', '-1'], '--time-scale'],
+    [[...free, '--log-format', 'xml'], '--log-format'],
+    [[...free, '--log-level', 'loud'], 'log-level'],
     [[...free, '--broker-url', 'http://x'], '--broker-url'],
     [[...free, '--users', join(dir, 'missing.json')], 'missing.json'],
     [[...free, '--users', badJson], badJson],

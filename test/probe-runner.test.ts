@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startMockBroker } from '../fixtures/angel-broker/index.ts';
 import type { MockBroker } from '../fixtures/angel-broker/types.ts';
 import { DEMO_USER, startGateway } from '../gateway/index.ts';
-import type { Gateway, RegistryMode } from '../gateway/types.ts';
+import type { Gateway, RegistryMode } from '../gateway/index.ts';
 import { GatewayLogCapture } from '../verifier/scenario/gateway-log-capture.ts';
 import { runProbe } from '../verifier/scenario/probe.ts';
 import { renderProbeReport } from '../verifier/scenario/probe-text.ts';
@@ -30,13 +30,13 @@ async function tempDir(): Promise<string> {
 }
 
 /** A mock broker (limit 2) behind a gateway in `mode`, the gateway logging to a real file. */
-async function rig(mode: RegistryMode): Promise<Rig> {
+async function rig(mode: RegistryMode, timeScale = 1): Promise<Rig> {
   const logFile = join(await tempDir(), 'gateway.log');
   const log = new GatewayLogCapture(logFile);
   cleanups.push(() => log.finish());
   const broker = await startMockBroker({ host: '127.0.0.1', port: 0, limit: 2, logLevel: 'silent' });
   cleanups.push(() => broker.close());
-  const gateway = await startGateway({ host: '127.0.0.1', port: 0, adminPort: 0, brokerUrl: broker.url, registry: mode, logDestination: log.destination });
+  const gateway = await startGateway({ host: '127.0.0.1', port: 0, adminPort: 0, brokerUrl: broker.url, registry: mode, logDestination: log.destination, legacy: { timeScale } });
   cleanups.push(() => gateway.close());
   return { broker, gateway, logFile };
 }
@@ -61,9 +61,9 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(renderProbeReport(report)).toContain('verdict: PASS');
   }, SLOW_MS);
 
-  it('legacy fails, and the report says which evidence showed it', async () => {
-    const { broker, gateway, logFile } = await rig('legacy');
-    const report = await runProbe({ ...probe, url: gateway.url, brokerAdmin: broker.adminUrl, logFile });
+  it('legacy-2025 fails under churn, and the report says which evidence showed it', async () => {
+    const { broker, gateway, logFile } = await rig('legacy-2025', 0.01);
+    const report = await runProbe({ ...probe, scenario: 'churn', url: gateway.url, brokerAdmin: broker.adminUrl, logFile });
 
     const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.source);
     expect(failed).toContain('log');

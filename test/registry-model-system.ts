@@ -4,7 +4,7 @@ import { mulberry32, startMockBroker, type BrokerEvent, type MockBroker } from '
 import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
 import { startGateway } from '../gateway/index.ts';
 import { CREDENTIAL_HEADERS, HEARTBEAT } from '../gateway/smartapi/index.ts';
-import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/types.ts';
+import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/index.ts';
 import { LogCapture } from './gateway-harness.ts';
 import { waitFor } from './mock-broker-client.ts';
 import { IO_DEADLINE_MS, ManualTime, RealTime, type TimeControl } from './registry-model-time.ts';
@@ -28,13 +28,16 @@ export const BROKER_LIMIT = 2;
 /** Gateway time scaled down for the deep suite: production timings × DEEP_SCALE on real timers. */
 export const DEEP_SCALE = 0.02;
 const DEEP_TIMINGS: GatewayOptions = {
-  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedBaseMs: 5_000 * DEEP_SCALE },
+  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedMinMs: 4_900 * DEEP_SCALE, rateLimitedMaxMs: 5_300 * DEEP_SCALE },
   heartbeat: { pingMs: 10_000 * DEEP_SCALE, deadMs: 25_000 * DEEP_SCALE },
-  legacy: { adapterRetryDelayMs: 200 * DEEP_SCALE, sdkRetryDelayMs: 100 * DEEP_SCALE },
+  legacy: { timeScale: DEEP_SCALE },
 };
 
-/** Enough dials for every legacy mechanism to show, far above any reconnect budget. */
-const LEGACY_ATTEMPT_CAP = 60;
+/**
+ * The legacy safety cap (not part of the bug), lowered so a runaway ends sooner: enough dials per second
+ * for every legacy mechanism to show, far above any reconnect budget.
+ */
+const LEGACY_SAFETY_CAP = { maxAttemptsPerSecond: 60, runawayPerSecond: 30, maxRunawayMs: 2_000 };
 
 export type Speed = 'fast' | 'deep';
 
@@ -220,8 +223,7 @@ export class ModelSystem {
         // largest delay setTimeout accepts (anything larger fires at once).
         clientLimits: { authTimeoutMs: 2 ** 31 - 1 },
         ...(config.speed === 'deep' ? DEEP_TIMINGS : {}),
-        // The legacy reproduction's safety cap (not part of the bug), lowered so a runaway ends sooner.
-        legacy: { ...(config.speed === 'deep' ? DEEP_TIMINGS.legacy : {}), maxAttemptsPerAdapter: LEGACY_ATTEMPT_CAP },
+        legacy: { ...(config.speed === 'deep' ? DEEP_TIMINGS.legacy : {}), safetyCap: LEGACY_SAFETY_CAP },
       });
     } catch (err) {
       await system.broker.close();

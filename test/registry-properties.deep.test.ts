@@ -30,7 +30,7 @@ describe('registry properties against the mock broker (deep: real timers)', () =
   it('deep: legacy is caught from every seed tried, each counterexample shrunk', async () => {
     for (let i = 0; i < LEGACY_SEEDS; i++) {
       const seed = DEEP.seed + i;
-      const details = await checkRegistry({ ...DEEP, registry: 'legacy', seed, path: i === 0 ? DEEP.path : undefined, replayPath: i === 0 ? DEEP.replayPath : undefined, timeLimitMs: 120_000 });
+      const details = await checkRegistry({ ...DEEP, registry: 'legacy-2025', seed, path: i === 0 ? DEEP.path : undefined, replayPath: i === 0 ? DEEP.replayPath : undefined, timeLimitMs: 120_000 });
       const rendered = details.failed ? String((details.counterexample as unknown[])[0]) : '(none)';
       console.log(`legacy seed ${seed}: ${details.failed ? 'caught' : 'NOT caught'} after ${details.numRuns} runs, ${details.numShrinks} shrinks: ${rendered}\n  ${String(details.errorInstance)}\n  replay: ${replayCommand(details, 'test:deep', 'legacy is caught')}`);
       expect(details.failed).toBe(true);

@@ -48,7 +48,7 @@ describe('registry properties against the mock broker (fast: manual gateway cloc
   });
 
   it('the same properties catch legacy: fast-check finds a counterexample and shrinks it', { timeout: 120_000 }, async () => {
-    const details = await checkRegistry({ ...SINGLETON, registry: 'legacy', timeLimitMs: 60_000 });
+    const details = await checkRegistry({ ...SINGLETON, registry: 'legacy-2025', timeLimitMs: 60_000 });
 
     expect(details.failed).toBe(true);
     const rendered = String((details.counterexample as unknown[])[0]);
@@ -61,7 +61,7 @@ describe('registry properties against the mock broker (fast: manual gateway cloc
   });
 
   it('the scheduled property catches legacy too, and its report shows the interleaving it chose', { timeout: 120_000 }, async () => {
-    const details = await checkRegistry({ ...SINGLETON, registry: 'legacy', scheduled: true, timeLimitMs: 60_000 });
+    const details = await checkRegistry({ ...SINGLETON, registry: 'legacy-2025', scheduled: true, timeLimitMs: 60_000 });
 
     expect(details.failed).toBe(true);
     const report = fc.defaultReportMessage(details) ?? '';

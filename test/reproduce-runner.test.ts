@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runReproduce } from '../verifier/scenario/reproduce.ts';
+import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from '../verifier/scenario/reproduce.ts';
 import { renderReproduceTable } from '../verifier/scenario/reproduce-table.ts';
 import { stormcheck } from './run-stormcheck.ts';
 import { stormcheckInProcess } from './run-cli-in-process.ts';
@@ -22,62 +22,69 @@ async function logDir(): Promise<string> {
 const SLOW_MS = 60_000;
 
 describe('stormcheck reproduce', () => {
-  it('in-process: legacy shows the storm, singleton stays on one connection and feeds every client', async () => {
+  it('in-process: legacy-2025 runs away, legacy-2026 churns and leaves a zombie, singleton stays clean', async () => {
     const progress: string[] = [];
     const dir = await logDir();
     const report = await runReproduce({
       clients: 6,
-      durationMs: 4000,
+      durationMs: 6000,
       seed: 1,
       limit: 2,
-      modes: ['legacy', 'singleton'],
+      modes: [...REPRODUCE_MODES],
       scenario: 'all',
+      timeScale: REPRODUCE_TIME_SCALE,
       logDir: dir,
       onProgress: (line) => progress.push(line),
     });
 
-    const [legacy, singleton] = report.modes;
-    expect(report.modes.map((m) => m.mode)).toEqual(['legacy', 'singleton']);
-    expect(legacy.broker.rejected429 > 0 || legacy.broker.peakConnections > 1 || legacy.verifier.errors > 0).toBe(true);
-    expect(legacy.gateway.adaptersCreated).toBeGreaterThan(1);
-    expect(singleton.broker.peakConnections).toBe(1);
-    expect(singleton.broker.rejected429).toBe(0);
-    expect(singleton.verifier.errors).toBe(0);
+    const [y2025, y2026, singleton] = report.modes;
+    expect(report.modes.map((m) => m.mode)).toEqual(['legacy-2025', 'legacy-2026', 'singleton']);
+    for (const mode of report.modes) expect(mode.slotHold).toEqual(expect.objectContaining({ held: 2, releasedAt: expect.any(Number) }));
+    expect(y2025.broker.peakAttemptsPerSecond).toBeGreaterThan(100);
+    expect(y2025.gateway.sdkGiveUps).toBeGreaterThan(0);
+    expect(y2025.verifier.stormKinds).toContain('runaway-retry');
+    expect(y2026.gateway.teardowns).toBeGreaterThanOrEqual(1);
+    expect(y2026.gateway.adaptersCreated).toBeGreaterThanOrEqual(2);
+    expect(y2026.gateway.zombieConnects).toBeGreaterThanOrEqual(1);
+    expect(y2026.gateway.freezes).toBeGreaterThanOrEqual(1);
+    expect(singleton.broker.gatewayPeak).toBe(1);
+    expect(singleton.broker.rejected429AfterRelease).toBe(0);
     expect(singleton.gateway.adaptersCreated).toBe(1);
     expect(singleton.clients.withoutData).toEqual([]);
-    expect(singleton.clients.ticksDelivered).toBeGreaterThan(0);
-    expect(singleton.brokerDrops).toEqual([expect.objectContaining({ done: true })]);
     expect(report.pass).toBe(true);
-    expect(progress).toHaveLength(4);
-    expect(progress[3]).toMatch(/^singleton: peak 1, 0 × 429, 1 adapter\(s\) created$/);
+    expect(progress).toHaveLength(6);
 
-    const singletonLog = await readFile(join(dir, 'gateway-singleton.log'), 'utf8');
-    expect(singletonLog).toContain('Creating NEW angel adapter for user incident-app');
-    expect(singletonLog).not.toContain('stormcheck-reproduce');
+    const log2025 = await readFile(join(dir, 'gateway-legacy-2025.log'), 'utf8');
+    expect(log2025).toContain('"msg":"Creating adapter for broker: angel"');
+    expect(log2025).toContain('"msg":"Connection closed due to max retry attempts reached."');
+    const log2026 = await readFile(join(dir, 'gateway-legacy-2026.log'), 'utf8');
+    expect(log2026).toContain('"msg":"[POOL] ========== DISCONNECTING POOL =========="');
+    expect(log2026).not.toContain('stormcheck-reproduce');
 
     const table = renderReproduceTable(report);
-    expect(table).toMatch(/^\s+legacy\s+singleton$/m);
-    expect(table).toMatch(/^peak upstream connections\s+\d+\s+1$/m);
-    expect(table).toMatch(/^429 Connection Limit Exceeded\s+\d+\s+0$/m);
-    expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+0 of 6$/m);
+    expect(table).toMatch(/^\s+legacy-2025\s+legacy-2026\s+singleton$/m);
+    expect(table).toContain('legacy delays × 0.03 (--time-scale)');
+    expect(table).toMatch(/^peak upstream connections\s+\d+\s+\d+\s+1$/m);
+    expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+\d+ of 6\s+0 of 6$/m);
     expect(table).toContain('PASS:');
   }, SLOW_MS);
 
-  it('CLI --json: one JSON document with schemaVersion, exit 0 when the expectations hold', async () => {
-    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--clients', '6', '--duration', '4s']);
+  it('CLI --json --mode singleton: one JSON document with schemaVersion, exit 0 when the expectations hold', async () => {
+    const { code, stdout, stderr } = await stormcheck(['reproduce', '--json', '--mode', 'singleton', '--clients', '6', '--duration', '4s']);
     expect(stderr).toBe('');
-    const report = JSON.parse(stdout) as { schemaVersion: number; pass: boolean; modes: { mode: string; broker: { peakConnections: number } }[] };
+    const report = JSON.parse(stdout) as { schemaVersion: number; pass: boolean; options: { timeScale: number }; modes: { mode: string; broker: { gatewayPeak: number } }[] };
     expect(report.schemaVersion).toBe(1);
-    expect(report.modes.map((m) => m.mode)).toEqual(['legacy', 'singleton']);
-    expect(report.modes[1].broker.peakConnections).toBe(1);
+    expect(report.options.timeScale).toBe(0.03);
+    expect(report.modes.map((m) => m.mode)).toEqual(['singleton']);
+    expect(report.modes[0].broker.gatewayPeak).toBe(1);
     expect(report.pass).toBe(true);
     expect(code).toBe(0);
   }, SLOW_MS);
 
-  it('CLI exits 1 and names the expectation when legacy traffic is too gentle to storm', async () => {
+  it('CLI exits 1 and names the expectation when legacy-2025 traffic is too gentle to storm', async () => {
     const { code, stdout } = await stormcheck(['reproduce', '--mode', 'legacy', '--clients', '1', '--scenario', 'burst', '--duration', '2s']);
-    expect(stdout).toContain('FAIL legacy shows the storm');
-    expect(stdout).toContain('the storm did not appear');
+    expect(stdout).toMatch(/^\s+legacy-2025$/m);
+    expect(stdout).toContain('FAIL legacy-2025 storms');
     expect(code).toBe(1);
   }, SLOW_MS);
 
@@ -85,6 +92,9 @@ describe('stormcheck reproduce', () => {
     const clients = await stormcheckInProcess(['reproduce', '--clients', '0']);
     expect(clients.code).toBe(2);
     expect(clients.stderr.trim()).toMatch(/^stormcheck: --clients must be a whole number/);
+    const scale = await stormcheckInProcess(['reproduce', '--time-scale', '0']);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr.trim()).toMatch(/^stormcheck: --time-scale must be a number from 0.001 to 10, got 0$/);
     const duration = await stormcheckInProcess(['reproduce', '--duration', 'soon']);
     expect(duration.code).toBe(2);
     expect(duration.stderr.trim().split('\n')).toHaveLength(1);

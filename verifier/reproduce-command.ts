@@ -1,17 +1,25 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../errors/usage-error.ts';
-import type { RegistryMode } from '../gateway/types.ts';
+import { timeScaleOption } from '../errors/time-scale-option.ts';
+import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { htmlOption } from './reporters/html/html-option.ts';
 import { writePage } from './reporters/html/write-page.ts';
-import { runReproduce } from './scenario/reproduce.ts';
+import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from './scenario/reproduce.ts';
 import { reproduceSummary } from './scenario/reproduce-summary.ts';
 import type { RunRecord } from './scenario/run-record.ts';
 import { runPage } from './scenario/run-page.ts';
 import { renderReproduceTable } from './scenario/reproduce-table.ts';
 import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
-const MODES = { both: ['legacy', 'singleton'], legacy: ['legacy'], singleton: ['singleton'] } as const satisfies Record<string, RegistryMode[]>;
+/** `--mode`: all three columns, one registry, or `legacy` (the alias of legacy-2025). */
+const MODES = {
+  all: REPRODUCE_MODES,
+  'legacy-2025': ['legacy-2025'],
+  'legacy-2026': ['legacy-2026'],
+  legacy: ['legacy-2025'],
+  singleton: ['singleton'],
+} as const satisfies Record<string, readonly RegistryMode[]>;
 
 interface ReproduceArgs {
   clients: number;
@@ -21,26 +29,30 @@ interface ReproduceArgs {
   mode: keyof typeof MODES;
   scenario: Scenario;
   json: boolean;
+  'time-scale'?: number;
   html?: string;
 }
 
 export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   command: 'reproduce',
-  describe: 'Reproduce the storm: legacy vs singleton registry against the embedded mock broker',
+  describe: 'Reproduce the storm: OpenAlgo 2025-11 and 2026-08 behaviour vs the singleton registry, against the embedded mock broker',
   builder: (yargs: Argv) =>
     yargs
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
-      .option('duration', { type: 'string', default: '10s', describe: 'traffic time per mode, 2s–2m' })
+      .option('duration', { type: 'string', default: '6s', describe: 'traffic time per registry, 2s–2m' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan and the broker\'s ticks' })
       .option('limit', { type: 'number', default: 2, describe: 'the mock broker\'s connections per client code' })
-      .option('mode', { choices: Object.keys(MODES), default: 'both', describe: 'which registry modes to run' })
-      .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
+      .option('mode', { choices: Object.keys(MODES), default: 'all', describe: 'which registries to run (legacy = legacy-2025)' })
+      .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern; all = another app holding the slots + churn + a broker drop' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
-      .example('$0 reproduce', 'legacy then singleton, 20 clients, 10 s each')
-      .example('$0 reproduce --mode legacy --clients 40 --json', 'only the legacy registry, as JSON')
+      .example('$0 reproduce', 'legacy-2025, legacy-2026 and singleton, 20 clients, 6 s each, legacy delays × 0.03')
+      .example('$0 reproduce --mode legacy-2026 --time-scale 0.2 --duration 30s', 'only OpenAlgo 2026-08, closer to its real timings')
+      .example('$0 reproduce --mode legacy --clients 40 --json', 'only legacy-2025, as JSON')
       .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
-      .epilogue('Exit codes: 0 legacy stormed and singleton was clean, 1 an expectation failed, 2 bad option.') as unknown as Argv<ReproduceArgs>,
+      .epilogue(
+        'Exit codes: 0 legacy-2025 stormed, legacy-2026 churned and left zombies, and singleton was clean; 1 an expectation failed; 2 bad option.',
+      ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
     const records: RunRecord[] = [];
@@ -51,6 +63,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       limit: wholeNumberOption('limit', args.limit, 1, 100),
       modes: [...MODES[args.mode]],
       scenario: args.scenario,
+      timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
       onProgress: progressOnTty(),
       onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
     });

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { CREDENTIAL_HEADERS, ERROR_HEADER } from '../smartapi/index.ts';
-import type { UserRecord } from '../types.ts';
+import type { UserRecord } from '../users.ts';
 
 /**
  * The slice of a `ws` WebSocket the adapters use. Injected (`GatewayOptions.WebSocket`) so unit tests can
@@ -29,6 +29,8 @@ export interface DialOutcome {
   status?: number;
   /** The broker's `x-error-message`, or the socket error's message. */
   reason?: string;
+  /** WebSocket close code of an opened socket; 1006 means the TCP connection was cut without a close frame. */
+  closeCode?: number;
 }
 
 export interface DialHandlers {
@@ -82,9 +84,10 @@ export function dialUpstream(
   socket.on('error', (err: Error) => {
     outcome.reason ??= err.message;
   });
-  socket.on('close', () => {
+  socket.on('close', (code?: number) => {
     if (closed) return;
     closed = true;
+    if (outcome.opened) outcome.closeCode = code;
     handlers.onClosed(outcome);
   });
   return socket;

@@ -1,115 +1,159 @@
 import type { Logger } from 'pino';
-import { LegacyAngelAdapter, type LegacyTuning } from '../angel/legacy-adapter.ts';
-import { LogEvent, LogMessage } from '../logger.ts';
+import { AngelAdapter2025, type LegacyAdapter, type LegacyAdapterDeps } from '../legacy/angel-adapter-2025.ts';
+import { AngelAdapter2026 } from '../legacy/angel-adapter-2026.ts';
+import { EventLoopFreeze } from '../legacy/event-loop-freeze.ts';
+import { CommonMessage, LegacyLogEvent, Message2025, Message2026, OpenAlgoModule, poolKey } from '../legacy/openalgo-log.ts';
+import { DEFAULT_SAFETY_CAP, SafetyCap, type SafetyCapLimits } from '../legacy/safety-cap.ts';
+import type { LegacyVersion } from '../legacy/smart-websocket.ts';
+import { scaledClock } from '../legacy/time-scale.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterHealth, UserRecord } from '../types.ts';
-import { registryKey, type AdapterDeps, type Lease, type Registry } from './registry.ts';
+import type { UserRecord } from '../users.ts';
+import { registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
+
+/** How a legacy registry runs: the version it models, `--time-scale`, and the safety cap. */
+export interface LegacyOptions {
+  timeScale: number;
+  safetyCap: SafetyCapLimits;
+}
+
+export const DEFAULT_LEGACY_OPTIONS: LegacyOptions = { timeScale: 1, safetyCap: DEFAULT_SAFETY_CAP };
+
+interface Entry {
+  adapter: LegacyAdapter;
+  clients: number;
+  peakSymbols: number;
+}
 
 /**
- * The bug, reproduced (SPEC §6 legacy, mechanisms 1 and 5; 2–4 live in LegacyAngelAdapter):
+ * OpenAlgo's proxy registry (`broker_adapters`, websocket_proxy/server.py) in its 2025-11 and 2026-08 forms.
  *
- * (1) When a user's last client disconnects the adapter is torn down, and the next authenticate creates a
- *     new one, so client churn becomes upstream churn.
- * (5) No single-flight: the adapter is stored only after its `connect()` returns, so every client that
- *     authenticates while a connect is pending creates its own adapter. The one stored last wins; the
- *     others are forgotten but keep their sockets and retry loops.
+ * It is checked and filled with no await in between, so simultaneous authenticates share one adapter: there
+ * is no burst race. But the last client leaving tears the adapter (2026: the pool) down, and the next
+ * authenticate builds a new one, so client churn becomes upstream churn; and a torn-down adapter's SDK
+ * retries live on (zombies). 2026-08 also freezes the proxy while a disconnect joins the connect thread.
  */
 export class LegacyRegistry implements Registry {
-  private readonly adapters = new Map<string, LegacyAngelAdapter>();
-  private readonly clientCounts = new Map<string, number>();
-  private readonly everCreated = new Set<LegacyAngelAdapter>();
-  private readonly creating = new Map<string, number>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly everCreated = new Set<LegacyAdapter>();
+  private readonly freeze: EventLoopFreeze;
+  private readonly cap: SafetyCap;
+  private readonly deps: AdapterDeps;
+  private nextAdapterId = 1;
   private readonly log: Logger;
 
   constructor(
-    private readonly deps: AdapterDeps,
-    private readonly tuning: LegacyTuning,
+    readonly version: LegacyVersion,
+    deps: AdapterDeps,
+    options: LegacyOptions = DEFAULT_LEGACY_OPTIONS,
   ) {
+    this.deps = { ...deps, clock: scaledClock(deps.clock, options.timeScale) };
+    this.freeze = new EventLoopFreeze(this.deps.clock);
+    this.cap = new SafetyCap(options.safetyCap, deps.clock, deps.logger);
     this.log = deps.logger;
   }
 
   async acquire(user: UserRecord): Promise<Lease> {
+    await this.freeze.thawed();
     const key = registryKey(user.userId, user.broker);
-    let adapter = this.adapters.get(key);
     const fields = { user: user.userId, broker: user.broker };
-    if (adapter) {
-      this.log.info({ event: LogEvent.adapterReuse, ...fields }, LogMessage.adapterReuse(user.userId));
-    } else {
-      this.log.info({ event: LogEvent.adapterCreate, ...fields }, LogMessage.adapterCreate(user.userId));
-      this.deps.metrics.adaptersCreated.inc();
-      const created = new LegacyAngelAdapter(user, this.deps, this.tuning);
-      this.everCreated.add(created);
-      this.creating.set(key, (this.creating.get(key) ?? 0) + 1);
-      this.logActive(user);
-      await created.connect();
-      this.creating.set(key, this.creating.get(key)! - 1);
-      this.adapters.set(key, created);
-      adapter = created;
+    let entry = this.entries.get(key);
+    if (this.version === '2026') {
+      this.log.info({ event: LegacyLogEvent.adapterWrapper, module: OpenAlgoModule.factory, ...fields }, Message2026.creatingPooled);
     }
-    this.clientCounts.set(key, (this.clientCounts.get(key) ?? 0) + 1);
+    if (entry) {
+      if (this.version === '2026') {
+        this.log.info({ event: LegacyLogEvent.adapterReuse, module: OpenAlgoModule.factory, ...fields }, Message2026.reusingPool(poolKey(user.userId)));
+      }
+    } else {
+      entry = this.create(user);
+      this.entries.set(key, entry);
+    }
+    entry.clients += 1;
+    const held = entry;
     let released = false;
     return {
-      adapter,
+      adapter: held.adapter,
       release: () => {
         if (released) return;
         released = true;
-        this.release(key, user);
+        this.release(key, held, user);
       },
     };
   }
 
   async remove(userId: string, broker: BrokerName): Promise<void> {
     const key = registryKey(userId, broker);
-    const adapter = this.adapters.get(key);
-    if (!adapter) return;
-    this.adapters.delete(key);
-    adapter.disconnect();
-    this.log.info({ event: LogEvent.adapterRemove, user: userId, broker }, LogMessage.adapterRemove(userId));
-    this.logActive(adapter.user);
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.teardown(key, entry);
+    await this.freeze.thawed();
   }
 
   health(): AdapterHealth[] {
-    const stored = new Set(this.adapters.values());
+    const live = new Map([...this.entries.values()].map((e) => [e.adapter, e.clients]));
     return [...this.everCreated]
-      .filter((adapter) => stored.has(adapter) || adapter.upstreamConnections() > 0 || adapter.state === 'connecting' || adapter.state === 'backoff')
+      .filter((adapter) => live.has(adapter) || adapter.upstreamConnections() > 0)
       .map((adapter) => ({
         user: adapter.user.userId,
         broker: adapter.broker,
         state: adapter.state,
         upstreamConnections: adapter.upstreamConnections(),
         subscriptions: adapter.subscriptionCount(),
-        clients: stored.has(adapter) ? (this.clientCounts.get(registryKey(adapter.user.userId, adapter.broker)) ?? 0) : 0,
+        clients: live.get(adapter) ?? 0,
       }));
   }
 
   async close(): Promise<void> {
+    this.cap.close();
     for (const adapter of this.everCreated) adapter.destroy();
-    this.adapters.clear();
+    this.entries.clear();
   }
 
-  private release(key: string, user: UserRecord): void {
-    const remaining = (this.clientCounts.get(key) ?? 1) - 1;
-    if (remaining > 0) {
-      this.clientCounts.set(key, remaining);
-      return;
+  private create(user: UserRecord): Entry {
+    const fields = { user: user.userId, broker: user.broker };
+    if (this.version === '2025') {
+      this.log.info({ event: LegacyLogEvent.adapterCreate, module: OpenAlgoModule.factory, ...fields }, Message2025.creatingAdapter);
+    } else {
+      const poolLog = this.log.child({ module: OpenAlgoModule.pool, ...fields });
+      this.log.info({ event: LegacyLogEvent.adapterCreate, module: OpenAlgoModule.factory, ...fields }, Message2026.createdPool(poolKey(user.userId)));
+      poolLog.info({ event: LegacyLogEvent.poolLifecycle }, Message2026.poolInitialized);
+      poolLog.info({ event: LegacyLogEvent.poolLifecycle }, Message2026.poolConfig);
     }
-    this.clientCounts.delete(key);
-    const adapter = this.adapters.get(key);
-    if (!adapter) return;
-    this.log.info({ event: LogEvent.adapterTeardown, user: user.userId, broker: user.broker }, LogMessage.adapterTeardown(user.userId));
-    void this.remove(user.userId, user.broker);
+    this.deps.metrics.adaptersCreated.inc();
+    const adapterDeps: LegacyAdapterDeps = { ...this.deps, cap: this.cap, adapterId: this.nextAdapterId++ };
+    const adapter = this.version === '2025' ? new AngelAdapter2025(user, adapterDeps) : new AngelAdapter2026(user, { ...adapterDeps, freeze: this.freeze });
+    this.everCreated.add(adapter);
+    adapter.connect();
+    this.log.info({ event: LegacyLogEvent.adapterConnected, module: OpenAlgoModule.server, ...fields, adapter: adapter.id }, CommonMessage.successfullyCreated(user.userId));
+    return { adapter, clients: 0, peakSymbols: 0 };
   }
 
-  /** `active` counts every user's adapters, as OpenAlgo's line did; `userAdapters` only this user's. */
-  private logActive(user: UserRecord): void {
-    const key = registryKey(user.userId, user.broker);
-    let creating = 0;
-    for (const n of this.creating.values()) creating += n;
-    const active = this.adapters.size + creating;
-    const userAdapters = (this.adapters.has(key) ? 1 : 0) + (this.creating.get(key) ?? 0);
+  private release(key: string, entry: Entry, user: UserRecord): void {
+    entry.peakSymbols = Math.max(entry.peakSymbols, entry.adapter.subscriptionCount());
+    entry.clients -= 1;
+    if (entry.clients > 0 || this.entries.get(key) !== entry) return;
     this.log.info(
-      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active, userAdapters },
-      LogMessage.adapterActive(active),
+      { event: LegacyLogEvent.adapterTeardown, module: OpenAlgoModule.server, user: user.userId, broker: user.broker, adapter: entry.adapter.id },
+      CommonMessage.lastClient(user.userId),
     );
+    this.teardown(key, entry);
+  }
+
+  private teardown(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    const { adapter } = entry;
+    const fields = { user: adapter.user.userId, broker: adapter.broker, adapter: adapter.id };
+    if (this.version === '2026') {
+      const poolLog = this.log.child({ module: OpenAlgoModule.pool, ...fields });
+      poolLog.info({ event: LegacyLogEvent.poolLifecycle }, Message2026.poolDisconnecting);
+      poolLog.info({ event: LegacyLogEvent.poolLifecycle }, Message2026.poolPeakConnections(1));
+      poolLog.info({ event: LegacyLogEvent.poolLifecycle }, Message2026.poolPeakSymbols(Math.max(entry.peakSymbols, adapter.subscriptionCount())));
+    }
+    adapter.disconnect();
+    if (this.version === '2026') {
+      void this.freeze.thawed().then(() =>
+        this.log.info({ event: LegacyLogEvent.poolLifecycle, module: OpenAlgoModule.pool, ...fields }, Message2026.poolDisconnected),
+      );
+    }
   }
 }

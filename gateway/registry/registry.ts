@@ -1,12 +1,32 @@
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../angel/backoff.ts';
+import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UpstreamKey } from '../angel/upstream-key.ts';
 import type { UpstreamSocketConstructor } from '../angel/upstream-socket.ts';
 import type { Clock, RandomSource } from '../clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import type { BrokerName, BrokerStatusMessage } from '../openalgo/protocol.ts';
 import type { Tick } from '../smartapi/index.ts';
-import type { AdapterHealth, AdapterState, UserRecord } from '../types.ts';
+import type { UserRecord } from '../users.ts';
+
+/** `--registry`: the fix (`singleton`), or OpenAlgo's proxy as it behaved in 2025-11 and 2026-08. */
+export const REGISTRY_MODES = ['singleton', 'legacy-2025', 'legacy-2026'] as const;
+export type RegistryMode = (typeof REGISTRY_MODES)[number];
+/** What `--registry` accepts: a mode, or `legacy`, the alias of `legacy-2025`. */
+export type RegistryChoice = RegistryMode | 'legacy';
+
+export function resolveRegistry(choice: RegistryChoice): RegistryMode {
+  return choice === 'legacy' ? 'legacy-2025' : choice;
+}
+
+export interface AdapterHealth {
+  user: string;
+  broker: BrokerName;
+  state: AdapterState;
+  upstreamConnections: number;
+  subscriptions: number;
+  clients: number;
+}
 
 /**
  * What the client side needs from an upstream adapter, whichever registry made it. Subscribe and
@@ -25,9 +45,14 @@ export interface UpstreamAdapter {
   subscriptionCount(): number;
 }
 
+/** The adapter-specific part of a `broker_status` message; the session adds type, broker and user. */
+export type BrokerStatusUpdate = Omit<BrokerStatusMessage, 'type' | 'broker' | 'user_id'>;
+
 /** How adapters report back to the client side. */
 export interface AdapterListener {
   onTick(adapter: UpstreamAdapter, tick: Tick): void;
+  /** The upstream changed state (connecting, open, refused and retrying, failed): clients hear `broker_status`. */
+  onStatus(adapter: UpstreamAdapter, status: BrokerStatusUpdate): void;
   /** The adapter gave up (or was closed): its clients should hear BROKER_ERROR. */
   onFailed(adapter: UpstreamAdapter, message: string): void;
 }
@@ -38,7 +63,7 @@ export interface Lease {
   release(): void;
 }
 
-/** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and the bug (`legacy`). */
+/** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and OpenAlgo's (`legacy-registry.ts`). */
 export interface Registry {
   /** Called on authenticate. Rejects with BrokerUnavailableError when the upstream cannot be had. */
   acquire(user: UserRecord): Promise<Lease>;
@@ -75,7 +100,7 @@ export interface AdapterDeps {
 }
 
 export interface RegistryDeps extends AdapterDeps {
-  /** `--linger-ms`: release an adapter this long after its last client left; 0 keeps it until logout. */
+  /** `--linger-ms`: release an open adapter this long after its last client left; 0 keeps it until logout. */
   lingerMs: number;
 }
 

@@ -7,6 +7,16 @@ export interface GatewayLogCounts {
   lines: number;
   adaptersCreated: number;
   upstreamConnects: number;
+  /** Adapters (2026: pools) torn down because their last client left. */
+  teardowns: number;
+  /** Upstream sockets that opened for an adapter already torn down. */
+  zombieConnects: number;
+  /** Times the SDK's nested retries ran out (`Connection closed due to max retry attempts reached.`). */
+  sdkGiveUps: number;
+  /** Proxy freezes while a disconnect joined the connect thread. */
+  freezes: number;
+  /** The legacy safety cap's own lines, verbatim: a run that hit the cap says so. */
+  safetyCap: string[];
 }
 
 /** A file the in-process gateway writes its pino lines to, kept so the user can read it afterwards. */
@@ -34,22 +44,27 @@ export class GatewayLogCapture {
   }
 
   async counts(): Promise<GatewayLogCounts> {
-    const counts: GatewayLogCounts = { lines: 0, adaptersCreated: 0, upstreamConnects: 0 };
+    const counts: GatewayLogCounts = { lines: 0, adaptersCreated: 0, upstreamConnects: 0, teardowns: 0, zombieConnects: 0, sdkGiveUps: 0, freezes: 0, safetyCap: [] };
     const lines = createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       counts.lines += 1;
-      const event = eventOf(line);
-      if (event === 'adapter.create') counts.adaptersCreated += 1;
-      else if (event === 'upstream.connect') counts.upstreamConnects += 1;
+      const record = recordOf(line);
+      if (record.event === 'adapter.create') counts.adaptersCreated += 1;
+      else if (record.event === 'upstream.connect') counts.upstreamConnects += 1;
+      else if (record.event === 'adapter.teardown') counts.teardowns += 1;
+      else if (record.event === 'upstream.open' && record.zombie === true) counts.zombieConnects += 1;
+      else if (record.event === 'sdk.give_up') counts.sdkGiveUps += 1;
+      else if (record.event === 'legacy.freeze') counts.freezes += 1;
+      else if (record.event === 'legacy.safety_cap' && typeof record.msg === 'string') counts.safetyCap.push(record.msg);
     }
     return counts;
   }
 }
 
-function eventOf(line: string): unknown {
+function recordOf(line: string): { event?: unknown; zombie?: unknown; msg?: unknown } {
   try {
-    return (JSON.parse(line) as { event?: unknown }).event;
+    return JSON.parse(line) as { event?: unknown; zombie?: unknown; msg?: unknown };
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -2,7 +2,7 @@ import type { TrafficPlan } from './traffic-plan.ts';
 
 /** A stretch of a run the traffic plan disrupts on purpose, in ms from the run's start. */
 export interface PlanPhase {
-  kind: 'burst' | 'churn' | 'drop';
+  kind: 'burst' | 'hold' | 'churn' | 'drop';
   fromMs: number;
   toMs: number;
 }
@@ -15,13 +15,15 @@ const DROP_SHADE_MS = 1_500;
 const MIN_PHASE_MS = 200;
 
 /**
- * The plan's phases, for shading the charts: the start-up burst (every client's first connect), each
+ * The plan's phases, for shading the charts: the start-up burst (every client's first connect), another
+ * application holding every broker slot, each
  * churn wave (clients leaving and coming back), and each broker drop.
  */
 export function planPhases(plan: TrafficPlan): PlanPhase[] {
   const firstConnects = plan.clients.map((c) => c.steps.find((s) => s.kind === 'connect')?.at ?? 0);
   const phases: PlanPhase[] = [];
   if (firstConnects.length > 0) phases.push({ kind: 'burst', fromMs: 0, toMs: Math.max(MIN_PHASE_MS, ...firstConnects) });
+  if (plan.slotsHeldUntil !== undefined) phases.push({ kind: 'hold', fromMs: 0, toMs: plan.slotsHeldUntil });
   for (const at of plan.brokerDrops) phases.push({ kind: 'drop', fromMs: at, toMs: at + DROP_SHADE_MS });
   const byDrop = (at: number) => plan.brokerDrops.some((d) => at >= d && at <= d + DROP_SHADE_MS);
   const leaves = plan.clients

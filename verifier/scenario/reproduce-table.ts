@@ -5,10 +5,17 @@ type Row = [label: string, cell: (mode: ModeResult) => string];
 
 const ROWS: Row[] = [
   ['client code', (m) => m.clientCode],
-  ['peak upstream connections', (m) => String(m.broker.peakConnections)],
+  ['slots held by another app', (m) => (m.slotHold ? String(m.slotHold.held) : '—')],
+  ['peak upstream connections', (m) => String(m.broker.gatewayPeak)],
   ['connection attempts at broker', (m) => String(m.broker.connectionAttempts)],
+  ['busiest second (attempts)', (m) => String(m.broker.peakAttemptsPerSecond)],
   ['429 Connection Limit Exceeded', (m) => String(m.broker.rejected429)],
+  ['  after the slots were free', (m) => String(m.broker.rejected429AfterRelease)],
   ['adapters created', (m) => String(m.gateway.adaptersCreated)],
+  ['torn down by last client leaving', (m) => String(m.gateway.teardowns)],
+  ['zombie sockets opened', (m) => String(m.gateway.zombieConnects)],
+  ['SDK retry chains exhausted', (m) => String(m.gateway.sdkGiveUps)],
+  ['proxy freezes', (m) => String(m.gateway.freezes)],
   ['upstream connects logged', (m) => String(m.gateway.upstreamConnects)],
   ['broker drops caused', (m) => `${m.brokerDrops.filter((d) => d.done).length} of ${m.brokerDrops.length}`],
 ];
@@ -43,12 +50,15 @@ export function renderReproduceTable(report: ReproduceReport): string {
     (label.padEnd(labelWidth) + values.map((v, i) => v.padEnd(widths[i])).join('')).trimEnd();
 
   const out = [
-    `stormcheck reproduce — scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s per mode, seed ${options.seed}, broker limit ${options.limit}`,
+    `stormcheck reproduce — scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s per registry, seed ${options.seed}, broker limit ${options.limit}`,
+    `legacy delays × ${options.timeScale} (--time-scale): OpenAlgo's 10 s SDK retry sleep takes ${(10 * options.timeScale).toFixed(2)} s here`,
     '',
     line('', modes.map((m) => m.mode)),
     ...rows.map(([label], r) => line(label, cells[r])),
     '',
   ];
+  for (const m of modes) for (const hit of m.gateway.safetyCap) out.push(`${m.mode}: ${hit}`);
+  if (modes.some((m) => m.gateway.safetyCap.length > 0)) out.push('');
   for (const e of report.expectations) out.push(`${e.met ? 'ok  ' : 'FAIL'} ${e.name}: ${e.detail}`);
   const failed = report.expectations.filter((e) => !e.met).map((e) => e.name);
   out.push('', report.pass ? `PASS: ${report.expectations.map((e) => e.name).join('; ')}.` : `FAIL: ${failed.join('; ')}.`);

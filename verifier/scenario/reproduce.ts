@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32, startMockBroker } from '../../fixtures/angel-broker/index.ts';
 import type { MockBroker } from '../../fixtures/angel-broker/types.ts';
 import { startGateway } from '../../gateway/index.ts';
-import type { RegistryMode, UserRecord } from '../../gateway/types.ts';
+import { DEFAULT_SAFETY_CAP } from '../../gateway/legacy/safety-cap.ts';
+import type { RegistryMode, UserRecord } from '../../gateway/index.ts';
 import { verifyPaths } from '../index.ts';
 import { summariseBroker, sum, highest } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';
@@ -15,7 +16,9 @@ import { loadSymbolUniverse } from './symbol-universe.ts';
 import { planPhases } from './plan-phases.ts';
 import type { RunRecord } from './run-record.ts';
 import { planTraffic, type Scenario, type TrafficPlan } from './traffic-plan.ts';
-import { runTraffic } from './traffic-runner.ts';
+import { gatewayEvidence } from './reproduce-evidence.ts';
+import { runTraffic, type SlotHoldOutcome } from './traffic-runner.ts';
+import { holdBrokerSlots } from './traffic-slot-holder.ts';
 
 export interface ReproduceOptions {
   clients: number;
@@ -24,6 +27,8 @@ export interface ReproduceOptions {
   limit: number;
   modes: RegistryMode[];
   scenario: Scenario;
+  /** `--time-scale` for the legacy registries' delays (SDK retry sleeps, back-offs, freeze, watchdog). */
+  timeScale: number;
   /** Where the gateway logs go; a fresh temporary folder when absent. */
   logDir?: string;
   /** One line per phase, for a TTY; silent when absent. */
@@ -39,7 +44,13 @@ export interface ModeResult {
   logFile: string;
   broker: {
     peakConnections: number;
+    /** Most connections the gateway itself held at once, the other application's slots left out. */
+    gatewayPeak: number;
     connectionAttempts: number;
+    /** Most handshakes in any one second: a runaway retry loop shows here. */
+    peakAttemptsPerSecond: number;
+    /** 429s after the other application released the slots (all of them when none was held). */
+    rejected429AfterRelease: number;
     accepted: number;
     rejected429: number;
     rejected401: number;
@@ -49,6 +60,7 @@ export interface ModeResult {
   verifier: FindingSummary;
   clients: ClientSummary;
   brokerDrops: { at: number; done: boolean; detail: string }[];
+  slotHold?: SlotHoldOutcome;
 }
 
 export interface Expectation {
@@ -69,7 +81,25 @@ export interface ReproduceReport {
 
 const API_KEY = 'stormcheck-reproduce';
 /** Each mode gets its own client code, so anything a mode leaves behind at the broker is never billed to the next. */
-const CLIENT_CODE: Record<RegistryMode, string> = { legacy: 'LEGACY1', singleton: 'SINGLE1' };
+const CLIENT_CODE: Record<RegistryMode, string> = { 'legacy-2025': 'LEGACY25', 'legacy-2026': 'LEGACY26', singleton: 'SINGLE1' };
+
+/** The three columns, in the order the table shows them. */
+export const REPRODUCE_MODES: readonly RegistryMode[] = ['legacy-2025', 'legacy-2026', 'singleton'];
+
+/**
+ * Default `--time-scale` of `reproduce`: OpenAlgo's 10 s SDK sleeps become 0.3 s, so the chain of five
+ * retries runs out (and 2025-11's runaway begins) about 1.5 s into the other application's hold.
+ */
+export const REPRODUCE_TIME_SCALE = 0.03;
+
+/**
+ * The singleton retries a 429 about every 5 s; in a run compressed like the legacy delays that would leave
+ * it waiting past the end, so `reproduce` retries it about every second.
+ */
+const SINGLETON_BACKOFF = { rateLimitedMinMs: 900, rateLimitedMaxMs: 1_100 };
+
+/** legacy-2025's runaway: more handshakes than this in one second (the real one ran at about 650/s). */
+const RUNAWAY_PER_SECOND = 100;
 /** Time for the last ticks and closes to land before the broker's record is read. */
 const SETTLE_MS = 300;
 
@@ -94,8 +124,8 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   try {
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
-      const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options.onRunRecord);
-      progress(`${mode}: peak ${result.broker.peakConnections}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
+      const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options);
+      progress(`${mode}: peak ${result.broker.gatewayPeak}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
       modes.push(result);
     }
   } finally {
@@ -106,13 +136,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
 }
 
-async function runMode(
-  mode: RegistryMode,
-  plan: TrafficPlan,
-  broker: MockBroker,
-  logFile: string,
-  onRunRecord: ReproduceOptions['onRunRecord'],
-): Promise<ModeResult> {
+async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker, logFile: string, options: ReproduceOptions): Promise<ModeResult> {
   const clientCode = CLIENT_CODE[mode];
   const user: UserRecord = {
     apiKey: API_KEY,
@@ -136,13 +160,22 @@ async function runMode(
     users: [user],
     logDestination: log.destination,
     random: mulberry32(plan.seed),
+    legacy: { timeScale: options.timeScale, safetyCap: DEFAULT_SAFETY_CAP },
+    backoff: SINGLETON_BACKOFF,
   });
+  const heldIds = new Set<number>();
   let traffic;
   try {
     traffic = await runTraffic(plan, {
       url: gateway.url,
       apiKey: API_KEY,
       dropBroker: async () => broker.inject({ type: 'drop-all' }),
+      holdSlots: async () => {
+        const seen = broker.events().length;
+        const held = await holdBrokerSlots(broker.url, user, options.limit);
+        for (const event of broker.events().slice(seen)) if (event.type === 'accepted' && event.clientCode === clientCode) heldIds.add(event.connectionId);
+        return held;
+      },
     });
     await sleep(SETTLE_MS);
   } finally {
@@ -152,7 +185,7 @@ async function runMode(
   const after = { stats: broker.stats(), events: broker.events() };
   const to = Date.now();
   const seen = summariseBroker({ before, after, from, to, clientCodes: [clientCode] });
-  onRunRecord?.({
+  options.onRunRecord?.({
     name: mode,
     from,
     to,
@@ -160,6 +193,7 @@ async function runMode(
     log: { file: logFile, fromByte: 0 },
     phases: planPhases(plan),
   });
+  const own = gatewayEvidence(after.events, { clientCode, from, to, heldIds, releasedAt: traffic.slotHold?.releasedAt });
   // An empty log must not crash the run; the expectations below treat it as missing evidence.
   const report = await verifyPaths([logFile], { allowEmpty: true });
   return {
@@ -168,7 +202,10 @@ async function runMode(
     logFile,
     broker: {
       peakConnections: highest(seen.peak),
+      gatewayPeak: own.gatewayPeak,
       connectionAttempts: sum(seen.attempts),
+      peakAttemptsPerSecond: own.peakAttemptsPerSecond,
+      rejected429AfterRelease: own.rejected429AfterRelease,
       accepted: sum(seen.attempts) - sum(seen.rejected429) - sum(seen.rejected401),
       rejected429: sum(seen.rejected429),
       rejected401: sum(seen.rejected401),
@@ -178,40 +215,64 @@ async function runMode(
     verifier: summariseFindings(report),
     clients: summariseClients(plan, traffic.clients),
     brokerDrops: traffic.brokerDrops,
+    ...(traffic.slotHold ? { slotHold: traffic.slotHold } : {}),
   };
 }
 
-/** SPEC §7: legacy must show the storm; singleton must be clean and feed every subscribed client. */
+/**
+ * SPEC §9: legacy-2025 must run away (one adapter's spent nested retries), legacy-2026 must churn and leave
+ * zombies, and singleton must be clean: one connection of its own, no 429 once the other application let
+ * go of the slots, no error finding beyond the refusals it met while they were held, and data for every
+ * subscribed client.
+ */
 function judgeMode(result: ModeResult): Expectation[] {
-  const { mode, broker, verifier, clients } = result;
-  if (mode === 'legacy') {
-    const signs = [
-      broker.rejected429 > 0 ? `${broker.rejected429} × 429` : '',
-      broker.peakConnections > 1 ? `peak ${broker.peakConnections} connections` : '',
-      verifier.errors > 0 ? `${verifier.errors} error finding(s)` : '',
-    ].filter(Boolean);
+  const { mode, broker, gateway, verifier, clients } = result;
+  if (mode === 'legacy-2025') {
+    const runaway = broker.peakAttemptsPerSecond > RUNAWAY_PER_SECOND;
     return [
       {
         mode,
-        name: 'legacy shows the storm',
-        met: signs.length > 0,
-        detail: signs.length > 0 ? signs.join(', ') : 'no 429, peak ≤ 1 and no error finding: the storm did not appear',
+        name: 'legacy-2025 storms',
+        met: runaway && verifier.errors > 0,
+        detail: `${broker.peakAttemptsPerSecond} attempts in its busiest second (runaway above ${RUNAWAY_PER_SECOND}), ${broker.rejected429} × 429, ${gateway.sdkGiveUps} SDK give-up(s), ${verifier.errors} error finding(s)`,
       },
     ];
   }
+  if (mode === 'legacy-2026') {
+    return [
+      {
+        mode,
+        name: 'legacy-2026 churns its pool',
+        met: gateway.adaptersCreated >= 2 && gateway.teardowns >= 2,
+        detail: `${gateway.adaptersCreated} pool(s) created, ${gateway.teardowns} torn down by a last client leaving`,
+      },
+      {
+        mode,
+        name: 'legacy-2026 leaves zombies',
+        met: gateway.zombieConnects > 0,
+        detail: `${gateway.zombieConnects} socket(s) opened for a pool already torn down`,
+      },
+    ];
+  }
+  const unexplained = [...countsByRule(verifier)].filter(([rule, r]) => r.severity === 'error' && !(rule === 'broker-429' && broker.rejected429AfterRelease === 0));
   return [
-    { mode, name: 'singleton peak ≤ 1 connection', met: broker.peakConnections <= 1, detail: `peak ${broker.peakConnections}` },
-    { mode, name: 'singleton gets no 429', met: broker.rejected429 === 0, detail: `${broker.rejected429} × 429` },
+    { mode, name: 'singleton holds ≤ 1 connection', met: broker.gatewayPeak <= 1, detail: `peak ${broker.gatewayPeak}` },
     {
       mode,
-      name: 'singleton log has no error finding',
-      met: verifier.errors === 0 && verifier.linesRecognised > 0,
+      name: 'singleton gets no 429 once the slots are free',
+      met: broker.rejected429AfterRelease === 0,
+      detail: `${broker.rejected429AfterRelease} × 429 after release (${broker.rejected429} in all)`,
+    },
+    {
+      mode,
+      name: 'singleton log has no storm finding',
+      met: unexplained.length === 0 && verifier.linesRecognised > 0,
       detail:
         verifier.linesRecognised === 0
           ? 'the gateway log had no recognisable line to judge'
-          : verifier.errors === 0
+          : unexplained.length === 0
             ? 'none'
-            : [...countsByRule(verifier)].filter(([, r]) => r.severity === 'error').map(([rule, r]) => `${rule} ×${r.count}`).join(', '),
+            : unexplained.map(([rule, r]) => `${rule} ×${r.count}`).join(', '),
     },
     {
       mode,

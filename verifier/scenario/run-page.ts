@@ -69,7 +69,7 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
     notes: [
       `Seconds since each run began; each point is a ${bucketSeconds} s bucket. Rates are per second on the left axis; ` +
         'connections, adapters and clients are step lines on the right axis.',
-      'Grey ranges are the traffic plan\'s phases (burst, churn, broker drop); the red, amber and blue bars along the top are the verifier\'s findings on the gateway log — click one, or its button, for its evidence.',
+      'Grey ranges are the traffic plan\'s phases (burst, another app holding the slots, churn, broker drop); the red, amber and blue bars along the top are the verifier\'s findings on the gateway log — click one, or its button, for its evidence.',
     ],
     columns: records.map((record) => ({
       heading: record.name,
@@ -92,6 +92,7 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
 
 const PHASE_TEXT = {
   burst: 'Start-up burst: every client connects and subscribes at once.',
+  hold: 'Another application of the same client code holds every broker slot; its connections count in "upstream connections open".',
   churn: 'Churn wave: clients leave (some abruptly) and come back.',
   drop: 'Broker drop: the broker closes every upstream connection; clients and the gateway reconnect.',
 } as const;

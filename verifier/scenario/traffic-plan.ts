@@ -31,6 +31,11 @@ export interface TrafficPlan {
   clients: ClientPlan[];
   /** Offsets (ms) at which the broker should drop every upstream connection. */
   brokerDrops: number[];
+  /**
+   * Another application of the same client code holds every broker slot from before the first client
+   * until this offset (ms), as in the incident; absent when the scenario has no such app.
+   */
+  slotsHeldUntil?: number;
 }
 
 export interface PlanOptions {
@@ -47,11 +52,13 @@ export interface PlanOptions {
  * When disruptions happen, as fractions of the active span (the start of the run). The rest of the run is
  * quiet so a healthy gateway can recover and every client's final connection can be judged on its data.
  */
-const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[] }> = {
+const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[]; holdUntil?: number }> = {
   burst: { churn: [], drops: [], refresh: [0.55, 0.8] },
   churn: { churn: [0.25, 0.5, 0.75], drops: [], refresh: [] },
   reconnect: { churn: [], drops: [0.35, 0.7], refresh: [] },
-  all: { churn: [0.25, 0.7], drops: [0.45], refresh: [0.9] },
+  // The incident: another app holds the slots long enough for the SDK's retries to run out; then the
+  // broker drops everyone, and a churn wave tears the adapter down while its SDK sleeps before reconnecting.
+  all: { churn: [0.92], drops: [0.88], refresh: [0.97], holdUntil: 0.65 },
 };
 
 /**
@@ -117,6 +124,7 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
     durationMs,
     clients,
     brokerDrops: timeline.drops.map((fraction) => Math.round(fraction * span)),
+    ...(timeline.holdUntil !== undefined ? { slotsHeldUntil: Math.round(timeline.holdUntil * span) } : {}),
   };
 }
 

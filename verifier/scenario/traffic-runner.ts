@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenAlgoSession, SessionError, SessionFailure, type CreateSocket, type ServerError } from './openalgo-client.ts';
 import type { ClientPlan, ClientStep, TrafficPlan } from './traffic-plan.ts';
+import type { HeldSlots } from './traffic-slot-holder.ts';
 
 /** What one service saw over the whole run, across all its connections. */
 export interface ClientOutcome {
@@ -28,6 +29,16 @@ export interface TrafficOutcome {
   endedAt: number;
   clients: ClientOutcome[];
   brokerDrops: { at: number; done: boolean; detail: string }[];
+  /** The other application's hold on the broker slots, when the plan has one. */
+  slotHold?: SlotHoldOutcome;
+}
+
+export interface SlotHoldOutcome {
+  /** Connections the other application held. */
+  held: number;
+  /** Epoch ms at which it released them (absent when the run ended first). */
+  releasedAt?: number;
+  detail: string;
 }
 
 export interface TrafficRunOptions {
@@ -35,6 +46,8 @@ export interface TrafficRunOptions {
   apiKey: string;
   /** Causes a broker-side drop of every connection; absent when the runner has no way to. */
   dropBroker?: () => Promise<void>;
+  /** Makes another application take the broker slots; absent when the runner has no way to. */
+  holdSlots?: () => Promise<HeldSlots>;
   replyTimeoutMs?: number; // 5000
   createSocket?: CreateSocket;
   clock?: () => number;
@@ -49,6 +62,8 @@ const OWN_FAILURES: ReadonlySet<string> = new Set(Object.values(SessionFailure))
  */
 export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions): Promise<TrafficOutcome> {
   const clock = options.clock ?? Date.now;
+  // The other application is there before the first client, as in the incident.
+  const held = plan.slotsHeldUntil !== undefined && options.holdSlots ? await options.holdSlots() : undefined;
   const startedAt = clock();
   const deadline = new AbortController();
   // Every client script, its pending sleep and connect, and every drop wait on the one deadline: many
@@ -57,14 +72,30 @@ export async function runTraffic(plan: TrafficPlan, options: TrafficRunOptions):
   const timer = setTimeout(() => deadline.abort(), plan.durationMs);
   const scripts = plan.clients.map((client) => new ClientScript(client, options, startedAt, deadline.signal));
   const drops = plan.brokerDrops.map((at) => runDrop(at, options, startedAt, clock, deadline.signal));
+  const hold = runSlotHold(plan, held, startedAt, clock, deadline.signal);
   try {
-    const [, brokerDrops] = await Promise.all([Promise.all(scripts.map((s) => s.run())), Promise.all(drops)]);
+    const [, brokerDrops, slotHold] = await Promise.all([Promise.all(scripts.map((s) => s.run())), Promise.all(drops), hold]);
     await Promise.all(scripts.map((s) => s.finish()));
-    return { startedAt, endedAt: clock(), clients: scripts.map((s) => s.outcome), brokerDrops };
+    return { startedAt, endedAt: clock(), clients: scripts.map((s) => s.outcome), brokerDrops, ...(slotHold ? { slotHold } : {}) };
   } finally {
     clearTimeout(timer);
     await Promise.all(scripts.map((s) => s.finish()));
+    await held?.release();
   }
+}
+
+async function runSlotHold(
+  plan: TrafficPlan,
+  held: HeldSlots | undefined,
+  startedAt: number,
+  clock: () => number,
+  signal: AbortSignal,
+): Promise<SlotHoldOutcome | undefined> {
+  if (plan.slotsHeldUntil === undefined) return undefined;
+  if (!held) return { held: 0, detail: 'no way to make another application hold the slots' };
+  if (!(await sleepUntil(startedAt + plan.slotsHeldUntil, clock, signal))) return { held: held.held, detail: 'run ended first' };
+  await held.release();
+  return { held: held.held, releasedAt: clock(), detail: `another application held ${held.held} slot(s), then released them` };
 }
 
 async function runDrop(

@@ -1,0 +1,10 @@
+import { TIME_SCALE_RANGE } from '../gateway/legacy/time-scale.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Validates the global `--time-scale F`; a bad value is a usage error naming the option. */
+export function timeScaleOption(value: number): number {
+  if (!Number.isFinite(value) || value < TIME_SCALE_RANGE.min || value > TIME_SCALE_RANGE.max) {
+    throw new UsageError(`--time-scale must be a number from ${TIME_SCALE_RANGE.min} to ${TIME_SCALE_RANGE.max}, got ${value}`);
+  }
+  return value;
+}

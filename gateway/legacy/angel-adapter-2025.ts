@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import { dialUpstream } from '../angel/upstream-socket.ts';
+import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
+import type { BrokerName } from '../openalgo/protocol.ts';
+import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
+import { Action, decodeTick, TickDecodeError, type SmartApiRequest } from '../smartapi/index.ts';
+import type { AdapterState } from '../angel/lifecycle.ts';
+import type { UserRecord } from '../users.ts';
+import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
+import type { SafetyCap } from './safety-cap.ts';
+import { SmartWebSocketModel, type LegacyVersion } from './smart-websocket.ts';
+
+/** What both legacy adapters need beyond the singleton's deps. */
+export interface LegacyAdapterDeps extends AdapterDeps {
+  cap: SafetyCap;
+  /** A number per adapter instance, in every line, so tests and readers can tell adapters apart. */
+  adapterId: number;
+}
+
+/** The part the legacy registries drive. */
+export interface LegacyAdapter extends UpstreamAdapter {
+  readonly id: number;
+  connect(): void;
+  disconnect(): void;
+  destroy(): void;
+}
+
+/**
+ * OpenAlgo 2025-11's AngelWebSocketAdapter (broker/angel/streaming/angel_adapter.py at 5c860ee).
+ *
+ * The unwinding that spawns chains: `_on_close` starts a new `_connect_with_retry` thread whenever the
+ * adapter is still running, and the SDK calls it once per nested `run_forever` frame as they unwind. Once
+ * the SDK's five retries are spent, every later 429 gives up at once and closes, so each of those threads
+ * becomes an endless zero-delay loop of `Connecting to Angel WebSocket (attempt 1)`.
+ *
+ * `disconnect()` only clears `running` and closes the SDK's newest socket: a retry sleeping in the SDK
+ * still dials, and the socket it opens (a zombie) resubscribes and holds a broker slot for good.
+ */
+export class AngelAdapter2025 implements LegacyAdapter {
+  readonly broker: BrokerName;
+  readonly id: number;
+  private running = false;
+  private connected = false;
+  private readonly sdk: SmartWebSocketModel;
+  private readonly subscribed = new UpstreamSubscriptions();
+  private readonly log: Logger;
+
+  constructor(
+    readonly user: UserRecord,
+    private readonly deps: LegacyAdapterDeps,
+    version: LegacyVersion = '2025',
+  ) {
+    this.broker = user.broker;
+    this.id = deps.adapterId;
+    const logger = deps.logger.child({ user: user.userId, broker: user.broker, adapter: this.id });
+    this.log = logger.child({ module: OpenAlgoModule.adapter });
+    this.sdk = new SmartWebSocketModel(
+      {
+        version,
+        dial: (handlers) => {
+          deps.metrics.upstreamAttempts.inc();
+          return dialUpstream(deps.WebSocket, deps.brokerUrl, user, handlers);
+        },
+        clock: deps.clock,
+        logger,
+        cap: deps.cap,
+      },
+      {
+        onOpen: () => this.onOpen(),
+        onData: (data, isBinary) => this.onData(data, isBinary),
+        onError: (_type, message) => this.log.error({ event: LegacyLogEvent.upstreamError }, Message2025.adapterError(message)),
+        onClose: () => this.onClose(),
+      },
+    );
+  }
+
+  get state(): AdapterState {
+    if (this.connected) return 'open';
+    if (!this.running) return this.sdk.upstreamConnections() > 0 ? 'open' : 'closed';
+    return this.sdk.sleeping() ? 'backoff' : 'connecting';
+  }
+
+  /** `initialize()` then `connect()`: starts the connect thread and returns at once. */
+  connect(): void {
+    this.running = true;
+    this.connectWithRetry();
+  }
+
+  disconnect(): void {
+    this.running = false;
+    this.connected = false;
+    this.sdk.closeConnection();
+  }
+
+  destroy(): void {
+    this.running = false;
+    this.sdk.destroy();
+  }
+
+  subscribe(keys: UpstreamKey[]): void {
+    const added = this.subscribed.add(keys);
+    if (added.length > 0 && this.connected) this.send(buildRequests(Action.subscribe, added));
+  }
+
+  unsubscribe(keys: UpstreamKey[]): void {
+    const removed = this.subscribed.remove(keys);
+    if (removed.length > 0 && this.connected) this.send(buildRequests(Action.unsubscribe, removed));
+  }
+
+  remainingCapacity(): number {
+    return this.deps.maxTokens - this.subscribed.size;
+  }
+
+  upstreamConnections(): number {
+    return this.sdk.upstreamConnections();
+  }
+
+  subscriptionCount(): number {
+    return this.subscribed.size;
+  }
+
+  /** `_connect_with_retry` on a new thread: `ws_client.connect()` never raises, so it always says attempt 1. */
+  private connectWithRetry(): void {
+    if (!this.running) return;
+    this.log.info({ event: LegacyLogEvent.upstreamConnect, attempt: 1 }, CommonMessage.connecting(1));
+    void this.sdk.connect();
+  }
+
+  private onOpen(): void {
+    this.connected = this.running;
+    this.log.info({ event: LegacyLogEvent.upstreamOpen, zombie: !this.running }, CommonMessage.connected);
+    if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
+  }
+
+  private onClose(): void {
+    this.log.info({ event: LegacyLogEvent.upstreamClose, zombie: !this.running }, CommonMessage.closed);
+    this.connected = false;
+    this.connectWithRetry();
+  }
+
+  private onData(data: Buffer, isBinary: boolean): void {
+    // A disconnected adapter has cleaned up its ZeroMQ socket: what a zombie receives reaches nobody.
+    if (!this.running || !isBinary) return;
+    this.deps.metrics.ticksReceived.inc();
+    try {
+      this.deps.listener.onTick(this, decodeTick(data));
+    } catch (err) {
+      if (!(err instanceof TickDecodeError)) throw err;
+      this.deps.metrics.badTicks.inc();
+    }
+  }
+
+  private send(requests: SmartApiRequest[]): void {
+    for (const request of requests) if (!this.sdk.send(JSON.stringify(request))) return;
+  }
+}
