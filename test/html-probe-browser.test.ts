@@ -53,7 +53,7 @@ describe('probe --html in headless Chromium', () => {
     expect(chart.labels[0]).toBe('handshakes/s at the broker');
     expect(chart.points.every((n) => n > 0)).toBe(true);
     const phases = await page.$$eval('button.range.tone-phase', (els) => els.map((e) => e.textContent!.split(' ')[0]));
-    expect(phases).toEqual(expect.arrayContaining(['burst', 'churn', 'drop']));
+    expect(phases).toEqual(expect.arrayContaining(['burst', 'drop']));
 
     await page.click('button.range.tone-error');
     const texts = await page.$$eval('#evidence .evidence-text', (els) => els.map((e) => e.textContent!));

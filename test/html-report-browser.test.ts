@@ -87,9 +87,9 @@ describe('HTML report in headless Chromium', () => {
     const { page, errors, requests } = await chromium.open(out);
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
-    expect(await page.$$eval('.column h2', (els) => els.map((e) => e.textContent))).toEqual(['legacy', 'singleton']);
+    expect(await page.$$eval('.column h2', (els) => els.map((e) => e.textContent))).toEqual(['legacy-2025', 'legacy-2026', 'singleton']);
     const charts = await drawnCharts(page);
-    expect(charts).toHaveLength(2);
+    expect(charts).toHaveLength(3);
     for (const c of charts) {
       expect(c.labels).toContain('upstream connections open (broker)');
       expect(c.points.every((n) => n > 0)).toBe(true);
@@ -99,7 +99,7 @@ describe('HTML report in headless Chromium', () => {
       return (c.data[1] as (number | null)[]).some((v) => (v ?? 0) > 0);
     });
     expect(legacyHandshakes).toBe(true);
-    await page.click('#chart-0 button.range.tone-error');
+    await page.click('button.range:not(.tone-phase)');
     expect(await page.$$eval('#evidence .evidence-ref', (els) => els.length)).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'reproduce.png'), fullPage: true });
     expect(errors).toEqual([]);

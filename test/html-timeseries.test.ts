@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../verifier/classify/log-event.ts';
 import { BucketStore, MAX_BUCKETS } from '../verifier/timeseries/bucket-store.ts';
 import { EventSeriesBuilder } from '../verifier/timeseries/event-series.ts';
+import { mulberry32 } from '../fixtures/angel-broker/index.ts';
+import { planPhases } from '../verifier/scenario/plan-phases.ts';
+import { loadSymbolUniverse } from '../verifier/scenario/symbol-universe.ts';
+import { planTraffic } from '../verifier/scenario/traffic-plan.ts';
 
 const T0 = Date.UTC(2025, 10, 11, 9, 45, 0);
 const ref = { file: 'app.log', line: 1 };
@@ -93,5 +97,22 @@ describe('event series', () => {
     expect(s.axis).toBe('clock');
     expect(s.starts).toEqual([T0 + 1000]);
     expect(s.subjects[0].values.refusals).toEqual([1]);
+  });
+});
+
+describe('plan phases', () => {
+  const plan = (scenario: 'churn' | 'reconnect') =>
+    planTraffic({ scenario, clients: 6, durationMs: 20_000, seed: 1, universe: loadSymbolUniverse(), random: mulberry32(1) });
+
+  it('a churn plan has its start-up burst and one shaded range per churn wave', () => {
+    const kinds = planPhases(plan('churn')).map((p) => p.kind);
+    expect(kinds).toEqual(['burst', 'churn', 'churn', 'churn']);
+  });
+
+  it('a reconnect plan shades each broker drop and counts the leaves it causes as the drop\'s', () => {
+    const p = plan('reconnect');
+    const phases = planPhases(p);
+    expect(phases.filter((x) => x.kind === 'drop').map((x) => x.fromMs)).toEqual(p.brokerDrops);
+    expect(phases.filter((x) => x.kind === 'churn')).toEqual([]);
   });
 });

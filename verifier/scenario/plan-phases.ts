@@ -11,6 +11,8 @@ export interface PlanPhase {
 const WAVE_GAP_MS = 1_000;
 /** How long a broker drop is shaded: the drop and the reconnects it causes (about a second of backoff). */
 const DROP_SHADE_MS = 1_500;
+/** Clients that give up on a silent feed leave this soon after a drop; those leaves are the drop's, not churn. */
+const DROP_LEAVE_MS = 300;
 /** A phase narrower than this would not show on a chart of a whole run. */
 const MIN_PHASE_MS = 200;
 
@@ -25,7 +27,7 @@ export function planPhases(plan: TrafficPlan): PlanPhase[] {
   if (firstConnects.length > 0) phases.push({ kind: 'burst', fromMs: 0, toMs: Math.max(MIN_PHASE_MS, ...firstConnects) });
   if (plan.slotsHeldUntil !== undefined) phases.push({ kind: 'hold', fromMs: 0, toMs: plan.slotsHeldUntil });
   for (const at of plan.brokerDrops) phases.push({ kind: 'drop', fromMs: at, toMs: at + DROP_SHADE_MS });
-  const byDrop = (at: number) => plan.brokerDrops.some((d) => at >= d && at <= d + DROP_SHADE_MS);
+  const byDrop = (at: number) => plan.brokerDrops.some((d) => at >= d && at <= d + DROP_LEAVE_MS);
   const leaves = plan.clients
     .flatMap((c) => c.steps.filter((s) => s.kind === 'disconnect' && !byDrop(s.at)).map((s) => s.at))
     .sort((a, b) => a - b);
