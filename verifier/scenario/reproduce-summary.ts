@@ -7,7 +7,7 @@ export function reproduceSummary(report: ReproduceReport): PageSummary {
   const { options, modes } = report;
   const failed = report.expectations.filter((e) => !e.met).map((e) => `${e.mode}: ${e.name}`);
   return {
-    verdict: report.pass ? 'PASS: every expectation met (legacy stormed, singleton clean)' : `FAIL: ${failed.join('; ')}`,
+    verdict: report.pass ? `PASS: all ${report.expectations.length} expectations met` : `FAIL: ${failed.join('; ')}`,
     tone: report.pass ? 'pass' : 'fail',
     facts: [
       `scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s per mode, seed ${options.seed}, broker limit ${options.limit}`,
