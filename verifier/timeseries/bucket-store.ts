@@ -100,13 +100,6 @@ export class BucketStore<Field extends string> {
     return out;
   }
 
-  /** The total of a summed field across one subject's buckets. */
-  total(subject: string, field: Field): number {
-    let n = 0;
-    for (const b of this.subjects.get(subject)?.values() ?? []) n += b.value[field];
-    return n;
-  }
-
   private bucket(subject: string, index: number): Bucket<Field> {
     let buckets = this.subjects.get(subject);
     if (!buckets) this.subjects.set(subject, (buckets = new Map()));

@@ -6,10 +6,6 @@ import type { EvidenceLine } from './page-model.ts';
 import { renderPage } from './render-page.ts';
 import { verifyPage } from './verify-page.ts';
 
-export type { PageModel } from './page-model.ts';
-export { renderPage } from './render-page.ts';
-export { writePage } from './write-page.ts';
-
 /** What the HTML page needs beyond the report: the run's event series and its evidence lines' text. */
 export interface HtmlContext {
   series: EventSeries;

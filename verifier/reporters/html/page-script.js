@@ -78,9 +78,7 @@
   }
 
   function axisValues(u, splits) {
-    if (model.axis === 'order') return splits.map(function (v) { return '#' + Math.round(v); });
-    if (model.axis === 'elapsed') return splits.map(function (v) { return v + ' s'; });
-    return null;
+    return splits.map(function (v) { return model.axis === 'order' ? '#' + Math.round(v) : v + ' s'; });
   }
 
   var flatCharts = [];
@@ -116,8 +114,7 @@
       }),
     );
     var xAxis = { scale: 'x' };
-    var custom = axisValues;
-    if (model.axis !== 'clock') xAxis.values = function (u, splits) { return custom(u, splits); };
+    if (model.axis !== 'clock') xAxis.values = axisValues;
     var opts = {
       // Log times are shown in UTC, as the per-minute tables and the text reporter do, whatever the reader's zone.
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },

@@ -6,7 +6,7 @@ import { evidenceRef } from './evidence-lines.ts';
 import type { EvidenceLine, PageChart, PageModel, PageRange } from './page-model.ts';
 
 /** Charts beyond this many users × brokers would make the page slow to open; the rest are named in a note. */
-export const MAX_CHARTS = 24;
+const MAX_CHARTS = 24;
 
 export interface VerifyPageInput {
   report: VerifyReport;
