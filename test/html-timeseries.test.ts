@@ -66,15 +66,16 @@ describe('event series', () => {
     b.observe(event('attempt', T0 + 1010, { attempt: 2 }));
     b.observe(event('create', T0 + 1020));
     b.observe(event('remove', T0 + 2000));
+    b.observe(event('sdk-retry', T0 + 2500));
     b.observe(event('attempt', T0 + 3000, { user: 'u2' }));
     const s = b.build();
     expect(s.axis).toBe('clock');
     expect(s.starts).toEqual([T0, T0 + 1000, T0 + 2000, T0 + 3000]);
     const u1 = s.subjects.find((x) => x.user === 'u1')!;
     expect(u1.values).toEqual({
-      attempts: [1, 1, 0, 0],
+      attempts: [1, 1, 1, 0],
       refusals: [1, 0, 0, 0],
-      retries: [0, 1, 0, 0],
+      retries: [0, 1, 1, 0],
       adapters: [1, 2, 2, 1],
     });
     expect(s.subjects.map((x) => x.subject)).toEqual(['angel/u1', 'angel/u2']);

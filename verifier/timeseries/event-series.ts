@@ -5,7 +5,7 @@ import { BucketStore, type Combine } from './bucket-store.ts';
 export const EVENT_SERIES = {
   attempts: { label: 'upstream attempts/s', combine: 'sum' },
   refusals: { label: '429 refusals/s', combine: 'sum' },
-  retries: { label: 'retries/s (attempt ≥ 2)', combine: 'sum' },
+  retries: { label: 'retries/s (SDK, attempt ≥ 2)', combine: 'sum' },
   adapters: { label: 'adapters alive', combine: 'level' },
 } as const satisfies Record<string, { label: string; combine: Combine }>;
 
@@ -59,7 +59,7 @@ export class EventSeriesBuilder {
     const value = field === 'adapters' ? this.alive.get(subject)! : 1;
     for (const [store, at] of [[this.byTime, ev.time], [this.byOrder, order]] as const) {
       store.add(subject, at, field, value);
-      if (field === 'attempts' && (ev.attempt ?? 1) >= 2) store.add(subject, at, 'retries');
+      if (field === 'attempts' && (ev.kind === 'sdk-retry' || (ev.attempt ?? 1) >= 2)) store.add(subject, at, 'retries');
     }
   }
 
@@ -80,7 +80,9 @@ export class EventSeriesBuilder {
 
   private fieldFor(ev: LogEvent): EventSeriesField | undefined {
     switch (ev.kind) {
+      // The SDK's own retry is an upstream handshake too: an attempt, and a retry.
       case 'attempt':
+      case 'sdk-retry':
         return 'attempts';
       case 'refused':
         return 'refusals';
