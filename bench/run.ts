@@ -6,13 +6,14 @@ import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
 import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
+import { htmlReportOpen } from './html-report-open.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [cliStartup, verifyThroughput, fanout, authStorm, recovery, memoryAttack];
+const BENCHMARKS: Benchmark[] = [cliStartup, verifyThroughput, fanout, authStorm, recovery, memoryAttack, htmlReportOpen];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

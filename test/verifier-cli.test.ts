@@ -92,7 +92,7 @@ describe('stormcheck verify: exit codes and options', () => {
     ['--burst 0', ['INCIDENT', '--burst', '0']],
     ['a fractional --storm', ['INCIDENT', '--storm', '2.5']],
     ['an unknown --format', ['INCIDENT', '--format', 'xml']],
-    ['an unknown --reporter', ['INCIDENT', '--reporter', 'html']],
+    ['an unknown --reporter', ['INCIDENT', '--reporter', 'pdf']],
     ['an unknown --fail-on', ['INCIDENT', '--fail-on', 'never']],
     ['no paths', []],
   ])('exits 2 with one line on stderr for %s', async (_what, rest) => {

@@ -166,7 +166,7 @@ describe('stormcheck verify: several reporters in one run', () => {
   it('a bad --reporter value, or --output with several reporters, is a usage error', async () => {
     const bad = await stormcheck(['verify', INCIDENT, '--reporter', 'xml']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--reporter xml: xml is not one of text, json, junit, github');
+    expect(bad.stderr).toContain('--reporter xml: xml is not one of text, json, junit, github, html');
     const both = await stormcheck(['verify', INCIDENT, '--reporter', 'json', '--reporter', 'github', '--output', `${tmp.dir}/x`]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--output names the file of a single reporter');

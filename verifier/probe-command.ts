@@ -3,8 +3,13 @@ import { constants } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { durationOption, wholeNumberOption } from './scenario/option-checks.ts';
+import { htmlOption } from './reporters/html/html-option.ts';
+import { writePage } from './reporters/html/write-page.ts';
 import { ProbeCannotStart, runProbe, type Verdict } from './scenario/probe.ts';
 import { probeProgressOnTty } from './scenario/probe-progress.ts';
+import { probeSummary } from './scenario/probe-summary.ts';
+import type { RunRecord } from './scenario/run-record.ts';
+import { runPage } from './scenario/run-page.ts';
 import { renderProbeReport } from './scenario/probe-text.ts';
 import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
@@ -18,6 +23,7 @@ interface ProbeArgs {
   'broker-admin'?: string;
   log?: string;
   json: boolean;
+  html?: string;
 }
 
 const API_KEY_ENV = 'STORMCHECK_API_KEY';
@@ -38,8 +44,10 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
       .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443', 'judge from the mock broker')
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log')
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --html probe.html', 'and chart it')
       .epilogue('Exit codes: 0 pass, 1 fail (a check failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence).') as unknown as Argv<ProbeArgs>,
   handler: async (args) => {
     try {
@@ -68,6 +76,8 @@ async function probe(args: ProbeArgs): Promise<void> {
   if (!brokerAdmin && !logFile) {
     throw new UsageError('cannot judge without evidence: give --broker-admin URL (the mock broker) and/or --log FILE (the deployment\'s log)');
   }
+  const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
+  const records: RunRecord[] = [];
   let report;
   const progress = probeProgressOnTty();
   try {
@@ -81,12 +91,14 @@ async function probe(args: ProbeArgs): Promise<void> {
       brokerAdmin,
       logFile,
       ...(progress ? { onProgress: progress.phase, onLive: progress.live } : {}),
+      onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
     });
   } catch (err) {
     if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
     throw err;
   }
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report));
+  if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck probe', probeSummary(report), records), '--html');
   if (report.verdict === 'cannot-judge') process.stderr.write('stormcheck: cannot judge: no broker or log evidence could be checked (see "could not check")\n');
   process.exitCode = EXIT_FOR[report.verdict];
 }

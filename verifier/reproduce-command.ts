@@ -4,7 +4,12 @@ import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
 import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
+import { htmlOption } from './reporters/html/html-option.ts';
+import { writePage } from './reporters/html/write-page.ts';
 import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from './scenario/reproduce.ts';
+import { reproduceSummary } from './scenario/reproduce-summary.ts';
+import type { RunRecord } from './scenario/run-record.ts';
+import { runPage } from './scenario/run-page.ts';
 import { renderReproduceTable } from './scenario/reproduce-table.ts';
 import { SCENARIOS, type Scenario } from './scenario/traffic-plan.ts';
 
@@ -27,6 +32,7 @@ interface ReproduceArgs {
   json: boolean;
   'log-dir'?: string;
   'time-scale'?: number;
+  html?: string;
 }
 
 export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
@@ -46,10 +52,14 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .example('$0 reproduce --mode legacy-2026 --time-scale 0.2 --duration 30s', 'only OpenAlgo 2026-08, closer to its real timings')
       .example('$0 reproduce --mode legacy --clients 40 --json', 'only legacy-2025, as JSON')
       .example('$0 reproduce --log-dir out/reproduce', 'keep the gateway logs to read or verify later')
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
+      .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
       .epilogue(
         'Exit codes: 0 legacy-2025 stormed, legacy-2026 churned and left zombies, and singleton was clean; 1 an expectation failed; 2 bad option.',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
+    const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
+    const records: RunRecord[] = [];
     const report = await runReproduce({
       clients: wholeNumberOption('clients', args.clients, 1, 200),
       durationMs: durationOption('duration', args.duration, 2000, 120_000),
@@ -60,8 +70,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
       onProgress: progressOnTty(),
       logDir: args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']),
+      onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+    if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck reproduce', reproduceSummary(report), records), '--html');
     process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
   },
 };

@@ -3,6 +3,8 @@
  * The scenario runners call the verifier through these, in-process.
  */
 
+import type { LogEvent } from './classify/log-event.ts';
+
 export type Severity = 'error' | 'warning' | 'info';
 export type LogFormat = 'auto' | 'openalgo' | 'pino';
 
@@ -30,6 +32,8 @@ export interface VerifyOptions {
   userRules: UserRule[];
   /** Called now and then with the bytes read so far (for a progress line). */
   onProgress?: (bytesRead: number) => void;
+  /** Sees every event the rules see, in read order (the HTML report's time series). */
+  onEvent?: (ev: LogEvent) => void;
 }
 
 /** A rule added by pattern from a rules file: fires when `threshold` matching lines fall within `windowMs`. */

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.ts';
 import { errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
+import { HtmlContextBuilder } from './reporters/html/index.ts';
 import { writeReports } from './reporters/write-reports.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
@@ -65,6 +66,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const paths = withStdin(args.paths ?? []);
     const targets = toTargets(args);
     const options = await toOptions(args, paths);
+    const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
+    if (html) options.onEvent = html.onEvent;
     const outcome = await runVerify(paths, args.follow, options);
     const report = 'report' in outcome ? outcome.report : errorReport(outcome.error, { failOn: args['fail-on'], windowMs: options.windowMs!, burst: args.burst, storm: args.storm });
     const failures = await writeReports(
@@ -74,6 +77,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         colour: wantsColour(args.color, process.stdout),
         failOn: args['fail-on'],
         rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
+        html: html ? await html.context(report) : undefined,
       },
       (text) => process.stdout.write(text),
     );

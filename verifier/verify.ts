@@ -46,6 +46,7 @@ class Judgement {
   readonly timeline = new Timeline();
   readonly reuse = new ReuseStatistics();
   readonly files: string[] = [];
+  private readonly onEvent: VerifyOptions['onEvent'];
   endTime = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -55,12 +56,14 @@ class Judgement {
   ) {
     this.rules = builtInRules(thresholds);
     this.patternRules = options.userRules.map((r) => new PatternRule(r));
+    this.onEvent = options.onEvent;
   }
 
   observe(ev: LogEvent): void {
     for (const rule of this.rules) rule.observe(ev);
     this.timeline.observe(ev);
     this.reuse.observe(ev);
+    this.onEvent?.(ev);
   }
 
   findings(): Finding[] {

@@ -1,4 +1,5 @@
 import { renderGithub } from './github.ts';
+import { renderHtml, type HtmlContext } from './html/index.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderText } from './text.ts';
@@ -11,6 +12,8 @@ export interface RenderOptions {
   failOn: Severity;
   /** Rules that get a JUnit testcase even when clean. */
   rules: readonly string[];
+  /** The run's event series and evidence text, for the html reporter (collected only when it is asked for). */
+  html?: HtmlContext;
 }
 
 /** A reporter turns the finished report (or the input error that replaced it) into one document. */
@@ -22,6 +25,7 @@ export const REPORTERS = {
   json: renderJson,
   junit: renderJunit,
   github: renderGithub,
+  html: renderHtml,
 } as const satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;

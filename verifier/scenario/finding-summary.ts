@@ -30,3 +30,14 @@ export function summariseFindings(report: VerifyReport): FindingSummary {
     stormKinds,
   };
 }
+
+/** How many findings each rule made (a rule fires once per user or per window), for a page's summary band. */
+export function findingsPerRule(rules: FindingSummary['rules'], prefix = ''): { rule: string; severity: string; count: number }[] {
+  const counts = new Map<string, { rule: string; severity: string; count: number }>();
+  for (const r of rules) {
+    const c = counts.get(r.rule) ?? { rule: `${prefix}${r.rule}`, severity: r.severity, count: 0 };
+    c.count++;
+    counts.set(r.rule, c);
+  }
+  return [...counts.values()];
+}

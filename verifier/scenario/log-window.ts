@@ -20,7 +20,8 @@ const SETTLE_LIMIT_MS = 3000;
 export class LogWindow {
   private constructor(
     readonly path: string,
-    private readonly start: number,
+    /** The file's size when the window opened: the window's line 1 starts here. */
+    readonly start: number,
   ) {}
 
   static async open(path: string): Promise<LogWindow> {

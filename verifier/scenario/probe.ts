@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32 } from '../../fixtures/angel-broker/index.ts';
+import type { BrokerEvent } from '../../fixtures/angel-broker/types.ts';
 import { ErrorCode } from '../../gateway/openalgo/protocol.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord, type UpstreamConnection } from './broker-evidence.ts';
@@ -8,6 +9,8 @@ import { countsByRule, summariseFindings, type FindingSummary } from './finding-
 import { LogWindow } from './log-window.ts';
 import { OpenAlgoSession, SessionError, SessionFailure } from './openalgo-client.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
+import { planPhases } from './plan-phases.ts';
+import type { RunRecord } from './run-record.ts';
 import { planTraffic, type Scenario } from './traffic-plan.ts';
 import { runTraffic, type BrokerDrop, type LiveCounts } from './traffic-runner.ts';
 
@@ -24,6 +27,8 @@ export interface ProbeOptions {
   onProgress?: (line: string) => void;
   /** The clients' live counts while traffic runs, every half second. */
   onLive?: (counts: LiveCounts) => void;
+  /** Given the broker's timeline and the log's window as the probe ends (for `--html`). */
+  onRunRecord?: (record: RunRecord) => void;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'unchecked';
@@ -90,11 +95,14 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const checks: ProbeCheck[] = [];
   const couldNotCheck: string[] = [];
   let broker: BrokerEvidence | undefined;
+  let brokerEvents: BrokerEvent[] = [];
+  const to = Date.now();
   if (admin && before) {
     try {
       const after = await admin.client.record();
       const clientSpans = traffic.clients.flatMap((c) => c.connectedSpans);
-      broker = summariseBroker({ before, after, from, to: Date.now(), clientSpans });
+      broker = summariseBroker({ before, after, from, to, clientSpans });
+      brokerEvents = after.events.filter((e) => e.time >= from && e.time <= to);
       checks.push(...brokerChecks(broker, before));
     } catch (err) {
       const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
@@ -125,7 +133,15 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     couldNotCheck.push(`broker drop at ${drop.at} ms not caused: ${drop.detail}${admin ? '' : ' (needs --broker-admin)'}; clients reconnected on their own only`);
   }
 
-  const { onProgress: _progress, apiKey: _key, url, ...shown } = options;
+  options.onRunRecord?.({
+    name: options.url,
+    from,
+    to,
+    brokerEvents,
+    ...(log ? { log: { file: log.path, fromByte: log.start } } : {}),
+    phases: planPhases(plan),
+  });
+  const { onProgress: _progress, apiKey: _key, onRunRecord: _record, url, ...shown } = options;
   return {
     schemaVersion: 1,
     command: 'probe',

@@ -13,6 +13,8 @@ import { summariseClients, type ClientSummary } from './client-summary.ts';
 import { GatewayLogCapture, type GatewayLogCounts } from './gateway-log-capture.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from './finding-summary.ts';
 import { loadSymbolUniverse } from './symbol-universe.ts';
+import { planPhases } from './plan-phases.ts';
+import type { RunRecord } from './run-record.ts';
 import { planTraffic, type Scenario, type TrafficPlan } from './traffic-plan.ts';
 import { gatewayEvidence } from './reproduce-evidence.ts';
 import { runTraffic, type SlotHoldOutcome } from './traffic-runner.ts';
@@ -31,6 +33,8 @@ export interface ReproduceOptions {
   logDir?: string;
   /** One line per phase, for a TTY; silent when absent. */
   onProgress?: (line: string) => void;
+  /** Given each mode's broker timeline and log as the mode ends (for `--html`). */
+  onRunRecord?: (record: RunRecord) => void;
 }
 
 /** One registry mode's run, as the broker, the gateway's log, the verifier and the clients saw it. */
@@ -70,7 +74,7 @@ export interface Expectation {
 export interface ReproduceReport {
   schemaVersion: 1;
   command: 'reproduce';
-  options: Omit<ReproduceOptions, 'onProgress' | 'logDir'>;
+  options: Omit<ReproduceOptions, 'onProgress' | 'logDir' | 'onRunRecord'>;
   modes: ModeResult[];
   expectations: Expectation[];
   pass: boolean;
@@ -132,7 +136,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   }
   if (tempDir !== undefined) modes = modes.map(({ logFile: _removed, ...rest }) => rest);
   const expectations = modes.flatMap(judgeMode);
-  const { onProgress: _progress, logDir: _dir, ...shown } = options;
+  const { onProgress: _progress, logDir: _dir, onRunRecord: _record, ...shown } = options;
   return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
 }
 
@@ -185,6 +189,14 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
   const after = { stats: broker.stats(), events: broker.events() };
   const to = Date.now();
   const seen = summariseBroker({ before, after, from, to, clientCodes: [clientCode] });
+  options.onRunRecord?.({
+    name: mode,
+    from,
+    to,
+    brokerEvents: after.events.filter((e) => e.clientCode === clientCode && e.time >= from && e.time <= to),
+    log: { file: logFile, fromByte: 0 },
+    phases: planPhases(plan),
+  });
   const own = gatewayEvidence(after.events, { clientCode, from, to, heldIds, releasedAt: traffic.slotHold?.releasedAt });
   // An empty log must not crash the run; the expectations below treat it as missing evidence.
   const report = await verifyPaths([logFile], { allowEmpty: true });
