@@ -122,7 +122,10 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * access rate`, `(s)` covers `Invalidated N cached pool(s)` (`valida` began with `v`, common in log
  * text: `volume`, `value`), `401`/`403` every form of the
  * auth-failure template (its reason phrases `Unauthorized`/`Forbidden` are optional, so searching
- * for those instead dropped `Handshake status 401` and `status code: 403`).
+ * for those instead dropped `Handshake status 401` and `status code: 403`). The SDK's and the other
+ * brokers' lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `HSM
+ * reconnecting`, `Scheduling`, `Forcing reconnect`, `Stale feed`, `Connection t…`, `Maximum`, `Auth`,
+ * `No active`) rather than by `reconnect`, whose `e` would stop the native search on every other word.
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',
