@@ -114,15 +114,16 @@ describe('stormcheck verify: streams and encodings', () => {
 
 describe('stormcheck verify: several reporters in one run', () => {
   it('github on stdout, JUnit and JSON to files, even when it fails', async () => {
+    // The path comes last: a repeated --reporter must not swallow it.
     const { code, stdout } = await stormcheck([
       'verify',
-      INCIDENT,
       '--reporter',
       'github',
       '--reporter',
       `junit=${tmp.dir}/verify.xml`,
       '--reporter',
       `json=${tmp.dir}/verify.json`,
+      INCIDENT,
     ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^::error file=.*incident\.log,line=3,title=stormcheck connect-storm::/);

@@ -13,7 +13,8 @@ interface VerifyArgs {
   paths?: string[];
   format: LogFormat;
   rules?: string;
-  reporter: string[];
+  /** One value, or several when the option is repeated (not `array`: that would swallow the paths after it). */
+  reporter: string | string[];
   output?: string;
   follow: boolean;
   merge: boolean;
@@ -37,8 +38,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
       .option('reporter', {
         type: 'string',
-        array: true,
-        default: ['text'],
+        default: 'text',
         describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')}`,
       })
       .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
@@ -83,7 +83,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 function toTargets(args: VerifyArgs): ReporterTarget[] {
   let targets: ReporterTarget[];
   try {
-    targets = args.reporter.map(parseReporterTarget);
+    targets = [args.reporter].flat().map(parseReporterTarget);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
