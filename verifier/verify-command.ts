@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from './duration.ts';
-import { errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
+import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type ReporterTarget } from './reporters/index.ts';
 import { writeReports } from './reporters/write-reports.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
@@ -60,24 +60,34 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: async (args) => {
     const paths = withStdin(args.paths ?? []);
     const targets = toTargets(args);
-    const options = await toOptions(args, paths);
+    const failOn: Severity = (SEVERITIES as readonly string[]).includes(args['fail-on']) ? args['fail-on'] : 'error';
+    let options: Partial<VerifyOptions>;
+    try {
+      options = await toOptions(args, paths);
+    } catch (err) {
+      // A CI step that reads the JSON (or the annotations) still gets one document saying why.
+      if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, []);
+      throw err;
+    }
     const outcome = await runVerify(paths, args.follow, options);
-    const report = 'report' in outcome ? outcome.report : errorReport(outcome.error, { failOn: args['fail-on'], windowMs: options.windowMs!, burst: args.burst, storm: args.storm });
-    const failures = await writeReports(
-      report,
-      targets,
-      {
-        colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
-        failOn: args['fail-on'],
-        rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
-      },
-      (text) => process.stdout.write(text),
-    );
-    if (report.error) process.stderr.write(`stormcheck: ${report.error.message}\n`);
-    for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
-    process.exitCode = failures.length > 0 ? EXIT.usage : report.exitCode;
+    const done = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
+    const failed = await report(done, targets, options.userRules!.map((r) => r.name));
+    if (done.error) process.stderr.write(`stormcheck: ${done.error.message}\n`);
+    process.exitCode = failed ? EXIT.usage : done.exitCode;
   },
 };
+
+/** Writes every reporter's document; returns whether a file could not be written (each is named on stderr). */
+async function report(done: VerifyReport, targets: ReporterTarget[], userRules: string[]): Promise<boolean> {
+  const failures = await writeReports(
+    done,
+    targets,
+    { colour: process.stdout.isTTY === true && !process.env.NO_COLOR, failOn: done.failOn, rules: [...BUILT_IN_RULE_NAMES, ...userRules] },
+    (text) => process.stdout.write(text),
+  );
+  for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
+  return failures.length > 0;
+}
 
 /** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */
 function toTargets(args: VerifyArgs): ReporterTarget[] {
