@@ -65,11 +65,11 @@ describe('stormcheck verify: reporters', () => {
     const { code, stdout } = await stormcheck(['verify', INCIDENT, '--reporter', 'junit']);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^<\?xml/);
-    expect(stdout.match(/<testcase /g)).toHaveLength(9);
+    expect(stdout.match(/<testcase /g)).toHaveLength(13);
     expect(stdout).toMatch(
       new RegExp(`<testcase classname="stormcheck.verify" name="connect-storm" file="${INCIDENT}" line="3" time="[\\d.]+">\\s*<failure type="error"`),
     );
-    expect(stdout).toContain('tests="9" failures="1"');
+    expect(stdout).toContain('tests="13" failures="1"');
   });
 
   it('github: workflow-command annotations at the first evidence line', async () => {

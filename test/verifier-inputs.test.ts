@@ -114,15 +114,16 @@ describe('stormcheck verify: streams and encodings', () => {
 
 describe('stormcheck verify: several reporters in one run', () => {
   it('github on stdout, JUnit and JSON to files, even when it fails', async () => {
+    // The path comes last: a repeated --reporter must not swallow it.
     const { code, stdout } = await stormcheck([
       'verify',
-      INCIDENT,
       '--reporter',
       'github',
       '--reporter',
       `junit=${tmp.dir}/verify.xml`,
       '--reporter',
       `json=${tmp.dir}/verify.json`,
+      INCIDENT,
     ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^::error file=.*incident\.log,line=3,title=stormcheck connect-storm::/);
@@ -152,6 +153,9 @@ describe('stormcheck verify: several reporters in one run', () => {
       findings: [],
     });
     expect(await readFile(`${tmp.dir}/verify.xml`, 'utf8')).toMatch(/<testcase classname="stormcheck.verify" name="input" file="[^"]+missing.log">\s*<error type="NOT_FOUND"/);
+    const usage = await stormcheck(['verify', INCIDENT, '--window', 'soon', '--reporter', 'json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ verdict: 'error', exitCode: 2, error: { code: 'USAGE', message: expect.stringContaining('--window soon') } });
   });
 
   it('JUnit escapes attributes: a rule name and file name with quotes, ampersands and angle brackets', async () => {

@@ -52,4 +52,27 @@ describe('stormcheck verify: verdicts that used to be wrong', () => {
     expect(report.findings).toEqual([]);
     expect(report.statistics.reuse).toEqual([expect.objectContaining({ user: 'rajandran', creations: 1, reuses: 1 })]);
   });
+
+  it("OpenAlgo's log with the SDK's logzero file under --merge: retries after the teardown are a zombie, and count as attempts", async () => {
+    const sdk = (ms: number, n: number) => {
+      const t = new Date(Date.UTC(2025, 10, 11, 9, 45, 0) + ms).toISOString();
+      return `[W ${t.slice(2, 4)}${t.slice(5, 7)}${t.slice(8, 10)} ${t.slice(11, 19)} smartWebSocketV2:319] Attempting to resubscribe/reconnect (Attempt ${n})...`;
+    };
+    const app = await tmp.file('app.log', `${[create(0), attempt(10, 1), oa(300, 'Connected to Angel WebSocket'), teardown(30_000)].join('\n')}\n`);
+    const sdkLog = await tmp.file('smartapi.log', `${[sdk(20_000, 1), sdk(40_000, 2), sdk(60_000, 3)].join('\n')}\n`);
+    const apart = await stormcheck(['verify', app, sdkLog, '--reporter', 'json']);
+    expect(apart.code).toBe(0);
+    const { code, stdout } = await stormcheck(['verify', app, sdkLog, '--merge', '--reporter', 'json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as VerifyReport;
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'zombie-reconnect', severity: 'error', count: 2, broker: 'angel' })]);
+    expect(report.findings[0].evidence).toEqual([
+      { file: sdkLog, line: 2 },
+      { file: sdkLog, line: 3 },
+    ]);
+    expect(report.timeline).toEqual([
+      { minute: '2025-11-11T09:45', creations: 1, attempts: 3, refusals: 0, teardowns: 1 },
+      { minute: '2025-11-11T09:46', creations: 0, attempts: 1, refusals: 0, teardowns: 0 },
+    ]);
+  });
 });

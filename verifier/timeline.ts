@@ -8,6 +8,8 @@ const COLUMN: Partial<Record<EventKind, Counted>> = {
   create: 'creations',
   attempt: 'attempts',
   'sdk-retry': 'attempts',
+  reconnect: 'attempts',
+  'forced-reconnect': 'attempts',
   refused: 'refusals',
   teardown: 'teardowns',
   remove: 'teardowns',

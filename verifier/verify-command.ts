@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from './duration.ts';
-import { errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
-import { parseReporterTarget, REPORTER_NAMES, type ReporterTarget } from './reporters/index.ts';
+import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
+import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
 import { HtmlContextBuilder } from './reporters/html/index.ts';
 import { writeReports } from './reporters/write-reports.ts';
@@ -16,7 +16,8 @@ interface VerifyArgs {
   paths?: string[];
   format: LogFormat;
   rules?: string;
-  reporter: string[];
+  /** One value, or several when the option is repeated (not `array`: that would swallow the paths after it). */
+  reporter: string | string[];
   output?: string;
   follow: boolean;
   merge: boolean;
@@ -40,8 +41,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
       .option('reporter', {
         type: 'string',
-        array: true,
-        default: ['text'],
+        default: 'text',
         describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')}`,
       })
       .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
@@ -65,33 +65,51 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: async (args) => {
     const paths = withStdin(args.paths ?? []);
     const targets = toTargets(args);
-    const options = await toOptions(args, paths);
+    const failOn: Severity = (SEVERITIES as readonly string[]).includes(args['fail-on']) ? args['fail-on'] : 'error';
+    const colour = wantsColour(args.color, process.stdout);
+    let options: Partial<VerifyOptions>;
+    try {
+      options = await toOptions(args, paths);
+    } catch (err) {
+      // A CI step that reads the JSON (or the annotations) still gets one document saying why.
+      if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [] });
+      throw err;
+    }
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
     if (html) options.onEvent = html.onEvent;
     const outcome = await runVerify(paths, args.follow, options);
-    const report = 'report' in outcome ? outcome.report : errorReport(outcome.error, { failOn: args['fail-on'], windowMs: options.windowMs!, burst: args.burst, storm: args.storm });
-    const failures = await writeReports(
-      report,
-      targets,
-      {
-        colour: wantsColour(args.color, process.stdout),
-        failOn: args['fail-on'],
-        rules: [...BUILT_IN_RULE_NAMES, ...options.userRules!.map((r) => r.name)],
-        html: html ? await html.context(report) : undefined,
-      },
-      (text) => process.stdout.write(text),
-    );
-    if (report.error) process.stderr.write(`stormcheck: ${report.error.message}\n`);
-    for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
-    process.exitCode = failures.length > 0 ? EXIT.usage : report.exitCode;
+    const done = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
+    const failed = await report(done, targets, {
+      colour,
+      userRules: options.userRules!.map((r) => r.name),
+      html: html ? await html.context(done) : undefined,
+    });
+    if (done.error) process.stderr.write(`stormcheck: ${done.error.message}\n`);
+    process.exitCode = failed ? EXIT.usage : done.exitCode;
   },
 };
+
+/** Writes every reporter's document; returns whether a file could not be written (each is named on stderr). */
+async function report(
+  done: VerifyReport,
+  targets: ReporterTarget[],
+  how: { colour: boolean; userRules: string[]; html?: RenderOptions['html'] },
+): Promise<boolean> {
+  const failures = await writeReports(
+    done,
+    targets,
+    { colour: how.colour, failOn: done.failOn, rules: [...BUILT_IN_RULE_NAMES, ...how.userRules], html: how.html },
+    (text) => process.stdout.write(text),
+  );
+  for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
+  return failures.length > 0;
+}
 
 /** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */
 function toTargets(args: VerifyArgs): ReporterTarget[] {
   let targets: ReporterTarget[];
   try {
-    targets = args.reporter.map(parseReporterTarget);
+    targets = [args.reporter].flat().map(parseReporterTarget);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -5,7 +5,7 @@ import { TEMPLATES, type TemplateField } from './templates.ts';
 // `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
 // says why the instance was made (a creation, a pool connection); within this span they are one event.
 const SAME_INSTANCE_MS = 5_000;
-const MODULE_BROKER = /^([a-z]+)_(?:adapter|websocket|ws|streaming)/i;
+const MODULE_BROKER = /^([a-z]+)_(?:hsm_)?(?:adapter|websocket|ws|streaming|client)/i;
 const ANY_USER = /\b(?:for user|user[_ ]?id[=:]|user[=:])\s?([^\s,;:'"]+)/;
 
 interface PendingInit {
@@ -45,7 +45,8 @@ export class EventClassifier {
         else if (fields[i] === 'count') count = Number(v);
         else attempt = Number(v);
       }
-      const broker = (gBroker ?? record.broker ?? moduleBroker(record.module) ?? this.lastBroker)?.toLowerCase();
+      const named: string | undefined = 'broker' in t ? t.broker : undefined;
+      const broker = (gBroker === 'HSM' ? 'fyers' : (gBroker ?? named ?? record.broker ?? moduleBroker(record.module) ?? this.lastBroker))?.toLowerCase();
       if (broker !== undefined && t.kind !== 'refused' && t.kind !== 'rest-rate-limit' && t.kind !== 'auth-failure') {
         this.lastBroker = broker;
       }
@@ -55,6 +56,8 @@ export class EventClassifier {
         return true;
       }
       if (t.kind === 'create' || t.kind === 'pool-connection') this.pairWithInit(record.time);
+      // Flattrade and Shoonya log a fresh connection without a number: it is their first attempt.
+      if (t.kind === 'attempt' && attempt === undefined) attempt = 1;
       this.emit({ kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref });
       return true;
     }

@@ -28,10 +28,41 @@ export const TEMPLATES = [
     needle: 'Attempting to resubscribe',
     fields: ['attempt'],
     re: /Attempting to resubscribe\/reconnect \(Attempt (\d+)\)/,
+    broker: 'angel',
   },
+  // Flattrade and Shoonya announce each fresh connection without a number.
+  { kind: 'attempt', needle: 'WebSocket...', fields: ['broker'], re: /^Connecting to (\w+) WebSocket\.\.\./ },
+  // A retry scheduled after a drop (Angel, Zerodha, Dhan, Upstox, Flattrade, Shoonya).
+  {
+    kind: 'reconnect',
+    needle: 'econnecting in',
+    fields: ['attempt'],
+    re: /^Reconnecting in [\d.]+ ?s(?:econds)?(?:\.\.\.)? \(attempt (\d+)/,
+  },
+  // A data-stall watchdog forcing a reconnect (Angel's SDK, Zerodha, Dhan, Fyers HSM, Upstox).
+  { kind: 'forced-reconnect', needle: 'Forcing reconnect', fields: [], re: /[Dd]ata stall detected - no data for [\d.]+s\b.*Forcing reconnect/ },
+  { kind: 'forced-reconnect', needle: 'DATA STALL', fields: [], re: /Reconnecting due to DATA STALL/ },
+  {
+    kind: 'stale-feed',
+    needle: 'Stale feed',
+    fields: ['broker', 'user'],
+    re: /Stale feed: (\w+) adapter for user ([^\s,;:]+) reports connected but no ticks/,
+  },
+  // Shoonya's and Flattrade's 120 s watchdog.
+  { kind: 'stale-feed', needle: 'Connection timeout', fields: [], re: /^Connection timeout - no messages received/ },
+  { kind: 'loop-stall', needle: 'Connection thread', fields: [], re: /Connection thread did not terminate within timeout/ },
+  { kind: 'connected', needle: 'WebSocket connected', fields: ['broker'], re: /^(Zerodha|HSM) WebSocket connected/ },
+  { kind: 'connected', needle: 'Reconnected successfully', fields: [], re: /^Reconnected successfully/ },
   { kind: 'connected', needle: 'Connected to', fields: ['broker'], re: /Connected to (\w+) WebSocket/ },
   { kind: 'closed', needle: 'WebSocket connection closed', fields: ['broker'], re: /(\w+) WebSocket connection closed/ },
-  { kind: 'exhausted', needle: 'Max reconnection attempts', fields: [], re: /Max reconnection attempts(?: \(\d+\))? reached/ },
+  { kind: 'exhausted', needle: 'Max reconnect', fields: [], re: /Max reconnect(?:ion)? attempts(?: \(\d+\))? reached/ },
+  { kind: 'exhausted', needle: 'Maximum reconnection', fields: [], re: /Maximum reconnection attempts(?: \(\d+\))? reached/ },
+  {
+    kind: 'exhausted',
+    needle: 'stopping',
+    fields: [],
+    re: /Fatal WebSocket error detected - stopping reconnection|Reconnection failed - stopping HSM WebSocket/,
+  },
   {
     kind: 'teardown',
     needle: 'Last client for user',
@@ -42,6 +73,10 @@ export const TEMPLATES = [
   // websocket-client's own line (module `_logging`) and the adapter's error line.
   { kind: 'refused', needle: '', fields: [], re: /Handshake status 429\b|Connection Limit Exceeded/ },
   { kind: 'refused', needle: 'WebSocket error:', fields: ['broker'], re: /(\w+) WebSocket error:.*\b429\b/ },
+  // Kite's ticker, Dhan's HTTP 429 and its disconnect code 805.
+  { kind: 'refused', needle: 'upgrade failed', fields: [], re: /WebSocket connection upgrade failed \(429 - TooManyRequests\)/, broker: 'zerodha' },
+  { kind: 'refused', needle: 'connection blocked', fields: ['broker'], re: /(Dhan) WebSocket connection blocked \(HTTP 429/ },
+  { kind: 'refused', needle: 'Maximum websocket', fields: [], re: /Disconnect reason: Maximum websocket connections exceeded/, broker: 'dhan' },
   // REST throttling: AngelOne answers 429, or 403 "Access denied because of exceeding access rate".
   { kind: 'rest-rate-limit', needle: 'exceeding access rate', fields: [], re: /exceeding access rate/ },
   { kind: 'rest-rate-limit', needle: '429', fields: [], re: /HTTP\/[\d.]+"? 429\b|\b429 Too Many Requests|status(?: code)?[:= ]+429\b/i },
@@ -51,7 +86,26 @@ export const TEMPLATES = [
     fields: [],
     re: /Handshake status 40[13]\b|WebSocket error:[^\n]*\b40[13]\b|HTTP\/[\d.]+"? 40[13]\b|[Ss]tatus(?: code)?[:= ]+40[13]\b|\b40[13] (?:Unauthorized|Forbidden|Client Error)/,
   },
-] as const satisfies ReadonlyArray<{ kind: string; needle: string; fields: readonly TemplateField[]; re: RegExp }>;
+  // Zerodha's token refresh loop, Flattrade's and Shoonya's give-up on a rejected token.
+  {
+    kind: 'auth-failure',
+    needle: 'uth',
+    fields: [],
+    re: /Auth\/token failure — refreshed token|auth\/token failure (?:persisted|and DB token unchanged)|Auth failure retries exhausted|Auth failure on (Shoonya) WS/,
+  },
+] as const satisfies ReadonlyArray<Template>;
+
+/**
+ * One message template. `broker` names the broker when neither the message nor the module does
+ * (SmartWebSocketV2 logs as `smartWebSocketV2`, Kite's line names no broker).
+ */
+interface Template {
+  kind: string;
+  needle: string;
+  fields: readonly TemplateField[];
+  re: RegExp;
+  broker?: string;
+}
 
 export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
 
@@ -66,7 +120,12 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * access rate`, `(s)` covers `Invalidated N cached pool(s)` (`valida` began with `v`, common in log
  * text: `volume`, `value`), `401`/`403` every form of the
  * auth-failure template (its reason phrases `Unauthorized`/`Forbidden` are optional, so searching
- * for those instead dropped `Handshake status 401` and `status code: 403`).
+ * for those instead dropped `Handshake status 401` and `status code: 403`). The SDK's and the other
+ * brokers' lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `Forcing
+ * reconnect`, `Stale feed`, `Connection t…`, `Maximum`, `Auth`) rather than by `reconnect`, whose `e`
+ * would stop the native search on every other word. Each keyword is one more pass over every chunk
+ * (about 4 % of the verifier's time on the benchmark log), so lines that only add to the timeline
+ * (Fyers' `HSM reconnecting in …`, AliceBlue's `Scheduling reconnection attempt …`) get none.
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',
@@ -82,4 +141,10 @@ export const CANDIDATE_KEYWORDS = [
   '403',
   'xceed',
   'Attem',
+  'Recon',
+  'Forci',
+  'Stale',
+  'Conne',
+  'Maxim',
+  'Auth',
 ] as const;

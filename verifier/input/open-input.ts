@@ -37,8 +37,7 @@ export async function openInput(file: string): Promise<InputSource> {
   } catch (err) {
     throw new VerifyInputError('UNREADABLE', file, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (isGzip(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
-  if (utf16Of(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
+  if (isGzip(head) || utf16Of(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
   return { name: file, stream: readChunks(file) };
 }
 

@@ -37,7 +37,8 @@ export class ConnectStormRule implements Rule {
     const broker = ev.broker ?? '?';
     if (ev.kind === 'create') windowFor(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev);
     else if (ev.kind === 'pool-connection') windowFor(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev);
-    if (ev.kind !== 'attempt' || ev.attempt !== 1) return;
+    // Each SDK retry is a handshake of its own; five in a second take five live SDK instances.
+    if (!(ev.kind === 'attempt' && ev.attempt === 1) && ev.kind !== 'sdk-retry') return;
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {

@@ -45,9 +45,23 @@ export function retryExhaustedRule(): Rule {
   );
 }
 
-/** 401/403 from the broker. */
+/** 401/403 from the broker, or an adapter giving up on a rejected token. */
 export function authFailureRule(): Rule {
   return new CountedEventRule('auth-failure', 'auth-failure', 'warning', (n, who) =>
-    `${n} authentication failure(s) (401/403) from the broker for ${who}`,
+    `${n} authentication failure(s) (401/403 or a rejected token) from the broker for ${who}`,
+  );
+}
+
+/** OpenAlgo's `Stale feed: …` and the brokers' no-message watchdogs: connected, but no ticks. */
+export function staleFeedRule(): Rule {
+  return new CountedEventRule('stale-feed', 'stale-feed', 'warning', (n, who) =>
+    `${n} time(s) the feed for ${who} reported connected but sent no ticks: the broker socket may be silently dead`,
+  );
+}
+
+/** `Connection thread did not terminate within timeout`: the proxy's event loop froze for its 5 s join. */
+export function eventLoopStallRule(): Rule {
+  return new CountedEventRule('event-loop-stall', 'loop-stall', 'warning', (n, who) =>
+    `${n} time(s) the connection thread for ${who} did not terminate within its timeout: the proxy stalled while tearing down`,
   );
 }

@@ -3,9 +3,11 @@ import { AdapterChurnRule } from './adapter-churn.ts';
 import { ConnectStormRule } from './connect-storm.ts';
 import { ConnectUnansweredRule } from './connect-unanswered.ts';
 import { Broker429Rule } from './broker-429.ts';
-import { authFailureRule, restRateLimitRule, retryExhaustedRule } from './counted-events.ts';
+import { authFailureRule, eventLoopStallRule, restRateLimitRule, retryExhaustedRule, staleFeedRule } from './counted-events.ts';
+import { ForcedReconnectRule } from './forced-reconnect.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
 import type { Rule, Thresholds } from './rule.ts';
+import { ZombieReconnectRule } from './zombie-reconnect.ts';
 
 export type { Rule, Thresholds } from './rule.ts';
 export { PatternRule } from './pattern-rule.ts';
@@ -22,6 +24,10 @@ export function builtInRules(t: Thresholds): Rule[] {
     new ConnectUnansweredRule(t),
     retryExhaustedRule(),
     authFailureRule(),
+    new ZombieReconnectRule(),
+    new ForcedReconnectRule(),
+    staleFeedRule(),
+    eventLoopStallRule(),
   ];
 }
 
@@ -36,4 +42,8 @@ export const BUILT_IN_RULE_NAMES = [
   'connect-unanswered',
   'retry-exhausted',
   'auth-failure',
+  'zombie-reconnect',
+  'forced-reconnect',
+  'stale-feed',
+  'event-loop-stall',
 ] as const;
