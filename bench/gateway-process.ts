@@ -1,6 +1,6 @@
 import { pino, type DestinationStream } from 'pino';
 import { LogEvent, startGateway } from '../gateway/index.ts';
-import type { Gateway, RegistryMode } from '../gateway/types.ts';
+import type { Gateway, RegistryMode } from '../gateway/index.ts';
 import { serveRequests } from './process-link.ts';
 import { sampleUsage, type UsageSample } from './process-usage.ts';
 import { syntheticInstruments } from './synthetic-instruments.ts';

@@ -1,4 +1,4 @@
-import type { Instrument } from '../gateway/types.ts';
+import type { Instrument } from '../gateway/index.ts';
 
 /** First token of the synthetic range; far from the real NSE tokens of the bundled master. */
 const FIRST_TOKEN = 900_001;

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GatewayMetrics } from './metrics.ts';
-import type { GatewayHealth } from './types.ts';
+import type { AdapterHealth } from './registry/registry.ts';
+
+export interface GatewayHealth {
+  status: 'ok';
+  clients: number;
+  adapters: AdapterHealth[];
+}
 
 export interface AdminHandlers {
   health(): GatewayHealth;

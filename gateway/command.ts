@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
-import { GATEWAY_DEFAULTS, startGateway } from './gateway.ts';
+import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
-import type { GatewayOptions, RegistryMode } from './types.ts';
+import type { RegistryMode } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
 interface GatewayArgs {

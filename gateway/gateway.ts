@@ -1,24 +1,76 @@
 import type { AddressInfo } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createAdminServer } from './admin-http.ts';
-import { DEFAULT_BACKOFF } from './angel/backoff.ts';
-import { DEFAULT_LEGACY_TUNING } from './angel/legacy-adapter.ts';
-import { DefaultUpstreamSocket } from './angel/upstream-socket.ts';
+import type { DestinationStream } from 'pino';
+import { createAdminServer, type GatewayHealth } from './admin-http.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
+import { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
+import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
-import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from './client/session.ts';
+import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
 import { WriteBatch } from './client/write-batch.ts';
-import { systemClock } from './clock.ts';
-import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from './instruments.ts';
+import { systemClock, type Clock, type RandomSource } from './clock.ts';
+import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
 import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { GatewayCloseCode } from './openalgo/protocol.ts';
 import { LegacyRegistry } from './registry/legacy-registry.ts';
-import { DEFAULT_HEARTBEAT, type AdapterListener, type Registry, type RegistryDeps, type UpstreamAdapter } from './registry/registry.ts';
+import {
+  DEFAULT_HEARTBEAT,
+  type AdapterListener,
+  type HeartbeatPolicy,
+  type Registry,
+  type RegistryDeps,
+  type RegistryMode,
+  type UpstreamAdapter,
+} from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
-import type { Gateway, GatewayHealth, GatewayOptions } from './types.ts';
-import { DEMO_USER, UserDirectory } from './users.ts';
+import { DEMO_USER, UserDirectory, type UserRecord } from './users.ts';
+
+/** One typed config object; the CLI fills it from yargs, tests and the scenario runners build it directly. */
+export interface GatewayOptions {
+  host?: string; // 127.0.0.1
+  port?: number; // 8765; 0 picks a free port
+  brokerUrl?: string; // ws://127.0.0.1:9443/smart-stream
+  registry?: RegistryMode; // singleton
+  users?: UserRecord[]; // one embedded demo user
+  instruments?: Instrument[]; // fixtures/instruments.json
+  adminPort?: number; // 8766; 0 picks a free port
+  maxReconnect?: number; // 5
+  lingerMs?: number; // 0 = keep until logout
+  /** Where pino writes its JSON lines; tests and `reproduce` capture the log through this. */
+  logDestination?: DestinationStream;
+  /** Human-readable logs on stdout (pino-pretty) instead of JSON lines. */
+  pretty?: boolean;
+  /** Upstream WebSocket constructor; default `ws`. Unit tests pass fakes. */
+  WebSocket?: UpstreamSocketConstructor;
+  /** Timers and time; default real time. */
+  clock?: Clock;
+  /** Jitter source; default Math.random. */
+  random?: RandomSource;
+  /** Reconnect backoff (default 1 s base, 30 s cap, 5 s base after a 429). */
+  backoff?: Partial<BackoffPolicy>;
+  /** Upstream heartbeat (default ping every 10 s, dead after 25 s of silence). */
+  heartbeat?: Partial<HeartbeatPolicy>;
+  /** Per-client caps against hostile clients. */
+  clientLimits?: Partial<ClientLimits>;
+  /** Largest client frame accepted, in bytes (default 64 KiB); larger frames close the client with 1009. */
+  maxPayloadBytes?: number;
+  /** Tuning of the legacy registry's reproduction of the storm. */
+  legacy?: Partial<LegacyTuning>;
+}
+
+/** The in-process handle that the CLI, tests and the scenario runners hold. */
+export interface Gateway {
+  /** ws://host:port — the OpenAlgo client endpoint */
+  url: string;
+  /** http://host:adminPort — /health, /metrics, POST /users/:id/logout */
+  adminUrl: string;
+  health(): GatewayHealth;
+  logout(userId: string): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** Defaults of GatewayOptions (SPEC §3 `stormcheck gateway`). */
 export const GATEWAY_DEFAULTS = {

@@ -1,12 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { ExchangeType, type ExchangeTypeCode } from './smartapi/index.ts';
-import type { Instrument } from './types.ts';
 
 /**
  * The one place that maps OpenAlgo (symbol, exchange) pairs to AngelOne tokens. Reads AngelOne's
  * scrip-master shape. OpenAlgo clients say `RELIANCE`/`NSE` and `NIFTY`/`NSE_INDEX`; the scrip master
  * says `RELIANCE-EQ`/`NSE` and `Nifty 50`/`NSE` with instrumenttype `AMXIDX`. Both spellings resolve.
  */
+
+/** One entry of AngelOne's scrip master (`--instruments FILE`); extra fields are kept but unused. */
+export interface Instrument {
+  token: string;
+  symbol: string;
+  name: string;
+  exch_seg: string;
+  [field: string]: unknown;
+}
 
 /** OpenAlgo exchange → SmartAPI exchange type (SPEC §5). */
 export const EXCHANGE_TYPE_BY_EXCHANGE = {

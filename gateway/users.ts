@@ -1,7 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SUPPORTED_BROKERS } from './openalgo/protocol.ts';
-import type { UserRecord } from './types.ts';
+import { SUPPORTED_BROKERS, type BrokerName } from './openalgo/protocol.ts';
+
+/** One entry of `--users FILE` (SPEC §6). */
+export interface UserRecord {
+  apiKey: string;
+  userId: string;
+  broker: BrokerName;
+  clientCode: string;
+  brokerApiKey: string;
+  feedToken: string;
+  authToken: string;
+}
 
 /**
  * OpenAlgo API key → user. Keys are compared as SHA-256 digests with `timingSafeEqual`, and every user is

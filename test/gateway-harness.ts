@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { startMockBroker } from '../fixtures/angel-broker/index.ts';
 import type { MockBroker, MockBrokerOptions } from '../fixtures/angel-broker/types.ts';
 import { startGateway } from '../gateway/index.ts';
-import type { Gateway, GatewayOptions, UserRecord } from '../gateway/types.ts';
+import type { Gateway, GatewayOptions, UserRecord } from '../gateway/index.ts';
 import { waitFor } from './mock-broker-client.ts';
 
 export { waitFor };

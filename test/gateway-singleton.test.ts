@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UserRecord } from '../gateway/types.ts';
+import type { UserRecord } from '../gateway/index.ts';
 import { startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
 
 let rig: Rig | undefined;

@@ -6,7 +6,7 @@ import { parseRequest } from '../gateway/client/requests.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, InstrumentsFileError, loadInstrumentsFile } from '../gateway/instruments.ts';
 import { toMarketData } from '../gateway/openalgo/market-data.ts';
 import { decodeTick, encodeTick } from '../gateway/smartapi/index.ts';
-import type { Instrument } from '../gateway/types.ts';
+import type { Instrument } from '../gateway/index.ts';
 import { DEMO_USER, UserDirectory, UsersFileError, loadUsersFile } from '../gateway/users.ts';
 import { USER } from './gateway-harness.ts';
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startMockBroker } from '../fixtures/angel-broker/index.ts';
 import type { MockBroker } from '../fixtures/angel-broker/types.ts';
 import { DEMO_USER, startGateway } from '../gateway/index.ts';
-import type { Gateway, RegistryMode } from '../gateway/types.ts';
+import type { Gateway, RegistryMode } from '../gateway/index.ts';
 import { GatewayLogCapture } from '../verifier/scenario/gateway-log-capture.ts';
 import { runProbe } from '../verifier/scenario/probe.ts';
 import { renderProbeReport } from '../verifier/scenario/probe-text.ts';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { UserRecord } from '../gateway/types.ts';
+import type { UserRecord } from '../gateway/index.ts';
 import {
   checkFreshAfterLogout,
   checkInvariants,

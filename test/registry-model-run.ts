@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { RegistryMode } from '../gateway/types.ts';
+import type { RegistryMode } from '../gateway/index.ts';
 import { authenticate, registryCommands } from './registry-model-commands.ts';
 import { checkSafety, initialModel, InvariantError, subscriptionMismatch, type Model } from './registry-model.ts';
 import { ModelSystem, type Speed } from './registry-model-system.ts';

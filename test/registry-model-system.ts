@@ -4,7 +4,7 @@ import { mulberry32, startMockBroker, type BrokerEvent, type MockBroker } from '
 import type { UpstreamSocketConstructor } from '../gateway/angel/upstream-socket.ts';
 import { startGateway } from '../gateway/index.ts';
 import { CREDENTIAL_HEADERS, HEARTBEAT } from '../gateway/smartapi/index.ts';
-import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/types.ts';
+import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../gateway/index.ts';
 import { LogCapture } from './gateway-harness.ts';
 import { waitFor } from './mock-broker-client.ts';
 import { IO_DEADLINE_MS, ManualTime, RealTime, type TimeControl } from './registry-model-time.ts';

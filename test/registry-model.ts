@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { UserRecord } from '../gateway/types.ts';
+import type { UserRecord } from '../gateway/index.ts';
 import { IO_DEADLINE_MS } from './registry-model-time.ts';
 import { MODEL_USERS, type ModelSystem } from './registry-model-system.ts';
 

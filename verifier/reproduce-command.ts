@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT } from '../errors/usage-error.ts';
-import type { RegistryMode } from '../gateway/types.ts';
+import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { runReproduce } from './scenario/reproduce.ts';
 import { renderReproduceTable } from './scenario/reproduce-table.ts';

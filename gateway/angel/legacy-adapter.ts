@@ -4,7 +4,8 @@ import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import { Action, HEARTBEAT, TickDecodeError, decodeTick, type SmartApiRequest } from '../smartapi/index.ts';
-import type { AdapterState, UserRecord } from '../types.ts';
+import type { AdapterState } from './lifecycle.ts';
+import type { UserRecord } from '../users.ts';
 import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from './upstream-key.ts';
 import { dialUpstream, type DialOutcome, type UpstreamSocket } from './upstream-socket.ts';
 

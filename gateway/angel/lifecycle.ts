@@ -15,6 +15,9 @@ export type Lifecycle =
   | { kind: 'failed'; attempts: number }
   | { kind: 'closed' };
 
+/** The lifecycle's state name, as /health and the registries report it. */
+export type AdapterState = Lifecycle['kind'];
+
 export type LifecycleEvent =
   /** Someone needs the upstream: begins a cycle from idle or failed, a no-op otherwise (single-flight). */
   | { type: 'start' }

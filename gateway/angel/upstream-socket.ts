@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { CREDENTIAL_HEADERS, ERROR_HEADER } from '../smartapi/index.ts';
-import type { UserRecord } from '../types.ts';
+import type { UserRecord } from '../users.ts';
 
 /**
  * The slice of a `ws` WebSocket the adapters use. Injected (`GatewayOptions.WebSocket`) so unit tests can

@@ -20,7 +20,7 @@ import {
 } from '../openalgo/protocol.ts';
 import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
 import type { WriteBatch } from './write-batch.ts';
-import type { UserRecord } from '../types.ts';
+import type { UserRecord } from '../users.ts';
 import type { UserDirectory } from '../users.ts';
 import { ClientSubscriptions } from './client-subscriptions.ts';
 import type { Subscriber, TickFanOut } from './fanout.ts';

@@ -27,6 +27,7 @@ export const ServerMessageType = {
   supportedBrokers: 'supported_brokers',
   pong: 'pong',
   marketData: 'market_data',
+  brokerStatus: 'broker_status',
 } as const;
 
 export const ErrorCode = {
@@ -77,6 +78,8 @@ export interface AuthSuccessMessage {
 
 export type SubscriptionResult =
   | (SymbolRef & { status: 'success'; mode: OpenAlgoModeCode; depth: number; broker: BrokerName })
+  /** Accepted, but the upstream is not open yet: data starts once `broker_status` says `open`. */
+  | (SymbolRef & { status: 'pending'; mode: OpenAlgoModeCode; depth: number; broker: BrokerName; message: string })
   | (SymbolRef & { status: 'error'; message: string; broker: BrokerName; code?: ErrorCodeValue });
 
 export interface SubscribeResponse {
@@ -148,6 +151,39 @@ export interface PongMessage {
   server_timestamp: number;
   client_timestamp?: unknown;
   _pingId?: unknown;
+}
+
+/**
+ * The upstream connection's state as a client sees it. Not part of OpenAlgo's protocol: OpenAlgo holds the
+ * `auth` reply until the upstream opens, so a refused upstream looked like a dead gateway. The gateway
+ * answers `auth` at once and reports the upstream separately with this message.
+ */
+export const BrokerState = {
+  /** A connection attempt is in flight. */
+  connecting: 'connecting',
+  /** The upstream is open; subscriptions receive data. */
+  open: 'open',
+  /** The broker refused or dropped the connection; the next attempt is `retry_in_ms` away. */
+  refusedRetrying: 'refused-retrying',
+  /** The attempt cycle is used up; the next subscribe or authenticate starts a new one. */
+  failed: 'failed',
+  /** Cluster mode: the coordination store cannot be reached, so no process may hold the upstream. */
+  clusterUnavailable: 'cluster-unavailable',
+} as const;
+export type BrokerStateName = (typeof BrokerState)[keyof typeof BrokerState];
+
+/** Sent after a successful `auth` and on every change of the user's upstream state. */
+export interface BrokerStatusMessage {
+  type: 'broker_status';
+  broker: BrokerName;
+  user_id: string;
+  state: BrokerStateName;
+  /** Milliseconds until the next attempt; only with `refused-retrying`. */
+  retry_in_ms?: number;
+  /** HTTP status of the last refusal (429 when another application holds the slots); only when refused. */
+  http_status?: number;
+  /** Human-readable detail, e.g. the reason for `failed`. */
+  message?: string;
 }
 
 export interface BrokerInfoMessage {

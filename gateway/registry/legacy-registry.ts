@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { LegacyAngelAdapter, type LegacyTuning } from '../angel/legacy-adapter.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterHealth, UserRecord } from '../types.ts';
-import { registryKey, type AdapterDeps, type Lease, type Registry } from './registry.ts';
+import type { UserRecord } from '../users.ts';
+import { registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
 
 /**
  * The bug, reproduced (SPEC §6 legacy, mechanisms 1 and 5; 2–4 live in LegacyAngelAdapter):

@@ -1,12 +1,25 @@
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../angel/backoff.ts';
+import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UpstreamKey } from '../angel/upstream-key.ts';
 import type { UpstreamSocketConstructor } from '../angel/upstream-socket.ts';
 import type { Clock, RandomSource } from '../clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { Tick } from '../smartapi/index.ts';
-import type { AdapterHealth, AdapterState, UserRecord } from '../types.ts';
+import type { UserRecord } from '../users.ts';
+
+/** `--registry`: the fix (`singleton`) or the reproduction of the bug (`legacy`). */
+export type RegistryMode = 'singleton' | 'legacy';
+
+export interface AdapterHealth {
+  user: string;
+  broker: BrokerName;
+  state: AdapterState;
+  upstreamConnections: number;
+  subscriptions: number;
+  clients: number;
+}
 
 /**
  * What the client side needs from an upstream adapter, whichever registry made it. Subscribe and

@@ -3,8 +3,8 @@ import { AngelAdapter } from '../angel/adapter.ts';
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterHealth, UserRecord } from '../types.ts';
-import { registryKey, type Lease, type Registry, type RegistryDeps } from './registry.ts';
+import type { UserRecord } from '../users.ts';
+import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 interface Entry {
   adapter: AngelAdapter;

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32, startMockBroker } from '../../fixtures/angel-broker/index.ts';
 import type { MockBroker } from '../../fixtures/angel-broker/types.ts';
 import { startGateway } from '../../gateway/index.ts';
-import type { RegistryMode, UserRecord } from '../../gateway/types.ts';
+import type { RegistryMode, UserRecord } from '../../gateway/index.ts';
 import { verifyPaths } from '../index.ts';
 import { summariseBroker, sum, highest } from './broker-evidence.ts';
 import { summariseClients, type ClientSummary } from './client-summary.ts';

@@ -1,5 +1,5 @@
 import { BUNDLED_INSTRUMENTS_PATH, loadInstrumentsFile } from '../../gateway/index.ts';
-import type { Instrument } from '../../gateway/types.ts';
+import type { Instrument } from '../../gateway/index.ts';
 import type { SymbolRef } from '../../gateway/openalgo/protocol.ts';
 import type { SymbolUniverse } from './traffic-plan.ts';
 
