@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ClusterHealth } from './cluster/cluster-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { AdapterHealth } from './registry/registry.ts';
 
@@ -6,6 +7,8 @@ export interface GatewayHealth {
   status: 'ok';
   clients: number;
   adapters: AdapterHealth[];
+  /** Only with `--cluster`. */
+  cluster?: ClusterHealth;
 }
 
 export interface AdminHandlers {

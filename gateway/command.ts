@@ -1,6 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
+import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
+import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import type { RegistryMode } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
@@ -16,6 +18,9 @@ interface GatewayArgs {
   'max-reconnect': number;
   'linger-ms': number;
   pretty: boolean;
+  cluster?: string;
+  'lease-ttl-ms': number;
+  'gateway-id'?: string;
 }
 
 const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
@@ -36,10 +41,14 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('max-reconnect', { type: 'number', default: GATEWAY_DEFAULTS.maxReconnect, describe: 'Upstream connection attempts per cycle before giving up' })
     .option('linger-ms', { type: 'number', default: GATEWAY_DEFAULTS.lingerMs, describe: 'Release an adapter this long after its last client left (0 = keep until logout)' })
     .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY)' })
+    .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
+    .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
+    .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
+    .example('$0 gateway --cluster redis://127.0.0.1:6379/0 --port 8765 --admin-port 8766', 'One of several gateways sharing one upstream per user through Redis')
     .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison') as Argv<GatewayArgs>;
 }
 
@@ -65,6 +74,14 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
     pretty: args.pretty || process.stdout.isTTY === true,
   };
+  if (args.cluster !== undefined) {
+    if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
+    options.cluster = {
+      url: checkClusterUrl(args.cluster),
+      ttlMs: checkCount('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
+    };
+  }
   try {
     if (args.users !== undefined) options.users = loadUsersFile(args.users);
     if (args.instruments !== undefined) options.instruments = loadInstrumentsFile(args.instruments);
@@ -80,6 +97,27 @@ function checkRegistry(value: string): RegistryMode {
     throw new UsageError(`--registry must be singleton or legacy, got '${value}'`);
   }
   return value as RegistryMode;
+}
+
+/** Below this the renewal period (TTL/3) is shorter than a Redis round trip on a loaded machine. */
+const MIN_LEASE_TTL_MS = 300;
+
+function checkClusterUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${value}'`);
+  }
+  return value;
+}
+
+function checkGatewayId(value: string): string {
+  if (value.length === 0 || Buffer.byteLength(value) > 255) throw new UsageError(`--gateway-id must be 1–255 bytes, got '${value}'`);
+  return value;
 }
 
 function checkBrokerUrl(value: string): string {
@@ -100,6 +138,7 @@ async function handler(args: GatewayArgs): Promise<void> {
     gateway = await startGateway(options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number };
+    if (err instanceof ClusterUnavailableError) throw new UsageError(err.message);
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
       throw new UsageError(`cannot listen on ${args.host} (${e.code}): pick other --host/--port/--admin-port values`);
     }

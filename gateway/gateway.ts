@@ -25,6 +25,7 @@ import {
   type UpstreamAdapter,
 } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
+import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
 import { DEMO_USER, UserDirectory, type UserRecord } from './users.ts';
 
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   maxPayloadBytes?: number;
   /** Tuning of the legacy registry's reproduction of the storm. */
   legacy?: Partial<LegacyTuning>;
+  /** `--cluster`: share one upstream per user across gateways through Redis (singleton registry only). */
+  cluster?: ClusterOptions;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -149,8 +152,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
   const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
+  const cluster = options.cluster
+    ? await ClusterRegistry.connect(deps, options.cluster, {
+        unavailable: (adapter, message) => listener.onFailed(adapter, message),
+      })
+    : undefined;
   const registry: Registry =
-    mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps);
+    cluster ?? (mode === 'legacy' ? new LegacyRegistry(deps, { ...DEFAULT_LEGACY_TUNING, ...options.legacy }) : new SingletonRegistry(deps));
 
   const context: SessionContext = {
     users,
@@ -198,7 +206,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await whenListening(wss);
   wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
-  const health = (): GatewayHealth => ({ status: 'ok', clients: sessions.size, adapters: registry.health() });
+  const health = (): GatewayHealth => ({
+    status: 'ok',
+    clients: sessions.size,
+    adapters: registry.health(),
+    ...(cluster && { cluster: cluster.clusterHealth() }),
+  });
 
   const logoutUser = async (userId: string): Promise<boolean> => {
     const matching = users.users.filter((u) => u.userId === userId);

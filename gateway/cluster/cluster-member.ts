@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { AngelAdapter } from '../angel/adapter.ts';
 import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
@@ -27,8 +27,8 @@ export interface MemberContext {
   publish(channel: string, message: Buffer): Promise<unknown>;
   metrics: ClusterMetrics;
   logger: Logger;
-  /** Redis reachability changed; the registry tells clients `cluster-unavailable`. */
-  reachability(member: ClusterMember, reachable: boolean): void;
+  /** Redis is down and no lease is held: the registry tells this member's clients. */
+  unavailable(member: ClusterMember, message: string): void;
 }
 
 export interface MemberHealth {
@@ -215,14 +215,19 @@ export class ClusterMember implements UpstreamAdapter {
     void adapter?.close();
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
+    if (!this.redisUp && reason !== 'released') this.reportUnavailable();
+  }
+
+  private reportUnavailable(): void {
+    this.ctx.unavailable(this, `${BrokerState.clusterUnavailable}: Redis is unreachable; market data resumes when it is back`);
   }
 
   private reachable(reachable: boolean): void {
     if (reachable === this.redisUp) return;
     this.redisUp = reachable;
     this.log.warn({ event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown }, `Redis ${reachable ? 'reachable again' : 'unreachable'}`);
-    this.ctx.reachability(this, reachable);
     if (reachable) void this.publishDemand();
+    else if (!this.keeper.holds()) this.reportUnavailable();
   }
 
   private ownTick(tick: Tick): void {

@@ -35,8 +35,8 @@ export interface ClusterHealth {
 }
 
 export interface ClusterEvents {
-  /** Redis became unreachable or reachable again for this user's member. */
-  clusterReachability(adapter: ClusterMember, reachable: boolean): void;
+  /** Redis is unreachable and this gateway holds no valid lease for the member's user: its clients get no data. */
+  unavailable(adapter: ClusterMember, message: string): void;
 }
 
 /**
@@ -156,7 +156,7 @@ export class ClusterRegistry implements Registry {
       publish: (channel, message) => this.commands.publish(channel, message),
       metrics: this.metrics,
       logger: this.log,
-      reachability: (member, reachable) => this.events.clusterReachability(member, reachable),
+      unavailable: (member, message) => this.events.unavailable(member, message),
     });
   }
 }
