@@ -1,5 +1,5 @@
 import type { Clock } from '../gateway/clock.ts';
-import type { LeaseStore } from '../gateway/cluster/lease-store.ts';
+import type { Claim, ClaimKeys, LeaseStore } from '../gateway/cluster/lease-store.ts';
 
 /**
  * An in-memory Redis of strings and counters whose keys expire on a (fake) clock, reached by each
@@ -23,12 +23,26 @@ export class FakeRedis {
     return entry.value;
   }
 
-  claim(lease: string, fence: string, holder: string, ttlMs: number): number | undefined {
-    if (this.get(lease) !== undefined) return undefined;
-    const token = (this.counters.get(fence) ?? 0) + 1;
+  /** Same steps as the Lua script in redis-lease-store.ts. */
+  claim({ lease, fence, epoch }: ClaimKeys, holder: string, ttlMs: number): Claim | undefined {
+    const now = this.clock.now();
+    const quarantineEnd = this.counters.get(epoch);
+    if (quarantineEnd === undefined) {
+      this.counters.set(epoch, now + ttlMs);
+      return undefined;
+    }
+    if (now < quarantineEnd || this.get(lease) !== undefined) return undefined;
+    const previous = this.counters.get(fence);
+    const token = (previous ?? now) + 1;
     this.counters.set(fence, token);
-    this.strings.set(lease, { value: `${holder}:${token}`, expiresAt: this.clock.now() + ttlMs });
-    return token;
+    this.strings.set(lease, { value: `${holder}:${token}`, expiresAt: now + ttlMs });
+    return { token, takeover: previous !== undefined };
+  }
+
+  /** A restart without persistence: every key is gone. */
+  loseEverything(): void {
+    this.strings.clear();
+    this.counters.clear();
   }
 
   renew(lease: string, value: string, ttlMs: number): boolean {
@@ -53,8 +67,8 @@ export class FakeRedisLink implements LeaseStore {
 
   constructor(private readonly redis: FakeRedis) {}
 
-  claim(lease: string, fence: string, holder: string, ttlMs: number): Promise<number | undefined> {
-    return this.send(() => this.redis.claim(lease, fence, holder, ttlMs));
+  claim(keys: ClaimKeys, holder: string, ttlMs: number): Promise<Claim | undefined> {
+    return this.send(() => this.redis.claim(keys, holder, ttlMs));
   }
 
   renew(lease: string, value: string, ttlMs: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import { FakeClock } from './gateway-fakes.ts';
 
 const TTL_MS = 3_000;
 const NODES = 3;
-const KEYS = { lease: 'stormcheck:lease:u:angel', fence: 'stormcheck:fence:u:angel' };
+const KEYS = { lease: 'stormcheck:lease:u:angel', fence: 'stormcheck:fence:u:angel', epoch: 'stormcheck:epoch' };
 
 /**
  * What the broker would see: which gateway has its upstream open. A node opens on `onAcquired` and
@@ -42,7 +42,7 @@ class Cluster {
   start(node: number): void {
     const id = `gw${node}-${this.generation++}`;
     const keeper = new LeaseKeeper(this.links[node]!, KEYS, id, { ttlMs: TTL_MS }, this.clock, {
-      onAcquired: (token) => this.broker.opened(node, token),
+      onAcquired: ({ token }) => this.broker.opened(node, token),
       onLost: () => this.broker.closed(node),
     });
     this.keepers[node] = keeper;
@@ -124,11 +124,18 @@ const latencyCommand = (node: number, upMs: number, downMs: number): Command => 
   toString: () => `latency(${node}, up ${upMs}, down ${downMs})`,
 });
 
+const redisRestartCommand: Command = {
+  check: () => true,
+  run: async (_m, c) => c.redis.loseEverything(),
+  toString: () => 'redis-restart',
+};
+
 const node = fc.integer({ min: 0, max: NODES - 1 });
 const commands = fc.commands(
   [
     node.map(startCommand),
     node.map(stopCommand),
+    fc.constant(redisRestartCommand),
     fc.integer({ min: 1, max: 2 * TTL_MS }).map(passCommand),
     fc.tuple(node, fc.constantFrom<LinkMode>('up', 'up', 'refuse', 'drop', 'lose-replies')).map(([n, mode]) => linkCommand(n, mode)),
     fc.tuple(node, fc.integer({ min: 0, max: TTL_MS }), fc.integer({ min: 0, max: TTL_MS })).map(([n, up, down]) => latencyCommand(n, up, down)),
@@ -157,7 +164,7 @@ describe('cluster lease (model-based, fake clock and fake Redis)', () => {
   it('a holder cut off from Redis closes its upstream at TTL/2, before the key can expire for anyone else', async () => {
     const cluster = new Cluster();
     cluster.start(0);
-    await cluster.passes(TTL_MS);
+    await cluster.passes(2 * TTL_MS);
     expect(cluster.broker.open).toEqual(new Set([0]));
     const firstToken = cluster.broker.highestToken;
     cluster.links[0]!.mode = 'drop';
@@ -170,11 +177,26 @@ describe('cluster lease (model-based, fake clock and fake Redis)', () => {
     expect(cluster.keepers[0]!.holds()).toBe(false);
   });
 
+  it('after Redis lost its data nobody claims for one TTL, so the old holder has closed first', async () => {
+    const cluster = new Cluster();
+    cluster.start(0);
+    await cluster.passes(2 * TTL_MS);
+    expect(cluster.broker.open).toEqual(new Set([0]));
+    const before = cluster.broker.highestToken;
+    cluster.start(1);
+    cluster.redis.loseEverything();
+    await cluster.passes(TTL_MS / 2 + 1);
+    expect(cluster.broker.open).toEqual(new Set());
+    await cluster.passes(2 * TTL_MS);
+    expect(cluster.broker.open.size).toBe(1);
+    expect(cluster.broker.highestToken).toBeGreaterThan(before);
+  });
+
   it('a holder whose renewals keep working keeps the lease across many TTLs', async () => {
     const cluster = new Cluster();
     cluster.start(0);
     cluster.start(1);
-    await cluster.passes(10 * TTL_MS);
+    await cluster.passes(11 * TTL_MS);
     expect(cluster.broker.handovers).toBe(1);
     expect(cluster.keepers.find((k) => k?.holds())!.renewals.ok).toBeGreaterThanOrEqual(25);
   });

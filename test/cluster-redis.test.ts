@@ -41,19 +41,24 @@ const TICK: LtpTick = {
 describe('cluster on a real redis-server', () => {
   it('claims with NX and a growing fencing token; renew and release only work for the holder', async () => {
     const store = new RedisLeaseStore(await client());
-    const lease = ClusterKey.lease('u:1', 'angel');
-    const fence = ClusterKey.fence('u:1', 'angel');
-    const first = await store.claim(lease, fence, 'gw-a', 2_000);
-    expect(first).toBe(1);
-    expect(await store.claim(lease, fence, 'gw-b', 2_000)).toBeUndefined();
-    expect(await store.renew(lease, leaseValue('gw-b', 1), 2_000)).toBe(false);
-    expect(await store.renew(lease, leaseValue('gw-a', 1), 2_000)).toBe(true);
-    expect(await store.release(lease, leaseValue('gw-b', 1))).toBe(false);
-    expect(await store.release(lease, leaseValue('gw-a', 1))).toBe(true);
-    expect(await store.claim(lease, fence, 'gw-b', 50)).toBe(2);
+    const keys = { lease: ClusterKey.lease('u:1', 'angel'), fence: ClusterKey.fence('u:1', 'angel'), epoch: ClusterKey.epoch };
+    const lease = keys.lease;
+    const startedAt = Date.now();
+    expect(await store.claim(keys, 'gw-a', 100), 'a fresh Redis starts in quarantine').toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const first = (await store.claim(keys, 'gw-a', 2_000))!;
+    expect(first.takeover).toBe(false);
+    expect(first.token).toBeGreaterThan(startedAt);
+    const t = first.token;
+    expect(await store.claim(keys, 'gw-b', 2_000)).toBeUndefined();
+    expect(await store.renew(lease, leaseValue('gw-b', t), 2_000)).toBe(false);
+    expect(await store.renew(lease, leaseValue('gw-a', t), 2_000)).toBe(true);
+    expect(await store.release(lease, leaseValue('gw-b', t))).toBe(false);
+    expect(await store.release(lease, leaseValue('gw-a', t))).toBe(true);
+    expect(await store.claim(keys, 'gw-b', 50)).toEqual({ token: t + 1, takeover: true });
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await store.renew(lease, leaseValue('gw-b', 2), 2_000)).toBe(false);
-    expect(await store.claim(lease, fence, 'gw-a', 2_000)).toBe(3);
+    expect(await store.renew(lease, leaseValue('gw-b', t + 1), 2_000)).toBe(false);
+    expect(await store.claim(keys, 'gw-a', 2_000)).toEqual({ token: t + 2, takeover: true });
   });
 
   it('keeps the union of every gateway demand set and forgets a gateway whose set expired', async () => {

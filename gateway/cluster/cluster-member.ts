@@ -12,7 +12,7 @@ import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
 import { LeaseKeeper, renewEveryMs, type LeaseLossReason, type LeaseTiming } from './lease.ts';
-import type { LeaseStore } from './lease-store.ts';
+import type { Claim, LeaseStore } from './lease-store.ts';
 import { decodeRelayFrame, encodeRelayFrame } from './relay-frame.ts';
 import { ClusterKey } from './redis-keys.ts';
 
@@ -82,9 +82,13 @@ export class ClusterMember implements UpstreamAdapter {
   ) {
     this.broker = user.broker;
     this.log = ctx.logger.child({ user: user.userId, broker: user.broker, gatewayId: ctx.gatewayId });
-    const keys = { lease: ClusterKey.lease(user.userId, user.broker), fence: ClusterKey.fence(user.userId, user.broker) };
+    const keys = {
+      lease: ClusterKey.lease(user.userId, user.broker),
+      fence: ClusterKey.fence(user.userId, user.broker),
+      epoch: ClusterKey.epoch,
+    };
     this.keeper = new LeaseKeeper(ctx.leases, keys, ctx.gatewayId, ctx.timing, ctx.adapterDeps.clock, {
-      onAcquired: (token) => this.acquired(token),
+      onAcquired: (claim) => this.acquired(claim),
       onLost: (reason) => this.lost(reason),
       onRedisReachable: (reachable) => this.reachable(reachable),
     });
@@ -190,8 +194,8 @@ export class ClusterMember implements UpstreamAdapter {
     }
   }
 
-  private acquired(token: number): void {
-    this.ctx.metrics.leaseAcquired(token);
+  private acquired({ token, takeover }: Claim): void {
+    this.ctx.metrics.leaseAcquired(token, takeover);
     this.log.info({ event: ClusterLogEvent.leaseAcquired, token }, `Cluster lease acquired for user ${this.user.userId} (token ${token})`);
     const deps: AdapterDeps = {
       ...this.ctx.adapterDeps,

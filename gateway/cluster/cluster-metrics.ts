@@ -20,7 +20,7 @@ export class ClusterMetrics {
     this.acquisitions = new Counter({ name: 'stormcheck_cluster_lease_acquisitions_total', help: 'Leases this gateway took', registers });
     this.failovers = new Counter({
       name: 'stormcheck_cluster_failovers_total',
-      help: 'Leases this gateway took over from an earlier holder (fencing token > 1)',
+      help: 'Leases this gateway took after an earlier holder (failover or hand-back)',
       registers,
     });
     this.losses = new Counter({ name: 'stormcheck_cluster_lease_losses_total', help: 'Leases this gateway stopped holding, by reason', labelNames: ['reason'], registers });
@@ -36,9 +36,9 @@ export class ClusterMetrics {
     this.badFrames = new Counter({ name: 'stormcheck_cluster_relay_bad_frames_total', help: 'Relay messages that did not decode', registers });
   }
 
-  leaseAcquired(token: number): void {
+  leaseAcquired(token: number, takeover: boolean): void {
     this.acquisitions.inc();
-    if (token > 1) {
+    if (takeover) {
       this.failovers.inc();
       this.failoverCount += 1;
     }

@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../clock.ts';
-import { leaseValue, type LeaseStore } from './lease-store.ts';
+import { leaseValue, type Claim, type ClaimKeys, type LeaseStore } from './lease-store.ts';
 
 /**
  * Timing of one lease. Renewal runs every ttl/3, so two renewals can fail before the holder gives up at
@@ -27,8 +27,8 @@ export type LeaseLossReason =
   | 'released';
 
 export interface LeaseEvents {
-  /** This gateway holds the lease with `token` until `onLost`; only now may it open the upstream. */
-  onAcquired(token: number): void;
+  /** This gateway holds the lease until `onLost`; only now may it open the upstream. */
+  onAcquired(claim: Claim): void;
   /** Called synchronously when holding ends; the upstream must be closed before this returns. */
   onLost(reason: LeaseLossReason): void;
   /** Every Redis reply or failure, so the gateway can report `cluster-unavailable`. */
@@ -40,10 +40,6 @@ export type LeaseState =
   | { kind: 'holding'; token: number; validUntil: number }
   | { kind: 'stopped' };
 
-export interface LeaseKeys {
-  lease: string;
-  fence: string;
-}
 
 /**
  * Keeps trying to hold one lease while started. Validity is judged on the local clock from the moment a
@@ -59,7 +55,7 @@ export class LeaseKeeper {
 
   constructor(
     private readonly store: LeaseStore,
-    private readonly keys: LeaseKeys,
+    private readonly keys: ClaimKeys,
     private readonly holderId: string,
     private readonly timing: LeaseTiming,
     private readonly clock: Clock,
@@ -126,15 +122,16 @@ export class LeaseKeeper {
 
   private async claim(): Promise<void> {
     const sentAt = this.clock.now();
-    let token: number | undefined;
+    let claim: Claim | undefined;
     try {
-      token = await this.store.claim(this.keys.lease, this.keys.fence, this.holderId, this.timing.ttlMs);
+      claim = await this.store.claim(this.keys, this.holderId, this.timing.ttlMs);
       this.events.onRedisReachable?.(true);
     } catch {
       this.events.onRedisReachable?.(false);
       return;
     }
-    if (token === undefined) return;
+    if (claim === undefined) return;
+    const { token } = claim;
     const validUntil = sentAt + validForMs(this.timing);
     if (this.current.kind !== 'following' || this.clock.now() >= validUntil) {
       // Stopped meanwhile, or the reply came too late to use: hand the key back rather than sit on it.
@@ -143,7 +140,7 @@ export class LeaseKeeper {
     }
     this.current = { kind: 'holding', token, validUntil };
     this.armFence(validUntil);
-    this.events.onAcquired(token);
+    this.events.onAcquired(claim);
   }
 
   private async renew(token: number): Promise<void> {

@@ -11,6 +11,8 @@ function scope(userId: string, broker: BrokerName): string {
 }
 
 export const ClusterKey = {
+  /** End of the start-up quarantine after Redis lost its data (see ClaimKeys.epoch). */
+  epoch: `${CLUSTER_PREFIX}:epoch`,
   /** String `holderId:token` with a TTL; present while some gateway owns the upstream. */
   lease: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:lease:${scope(userId, broker)}`,
   /** Counter INCRed on every successful claim: the fencing token. Never expires. */
