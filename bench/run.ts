@@ -3,13 +3,14 @@ import { renderTable, type Benchmark, type BenchTable } from './table.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
+import { clusterFanout } from './cluster-fanout.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm];
+const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, clusterFanout];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

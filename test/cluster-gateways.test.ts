@@ -3,7 +3,7 @@ import { startMockBroker, type MockBroker } from '../fixtures/angel-broker/index
 import { ClusterLogEvent } from '../gateway/cluster/cluster-log.ts';
 import { GatewayProcess } from './cluster-gateway-process.ts';
 import { OpenAlgoClient, USER, waitFor } from './gateway-harness.ts';
-import { RedisServer } from './redis-server-harness.ts';
+import { RedisServer } from '../fixtures/redis/redis-server.ts';
 import { tempDir } from './run-stormcheck.ts';
 
 /**

@@ -9,7 +9,7 @@ import { decodeRelayFrame, encodeRelayFrame, RelayFrameError } from '../gateway/
 import { ClusterKey } from '../gateway/cluster/redis-keys.ts';
 import type { LtpTick } from '../gateway/smartapi/index.ts';
 import { waitFor } from './mock-broker-client.ts';
-import { freePort, RedisServer } from './redis-server-harness.ts';
+import { freePort, RedisServer } from '../fixtures/redis/redis-server.ts';
 
 let server: RedisServer;
 const clients: Redis[] = [];

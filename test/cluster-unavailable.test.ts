@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterLogEvent } from '../gateway/cluster/cluster-log.ts';
 import { BrokerState } from '../gateway/openalgo/protocol.ts';
 import { startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
-import { freePort, RedisServer } from './redis-server-harness.ts';
+import { freePort, RedisServer } from '../fixtures/redis/redis-server.ts';
 import { stormcheckInProcess } from './run-cli-in-process.ts';
 import { stormcheck } from './run-stormcheck.ts';
 
