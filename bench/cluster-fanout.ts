@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { RedisServer } from '../fixtures/redis/redis-server.ts';
+import { CLUSTER_DEFAULTS } from '../gateway/cluster/cluster-registry.ts';
 import { intOption } from './bench-args.ts';
 import { FANOUT_DEFAULTS, runFanoutOnce, type FanoutConfig, type FanoutGateways, type FanoutRun } from './fanout.ts';
 import { median, sleep } from './summary.ts';
@@ -12,7 +13,6 @@ import type { Benchmark } from './table.ts';
  */
 
 const GATEWAYS = 3;
-const LEASE_TTL_MS = 2_000;
 export const CLUSTER_FANOUT_TARGETS = { deliveredPercent: 99, addedP99Ms: 10 } as const;
 
 interface Pair {
@@ -20,8 +20,8 @@ interface Pair {
   cluster: FanoutRun;
 }
 
-function clusterTopology(redisUrl: string, run: number): FanoutGateways {
-  return Array.from({ length: GATEWAYS }, (_, i) => ({ cluster: { url: redisUrl, ttlMs: LEASE_TTL_MS, gatewayId: `bench-${run}-${i}` } }));
+function clusterTopology(redisUrl: string, ttlMs: number, run: number): FanoutGateways {
+  return Array.from({ length: GATEWAYS }, (_, i) => ({ cluster: { url: redisUrl, ttlMs, gatewayId: `bench-${run}-${i}` } }));
 }
 
 const fixed = (digits: number) => (value: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -37,17 +37,18 @@ export const clusterFanout: Benchmark = {
   description: '1000 tokens × 10 ticks/s to 200 clients spread over 3 --cluster gateways vs one gateway, LTP (~1 min per run)',
   async run(args) {
     const runs = intOption(args, 'runs', 3);
+    const ttlMs = intOption(args, 'lease-ttl-ms', CLUSTER_DEFAULTS.ttlMs);
     // Three client processes in both set-ups, so client process i talks to gateway i in the cluster.
-    const config: FanoutConfig = { ...FANOUT_DEFAULTS, clientProcesses: GATEWAYS, warmupMs: FANOUT_DEFAULTS.warmupMs + LEASE_TTL_MS, runs };
+    const config: FanoutConfig = { ...FANOUT_DEFAULTS, clientProcesses: GATEWAYS, warmupMs: FANOUT_DEFAULTS.warmupMs + ttlMs, runs };
     const before = os.loadavg();
     const redis = await RedisServer.start();
     const pairs: Pair[] = [];
     try {
       // A fresh Redis holds back every claim for one TTL (start-up quarantine); let it pass once.
-      await sleep(LEASE_TTL_MS);
+      await sleep(ttlMs);
       for (let i = 0; i < runs; i++) {
         const single = await runFanoutOnce(config, 'LTP');
-        const cluster = await runFanoutOnce(config, 'LTP', clusterTopology(redis.url, i));
+        const cluster = await runFanoutOnce(config, 'LTP', clusterTopology(redis.url, ttlMs, i));
         pairs.push({ single, cluster });
         process.stderr.write(
           `bench: cluster-fanout run ${i + 1}/${runs}: single p99 ${single.p99Ms} ms ${one(single.deliveredPercent)} %, ` +
@@ -80,7 +81,7 @@ export const clusterFanout: Benchmark = {
       rows,
       notes: [
         missed.length === 0 ? `all targets met (${met.join('; ')})` : `target MISSED: ${missed.join('; ')}; met: ${met.join('; ')}`,
-        `lease TTL ${LEASE_TTL_MS} ms; the lease holder is whichever gateway claims first; latency = client receive time − exchange timestamp`,
+        `lease TTL ${ttlMs} ms; the lease holder is whichever gateway claims first; latency = client receive time − exchange timestamp`,
         `load average (1/5/15 min) before ${before.map((l) => l.toFixed(2)).join(' ')}, after ${after.map((l) => l.toFixed(2)).join(' ')}`,
       ],
       data: { config, pairs },

@@ -5,7 +5,7 @@ import { DemandStore } from '../gateway/cluster/demand-store.ts';
 import { leaseValue } from '../gateway/cluster/lease-store.ts';
 import { ClusterUnavailableError, connectRedis } from '../gateway/cluster/redis-connection.ts';
 import { RedisLeaseStore } from '../gateway/cluster/redis-lease-store.ts';
-import { decodeRelayFrame, encodeRelayFrame, RelayFrameError } from '../gateway/cluster/relay-frame.ts';
+import { decodeRelayBatch, encodeRelayBatch, RelayFrameError } from '../gateway/cluster/relay-frame.ts';
 import { ClusterKey } from '../gateway/cluster/redis-keys.ts';
 import type { LtpTick } from '../gateway/smartapi/index.ts';
 import { waitFor } from './mock-broker-client.ts';
@@ -74,18 +74,20 @@ describe('cluster on a real redis-server', () => {
     expect(await a.union('trader', 'angel')).toEqual(new Set());
   });
 
-  it('relays a tick frame byte for byte over pub/sub and refuses a truncated one', async () => {
+  it('relays a batch of ticks byte for byte over pub/sub and refuses a truncated one', async () => {
     const publisher = await client();
     const router = new ChannelRouter(await client());
     const received: Buffer[] = [];
     const channel = ClusterKey.ticks('trader', 'angel');
     router.follow(channel, (message) => received.push(message));
-    const frame = encodeRelayFrame({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, tick: TICK });
+    const second: LtpTick = { ...TICK, token: '2885', lastTradedPrice: 130_010 };
+    const frame = encodeRelayBatch({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, ticks: [TICK, second] });
     await waitFor(async () => (await publisher.publish(channel, frame)) === 1, 'the subscriber to be listening');
     await waitFor(() => received.length > 0, 'the relayed tick');
     expect(received[0]!.equals(frame)).toBe(true);
-    expect(decodeRelayFrame(received[0]!)).toEqual({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, tick: TICK });
-    expect(() => decodeRelayFrame(frame.subarray(0, 6))).toThrow(RelayFrameError);
+    expect(decodeRelayBatch(received[0]!)).toEqual({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, ticks: [TICK, second] });
+    expect(() => decodeRelayBatch(frame.subarray(0, 6))).toThrow(RelayFrameError);
+    expect(() => decodeRelayBatch(frame.subarray(0, frame.length - 1))).toThrow(RelayFrameError);
   });
 
   it('resubscribes after redis-server restarts, including a channel followed while it was down', async () => {

@@ -13,7 +13,7 @@ import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
 import { LeaseKeeper, renewEveryMs, type LeaseLossReason, type LeaseTiming } from './lease.ts';
 import type { Claim, LeaseStore } from './lease-store.ts';
-import { decodeRelayFrame, encodeRelayFrame } from './relay-frame.ts';
+import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
 import { ClusterKey } from './redis-keys.ts';
 
 /** What every member of one gateway shares. */
@@ -74,6 +74,7 @@ export class ClusterMember implements UpstreamAdapter {
   private syncTimer: Timer | undefined;
   private demandPending = false;
   private stopped = false;
+  private outgoing: Tick[] = [];
   private readonly log: Logger;
 
   constructor(
@@ -238,22 +239,30 @@ export class ClusterMember implements UpstreamAdapter {
     // A tick read after a pause must not reach anyone before the lease is checked.
     if (!this.keeper.holds()) return;
     this.ctx.adapterDeps.listener.onTick(this, tick);
-    const frame = encodeRelayFrame({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), tick });
-    void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), frame).catch(() => this.ctx.metrics.relayPublishFailed());
+    if (this.outgoing.push(tick) === 1) setImmediate(() => this.flushRelay());
+  }
+
+  /** One PUBLISH for every tick read in this turn of the event loop. */
+  private flushRelay(): void {
+    const ticks = this.outgoing;
+    this.outgoing = [];
+    if (ticks.length === 0 || !this.keeper.holds()) return;
+    const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), ticks });
+    void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
   }
 
   private relayed(message: Buffer): void {
-    let frame;
+    let batch;
     try {
-      frame = decodeRelayFrame(message);
+      batch = decodeRelayBatch(message);
     } catch (err) {
       this.ctx.metrics.badRelayFrame();
       this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, 'Bad relay frame');
       return;
     }
-    if (frame.origin === this.ctx.gatewayId || this.owned) return;
-    this.ctx.metrics.relayLag(Date.now() - frame.publishedAtMs);
-    this.ctx.adapterDeps.listener.onTick(this, frame.tick);
+    if (batch.origin === this.ctx.gatewayId || this.owned) return;
+    this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
+    for (const tick of batch.ticks) this.ctx.adapterDeps.listener.onTick(this, tick);
   }
 
   private async syncUpstream(): Promise<void> {

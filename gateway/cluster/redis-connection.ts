@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
  * and the lease logic judges time itself. ioredis keeps reconnecting and resubscribes pub/sub channels
  * when Redis is back.
  */
-export function redisOptionsFor(commandTimeoutMs: number) {
+function redisOptionsFor(commandTimeoutMs: number) {
   return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
