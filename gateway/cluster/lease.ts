@@ -98,7 +98,12 @@ export class LeaseKeeper {
   }
 
   private fenceIfExpired(): void {
-    if (this.current.kind === 'holding' && this.clock.now() >= this.current.validUntil) this.lose('expired');
+    const held = this.current;
+    if (held.kind !== 'holding' || this.clock.now() < held.validUntil) return;
+    this.lose('expired');
+    // The upstream is closed now, so the key may go at once: a slow renewal reply (an overloaded event
+    // loop) then costs one reconnect instead of a wait for the key's TTL.
+    void this.store.release(this.keys.lease, leaseValue(this.holderId, held.token)).catch(() => undefined);
   }
 
   private lose(reason: LeaseLossReason): void {
