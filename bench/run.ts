@@ -3,6 +3,7 @@ import { renderTable, type Benchmark, type BenchTable } from './table.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
+import { clusterFailover } from './cluster-failover.ts';
 import { clusterFanout } from './cluster-fanout.ts';
 
 /**
@@ -10,7 +11,7 @@ import { clusterFanout } from './cluster-fanout.ts';
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, clusterFanout];
+const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, clusterFanout, clusterFailover];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
