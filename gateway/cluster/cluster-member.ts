@@ -101,10 +101,6 @@ export class ClusterMember implements UpstreamAdapter {
     return this.redisUp ? 'open' : 'backoff';
   }
 
-  get redisReachable(): boolean {
-    return this.redisUp;
-  }
-
   start(): void {
     const { userId } = this.user;
     this.unfollow = [
