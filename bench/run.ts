@@ -5,13 +5,15 @@ import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
 import { clusterFailover } from './cluster-failover.ts';
 import { clusterFanout } from './cluster-fanout.ts';
+import { recovery } from './recovery.ts';
+import { memoryAttack } from './memory-attack.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, clusterFanout, clusterFailover];
+const BENCHMARKS: Benchmark[] = [verifyThroughput, fanout, authStorm, recovery, memoryAttack, clusterFanout, clusterFailover];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

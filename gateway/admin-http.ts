@@ -1,14 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterHealth } from './cluster/cluster-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { AdapterHealth } from './registry/registry.ts';
 
 export interface GatewayHealth {
-  status: 'ok';
+  /** `unavailable` (HTTP 503) while any adapter is failed or refused and retrying; `reasons` says which. */
+  status: 'ok' | 'unavailable';
   clients: number;
   adapters: AdapterHealth[];
   /** Only with `--cluster`. */
   cluster?: ClusterHealth;
+  reasons?: string[];
+}
+
+/** The health document for a client count and the registry's adapters. */
+export function summariseHealth(clients: number, adapters: AdapterHealth[]): GatewayHealth {
+  const reasons = adapters.flatMap((a) => {
+    if (a.state === 'failed') return [`${a.broker} adapter of user ${a.user} failed: its connect cycle is used up`];
+    if (a.state === 'backoff') return [`${a.broker} adapter of user ${a.user} is refused or disconnected and retrying`];
+    return [];
+  });
+  return reasons.length === 0 ? { status: 'ok', clients, adapters } : { status: 'unavailable', clients, adapters, reasons };
 }
 
 export interface AdminHandlers {
@@ -18,21 +31,68 @@ export interface AdminHandlers {
   logout(userId: string): Promise<boolean>;
 }
 
-const LOGOUT_PATH = /^\/users\/([^/]+)\/logout$/;
+export interface AdminSecurity {
+  /** The interface the admin server listens on; a loopback address also restricts the Host header. */
+  host: string;
+  /** When set, every request needs `Authorization: Bearer <token>`. */
+  token?: string;
+}
 
-/** Admin HTTP (SPEC §6): GET /health, GET /metrics, POST /users/:id/logout. */
-export function createAdminServer(handlers: AdminHandlers): Server {
+const LOGOUT_PATH = /^\/users\/([^/]+)\/logout$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const LOOPBACK_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/**
+ * Admin HTTP (SPEC §6): GET /health, GET /metrics, POST /users/:id/logout. It is for operators' tools
+ * (curl, Prometheus), never for browsers: a web page open on the gateway host could otherwise log users
+ * out. Browsers always send `Origin` on cross-site POSTs and can only send form content types without a
+ * preflight, so any Origin header and any non-JSON body are refused; a Host check on a loopback bind stops
+ * DNS rebinding; the optional bearer token is compared in constant time.
+ */
+export function createAdminServer(handlers: AdminHandlers, security: AdminSecurity): Server {
+  const tokenDigest = security.token === undefined ? undefined : digest(security.token);
+  const checkHost = LOOPBACK_HOSTS.has(security.host);
   return createServer((req, res) => {
+    req.resume();
+    const refusal = refuse(req, tokenDigest, checkHost);
+    if (refusal) {
+      if (refusal.status === 401) res.setHeader('www-authenticate', 'Bearer');
+      sendJson(res, refusal.status, { status: 'error', message: refusal.message });
+      return;
+    }
     route(req, res, handlers).catch((err: Error) => sendJson(res, 500, { status: 'error', message: err.message }));
   });
 }
 
+function refuse(req: IncomingMessage, tokenDigest: Buffer | undefined, checkHost: boolean): { status: number; message: string } | undefined {
+  if (req.headers.origin !== undefined) return { status: 403, message: 'requests from browsers (with an Origin header) are refused' };
+  if (checkHost && !LOOPBACK_HOST_HEADER.test(req.headers.host ?? '')) {
+    return { status: 403, message: 'the Host header must name the loopback interface the admin server listens on' };
+  }
+  const contentType = req.headers['content-type'];
+  if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    return { status: 415, message: 'only application/json bodies are accepted' };
+  }
+  if (tokenDigest) {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!match || !timingSafeEqual(digest(match[1]!), tokenDigest)) {
+      return { status: 401, message: 'missing or wrong admin token; send Authorization: Bearer <token>' };
+    }
+  }
+  return undefined;
+}
+
+/** Equal-length digests, so timingSafeEqual never leaks the token's length. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, handlers: AdminHandlers): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://admin').pathname;
-  req.resume();
   if (path === '/health') {
     if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
-    return sendJson(res, 200, handlers.health());
+    const health = handlers.health();
+    return sendJson(res, health.status === 'ok' ? 200 : 503, health);
   }
   if (path === '/metrics') {
     if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
@@ -47,12 +107,21 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: AdminH
   const logout = LOGOUT_PATH.exec(path);
   if (logout) {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    const userId = decodeURIComponent(logout[1]!);
+    const userId = decodePathSegment(logout[1]!);
+    if (userId === undefined) return sendJson(res, 400, { status: 'error', message: 'malformed percent-encoding in the user id' });
     const found = await handlers.logout(userId);
     if (!found) return sendJson(res, 404, { status: 'error', message: `unknown user ${userId}` });
     return sendJson(res, 200, { status: 'ok', user: userId });
   }
   sendJson(res, 404, { status: 'error', message: 'not found; try GET /health, GET /metrics or POST /users/:id/logout' });
+}
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {

@@ -5,7 +5,11 @@ import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import type { RegistryMode } from './registry/registry.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
+
+/** Environment variable read when --admin-token is absent, so the token stays out of `ps` output. */
+const ADMIN_TOKEN_ENV = 'STORMCHECK_ADMIN_TOKEN';
 
 interface GatewayArgs {
   host: string;
@@ -15,6 +19,9 @@ interface GatewayArgs {
   users?: string;
   instruments?: string;
   'admin-port': number;
+  'admin-host': string;
+  'admin-token'?: string;
+  'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
   pretty: boolean;
@@ -27,7 +34,7 @@ const REGISTRY_MODES: readonly RegistryMode[] = ['singleton', 'legacy'];
 
 function builder(yargs: Argv): Argv<GatewayArgs> {
   return yargs
-    .option('host', { type: 'string', default: GATEWAY_DEFAULTS.host, describe: 'Interface to bind (client and admin servers)' })
+    .option('host', { type: 'string', default: GATEWAY_DEFAULTS.host, describe: 'Interface the OpenAlgo client endpoint binds' })
     .option('port', { type: 'number', default: GATEWAY_DEFAULTS.port, describe: 'OpenAlgo client WebSocket port (0 = any free port)' })
     .option('broker-url', { type: 'string', default: GATEWAY_DEFAULTS.brokerUrl, describe: 'AngelOne SmartAPI WebSocket 2.0 URL' })
     .option('registry', {
@@ -38,9 +45,23 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('users', { type: 'string', describe: 'JSON array of users {apiKey,userId,broker,clientCode,brokerApiKey,feedToken,authToken}; absent: demo user' })
     .option('instruments', { type: 'string', describe: 'AngelOne scrip-master JSON [{token,symbol,name,exch_seg}]; absent: bundled NIFTY 50 + indices' })
     .option('admin-port', { type: 'number', default: GATEWAY_DEFAULTS.adminPort, describe: 'Admin HTTP port: /health, /metrics, POST /users/:id/logout' })
+    .option('admin-host', {
+      type: 'string',
+      default: GATEWAY_DEFAULTS.adminHost,
+      describe: 'Interface the admin server binds (separate from --host; keep it on loopback)',
+    })
+    .option('admin-token', {
+      type: 'string',
+      describe: `Require "Authorization: Bearer TOKEN" on admin requests (default: $${ADMIN_TOKEN_ENV} if set)`,
+    })
+    .option('log-level', { choices: LOG_LEVELS, default: GATEWAY_DEFAULTS.logLevel, describe: 'Least severe level logged' })
     .option('max-reconnect', { type: 'number', default: GATEWAY_DEFAULTS.maxReconnect, describe: 'Upstream connection attempts per cycle before giving up' })
-    .option('linger-ms', { type: 'number', default: GATEWAY_DEFAULTS.lingerMs, describe: 'Release an adapter this long after its last client left (0 = keep until logout)' })
-    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY)' })
+    .option('linger-ms', {
+      type: 'number',
+      default: GATEWAY_DEFAULTS.lingerMs,
+      describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
+    })
+    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
     .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
     .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
     .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
@@ -49,7 +70,9 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
     )
     .example('$0 gateway --cluster redis://127.0.0.1:6379/0 --port 8765 --admin-port 8766', 'One of several gateways sharing one upstream per user through Redis')
-    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison') as Argv<GatewayArgs>;
+    .example('$0 gateway --registry legacy --port 8775 --admin-port 8776', 'Run the buggy legacy registry for comparison')
+    .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
+    .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout') as Argv<GatewayArgs>;
 }
 
 function checkPort(name: string, value: number): number {
@@ -68,7 +91,9 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     host: args.host,
     port: checkPort('port', args.port),
     adminPort: checkPort('admin-port', args['admin-port']),
+    adminHost: args['admin-host'],
     brokerUrl: checkBrokerUrl(args['broker-url']),
+    logLevel: checkLogLevel(args['log-level']),
     registry: checkRegistry(args.registry),
     maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
     lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
@@ -82,6 +107,8 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
       ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
     };
   }
+  const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
+  if (adminToken !== undefined && adminToken !== '') options.adminToken = adminToken;
   try {
     if (args.users !== undefined) options.users = loadUsersFile(args.users);
     if (args.instruments !== undefined) options.instruments = loadInstrumentsFile(args.instruments);
@@ -120,6 +147,11 @@ function checkGatewayId(value: string): string {
   return value;
 }
 
+function checkLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return value as LogLevel;
+}
+
 function checkBrokerUrl(value: string): string {
   let url: URL;
   try {
@@ -137,10 +169,12 @@ async function handler(args: GatewayArgs): Promise<void> {
   try {
     gateway = await startGateway(options);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { port?: number };
+    const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
     if (err instanceof ClusterUnavailableError) throw new UsageError(err.message);
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
-      throw new UsageError(`cannot listen on ${args.host} (${e.code}): pick other --host/--port/--admin-port values`);
+      const option = e.port === options.adminPort && e.address === options.adminHost ? '--admin-port/--admin-host' : '--port/--host';
+      const why = e.code === 'EADDRINUSE' ? 'port already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
+      throw new UsageError(`cannot listen on ${e.address ?? args.host}:${e.port ?? '?'} (${e.code}: ${why}); pick another ${option}`);
     }
     throw err;
   }

@@ -1,25 +1,29 @@
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DestinationStream } from 'pino';
-import { createAdminServer, type GatewayHealth } from './admin-http.ts';
+import { createAdminServer, summariseHealth, type GatewayHealth } from './admin-http.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
 import { DEFAULT_LEGACY_TUNING, type LegacyTuning } from './angel/legacy-adapter.ts';
+import type { AdapterState } from './angel/lifecycle.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
+import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
-import { createGatewayLogger, LogEvent } from './logger.ts';
+import { createGatewayLogger, LogEvent, type LogLevel } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { GatewayCloseCode } from './openalgo/protocol.ts';
+import { BrokerState, GatewayCloseCode } from './openalgo/protocol.ts';
 import { LegacyRegistry } from './registry/legacy-registry.ts';
 import {
   DEFAULT_HEARTBEAT,
   type AdapterListener,
   type HeartbeatPolicy,
   type Registry,
+  type BrokerStatusUpdate,
   type RegistryDeps,
   type RegistryMode,
   type UpstreamAdapter,
@@ -38,8 +42,14 @@ export interface GatewayOptions {
   users?: UserRecord[]; // one embedded demo user
   instruments?: Instrument[]; // fixtures/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
+  /** Interface of the admin server, separate from `host` so exposing clients never exposes admin. */
+  adminHost?: string; // 127.0.0.1
+  /** When set, admin requests need `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  /** pino level of the gateway's log; default info. */
+  logLevel?: LogLevel;
   maxReconnect?: number; // 5
-  lingerMs?: number; // 0 = keep until logout
+  lingerMs?: number; // 300000 (5 min); 0 = keep until logout
   /** Where pino writes its JSON lines; tests and `reproduce` capture the log through this. */
   logDestination?: DestinationStream;
   /** Human-readable logs on stdout (pino-pretty) instead of JSON lines. */
@@ -58,6 +68,8 @@ export interface GatewayOptions {
   clientLimits?: Partial<ClientLimits>;
   /** Largest client frame accepted, in bytes (default 64 KiB); larger frames close the client with 1009. */
   maxPayloadBytes?: number;
+  /** Deadline and cap for connections that have not upgraded to WebSocket yet (default 10 s, 1024). */
+  upgradeLimits?: Partial<UpgradeLimits>;
   /** Tuning of the legacy registry's reproduction of the storm. */
   legacy?: Partial<LegacyTuning>;
   /** `--cluster`: share one upstream per user across gateways through Redis (singleton registry only). */
@@ -82,8 +94,10 @@ export const GATEWAY_DEFAULTS = {
   brokerUrl: 'ws://127.0.0.1:9443/smart-stream',
   registry: 'singleton',
   adminPort: 8766,
+  adminHost: '127.0.0.1',
+  logLevel: 'info',
   maxReconnect: 5,
-  lingerMs: 0,
+  lingerMs: 300_000,
   maxPayloadBytes: 64 * 1024,
 } as const;
 
@@ -107,8 +121,14 @@ interface AdapterClients {
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const host = options.host ?? GATEWAY_DEFAULTS.host;
-  const logger = createGatewayLogger({ destination: options.logDestination, pretty: options.pretty });
+  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
+  const logger = createGatewayLogger({
+    destination: options.logDestination,
+    pretty: options.pretty,
+    level: options.logLevel ?? GATEWAY_DEFAULTS.logLevel,
+  });
   const metrics = new GatewayMetrics();
+  metrics.describeProcess(mode);
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
@@ -130,8 +150,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     return entry;
   };
 
+  const lastStatus = new WeakMap<UpstreamAdapter, BrokerStatusUpdate>();
   const listener: AdapterListener = {
     onTick: (adapter, tick) => perAdapter.get(adapter)?.fanOut.publish(tick),
+    onStatus: (adapter, status) => {
+      lastStatus.set(adapter, status);
+      for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerStatus(status);
+    },
     onFailed: (adapter, message) => {
       for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
     },
@@ -151,10 +176,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     listener,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
-  const mode = options.registry ?? GATEWAY_DEFAULTS.registry;
   const cluster = options.cluster
     ? await ClusterRegistry.connect(deps, options.cluster, {
-        unavailable: (adapter, message) => listener.onFailed(adapter, message),
+        status: (adapter, update) => listener.onStatus(adapter, update),
       })
     : undefined;
   const registry: Registry =
@@ -169,6 +193,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
     fanOutFor: (adapter) => clientsOf(adapter).fanOut,
+    brokerStatusFor: (adapter) => lastStatus.get(adapter) ?? brokerStatusOfState(adapter.state),
     writeBatch: new WriteBatch(),
     attached: (session) => {
       if (session.adapter) clientsOf(session.adapter).sessions.add(session);
@@ -183,15 +208,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
 
   const wss = new WebSocketServer({
-    host,
-    port: options.port ?? GATEWAY_DEFAULTS.port,
+    noServer: true,
     maxPayload: options.maxPayloadBytes ?? GATEWAY_DEFAULTS.maxPayloadBytes,
     perMessageDeflate: false,
     clientTracking: false,
-    backlog: LISTEN_BACKLOG,
   });
   let nextClientId = 1;
-  wss.on('connection', (ws: WebSocket, req) => {
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
     const session = new ClientSession(nextClientId++, ws, req.socket, context);
     sessions.add(session);
     logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
@@ -202,14 +225,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       sessions.delete(session);
       session.disconnected(code);
     });
+  };
+  const clientServer = createUpgradeServer({
+    wss,
+    limits: { ...DEFAULT_UPGRADE_LIMITS, ...options.upgradeLimits },
+    clock,
+    onConnection,
+    onRefused: (reason) => metrics.clientsClosed.inc({ reason }),
   });
-  await whenListening(wss);
-  wss.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
+  clientServer.listen({ host, port: options.port ?? GATEWAY_DEFAULTS.port, backlog: LISTEN_BACKLOG });
+  await whenListening(clientServer);
+  clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
   const health = (): GatewayHealth => ({
-    status: 'ok',
-    clients: sessions.size,
-    adapters: registry.health(),
+    ...summariseHealth(sessions.size, registry.health()),
     ...(cluster && { cluster: cluster.clusterHealth() }),
   });
 
@@ -224,25 +253,27 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     return true;
   };
 
-  const admin = createAdminServer({ health, metrics, logout: logoutUser });
-  admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, host);
+  const adminHost = options.adminHost ?? GATEWAY_DEFAULTS.adminHost;
+  const admin = createAdminServer({ health, metrics, logout: logoutUser }, { host: adminHost, token: options.adminToken });
+  admin.listen(options.adminPort ?? GATEWAY_DEFAULTS.adminPort, adminHost);
   try {
     await whenListening(admin);
     admin.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Admin server error: ${err.message}`));
   } catch (err) {
-    await closeServer(wss);
+    await closeServer(clientServer);
     await registry.close();
     throw err;
   }
 
-  const url = `ws://${host}:${(wss.address() as AddressInfo).port}`;
-  const adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}`;
+  const url = `ws://${host}:${(clientServer.address() as AddressInfo).port}`;
+  const adminUrl = `http://${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${(admin.address() as AddressInfo).port}`;
   logger.info({ event: LogEvent.gatewayStart, url, adminUrl, registry: mode }, `Gateway listening on ${url} (registry ${mode}), admin on ${adminUrl}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      const serverClosed = closeServer(wss);
+      const serverClosed = closeServer(clientServer);
+      clientServer.closeAllConnections();
       for (const session of sessions) session.end(GatewayCloseCode.goingAway, 'Gateway shutting down');
       await waitUntil(() => sessions.size === 0, SHUTDOWN_GRACE_MS);
       for (const session of sessions) session.kill();
@@ -265,6 +296,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
 }
 
+/** For adapters that do not report their state changes (the legacy ones): the state alone. */
+function brokerStatusOfState(state: AdapterState): BrokerStatusUpdate {
+  switch (state) {
+    case 'open':
+      return { state: BrokerState.open };
+    case 'backoff':
+      return { state: BrokerState.refusedRetrying };
+    case 'failed':
+    case 'closed':
+      return { state: BrokerState.failed };
+    case 'idle':
+    case 'connecting':
+      return { state: BrokerState.connecting };
+  }
+}
+
 /**
  * Resolves on 'listening', rejects on an 'error' before it, and leaves no listener behind: a later
  * error must reach the logger, not reject a promise nobody awaits any more.
@@ -284,8 +331,8 @@ function whenListening(server: EventEmitter): Promise<void> {
   });
 }
 
-function closeServer(wss: WebSocketServer): Promise<void> {
-  return new Promise((resolve) => wss.close(() => resolve()));
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,4 +1,5 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import { hostname } from 'node:os';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 /**
@@ -22,6 +23,7 @@ export const LogEvent = {
   upstreamError: 'upstream.error',
   upstreamDead: 'upstream.dead',
   upstreamBackoff: 'upstream.backoff',
+  upstreamPause: 'upstream.pause',
   upstreamExhausted: 'upstream.exhausted',
   upstreamRequestError: 'upstream.request_error',
   upstreamSubscribe: 'upstream.subscribe',
@@ -75,18 +77,34 @@ const REDACT_PATHS = [
   '*.headers',
 ];
 
+export type LogLevel = Level | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export interface LoggerOptions {
   destination?: DestinationStream;
   pretty?: boolean;
+  level?: LogLevel;
+}
+
+/**
+ * Colours only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org):
+ * escape codes in a piped log break grep and the verifier.
+ */
+export function prettyColours(env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): boolean {
+  return stdoutIsTTY && !env.NO_COLOR;
 }
 
 /** JSON lines to `destination` (default stdout), or pino-pretty when asked. */
 export function createGatewayLogger(options: LoggerOptions = {}): Logger {
-  const stream = options.pretty ? pretty({ colorize: true, destination: 1 }) : options.destination;
+  const stream = options.pretty
+    ? pretty({ colorize: prettyColours(process.env, process.stdout.isTTY === true), destination: 1 })
+    : options.destination;
   return pino(
     {
       name: 'stormcheck-gateway',
-      base: undefined,
+      level: options.level ?? 'info',
+      // As in the mock broker's lines: which process wrote a line matters once several run on one host.
+      base: { pid: process.pid, hostname: hostname() },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     },
     stream ?? pino.destination({ dest: 1, sync: false }),

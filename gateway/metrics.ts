@@ -1,4 +1,12 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCode } from './openalgo/protocol.ts';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Label values that exist from the start, so dashboards and alerts see 0 rather than no series. */
+const KNOWN_REJECTION_STATUSES = ['401', '403', '429', '500', '503'] as const;
+const KNOWN_CLOSE_REASONS = ['auth_timeout', 'slow_consumer', 'auth_failures', 'upgrade_timeout', 'too_many_pending_upgrades'] as const;
 
 /**
  * Prometheus metrics of one gateway, on its own Registry so two gateways in one process (reproduce runs
@@ -74,4 +82,25 @@ export class GatewayMetrics {
     help: 'Open upstream WebSocket connections',
     registers: [this.registry],
   });
+  readonly buildInfo = new Gauge({
+    name: 'stormcheck_build_info',
+    help: 'Always 1; the labels say which stormcheck, Node and registry this gateway runs',
+    labelNames: ['version', 'node_version', 'registry'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    for (const status of KNOWN_REJECTION_STATUSES) this.upstreamRejections.inc({ status }, 0);
+    for (const reason of KNOWN_CLOSE_REASONS) this.clientsClosed.inc({ reason }, 0);
+    for (const code of Object.values(ErrorCode)) this.clientErrors.inc({ code }, 0);
+  }
+
+  /**
+   * Adds process and runtime metrics (CPU, RSS, heap, event-loop lag, GC) and the build info. Only a
+   * running gateway does this: the collectors keep observers alive for the life of the process.
+   */
+  describeProcess(registryMode: string): void {
+    collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, registry: registryMode }, 1);
+  }
 }

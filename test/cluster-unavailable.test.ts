@@ -55,8 +55,8 @@ describe('gateway --cluster when Redis is unavailable', () => {
     const stoppedAt = Date.now();
     await redis.stop();
     await waitFor(() => rig!.broker.events().find((e) => e.type === 'closed' && e.time >= stoppedAt), 'the upstream to close');
-    const notice = await waitFor(() => client.received.find((m) => typeof m.message === 'string' && m.message.includes(BrokerState.clusterUnavailable)), 'cluster-unavailable');
-    expect(notice).toMatchObject({ status: 'error', code: 'BROKER_ERROR' });
+    const notice = await waitFor(() => client.received.find((m) => m.type === 'broker_status' && m.state === BrokerState.clusterUnavailable), 'cluster-unavailable');
+    expect(notice).toMatchObject({ broker: 'angel', user_id: USER.userId, message: expect.stringContaining('Redis is unreachable') });
     // 'expired', not 'taken': a failed renewal left the upstream open until the lease's validity ran out.
     expect(rig.logs.records().filter((r) => r.event === ClusterLogEvent.leaseLost)).toEqual([expect.objectContaining({ reason: 'expired' })]);
     expect(rig.broker.events().filter((e) => e.type === 'accepted')).toHaveLength(1);

@@ -11,26 +11,45 @@ const policy: LifecyclePolicy = { maxAttempts: 3, delay: (attempt, rateLimited) 
 describe('adapter lifecycle transition', () => {
   it('start begins a cycle from idle or failed and is a no-op while one runs', () => {
     const connecting = transition({ kind: 'idle' }, { type: 'start' }, policy);
-    expect(connecting).toEqual({ kind: 'connecting', attempt: 1 });
+    expect(connecting).toEqual({ kind: 'connecting', attempt: 1, failures: 0 });
     expect(transition(connecting, { type: 'start' }, policy)).toBe(connecting);
-    expect(transition({ kind: 'failed', attempts: 3 }, { type: 'start' }, policy)).toEqual({ kind: 'connecting', attempt: 1 });
+    expect(transition({ kind: 'failed', attempts: 3 }, { type: 'start' }, policy)).toEqual({ kind: 'connecting', attempt: 1, failures: 0 });
     const open: Lifecycle = { kind: 'open' };
     expect(transition(open, { type: 'start' }, policy)).toBe(open);
   });
 
-  it('a failed attempt backs off (longer after a 429) until the attempts run out', () => {
-    expect(transition({ kind: 'connecting', attempt: 1 }, { type: 'lost', rateLimited: false }, policy)).toEqual({
-      kind: 'backoff', attempt: 2, delayMs: 200, rateLimited: false,
+  it('a failed attempt backs off (longer after a 429) until the non-429 failures run out', () => {
+    expect(transition({ kind: 'connecting', attempt: 1, failures: 0 }, { type: 'lost', rateLimited: false }, policy)).toEqual({
+      kind: 'backoff', attempt: 2, failures: 1, delayMs: 200, rateLimited: false,
     });
-    expect(transition({ kind: 'connecting', attempt: 2 }, { type: 'lost', rateLimited: true }, policy)).toEqual({
-      kind: 'backoff', attempt: 3, delayMs: 3000, rateLimited: true,
+    expect(transition({ kind: 'connecting', attempt: 2, failures: 1 }, { type: 'lost', rateLimited: true }, policy)).toEqual({
+      kind: 'backoff', attempt: 3, failures: 1, delayMs: 3000, rateLimited: true,
     });
-    expect(transition({ kind: 'connecting', attempt: 3 }, { type: 'lost', rateLimited: true }, policy)).toEqual({ kind: 'failed', attempts: 3 });
-    expect(transition({ kind: 'backoff', attempt: 3, delayMs: 1, rateLimited: false }, { type: 'retry' }, policy)).toEqual({ kind: 'connecting', attempt: 3 });
+    expect(transition({ kind: 'connecting', attempt: 3, failures: 2 }, { type: 'lost', rateLimited: false }, policy)).toEqual({ kind: 'failed', attempts: 3 });
+    expect(transition({ kind: 'backoff', attempt: 3, failures: 2, delayMs: 1, rateLimited: false }, { type: 'retry' }, policy)).toEqual({
+      kind: 'connecting', attempt: 3, failures: 2,
+    });
+  });
+
+  it('429s never exhaust a cycle: another connection holding the slots frees by itself', () => {
+    let state: Lifecycle = { kind: 'connecting', attempt: 1, failures: 0 };
+    for (let i = 0; i < 20; i++) {
+      state = transition(state, { type: 'lost', rateLimited: true }, policy);
+      expect(state.kind).toBe('backoff');
+      state = transition(state, { type: 'retry' }, policy);
+    }
+    expect(state).toEqual({ kind: 'connecting', attempt: 21, failures: 0 });
+  });
+
+  it('pause stops a cycle that is connecting or backing off; failed and closed stay', () => {
+    expect(transition({ kind: 'backoff', attempt: 2, failures: 0, delayMs: 5, rateLimited: true }, { type: 'pause' }, policy)).toEqual({ kind: 'idle' });
+    expect(transition({ kind: 'connecting', attempt: 2, failures: 0 }, { type: 'pause' }, policy)).toEqual({ kind: 'idle' });
+    const failed: Lifecycle = { kind: 'failed', attempts: 3 };
+    expect(transition(failed, { type: 'pause' }, policy)).toBe(failed);
   });
 
   it('losing an open socket starts a fresh cycle after a pause; closed is terminal', () => {
-    expect(transition({ kind: 'open' }, { type: 'lost', rateLimited: false }, policy)).toEqual({ kind: 'backoff', attempt: 1, delayMs: 100, rateLimited: false });
+    expect(transition({ kind: 'open' }, { type: 'lost', rateLimited: false }, policy)).toEqual({ kind: 'backoff', attempt: 1, failures: 0, delayMs: 100, rateLimited: false });
     const closed = transition({ kind: 'open' }, { type: 'close' }, policy);
     expect(closed).toEqual({ kind: 'closed' });
     expect(transition(closed, { type: 'start' }, policy)).toBe(closed);
@@ -48,7 +67,7 @@ describe('AngelAdapter with fake sockets and a fake clock', () => {
       ...fakeAdapterDeps(clock, logs),
       maxReconnect: 3,
       heartbeat: { pingMs: 1_000, deadMs: 2_500 },
-      listener: { onTick: (_a, tick) => ticks.push(tick), onFailed: (_a, message) => failures.push(message) },
+      listener: { onTick: (_a, tick) => ticks.push(tick), onStatus: () => undefined, onFailed: (_a, message) => failures.push(message) },
       ...overrides,
     });
   }
@@ -83,29 +102,64 @@ describe('AngelAdapter with fake sockets and a fake clock', () => {
     expect(a.upstreamConnections()).toBe(1);
   });
 
-  it('429s back off with growing, jittered delays, then fail with BROKER_ERROR; a new start retries', async () => {
-    const a = adapter();
+  it('429s are retried in the 429 band and never exhaust the cycle; other refusals back off and fail', async () => {
+    const statuses: string[] = [];
+    const a = adapter({
+      listener: {
+        onTick: () => undefined,
+        onStatus: (_a, status) => statuses.push(status.state + (status.http_status ? ` ${status.http_status} in ${status.retry_in_ms}` : '')),
+        onFailed: (_a, message) => failures.push(message),
+      },
+    });
     const started = a.start();
-    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
-    // equal jitter with random 0.5: 3/4 of the step; steps 400·2^(n-1)
-    expect(clock.pending()).toEqual([600]);
-    clock.advance(600);
-    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    for (let i = 0; i < 5; i++) {
+      last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+      // uniform in [300, 500] with random 0.5
+      expect(clock.pending()).toEqual([400]);
+      clock.advance(400);
+    }
+    expect(FakeSocket.created).toHaveLength(6);
+    expect(a.state).toBe('connecting');
+    expect(statuses.slice(0, 3)).toEqual(['connecting', 'refused-retrying 429 in 400', 'connecting']);
+
+    // equal jitter with random 0.5: 3/4 of the step 100·2^(attempt-2), capped at 1000
+    last().refuse(401, 'Unauthorized');
     expect(clock.pending()).toEqual([750]);
     clock.advance(750);
-    expect(FakeSocket.created).toHaveLength(3);
-    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    last().refuse(401, 'Unauthorized');
+    clock.advance(750);
+    last().refuse(401, 'Unauthorized');
     await expect(started).rejects.toBeInstanceOf(BrokerUnavailableError);
     expect(a.state).toBe('failed');
+    expect(statuses.at(-1)).toBe('failed');
     expect(failures).toHaveLength(1);
     expect(logs.count('upstream.exhausted')).toBe(1);
     expect(clock.pending()).toEqual([]);
 
     const again = a.start();
-    expect(FakeSocket.created).toHaveLength(4);
+    expect(FakeSocket.created).toHaveLength(9);
     last().acceptHandshake();
     await again;
     expect(a.state).toBe('open');
+    expect(statuses.at(-1)).toBe('open');
+  });
+
+  it('pause with nobody wanting data cancels the pending retry, and an attempt in flight is not followed up', async () => {
+    const a = adapter();
+    void a.start().catch(() => undefined);
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    expect(clock.pending()).toEqual([400]);
+    a.pause();
+    expect(a.state).toBe('idle');
+    expect(clock.pending()).toEqual([]);
+
+    void a.start().catch(() => undefined);
+    expect(FakeSocket.created).toHaveLength(2);
+    a.pause();
+    last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');
+    expect(a.state).toBe('idle');
+    expect(clock.pending()).toEqual([]);
+    expect(FakeSocket.created).toHaveLength(2);
   });
 
   it('replays every subscription, batched per mode and exchange type, after a reconnect', async () => {

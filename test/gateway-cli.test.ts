@@ -8,7 +8,7 @@ describe('stormcheck gateway CLI', () => {
   it('--help describes the options with an example', async () => {
     const { code, stdout } = await stormcheck(['gateway', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--broker-url', '--registry', '--users', '--instruments', '--admin-port', '--max-reconnect', '--linger-ms', '--pretty']) {
+    for (const option of ['--broker-url', '--registry', '--users', '--instruments', '--admin-port', '--max-reconnect', '--linger-ms', '--pretty', '--admin-host', '--admin-token', '--log-level', 'STORMCHECK_ADMIN_TOKEN']) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('Examples:');
@@ -23,6 +23,7 @@ describe('stormcheck gateway CLI', () => {
     [['--port', '0', '--admin-port', '70000'], '--admin-port'],
     [[...free, '--max-reconnect', '0'], '--max-reconnect'],
     [[...free, '--registry', 'fancy'], '--registry'],
+    [[...free, '--log-level', 'loud'], 'log-level'],
     [[...free, '--broker-url', 'http://x'], '--broker-url'],
     [[...free, '--users', join(dir, 'missing.json')], 'missing.json'],
     [[...free, '--users', badJson], badJson],

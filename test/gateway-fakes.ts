@@ -127,9 +127,9 @@ export function fakeAdapterDeps(clock: Clock, logs: DestinationStream): AdapterD
     logger: pino({ base: undefined }, logs),
     metrics: new GatewayMetrics(),
     maxReconnect: 5,
-    backoff: { baseMs: 100, capMs: 1_000, rateLimitedBaseMs: 400 },
+    backoff: { baseMs: 100, capMs: 1_000, rateLimitedMinMs: 300, rateLimitedMaxMs: 500 },
     heartbeat: { pingMs: 10_000, deadMs: 25_000 },
     maxTokens: 1000,
-    listener: { onTick: () => undefined, onFailed: () => undefined },
+    listener: { onTick: () => undefined, onStatus: () => undefined, onFailed: () => undefined },
   };
 }

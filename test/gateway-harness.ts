@@ -37,7 +37,7 @@ export class LogCapture {
 
 /** Fast timings for tests: backoff in tens of ms, heartbeat in hundreds. */
 export const FAST: GatewayOptions = {
-  backoff: { baseMs: 20, capMs: 200, rateLimitedBaseMs: 50 },
+  backoff: { baseMs: 20, capMs: 200, rateLimitedMinMs: 40, rateLimitedMaxMs: 60 },
   heartbeat: { pingMs: 100, deadMs: 400 },
   legacy: { adapterRetryDelayMs: 20, sdkRetryDelayMs: 10, sdkRetries: 1, maxAttemptsPerAdapter: 300 },
 };
@@ -124,7 +124,7 @@ export class OpenAlgoClient {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** Sends `message` and waits for the next non-market_data reply. */
+  /** Sends `message` and waits for the next reply (market_data and broker_status are pushes, not replies). */
   async request(message: object | string): Promise<Json> {
     this.cursor = this.received.length;
     this.send(message);
@@ -135,10 +135,26 @@ export class OpenAlgoClient {
     return waitFor(() => {
       while (this.cursor < this.received.length) {
         const msg = this.received[this.cursor++]!;
-        if (msg.type !== 'market_data') return msg;
+        if (msg.type !== 'market_data' && msg.type !== 'broker_status') return msg;
       }
       return undefined;
     }, 'a reply from the gateway');
+  }
+
+  brokerStatuses(): Json[] {
+    return this.received.filter((m) => m.type === 'broker_status');
+  }
+
+  /** Waits for a `broker_status` with `state`, counting only those after the first `skip` statuses. */
+  async brokerState(state: string, skip = 0): Promise<Json> {
+    return waitFor(() => this.brokerStatuses().slice(skip).find((m) => m.state === state), `broker_status ${state}`);
+  }
+
+  /** Authenticates and waits until the upstream is open. */
+  async authenticateOpen(apiKey = USER.apiKey): Promise<Json> {
+    const reply = await this.authenticate(apiKey);
+    if (reply.status === 'success') await this.brokerState('open');
+    return reply;
   }
 
   marketData(): Json[] {

@@ -69,7 +69,7 @@ describe('hostile and broken clients', () => {
   it('a client past its subscription cap gets per-symbol errors for the excess', async () => {
     rig = await startRig({ clientLimits: { maxSubscriptions: 3 } });
     const client = await rig.connect();
-    await client.authenticate();
+    await client.authenticateOpen();
     const symbols = ['SBIN', 'INFY', 'TCS', 'ITC', 'LT'].map((symbol) => ({ symbol, exchange: 'NSE' }));
     const reply = await client.request({ action: 'subscribe', symbols, mode: 1 });
     expect(reply.status).toBe('partial');

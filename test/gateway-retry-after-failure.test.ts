@@ -15,7 +15,7 @@ describe('singleton: authenticating again after BROKER_ERROR (found by the regis
     await client.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 1 });
     await waitFor(() => client.marketData().length > 0, 'ticks before the fault');
 
-    rig.broker.inject({ type: 'reject-next', count: 3, status: 429 });
+    rig.broker.inject({ type: 'reject-next', count: 3, status: 401 });
     rig.broker.inject({ type: 'drop-all' });
     await waitFor(() => client.received.some((m) => m.code === 'BROKER_ERROR'), 'BROKER_ERROR once the cycle is spent');
     expect(rig.gateway.health().adapters[0]!.state).toBe('failed');

@@ -42,6 +42,7 @@ function session(registry: Registry, limits = {}): { socket: FakeClientSocket; s
     clock: new FakeClock(),
     limits: { ...DEFAULT_CLIENT_LIMITS, ...limits },
     fanOutFor: () => new TickFanOut('angel', { delivered: () => undefined, dropped: () => undefined }),
+    brokerStatusFor: () => ({ state: 'open' }),
     writeBatch: new WriteBatch(),
     attached: () => undefined,
     detached: () => undefined,
@@ -79,8 +80,8 @@ describe('client session', () => {
     ]);
     const adapter = { user: USER, broker: 'angel', state: 'open' } as Lease['adapter'];
     grant({ adapter, release: () => undefined });
-    await waitFor(() => socket.sent.length === 4, 'the auth reply and two pongs');
-    expect(socket.sent.slice(1).map((m) => m.type)).toEqual(['auth', 'pong', 'pong']);
-    expect(socket.sent.slice(2).map((m) => m.client_timestamp)).toEqual([1, 2]);
+    await waitFor(() => socket.sent.length === 5, 'the auth reply, the broker status and two pongs');
+    expect(socket.sent.slice(1).map((m) => m.type)).toEqual(['auth', 'broker_status', 'pong', 'pong']);
+    expect(socket.sent.slice(3).map((m) => m.client_timestamp)).toEqual([1, 2]);
   });
 });

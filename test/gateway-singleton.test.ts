@@ -14,7 +14,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('50 clients of one user authenticating at once share one adapter and one upstream connection', async () => {
     rig = await startRig();
     const clients = await Promise.all(Array.from({ length: 50 }, () => rig!.connect()));
-    const replies = await Promise.all(clients.map((c) => c.authenticate()));
+    const replies = await Promise.all(clients.map((c) => c.authenticateOpen()));
 
     expect(replies.every((r) => r.type === 'auth' && r.status === 'success')).toBe(true);
     expect(rig.logs.count('adapter.create')).toBe(1);
@@ -28,12 +28,12 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('the last client leaving and a new one arriving keeps the same adapter and upstream connection', async () => {
     rig = await startRig();
     const first = await rig.connect();
-    await first.authenticate();
+    await first.authenticateOpen();
     first.ws.close();
     await waitFor(() => rig!.logs.count('client.disconnect') === 1, 'the disconnect to be processed');
 
     const second = await rig.connect();
-    expect((await second.authenticate()).status).toBe('success');
+    expect((await second.authenticateOpen()).status).toBe('success');
     await second.request({ action: 'subscribe', symbol: 'SBIN', exchange: 'NSE', mode: 'LTP' });
     await waitFor(() => second.marketData().length > 0, 'ticks for the new client');
 
@@ -46,7 +46,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('after the broker drops every connection the same adapter reconnects once and replays subscriptions', async () => {
     rig = await startRig();
     const client = await rig.connect();
-    await client.authenticate();
+    await client.authenticateOpen();
     await client.request({ action: 'subscribe', symbols: [{ symbol: 'RELIANCE', exchange: 'NSE' }, { symbol: 'INFY', exchange: 'NSE' }], mode: 2 });
     await waitFor(() => client.marketData().length > 0, 'ticks before the drop');
 
@@ -66,11 +66,11 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     expect(rig.gateway.health().adapters[0]).toMatchObject({ state: 'open', upstreamConnections: 1, subscriptions: 2 });
   });
 
-  it('429 answers are retried with spaced, growing delays on one connection at a time', async () => {
+  it('429 answers are retried at the paced 429 rate on one connection at a time', async () => {
     rig = await startRig();
     rig.broker.inject({ type: 'reject-next', count: 3, status: 429 });
     const client = await rig.connect();
-    expect((await client.authenticate()).status).toBe('success');
+    expect((await client.authenticateOpen()).status).toBe('success');
 
     const stats = rig.broker.stats();
     expect(stats.rejected['429']).toBe(3);
@@ -87,15 +87,16 @@ describe('singleton registry against the mock broker (limit 2)', () => {
 
   it('after --max-reconnect failed attempts clients get BROKER_ERROR, and the next authenticate starts a new cycle', async () => {
     rig = await startRig({ maxReconnect: 3 });
-    rig.broker.inject({ type: 'reject-next', count: 3, status: 429 });
+    rig.broker.inject({ type: 'reject-next', count: 3, status: 401 });
     const client = await rig.connect();
-    const failed = await client.authenticate();
-    expect(failed).toMatchObject({ status: 'error', code: 'BROKER_ERROR' });
+    expect((await client.authenticate()).status).toBe('success');
+    expect(await client.brokerState('failed')).toMatchObject({ message: expect.stringContaining('after 3 attempts') });
+    expect(await client.nextReply()).toMatchObject({ status: 'error', code: 'BROKER_ERROR' });
     expect(rig.logs.count('upstream.exhausted')).toBe(1);
     expect(rig.logs.records().find((r) => r.event === 'upstream.exhausted')!.msg).toBe('Max reconnection attempts reached. Giving up.');
     expect(rig.gateway.health().adapters[0]!.state).toBe('failed');
 
-    expect((await client.authenticate()).status).toBe('success');
+    expect((await client.authenticateOpen()).status).toBe('success');
     expect(rig.logs.count('adapter.create')).toBe(1);
     expect(rig.broker.stats().peak[CLIENT_CODE]).toBe(1);
   });
@@ -103,7 +104,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('a silent upstream (no data, no pong) is detected and the same adapter reconnects', async () => {
     rig = await startRig();
     const client = await rig.connect();
-    await client.authenticate();
+    await client.authenticateOpen();
     await client.request({ action: 'subscribe', symbol: 'TCS', exchange: 'NSE', mode: 1 });
     await waitFor(() => client.marketData().length > 0, 'ticks before the stall');
 
@@ -119,7 +120,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('logout closes the upstream before a new authenticate creates one fresh adapter', async () => {
     rig = await startRig();
     const client = await rig.connect();
-    await client.authenticate();
+    await client.authenticateOpen();
     await rig.gateway.logout(USER.userId);
 
     expect(await client.closed()).toBe(4002);
@@ -128,7 +129,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     expect(rig.gateway.health().adapters).toHaveLength(0);
 
     const again = await rig.connect();
-    expect((await again.authenticate()).status).toBe('success');
+    expect((await again.authenticateOpen()).status).toBe('success');
     expect(rig.logs.count('adapter.create')).toBe(2);
     const stats = rig.broker.stats();
     expect(stats.peak[CLIENT_CODE]).toBe(1);
@@ -138,7 +139,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
   it('with --linger-ms an adapter without clients is released after the delay', async () => {
     rig = await startRig({ lingerMs: 50 });
     const client = await rig.connect();
-    await client.authenticate();
+    await client.authenticateOpen();
     client.ws.close();
     await waitFor(() => rig!.logs.count('adapter.remove') === 1, 'the lingering adapter to be released');
     await waitFor(() => (rig!.broker.stats().current[CLIENT_CODE] ?? 0) === 0, 'the upstream to close');
@@ -149,8 +150,8 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     rig = await startRig();
     const a = await rig.connect();
     const b = await rig.connect();
-    await a.authenticate();
-    await b.authenticate();
+    await a.authenticateOpen();
+    await b.authenticateOpen();
     await a.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 1 });
     await b.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 'ltp' });
     await b.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 'Quote' });
@@ -169,7 +170,7 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     const other: UserRecord = { ...USER, apiKey: 'oa-key-second', userId: 'trader2', clientCode: 'T2002' };
     rig = await startRig({ users: [USER, other] }, { accounts: undefined });
     const clients = await Promise.all(Array.from({ length: 10 }, () => rig!.connect()));
-    await Promise.all(clients.map((c, i) => c.authenticate(i % 2 === 0 ? USER.apiKey : other.apiKey)));
+    await Promise.all(clients.map((c, i) => c.authenticateOpen(i % 2 === 0 ? USER.apiKey : other.apiKey)));
 
     expect(rig.logs.count('adapter.create')).toBe(2);
     const stats = rig.broker.stats();

@@ -80,12 +80,22 @@ export async function authenticate(model: Model, system: ModelSystem, ids: numbe
       continue;
     }
     if (reply.type === 'auth' && reply.status === 'success' && reply.user_id === user.userId) {
+      // The singleton's auth reply does not wait for the upstream: broker_status says how the cycle ended.
+      // Legacy registries answer only once their adapter is open, and do not report later changes.
+      const settled = system.config.registry !== 'singleton' ? { state: 'open' } : await system.time.pumpUntil(
+        () => client.find(sent.get(id)!, (m) => m.type === 'broker_status' && (m.state === 'open' || m.state === 'failed')),
+        `the upstream of c${id} to open or fail`,
+        AUTH_WITHIN_MS,
+      );
+      if (settled.state === 'failed' && !cycleRefusedByFault(system, user)) {
+        throw new InvariantError(`the upstream of ${user.userId} failed with no fault to explain it: ${JSON.stringify(settled)}`);
+      }
+      // A valid key authenticates whatever the upstream does; a failed cycle keeps the client's subscriptions for the retry.
       if (state.user !== user) state.topics.clear();
       state.user = user;
       continue;
     }
     if (reply.code === 'BROKER_ERROR' && cycleRefusedByFault(system, user)) {
-      // Retrying a failed adapter keeps the client's lease and subscriptions; any other failure leaves it unauthenticated.
       if (state.user !== user) {
         state.user = undefined;
         state.topics.clear();
@@ -179,9 +189,11 @@ export class Subscribe implements Cmd {
     const results = (reply.subscriptions ?? []) as Json[];
     const state = m.clients.get(this.id)!;
     this.symbols.forEach((s, i) => {
-      const expected = s.token === undefined ? 'error' : 'success';
-      if (results[i]?.status !== expected) throw new InvariantError(`subscribe ${s.symbol} answered ${JSON.stringify(results[i] ?? reply)}, expected ${expected}`);
-      if (expected === 'success') state.topics.add(topicOf(s, this.mode));
+      const expected = s.token === undefined ? ['error'] : ['success', 'pending'];
+      if (!expected.includes(results[i]?.status)) {
+        throw new InvariantError(`subscribe ${s.symbol} answered ${JSON.stringify(results[i] ?? reply)}, expected ${expected.join(' or ')}`);
+      }
+      if (s.token !== undefined) state.topics.add(topicOf(s, this.mode));
     });
     await checkInvariants(m, r);
   }

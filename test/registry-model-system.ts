@@ -28,7 +28,7 @@ export const BROKER_LIMIT = 2;
 /** Gateway time scaled down for the deep suite: production timings × DEEP_SCALE on real timers. */
 export const DEEP_SCALE = 0.02;
 const DEEP_TIMINGS: GatewayOptions = {
-  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedBaseMs: 5_000 * DEEP_SCALE },
+  backoff: { baseMs: 1_000 * DEEP_SCALE, capMs: 30_000 * DEEP_SCALE, rateLimitedMinMs: 4_900 * DEEP_SCALE, rateLimitedMaxMs: 5_300 * DEEP_SCALE },
   heartbeat: { pingMs: 10_000 * DEEP_SCALE, deadMs: 25_000 * DEEP_SCALE },
   legacy: { adapterRetryDelayMs: 200 * DEEP_SCALE, sdkRetryDelayMs: 100 * DEEP_SCALE },
 };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { LogEvent, LogMessage } from '../logger.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import { BrokerUnavailableError } from '../registry/registry.ts';
 import { Action, HEARTBEAT, TickDecodeError, decodeTick, type SmartApiRequest } from '../smartapi/index.ts';
@@ -30,6 +30,10 @@ export class AngelAdapter implements UpstreamAdapter {
   private retryTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
   private lastHeardAt = 0;
+  /** Whether any client wants data; without demand a cycle that has not opened stops (no dialling for nobody). */
+  private wanted = false;
+  /** HTTP status of the last refused handshake, reported in `broker_status`. */
+  private lastRefusal: number | undefined;
   private readonly subscribed = new UpstreamSubscriptions();
   private waiters: Waiter[] = [];
   private closeWaiters: (() => void)[] = [];
@@ -57,8 +61,18 @@ export class AngelAdapter implements UpstreamAdapter {
    * rejects with BrokerUnavailableError when the cycle fails or the adapter is closed.
    */
   start(): Promise<void> {
+    this.wanted = true;
     this.apply({ type: 'start' });
     return this.ready();
+  }
+
+  /**
+   * The last client left. An open upstream stays (the registry's linger decides when it goes); a retry
+   * waiting in backoff is cancelled, and an attempt in flight is let finish, then not followed up.
+   */
+  pause(): void {
+    this.wanted = false;
+    if (this.lifecycle.kind === 'backoff') this.apply({ type: 'pause' });
   }
 
   private ready(): Promise<void> {
@@ -109,14 +123,26 @@ export class AngelAdapter implements UpstreamAdapter {
   private enter(state: Lifecycle): void {
     switch (state.kind) {
       case 'idle':
+        this.retryTimer?.cancel();
+        this.retryTimer = undefined;
+        this.log.info({ event: LogEvent.upstreamPause }, 'No client wants data; not reconnecting to Angel WebSocket until one does');
+        this.settleWaiters();
         return;
       case 'connecting':
+        this.deps.listener.onStatus(this, { state: BrokerState.connecting });
         this.dial(state.attempt);
         return;
       case 'open':
+        this.lastRefusal = undefined;
+        this.deps.listener.onStatus(this, { state: BrokerState.open });
         this.settleWaiters();
         return;
       case 'backoff':
+        this.deps.listener.onStatus(this, {
+          state: BrokerState.refusedRetrying,
+          retry_in_ms: state.delayMs,
+          ...(this.lastRefusal === undefined ? {} : { http_status: this.lastRefusal }),
+        });
         this.log.info(
           { event: LogEvent.upstreamBackoff, attempt: state.attempt, delayMs: state.delayMs, rateLimited: state.rateLimited },
           `Reconnecting to Angel WebSocket in ${state.delayMs} ms`,
@@ -129,6 +155,7 @@ export class AngelAdapter implements UpstreamAdapter {
       case 'failed':
         this.log.error({ event: LogEvent.upstreamExhausted, attempts: state.attempts }, LogMessage.upstreamExhausted);
         this.settleWaiters();
+        this.deps.listener.onStatus(this, { state: BrokerState.failed, message: this.unavailable().message });
         this.deps.listener.onFailed(this, this.unavailable().message);
         return;
       case 'closed':
@@ -191,6 +218,7 @@ export class AngelAdapter implements UpstreamAdapter {
     this.socketOpen = false;
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = undefined;
+    this.lastRefusal = outcome.opened ? undefined : outcome.status;
     if (outcome.opened) {
       this.log.info({ event: LogEvent.upstreamClose }, LogMessage.upstreamClose);
     } else if (outcome.status !== undefined) {
@@ -206,7 +234,7 @@ export class AngelAdapter implements UpstreamAdapter {
       this.resolveCloseWaiters();
       return;
     }
-    this.apply({ type: 'lost', rateLimited: outcome.status === 429 });
+    this.apply(this.wanted ? { type: 'lost', rateLimited: outcome.status === 429 } : { type: 'pause' });
   }
 
   private armHeartbeat(): void {

@@ -6,12 +6,15 @@
  */
 export type Lifecycle =
   | { kind: 'idle' }
-  /** Dialling; `attempt` counts the attempts of the current cycle, starting at 1. */
-  | { kind: 'connecting'; attempt: number }
+  /**
+   * Dialling; `attempt` counts the attempts of the current cycle, starting at 1; `failures` counts only
+   * those that failed for a reason other than 429.
+   */
+  | { kind: 'connecting'; attempt: number; failures: number }
   | { kind: 'open' }
   /** Waiting `delayMs` before attempt number `attempt`. */
-  | { kind: 'backoff'; attempt: number; delayMs: number; rateLimited: boolean }
-  /** The cycle used up its attempts; only a new `start` (the next authenticate) begins another. */
+  | { kind: 'backoff'; attempt: number; failures: number; delayMs: number; rateLimited: boolean }
+  /** The cycle used up its attempts; only a new `start` (a client asking again) begins another. */
   | { kind: 'failed'; attempts: number }
   | { kind: 'closed' };
 
@@ -26,11 +29,20 @@ export type LifecycleEvent =
   | { type: 'lost'; rateLimited: boolean }
   /** The backoff timer fired. */
   | { type: 'retry' }
+  /**
+   * No client wants data and no socket is open or in flight: the cycle stops instead of dialling for
+   * nobody; the next `start` begins a new one.
+   */
+  | { type: 'pause' }
   /** Logout or shutdown: terminal. */
   | { type: 'close' };
 
 export interface LifecyclePolicy {
-  /** Connection attempts per cycle before the adapter is `failed`. */
+  /**
+   * Failed attempts per cycle before the adapter is `failed`. A 429 does not count: it says another
+   * connection holds the user's slots, which frees by itself, so the cycle keeps retrying at the paced
+   * 429 rate for as long as clients want data.
+   */
   maxAttempts: number;
   /** Delay before attempt `attempt` (≥ 2 after a failed handshake, 1 after losing an open socket). */
   delay(attempt: number, rateLimited: boolean): number;
@@ -45,22 +57,26 @@ export function transition(state: Lifecycle, event: LifecycleEvent, policy: Life
     case 'close':
       return { kind: 'closed' };
     case 'start':
-      return state.kind === 'idle' || state.kind === 'failed' ? { kind: 'connecting', attempt: 1 } : state;
+      return state.kind === 'idle' || state.kind === 'failed' ? { kind: 'connecting', attempt: 1, failures: 0 } : state;
     case 'opened':
       return state.kind === 'connecting' ? { kind: 'open' } : state;
     case 'retry':
-      return state.kind === 'backoff' ? { kind: 'connecting', attempt: state.attempt } : state;
+      return state.kind === 'backoff' ? { kind: 'connecting', attempt: state.attempt, failures: state.failures } : state;
+    case 'pause':
+      return state.kind === 'connecting' || state.kind === 'backoff' || state.kind === 'open' ? { kind: 'idle' } : state;
     case 'lost':
       if (state.kind === 'open') {
         // A socket that was serving data starts a fresh cycle, after a pause: a broker that just dropped
         // everyone may still count our old socket against the limit for a moment.
-        return { kind: 'backoff', attempt: 1, delayMs: policy.delay(1, event.rateLimited), rateLimited: event.rateLimited };
+        return { kind: 'backoff', attempt: 1, failures: 0, delayMs: policy.delay(1, event.rateLimited), rateLimited: event.rateLimited };
       }
       if (state.kind !== 'connecting') return state;
-      if (state.attempt >= policy.maxAttempts) return { kind: 'failed', attempts: state.attempt };
+      const failures = state.failures + (event.rateLimited ? 0 : 1);
+      if (failures >= policy.maxAttempts) return { kind: 'failed', attempts: state.attempt };
       return {
         kind: 'backoff',
         attempt: state.attempt + 1,
+        failures,
         delayMs: policy.delay(state.attempt + 1, event.rateLimited),
         rateLimited: event.rateLimited,
       };

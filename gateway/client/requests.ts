@@ -38,6 +38,11 @@ const DEFAULT_MODE = OpenAlgoMode.Quote;
 const DEFAULT_DEPTH = 5;
 const MAX_SYMBOL_LENGTH = 64;
 const MAX_EXCHANGE_LENGTH = 16;
+/**
+ * Longest `request_id`, `timestamp` or `_pingId` (as JSON) the gateway echoes back. Without a limit a
+ * client that never reads turned each 65 KB ping into 65 KB of reply held in the gateway's memory.
+ */
+export const MAX_ECHOED_ID_LENGTH = 128;
 
 const MODE_BY_NAME: Record<string, OpenAlgoModeCode> = {
   LTP: OpenAlgoMode.LTP,
@@ -73,16 +78,16 @@ export function parseRequest(text: string): ClientRequest | RequestError {
     case ClientAction.unsubscribe: {
       const items = parseSymbols(msg);
       if ('error' in items) return items;
-      return { action: 'unsubscribe', items, requestId: msg.request_id };
+      return tooLongToEcho(msg, 'request_id') ?? { action: 'unsubscribe', items, requestId: msg.request_id };
     }
     case ClientAction.unsubscribeAll:
-      return { action: 'unsubscribe_all', requestId: msg.request_id };
+      return tooLongToEcho(msg, 'request_id') ?? { action: 'unsubscribe_all', requestId: msg.request_id };
     case ClientAction.getBrokerInfo:
       return { action: 'get_broker_info' };
     case ClientAction.getSupportedBrokers:
       return { action: 'get_supported_brokers' };
     case ClientAction.ping:
-      return { action: 'ping', timestamp: msg.timestamp, pingId: msg._pingId };
+      return tooLongToEcho(msg, 'timestamp') ?? tooLongToEcho(msg, '_pingId') ?? { action: 'ping', timestamp: msg.timestamp, pingId: msg._pingId };
     default:
       return { error: ErrorCode.invalidAction, message: `Invalid action: ${describe(action)}` };
   }
@@ -95,7 +100,13 @@ function parseSubscribe(msg: Json): SubscribeRequest | RequestError {
   if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 1) {
     return { error: ErrorCode.invalidParameters, message: 'depth must be a positive integer' };
   }
-  return { action: 'subscribe', items, depth, requestId: msg.request_id };
+  return tooLongToEcho(msg, 'request_id') ?? { action: 'subscribe', items, depth, requestId: msg.request_id };
+}
+
+function tooLongToEcho(msg: Json, field: string): RequestError | undefined {
+  const value = msg[field];
+  if (value === undefined || (JSON.stringify(value)?.length ?? 0) <= MAX_ECHOED_ID_LENGTH) return undefined;
+  return { error: ErrorCode.invalidParameters, message: `${field} is echoed back, so it may be at most ${MAX_ECHOED_ID_LENGTH} characters of JSON` };
 }
 
 /** The symbols of a (un)subscribe frame, each with its own mode or the frame's. */

@@ -13,12 +13,14 @@ import {
   SUPPORTED_BROKERS,
   type AuthSuccessMessage,
   type BrokerInfoMessage,
+  type BrokerStatusMessage,
   type ErrorCodeValue,
   type ErrorMessage,
   type PongMessage,
+  type SubscribeResponse,
   type SupportedBrokersMessage,
 } from '../openalgo/protocol.ts';
-import { BrokerUnavailableError, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../users.ts';
 import type { UserDirectory } from '../users.ts';
@@ -32,23 +34,35 @@ export interface ClientLimits {
   maxSubscriptions: number;
   /** Past this many buffered bytes, market data for the client is dropped. */
   softBufferBytes: number;
-  /** Past this many buffered bytes, the client is terminated. */
+  /** Past this many buffered bytes (any frame: replies, pongs, errors, data), the client is terminated. */
   hardBufferBytes: number;
+  /** The hard cap before a successful authenticate: a stranger gets only this much of our memory. */
+  unauthenticatedBufferBytes: number;
   /** A client still over the soft cap after this long has stopped reading: it is closed too. */
   slowGraceMs: number;
   /** A connection that has not authenticated within this time is closed with GatewayCloseCode.authTimeout. */
   authTimeoutMs: number;
   /** Frames a client may queue behind a pending authenticate. */
   maxQueuedFrames: number;
+  /** Wrong API keys one connection may send; the last one closes it with GatewayCloseCode.tooManyAuthFailures. */
+  maxAuthFailures: number;
+  /** The reply to the first wrong key waits this long, doubling with each further one on the connection. */
+  authFailureDelayMs: number;
+  /** At most one "invalid API key" warning per connection per this period; the rest are counted. */
+  authWarningIntervalMs: number;
 }
 
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxSubscriptions: 1000,
   softBufferBytes: 256 << 10,
   hardBufferBytes: 4 << 20,
+  unauthenticatedBufferBytes: 64 << 10,
   slowGraceMs: 5_000,
   authTimeoutMs: 10_000,
   maxQueuedFrames: 256,
+  maxAuthFailures: 3,
+  authFailureDelayMs: 250,
+  authWarningIntervalMs: 10_000,
 };
 
 /** What a session needs from the gateway around it. */
@@ -61,6 +75,8 @@ export interface SessionContext {
   clock: Clock;
   limits: ClientLimits;
   fanOutFor(adapter: UpstreamAdapter): TickFanOut;
+  /** The adapter's latest upstream state, sent to a client right after its `auth` reply. */
+  brokerStatusFor(adapter: UpstreamAdapter): BrokerStatusUpdate;
   /** Coalesces each tick burst's market data into one write per client. */
   writeBatch: WriteBatch;
   attached(session: ClientSession): void;
@@ -83,6 +99,9 @@ export class ClientSession implements Subscriber {
   private pending: Promise<void> | undefined;
   private queued = 0;
   private overSoftCapSince: number | undefined;
+  private authFailures = 0;
+  private lastAuthWarningAt: number | undefined;
+  private suppressedAuthWarnings = 0;
   private closed = false;
   private readonly log: Logger;
 
@@ -127,7 +146,8 @@ export class ClientSession implements Subscriber {
     this.track(
       this.pending.then(() => {
         this.queued -= 1;
-        return this.closed ? undefined : this.handle(text);
+        // Frames queued behind the one that closed the connection (e.g. the last wrong key) are not handled.
+        return this.closed || this.ws.readyState !== this.ws.OPEN ? undefined : this.handle(text);
       }),
     );
   }
@@ -195,9 +215,11 @@ export class ClientSession implements Subscriber {
 
   private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
     switch (request.action) {
-      case 'subscribe':
-        this.sendJson(withRequestId(this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
+      case 'subscribe': {
+        const reply = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
+        this.sendJson(withRequestId(adapter.state === 'open' ? reply : markPending(reply), request.requestId));
         return;
+      }
       case 'unsubscribe':
         this.sendJson(withRequestId(this.subscriptions.unsubscribe(request.items, adapter, this.ctx.fanOutFor(adapter)), request.requestId));
         return;
@@ -220,11 +242,10 @@ export class ClientSession implements Subscriber {
 
   private async authenticate(apiKey: string): Promise<void> {
     const user = this.ctx.users.findByApiKey(apiKey);
-    if (!user) {
-      this.log.warn({ event: LogEvent.clientAuthFailed }, 'Client sent an invalid API key');
-      this.sendError(ErrorCode.authentication, 'Invalid API key');
-      return;
-    }
+    if (!user) return this.rejectApiKey();
+    // The key is valid: whatever the upstream does from here, this client is not "unauthenticated".
+    this.authTimer?.cancel();
+    this.authTimer = undefined;
     if (this.lease && this.user === user) {
       if (this.lease.adapter.state === 'failed') await this.retryFailedAdapter(this.lease, user);
       else this.sendAuthSuccess(user);
@@ -239,11 +260,33 @@ export class ClientSession implements Subscriber {
     }
     this.lease = lease;
     this.user = user;
-    this.authTimer?.cancel();
-    this.authTimer = undefined;
     this.ctx.attached(this);
     this.log.info({ event: LogEvent.clientAuth, user: user.userId, broker: user.broker }, `Client authenticated as user ${user.userId}`);
     this.sendAuthSuccess(user);
+  }
+
+  /**
+   * A wrong key costs the sender time, not us log volume: the reply waits (doubling per failure, and the
+   * connection's later frames queue behind it), the warning is logged at most once per interval with a
+   * count of what was suppressed, and the last allowed failure closes the connection.
+   */
+  private async rejectApiKey(): Promise<void> {
+    this.authFailures += 1;
+    const { maxAuthFailures, authFailureDelayMs, authWarningIntervalMs } = this.ctx.limits;
+    const now = this.ctx.clock.now();
+    if (this.lastAuthWarningAt === undefined || now - this.lastAuthWarningAt >= authWarningIntervalMs) {
+      this.log.warn({ event: LogEvent.clientAuthFailed, failures: this.authFailures, suppressed: this.suppressedAuthWarnings }, 'Client sent an invalid API key');
+      this.lastAuthWarningAt = now;
+      this.suppressedAuthWarnings = 0;
+    } else {
+      this.suppressedAuthWarnings += 1;
+    }
+    await new Promise<void>((resolve) => this.ctx.clock.after(authFailureDelayMs * 2 ** (this.authFailures - 1), resolve));
+    this.sendError(ErrorCode.authentication, 'Invalid API key');
+    if (this.authFailures >= maxAuthFailures && !this.closed) {
+      this.ctx.metrics.clientsClosed.inc({ reason: 'auth_failures' });
+      this.end(GatewayCloseCode.tooManyAuthFailures, 'Too many invalid API keys');
+    }
   }
 
   /**
@@ -262,6 +305,14 @@ export class ClientSession implements Subscriber {
     this.lease = lease;
     held.release();
     this.sendAuthSuccess(user);
+  }
+
+  /** Tells this client its upstream changed state. */
+  notifyBrokerStatus(status: BrokerStatusUpdate): void {
+    const user = this.user;
+    if (!user) return;
+    const message: BrokerStatusMessage = { type: ServerMessageType.brokerStatus, broker: user.broker, user_id: user.userId, ...status };
+    this.sendJson(message);
   }
 
   /** A lease on the user's adapter, or undefined after telling the client BROKER_ERROR. */
@@ -285,6 +336,7 @@ export class ClientSession implements Subscriber {
       supported_features: { ltp: true, quote: true, depth: true },
     };
     this.sendJson(reply);
+    if (this.lease) this.notifyBrokerStatus(this.ctx.brokerStatusFor(this.lease.adapter));
   }
 
   private dropLease(): void {
@@ -350,7 +402,8 @@ export class ClientSession implements Subscriber {
     this.authTimer?.cancel();
     const user = this.user;
     this.dropLease();
-    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code }, 'Client disconnected');
+    const suppressed = this.suppressedAuthWarnings > 0 ? { suppressedAuthWarnings: this.suppressedAuthWarnings } : {};
+    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code, ...suppressed }, 'Client disconnected');
   }
 
   private sendError(code: ErrorCodeValue, message: string): void {
@@ -359,10 +412,50 @@ export class ClientSession implements Subscriber {
     this.sendJson(reply);
   }
 
+  /**
+   * Replies count against the same budget as market data: a client that sends requests but never reads
+   * the answers (1,400 unknown symbols per unsubscribe, 65 KB ping ids) grew the gateway by gigabytes.
+   * A reply cannot be dropped like a tick, so a client past its cap is closed.
+   */
   private sendJson(message: object): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(message), SEND_TEXT);
+    const text = JSON.stringify(message);
+    const cap = this.user ? this.ctx.limits.hardBufferBytes : this.ctx.limits.unauthenticatedBufferBytes;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered + Buffer.byteLength(text) > cap) {
+      this.closeSlow(buffered);
+      return;
+    }
+    this.ws.send(text, SEND_TEXT);
+    this.stopReadingWhileBehind();
   }
+
+  /**
+   * A client that does not read our replies gets no more requests handled: reading from it pauses while
+   * its unread frames exceed the soft cap, so its requests wait in TCP buffers rather than being parsed
+   * into garbage and replies. Still behind after the grace period, it is closed as slow.
+   */
+  private stopReadingWhileBehind(): void {
+    if (this.ws.isPaused || this.ws.bufferedAmount <= this.ctx.limits.softBufferBytes) return;
+    this.ws.pause();
+    const grace = this.ctx.clock.after(this.ctx.limits.slowGraceMs, () => {
+      if (!this.closed && this.ws.isPaused) this.closeSlow(this.ws.bufferedAmount);
+    });
+    this.socket.once('drain', () => {
+      grace.cancel();
+      if (!this.closed) this.ws.resume();
+    });
+  }
+}
+
+/** Accepted symbols of a subscribe made while the upstream is not open: data follows `broker_status` open. */
+function markPending(reply: SubscribeResponse): SubscribeResponse {
+  return {
+    ...reply,
+    subscriptions: reply.subscriptions.map((result) =>
+      result.status === 'success' ? { ...result, status: 'pending', message: 'Waiting for the broker connection' } : result,
+    ),
+  };
 }
 
 function withRequestId<T extends object>(message: T, requestId: unknown): T {

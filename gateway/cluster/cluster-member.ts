@@ -3,7 +3,7 @@ import { AngelAdapter } from '../angel/adapter.ts';
 import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
+import type { AdapterDeps, BrokerStatusUpdate, UpstreamAdapter } from '../registry/registry.ts';
 import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
@@ -27,8 +27,8 @@ export interface MemberContext {
   publish(channel: string, message: Buffer): Promise<unknown>;
   metrics: ClusterMetrics;
   logger: Logger;
-  /** Redis is down and no lease is held: the registry tells this member's clients. */
-  unavailable(member: ClusterMember, message: string): void;
+  /** What this member's clients should hear as `broker_status` about the cluster itself. */
+  status(member: ClusterMember, update: BrokerStatusUpdate): void;
 }
 
 export interface MemberHealth {
@@ -199,6 +199,7 @@ export class ClusterMember implements UpstreamAdapter {
       clock: fencedClock(this.ctx.adapterDeps.clock, () => this.keeper.holds()),
       listener: {
         onTick: (_adapter, tick) => this.ownTick(tick),
+        onStatus: (_adapter, status) => this.ctx.adapterDeps.listener.onStatus(this, status),
         onFailed: (_adapter, message) => this.ctx.adapterDeps.listener.onFailed(this, message),
       },
     };
@@ -220,15 +221,17 @@ export class ClusterMember implements UpstreamAdapter {
   }
 
   private reportUnavailable(): void {
-    this.ctx.unavailable(this, `${BrokerState.clusterUnavailable}: Redis is unreachable; market data resumes when it is back`);
+    this.ctx.status(this, { state: BrokerState.clusterUnavailable, message: 'Redis is unreachable; market data resumes when it is back' });
   }
 
   private reachable(reachable: boolean): void {
     if (reachable === this.redisUp) return;
     this.redisUp = reachable;
     this.log.warn({ event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown }, `Redis ${reachable ? 'reachable again' : 'unreachable'}`);
-    if (reachable) void this.publishDemand();
-    else if (!this.keeper.holds()) this.reportUnavailable();
+    if (reachable) {
+      void this.publishDemand();
+      if (!this.owned) this.ctx.status(this, { state: BrokerState.open });
+    } else if (!this.keeper.holds()) this.reportUnavailable();
   }
 
   private ownTick(tick: Tick): void {

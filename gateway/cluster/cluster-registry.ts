@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
+import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
 import type { UserRecord } from '../users.ts';
 import { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
@@ -35,8 +35,8 @@ export interface ClusterHealth {
 }
 
 export interface ClusterEvents {
-  /** Redis is unreachable and this gateway holds no valid lease for the member's user: its clients get no data. */
-  unavailable(adapter: ClusterMember, message: string): void;
+  /** `cluster-unavailable` when Redis is down and no valid lease is held here, `open` when Redis is back. */
+  status(adapter: ClusterMember, update: BrokerStatusUpdate): void;
 }
 
 /**
@@ -156,7 +156,7 @@ export class ClusterRegistry implements Registry {
       publish: (channel, message) => this.commands.publish(channel, message),
       metrics: this.metrics,
       logger: this.log,
-      unavailable: (member, message) => this.events.unavailable(member, message),
+      status: (member, update) => this.events.status(member, update),
     });
   }
 }

@@ -141,6 +141,8 @@ export const GatewayCloseCode = {
   authTimeout: 4001,
   /** The user was logged out (POST /users/:id/logout); authenticate on a new connection. */
   loggedOut: 4002,
+  /** The connection sent too many invalid API keys; reconnecting costs a new handshake each time. */
+  tooManyAuthFailures: 4003,
   /** The gateway is shutting down. */
   goingAway: 1001,
 } as const;

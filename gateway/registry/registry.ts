@@ -5,7 +5,7 @@ import type { UpstreamKey } from '../angel/upstream-key.ts';
 import type { UpstreamSocketConstructor } from '../angel/upstream-socket.ts';
 import type { Clock, RandomSource } from '../clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import type { BrokerName, BrokerStatusMessage } from '../openalgo/protocol.ts';
 import type { Tick } from '../smartapi/index.ts';
 import type { UserRecord } from '../users.ts';
 
@@ -38,9 +38,14 @@ export interface UpstreamAdapter {
   subscriptionCount(): number;
 }
 
+/** The adapter-specific part of a `broker_status` message; the session adds type, broker and user. */
+export type BrokerStatusUpdate = Omit<BrokerStatusMessage, 'type' | 'broker' | 'user_id'>;
+
 /** How adapters report back to the client side. */
 export interface AdapterListener {
   onTick(adapter: UpstreamAdapter, tick: Tick): void;
+  /** The upstream changed state (connecting, open, refused and retrying, failed): clients hear `broker_status`. */
+  onStatus(adapter: UpstreamAdapter, status: BrokerStatusUpdate): void;
   /** The adapter gave up (or was closed): its clients should hear BROKER_ERROR. */
   onFailed(adapter: UpstreamAdapter, message: string): void;
 }
@@ -88,7 +93,7 @@ export interface AdapterDeps {
 }
 
 export interface RegistryDeps extends AdapterDeps {
-  /** `--linger-ms`: release an adapter this long after its last client left; 0 keeps it until logout. */
+  /** `--linger-ms`: release an open adapter this long after its last client left; 0 keeps it until logout. */
   lingerMs: number;
 }
 

@@ -14,9 +14,12 @@ interface Entry {
 
 /**
  * The fix (SPEC §6): exactly one adapter per (user, broker). The entry is stored before the first
- * `await`, so every concurrent authenticate finds it and shares its connect promise (single-flight).
- * Clients leaving never remove the adapter (unless `lingerMs` > 0 says so); `remove` waits for the
- * upstream to close and holds back new adapters for that key until it has.
+ * `await`, so every concurrent authenticate finds it and shares its one connect cycle (single-flight).
+ * A lease is handed out at once, without waiting for the upstream: clients learn its state from
+ * `broker_status`, so a refused upstream never holds up their `auth` reply. Dialling follows demand: the
+ * last client leaving stops a cycle that has not opened; an open upstream lingers `lingerMs` so client
+ * churn never becomes upstream churn, then is released. `remove` waits for the upstream to close and holds
+ * back new adapters for that key until it has.
  */
 export class SingletonRegistry implements Registry {
   private readonly entries = new Map<string, Entry>();
@@ -44,12 +47,8 @@ export class SingletonRegistry implements Registry {
         this.release(key, entry);
       },
     };
-    try {
-      await entry.adapter.start();
-    } catch (err) {
-      lease.release();
-      throw err;
-    }
+    // A failed cycle reaches the clients through the listener (broker_status, BROKER_ERROR), not here.
+    entry.adapter.start().catch(() => undefined);
     return lease;
   }
 
@@ -93,7 +92,9 @@ export class SingletonRegistry implements Registry {
 
   private release(key: string, entry: Entry): void {
     entry.clients -= 1;
-    if (entry.clients > 0 || this.deps.lingerMs <= 0 || this.entries.get(key) !== entry) return;
+    if (entry.clients > 0 || this.entries.get(key) !== entry) return;
+    entry.adapter.pause();
+    if (this.deps.lingerMs <= 0) return;
     entry.linger = this.deps.clock.after(this.deps.lingerMs, () => {
       entry.linger = undefined;
       if (entry.clients > 0 || this.entries.get(key) !== entry) return;
