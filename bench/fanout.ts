@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
+import type { ClusterOptions } from '../gateway/cluster/cluster-registry.ts';
 import { OpenAlgoMode, type OpenAlgoModeCode } from '../gateway/openalgo/protocol.ts';
 import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
 import type { BrokerStarted, TicksSample } from './broker-process.ts';
@@ -107,20 +108,38 @@ async function stopAll(processes: BenchProcess[]): Promise<void> {
   await Promise.all(processes.map((p) => p.stop()));
 }
 
+/**
+ * The gateways of one run: one plain gateway by default; the cluster benchmark passes one `cluster` per
+ * gateway. Client process i talks to gateway i mod n; CPU and RSS figures are gateway 0's.
+ */
+export type FanoutGateways = ({ cluster?: ClusterOptions } | undefined)[];
+
 /** One measured run in fresh processes. */
-export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode): Promise<FanoutRun> {
+export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode, topology: FanoutGateways = [undefined]): Promise<FanoutRun> {
   const broker = spawnBenchProcess(new URL('./broker-process.ts', import.meta.url));
-  const gateway = spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv);
+  const gateways = topology.map(() => spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv));
+  const gateway = gateways[0]!;
   const clientProcesses = Array.from({ length: config.clientProcesses }, () => spawnBenchProcess(new URL('./fanout-clients.ts', import.meta.url)));
-  const all = [broker, gateway, ...clientProcesses];
+  const all = [broker, ...gateways, ...clientProcesses];
   try {
     const { url: brokerUrl } = await broker.request<BrokerStarted>('start', { tickMs: config.tickMs, limit: 2 });
-    const { url } = await gateway.request<GatewayStarted>('start', { brokerUrl, registry: 'singleton', syntheticInstruments: config.tokens });
+    const urls = await Promise.all(
+      gateways.map(async (g, i) => {
+        const start = { brokerUrl, registry: 'singleton', syntheticInstruments: config.tokens, ...topology[i] };
+        return (await g.request<GatewayStarted>('start', start)).url;
+      }),
+    );
     const modeCode: OpenAlgoModeCode = OpenAlgoMode[mode];
     const shares = split(subscriptionsFor(config), config.clientProcesses);
     const connected = await Promise.all(
       clientProcesses.map((p, i) =>
-        p.request<ClientsConnected>('connect', { url, apiKey: DEMO_USER.apiKey, exchange: EXCHANGE, mode: modeCode, subscriptions: shares[i] }),
+        p.request<ClientsConnected>('connect', {
+          url: urls[i % urls.length],
+          apiKey: DEMO_USER.apiKey,
+          exchange: EXCHANGE,
+          mode: modeCode,
+          subscriptions: shares[i],
+        }),
       ),
     );
     const subscribeFailures = connected.reduce((n, c) => n + c.failures, 0);

@@ -1,6 +1,7 @@
 import { pino, type DestinationStream } from 'pino';
 import { LogEvent, startGateway } from '../gateway/index.ts';
 import type { Gateway, RegistryMode } from '../gateway/index.ts';
+import type { ClusterOptions } from '../gateway/cluster/cluster-registry.ts';
 import { serveRequests } from './process-link.ts';
 import { sampleUsage, type UsageSample } from './process-usage.ts';
 import { syntheticInstruments } from './synthetic-instruments.ts';
@@ -15,6 +16,8 @@ export interface GatewayStart {
   registry: RegistryMode;
   /** Use a synthetic master of this many instruments instead of the bundled one. */
   syntheticInstruments?: number;
+  /** Run as one gateway of a `--cluster`. */
+  cluster?: ClusterOptions;
 }
 
 export interface GatewayStarted {
@@ -46,11 +49,13 @@ serveRequests(
         registry: options.registry,
         logDestination,
         ...(options.syntheticInstruments !== undefined && { instruments: syntheticInstruments(options.syntheticInstruments) }),
+        ...(options.cluster && { cluster: options.cluster }),
       });
       return { url: gateway.url, adminUrl: gateway.adminUrl };
     },
     usage: (): UsageSample => sampleUsage(),
     adaptersCreated: (): number => adaptersCreated,
+    health: () => gateway?.health(),
   },
   async () => {
     await gateway?.close();

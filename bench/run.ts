@@ -4,6 +4,8 @@ import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
+import { clusterFailover } from './cluster-failover.ts';
+import { clusterFanout } from './cluster-fanout.ts';
 import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
 import { htmlReportOpen } from './html-report-open.ts';
@@ -13,7 +15,17 @@ import { htmlReportOpen } from './html-report-open.ts';
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
-const BENCHMARKS: Benchmark[] = [cliStartup, verifyThroughput, fanout, authStorm, recovery, memoryAttack, htmlReportOpen];
+const BENCHMARKS: Benchmark[] = [
+  cliStartup,
+  verifyThroughput,
+  fanout,
+  authStorm,
+  recovery,
+  memoryAttack,
+  htmlReportOpen,
+  clusterFanout,
+  clusterFailover,
+];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ClusterHealth } from './cluster/cluster-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { AdapterHealth } from './registry/registry.ts';
 
@@ -8,6 +9,8 @@ export interface GatewayHealth {
   status: 'ok' | 'unavailable';
   clients: number;
   adapters: AdapterHealth[];
+  /** Only with `--cluster`. */
+  cluster?: ClusterHealth;
   reasons?: string[];
 }
 

@@ -1,6 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
+import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
+import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
@@ -27,6 +29,9 @@ interface GatewayArgs {
   'linger-ms': number;
   pretty: boolean;
   'log-format': LogFormat;
+  cluster?: string;
+  'lease-ttl-ms': number;
+  'gateway-id'?: string;
 }
 
 const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
@@ -66,6 +71,9 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: 'json',
       describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
     })
+    .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
+    .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
+    .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
@@ -73,6 +81,7 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .example('$0 gateway --registry legacy-2025 --port 8775 --admin-port 8776', 'Behave like OpenAlgo 2025-11 for comparison')
     .example('$0 gateway --registry legacy-2026 --time-scale 0.1', 'OpenAlgo 2026-08, its 10 s retries and 90 s watchdog ten times faster')
     .example('$0 gateway --registry legacy-2025 --log-format openalgo > openalgo.log', 'Log as OpenAlgo 2025-11 did, for stormcheck verify')
+    .example('$0 gateway --cluster redis://127.0.0.1:6379/0 --port 8765 --admin-port 8766', 'One of several gateways sharing one upstream per user through Redis')
     .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
     .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout')
     .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
@@ -104,6 +113,14 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
+  if (args.cluster !== undefined) {
+    if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
+    options.cluster = {
+      url: checkClusterUrl(args.cluster),
+      ttlMs: checkCount('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
+    };
+  }
   const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
   if (adminToken !== undefined && adminToken !== '') options.adminToken = adminToken;
   try {
@@ -126,6 +143,27 @@ function checkRegistry(value: string): RegistryChoice {
 function checkLogFormat(value: string): LogFormat {
   if (!(LOG_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got '${value}'`);
   return value as LogFormat;
+}
+
+/** Below this the renewal period (TTL/3) is shorter than a Redis round trip on a loaded machine. */
+const MIN_LEASE_TTL_MS = 300;
+
+function checkClusterUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${value}'`);
+  }
+  return value;
+}
+
+function checkGatewayId(value: string): string {
+  if (value.length === 0 || Buffer.byteLength(value) > 255) throw new UsageError(`--gateway-id must be 1–255 bytes, got '${value}'`);
+  return value;
 }
 
 function checkLogLevel(value: string): LogLevel {
@@ -151,6 +189,7 @@ async function handler(args: GatewayArgs): Promise<void> {
     gateway = await startGateway(options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+    if (err instanceof ClusterUnavailableError) throw new UsageError(err.message);
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
       const option = e.port === options.adminPort && e.address === options.adminHost ? '--admin-port/--admin-host' : '--port/--host';
       const why = e.code === 'EADDRINUSE' ? 'port already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';

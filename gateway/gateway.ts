@@ -30,6 +30,7 @@ import {
   type UpstreamAdapter,
 } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
+import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
 import { DEMO_USER, UserDirectory, type UserRecord } from './users.ts';
 
@@ -74,6 +75,8 @@ export interface GatewayOptions {
   logFormat?: LogFormat;
   /** The legacy registries' `--time-scale` and safety cap. */
   legacy?: Partial<LegacyOptions>;
+  /** `--cluster`: share one upstream per user across gateways through Redis (singleton registry only). */
+  cluster?: ClusterOptions;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -177,8 +180,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
   const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
+  const cluster = options.cluster
+    ? await ClusterRegistry.connect(deps, options.cluster, {
+        status: (adapter, update) => listener.onStatus(adapter, update),
+      })
+    : undefined;
   const registry: Registry =
-    mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy);
+    cluster ??
+    (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy));
 
   const context: SessionContext = {
     users,
@@ -233,7 +242,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await whenListening(clientServer);
   clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
-  const health = (): GatewayHealth => summariseHealth(sessions.size, registry.health());
+  const health = (): GatewayHealth => ({
+    ...summariseHealth(sessions.size, registry.health()),
+    ...(cluster && { cluster: cluster.clusterHealth() }),
+  });
 
   const logoutUser = async (userId: string): Promise<boolean> => {
     const matching = users.users.filter((u) => u.userId === userId);

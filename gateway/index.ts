@@ -3,6 +3,8 @@ export { startGateway, GATEWAY_DEFAULTS } from './gateway.ts';
 export { InstrumentMaster, loadInstrumentsFile, BUNDLED_INSTRUMENTS_PATH, EXCHANGE_TYPE_BY_EXCHANGE } from './instruments.ts';
 export { DEMO_USER, loadUsersFile, UserDirectory } from './users.ts';
 export { LogEvent, LogMessage } from './logger.ts';
+export { CLUSTER_DEFAULTS, type ClusterHealth, type ClusterOptions } from './cluster/cluster-registry.ts';
+export { ClusterLogEvent } from './cluster/cluster-log.ts';
 export { DEFAULT_CLIENT_LIMITS, type ClientLimits } from './client/session.ts';
 export { DEFAULT_LEGACY_OPTIONS, type LegacyOptions } from './registry/legacy-registry.ts';
 export type { UpstreamSocket, UpstreamSocketConstructor } from './angel/upstream-socket.ts';

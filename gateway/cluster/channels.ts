@@ -1,0 +1,37 @@
+/** The pub/sub side of an ioredis client: one dedicated connection, resubscribed by ioredis on reconnect. */
+export interface SubscriberClient {
+  subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
+  on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+}
+
+export type ChannelHandler = (message: Buffer) => void;
+
+/**
+ * Routes messages of one subscriber connection to a handler per channel. Pub/sub rather than streams:
+ * a tick that arrives late is worth less than none, there is no backlog to replay after a gap, and
+ * pub/sub adds no per-message write to Redis (README "Running several gateways").
+ */
+export class ChannelRouter {
+  private readonly handlers = new Map<string, ChannelHandler>();
+
+  constructor(private readonly subscriber: SubscriberClient) {
+    subscriber.on('messageBuffer', (channel, message) => this.handlers.get(channel.toString())?.(message));
+    // ioredis resubscribes only channels whose SUBSCRIBE succeeded; one sent while Redis was down failed.
+    subscriber.on('ready', () => {
+      if (this.handlers.size > 0) void subscriber.subscribe(...this.handlers.keys()).catch(() => undefined);
+    });
+  }
+
+  /** Subscribes now, and again whenever the connection is ready after an outage. */
+  follow(channel: string, handler: ChannelHandler): () => void {
+    this.handlers.set(channel, handler);
+    void this.subscriber.subscribe(channel).catch(() => undefined);
+    return () => {
+      if (this.handlers.get(channel) !== handler) return;
+      this.handlers.delete(channel);
+      void this.subscriber.unsubscribe(channel).catch(() => undefined);
+    };
+  }
+}

@@ -1,0 +1,286 @@
+import type { Logger } from 'pino';
+import { AngelAdapter } from '../angel/adapter.ts';
+import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
+import type { Clock, Timer } from '../clock.ts';
+import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
+import type { AdapterDeps, BrokerStatusUpdate, UpstreamAdapter } from '../registry/registry.ts';
+import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../smartapi/index.ts';
+import type { AdapterState } from '../angel/lifecycle.ts';
+import type { UserRecord } from '../users.ts';
+import type { ChannelRouter } from './channels.ts';
+import { ClusterLogEvent } from './cluster-log.ts';
+import type { ClusterMetrics } from './cluster-metrics.ts';
+import type { DemandStore } from './demand-store.ts';
+import { LeaseKeeper, renewEveryMs, type LeaseLossReason, type LeaseTiming } from './lease.ts';
+import type { Claim, LeaseStore } from './lease-store.ts';
+import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
+import { ClusterKey } from './redis-keys.ts';
+
+/** What every member of one gateway shares. */
+export interface MemberContext {
+  gatewayId: string;
+  timing: LeaseTiming;
+  adapterDeps: AdapterDeps;
+  leases: LeaseStore;
+  demand: DemandStore;
+  channels: ChannelRouter;
+  publish(channel: string, message: Buffer): Promise<unknown>;
+  metrics: ClusterMetrics;
+  logger: Logger;
+  /** What this member's clients should hear as `broker_status` about the cluster itself. */
+  status(member: ClusterMember, update: BrokerStatusUpdate): void;
+}
+
+export interface MemberHealth {
+  user: string;
+  broker: BrokerName;
+  holder: 'self' | 'other';
+  token: number | undefined;
+  redis: 'up' | 'down';
+  renewals: number;
+  renewalFailures: number;
+}
+
+function parseKeyId(id: string): UpstreamKey | undefined {
+  const [mode, exchangeType, token] = id.split('|');
+  if (mode === undefined || exchangeType === undefined || !token) return undefined;
+  return { mode: Number(mode) as SubscriptionModeCode, exchangeType: Number(exchangeType) as ExchangeTypeCode, token };
+}
+
+/**
+ * Timers handed to the owned adapter run only while the lease holds: after a pause the adapter's
+ * first timer (heartbeat, retry) finds the lease gone, which fences, instead of touching the upstream.
+ */
+function fencedClock(clock: Clock, holds: () => boolean): Clock {
+  return {
+    now: () => clock.now(),
+    after: (ms: number, fn: () => void): Timer => clock.after(ms, () => holds() && fn()),
+  };
+}
+
+/**
+ * One (user, broker) on one gateway of a cluster, and the adapter its clients hold. It always follows
+ * the tick channel and keeps its clients' demand in Redis; while it holds the lease it also owns the
+ * one upstream connection, subscribes it to the cluster-wide union and publishes its ticks.
+ */
+export class ClusterMember implements UpstreamAdapter {
+  readonly broker: BrokerName;
+  private readonly local = new Map<string, UpstreamKey>();
+  private readonly keeper: LeaseKeeper;
+  private owned: AngelAdapter | undefined;
+  private readonly ownedKeys = new Set<string>();
+  private redisUp = true;
+  private unfollow: (() => void)[] = [];
+  private syncTimer: Timer | undefined;
+  private demandPending = false;
+  private stopped = false;
+  private outgoing: Tick[] = [];
+  private readonly log: Logger;
+
+  constructor(
+    readonly user: UserRecord,
+    private readonly ctx: MemberContext,
+  ) {
+    this.broker = user.broker;
+    this.log = ctx.logger.child({ user: user.userId, broker: user.broker, gatewayId: ctx.gatewayId });
+    const keys = {
+      lease: ClusterKey.lease(user.userId, user.broker),
+      fence: ClusterKey.fence(user.userId, user.broker),
+      epoch: ClusterKey.epoch,
+    };
+    this.keeper = new LeaseKeeper(ctx.leases, keys, ctx.gatewayId, ctx.timing, ctx.adapterDeps.clock, {
+      onAcquired: (claim) => this.acquired(claim),
+      onLost: (reason) => this.lost(reason),
+      onRedisReachable: (reachable) => this.reachable(reachable),
+    });
+  }
+
+  get state(): AdapterState {
+    if (this.stopped) return 'closed';
+    if (this.owned) return this.owned.state;
+    return this.redisUp ? 'open' : 'backoff';
+  }
+
+  start(): void {
+    const { userId } = this.user;
+    this.unfollow = [
+      this.ctx.channels.follow(ClusterKey.ticks(userId, this.broker), (message) => this.relayed(message)),
+      this.ctx.channels.follow(ClusterKey.demandChanged(userId, this.broker), () => void this.syncUpstream()),
+    ];
+    this.keeper.start();
+    this.periodicSync();
+  }
+
+  subscribe(keys: UpstreamKey[]): void {
+    let changed = false;
+    for (const key of keys) {
+      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
+      if (!this.local.has(id)) {
+        this.local.set(id, key);
+        changed = true;
+      }
+    }
+    if (changed) this.publishDemandSoon();
+  }
+
+  unsubscribe(keys: UpstreamKey[]): void {
+    let changed = false;
+    for (const key of keys) changed = this.local.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)) || changed;
+    if (changed) this.publishDemandSoon();
+  }
+
+  remainingCapacity(): number {
+    return this.ctx.adapterDeps.maxTokens - this.local.size;
+  }
+
+  upstreamConnections(): number {
+    return this.owned?.upstreamConnections() ?? 0;
+  }
+
+  subscriptionCount(): number {
+    return this.local.size;
+  }
+
+  health(): MemberHealth {
+    return {
+      user: this.user.userId,
+      broker: this.broker,
+      holder: this.keeper.holds() ? 'self' : 'other',
+      token: this.keeper.token(),
+      redis: this.redisUp ? 'up' : 'down',
+      renewals: this.keeper.renewals.ok,
+      renewalFailures: this.keeper.renewals.failed,
+    };
+  }
+
+  /** Logout or shutdown: gives the lease back (closing the upstream first) and withdraws the demand. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.syncTimer?.cancel();
+    for (const unfollow of this.unfollow) unfollow();
+    await this.keeper.stop();
+    await this.ctx.demand.publish(this.user.userId, this.broker, []).catch(() => undefined);
+  }
+
+  private periodicSync(): void {
+    this.syncTimer = this.ctx.adapterDeps.clock.after(renewEveryMs(this.ctx.timing), () => {
+      if (this.stopped) return;
+      // Refreshes this gateway's demand TTL and catches a missed demand-changed message.
+      void this.publishDemand().then(() => this.syncUpstream());
+      this.periodicSync();
+    });
+  }
+
+  private publishDemandSoon(): void {
+    if (this.demandPending) return;
+    this.demandPending = true;
+    // One write for a burst of client subscribes in the same turn.
+    queueMicrotask(() => {
+      this.demandPending = false;
+      void this.publishDemand();
+    });
+  }
+
+  private async publishDemand(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.ctx.demand.publish(this.user.userId, this.broker, [...this.local.keys()]);
+    } catch {
+      // Redis down: the periodic sync writes it again once Redis is back.
+    }
+  }
+
+  private acquired({ token, takeover }: Claim): void {
+    this.ctx.metrics.leaseAcquired(token, takeover);
+    this.log.info({ event: ClusterLogEvent.leaseAcquired, token }, `Cluster lease acquired for user ${this.user.userId} (token ${token})`);
+    const deps: AdapterDeps = {
+      ...this.ctx.adapterDeps,
+      clock: fencedClock(this.ctx.adapterDeps.clock, () => this.keeper.holds()),
+      listener: {
+        onTick: (_adapter, tick) => this.ownTick(tick),
+        onStatus: (_adapter, status) => this.ctx.adapterDeps.listener.onStatus(this, status),
+        onFailed: (_adapter, message) => this.ctx.adapterDeps.listener.onFailed(this, message),
+      },
+    };
+    const adapter = new AngelAdapter(this.user, deps);
+    this.owned = adapter;
+    this.ownedKeys.clear();
+    adapter.start().catch(() => undefined);
+    void this.syncUpstream();
+  }
+
+  private lost(reason: LeaseLossReason): void {
+    const adapter = this.owned;
+    this.owned = undefined;
+    this.ownedKeys.clear();
+    void adapter?.close();
+    this.ctx.metrics.leaseLost(reason);
+    this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
+    if (!this.redisUp && reason !== 'released') this.reportUnavailable();
+  }
+
+  private reportUnavailable(): void {
+    this.ctx.status(this, { state: BrokerState.clusterUnavailable, message: 'Redis is unreachable; market data resumes when it is back' });
+  }
+
+  private reachable(reachable: boolean): void {
+    if (reachable === this.redisUp) return;
+    this.redisUp = reachable;
+    this.log.warn({ event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown }, `Redis ${reachable ? 'reachable again' : 'unreachable'}`);
+    if (reachable) {
+      void this.publishDemand();
+      if (!this.owned) this.ctx.status(this, { state: BrokerState.open });
+    } else if (!this.keeper.holds()) this.reportUnavailable();
+  }
+
+  private ownTick(tick: Tick): void {
+    // A tick read after a pause must not reach anyone before the lease is checked.
+    if (!this.keeper.holds()) return;
+    this.ctx.adapterDeps.listener.onTick(this, tick);
+    if (this.outgoing.push(tick) === 1) setImmediate(() => this.flushRelay());
+  }
+
+  /** One PUBLISH for every tick read in this turn of the event loop. */
+  private flushRelay(): void {
+    const ticks = this.outgoing;
+    this.outgoing = [];
+    if (ticks.length === 0 || !this.keeper.holds()) return;
+    const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), ticks });
+    void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+  }
+
+  private relayed(message: Buffer): void {
+    let batch;
+    try {
+      batch = decodeRelayBatch(message);
+    } catch (err) {
+      this.ctx.metrics.badRelayFrame();
+      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, 'Bad relay frame');
+      return;
+    }
+    if (batch.origin === this.ctx.gatewayId || this.owned) return;
+    this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
+    for (const tick of batch.ticks) this.ctx.adapterDeps.listener.onTick(this, tick);
+  }
+
+  private async syncUpstream(): Promise<void> {
+    const adapter = this.owned;
+    if (!adapter) return;
+    let union: Set<string>;
+    try {
+      union = await this.ctx.demand.union(this.user.userId, this.broker);
+    } catch {
+      return;
+    }
+    for (const id of this.local.keys()) union.add(id);
+    if (adapter !== this.owned || !this.keeper.holds()) return;
+    const added = [...union].filter((id) => !this.ownedKeys.has(id));
+    const removed = [...this.ownedKeys].filter((id) => !union.has(id));
+    for (const id of added) this.ownedKeys.add(id);
+    for (const id of removed) this.ownedKeys.delete(id);
+    const keysOf = (ids: string[]) => ids.map(parseKeyId).filter((k): k is UpstreamKey => k !== undefined);
+    if (added.length > 0) adapter.subscribe(keysOf(added));
+    if (removed.length > 0) adapter.unsubscribe(keysOf(removed));
+  }
+}

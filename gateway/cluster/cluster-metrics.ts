@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { LeaseLossReason } from './lease.ts';
+
+/** The cluster's Prometheus metrics, registered on the gateway's own registry (served at /metrics). */
+export class ClusterMetrics {
+  private readonly acquisitions: Counter;
+  private readonly failovers: Counter;
+  private readonly losses: Counter<'reason'>;
+  private readonly token: Gauge;
+  private readonly lag: Histogram;
+  private readonly publishFailures: Counter;
+  private readonly badFrames: Counter;
+  readonly renewals: Gauge<'result'>;
+  private highestToken = 0;
+  private failoverCount = 0;
+  private lastLagMs: number | undefined;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.acquisitions = new Counter({ name: 'stormcheck_cluster_lease_acquisitions_total', help: 'Leases this gateway took', registers });
+    this.failovers = new Counter({
+      name: 'stormcheck_cluster_failovers_total',
+      help: 'Leases this gateway took after an earlier holder (failover or hand-back)',
+      registers,
+    });
+    this.losses = new Counter({ name: 'stormcheck_cluster_lease_losses_total', help: 'Leases this gateway stopped holding, by reason', labelNames: ['reason'], registers });
+    this.token = new Gauge({ name: 'stormcheck_cluster_fencing_token', help: 'Highest fencing token this gateway holds or held', registers });
+    this.renewals = new Gauge({ name: 'stormcheck_cluster_lease_renewals', help: 'Lease renewals of current members, by result', labelNames: ['result'], registers });
+    this.lag = new Histogram({
+      name: 'stormcheck_cluster_pubsub_lag_seconds',
+      help: 'Time from the owner publishing a tick to this gateway receiving it',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    });
+    this.publishFailures = new Counter({ name: 'stormcheck_cluster_relay_publish_failures_total', help: 'Ticks the owner could not publish', registers });
+    this.badFrames = new Counter({ name: 'stormcheck_cluster_relay_bad_frames_total', help: 'Relay messages that did not decode', registers });
+  }
+
+  leaseAcquired(token: number, takeover: boolean): void {
+    this.acquisitions.inc();
+    if (takeover) {
+      this.failovers.inc();
+      this.failoverCount += 1;
+    }
+    this.highestToken = Math.max(this.highestToken, token);
+    this.token.set(this.highestToken);
+  }
+
+  leaseLost(reason: LeaseLossReason): void {
+    this.losses.inc({ reason });
+  }
+
+  relayLag(ms: number): void {
+    this.lastLagMs = ms;
+    this.lag.observe(Math.max(0, ms) / 1000);
+  }
+
+  relayPublishFailed(): void {
+    this.publishFailures.inc();
+  }
+
+  badRelayFrame(): void {
+    this.badFrames.inc();
+  }
+
+  get failoversTaken(): number {
+    return this.failoverCount;
+  }
+
+  get lastPubsubLagMs(): number | undefined {
+    return this.lastLagMs;
+  }
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BrokerName } from '../openalgo/protocol.ts';
+import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
+import type { UserRecord } from '../users.ts';
+import { ChannelRouter } from './channels.ts';
+import { ClusterLogEvent } from './cluster-log.ts';
+import { ClusterMember, type MemberHealth } from './cluster-member.ts';
+import { ClusterMetrics } from './cluster-metrics.ts';
+import { DemandStore } from './demand-store.ts';
+import { renewEveryMs } from './lease.ts';
+import { connectRedis } from './redis-connection.ts';
+import { RedisLeaseStore } from './redis-lease-store.ts';
+
+/** `--cluster` settings. */
+export interface ClusterOptions {
+  /** redis://host:port/db */
+  url: string;
+  /** Lease TTL (`--lease-ttl-ms`, default 6000). */
+  ttlMs: number;
+  /** This gateway's id in Redis; default host-pid-random. */
+  gatewayId?: string;
+}
+
+export const CLUSTER_DEFAULTS = { ttlMs: 6_000 } as const;
+
+/** `/health` → `cluster` */
+export interface ClusterHealth {
+  gatewayId: string;
+  redis: 'up' | 'down';
+  failovers: number;
+  pubsubLagMs: number | undefined;
+  leases: MemberHealth[];
+}
+
+export interface ClusterEvents {
+  /** `cluster-unavailable` when Redis is down and no valid lease is held here, `open` when Redis is back. */
+  status(adapter: ClusterMember, update: BrokerStatusUpdate): void;
+}
+
+/**
+ * The singleton registry stretched across gateway processes: one member per (user, broker) here, and
+ * one lease per (user, broker) in Redis deciding which gateway's member owns the upstream.
+ */
+export class ClusterRegistry implements Registry {
+  private readonly members = new Map<string, { member: ClusterMember; clients: number }>();
+  private readonly metrics: ClusterMetrics;
+  private readonly channels: ChannelRouter;
+
+  private constructor(
+    private readonly deps: RegistryDeps,
+    private readonly options: Required<ClusterOptions>,
+    private readonly commands: Redis,
+    private readonly subscriber: Redis,
+    private readonly events: ClusterEvents,
+    private readonly log: Logger,
+  ) {
+    this.metrics = new ClusterMetrics(deps.metrics.registry);
+    this.channels = new ChannelRouter(subscriber);
+  }
+
+  /** Connects both Redis clients; rejects with ClusterUnavailableError when Redis cannot be reached. */
+  static async connect(deps: RegistryDeps, options: ClusterOptions, events: ClusterEvents): Promise<ClusterRegistry> {
+    const full: Required<ClusterOptions> = {
+      ...options,
+      gatewayId: options.gatewayId ?? `gw-${process.pid}-${randomBytes(3).toString('hex')}`,
+    };
+    const timeout = renewEveryMs({ ttlMs: full.ttlMs });
+    const commands = await connectRedis(full.url, timeout);
+    let subscriber: Redis;
+    try {
+      subscriber = await connectRedis(full.url, timeout);
+    } catch (err) {
+      commands.disconnect();
+      throw err;
+    }
+    deps.logger.info(
+      { event: ClusterLogEvent.connected, gatewayId: full.gatewayId, ttlMs: full.ttlMs },
+      `Cluster mode: gateway ${full.gatewayId}, lease TTL ${full.ttlMs} ms`,
+    );
+    return new ClusterRegistry(deps, full, commands, subscriber, events, deps.logger);
+  }
+
+  async acquire(user: UserRecord): Promise<Lease> {
+    const key = registryKey(user.userId, user.broker);
+    let entry = this.members.get(key);
+    if (!entry) {
+      entry = { member: this.createMember(user), clients: 0 };
+      this.members.set(key, entry);
+      this.deps.metrics.adaptersCreated.inc();
+      entry.member.start();
+    }
+    entry.clients += 1;
+    const held = entry;
+    let released = false;
+    return {
+      adapter: held.member,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.clients -= 1;
+      },
+    };
+  }
+
+  async remove(userId: string, broker: BrokerName): Promise<void> {
+    const key = registryKey(userId, broker);
+    const entry = this.members.get(key);
+    if (!entry) return;
+    this.members.delete(key);
+    await entry.member.stop();
+  }
+
+  health(): AdapterHealth[] {
+    return [...this.members.values()].map(({ member, clients }) => ({
+      user: member.user.userId,
+      broker: member.broker,
+      state: member.state,
+      upstreamConnections: member.upstreamConnections(),
+      subscriptions: member.subscriptionCount(),
+      clients,
+    }));
+  }
+
+  clusterHealth(): ClusterHealth {
+    const leases = [...this.members.values()].map(({ member }) => member.health());
+    this.metrics.renewals.set({ result: 'ok' }, leases.reduce((n, l) => n + l.renewals, 0));
+    this.metrics.renewals.set({ result: 'failed' }, leases.reduce((n, l) => n + l.renewalFailures, 0));
+    return {
+      gatewayId: this.options.gatewayId,
+      redis: this.commands.status === 'ready' ? 'up' : 'down',
+      failovers: this.metrics.failoversTaken,
+      pubsubLagMs: this.metrics.lastPubsubLagMs,
+      leases,
+    };
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.members.values()];
+    this.members.clear();
+    await Promise.all(entries.map(({ member }) => member.stop()));
+    this.subscriber.disconnect();
+    await this.commands.quit().catch(() => this.commands.disconnect());
+  }
+
+  private createMember(user: UserRecord): ClusterMember {
+    const timing = { ttlMs: this.options.ttlMs };
+    return new ClusterMember(user, {
+      gatewayId: this.options.gatewayId,
+      timing,
+      adapterDeps: this.deps,
+      leases: new RedisLeaseStore(this.commands),
+      demand: new DemandStore(this.commands, this.options.gatewayId, this.options.ttlMs),
+      channels: this.channels,
+      publish: (channel, message) => this.commands.publish(channel, message),
+      metrics: this.metrics,
+      logger: this.log,
+      status: (member, update) => this.events.status(member, update),
+    });
+  }
+}

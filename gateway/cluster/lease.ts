@@ -1,0 +1,185 @@
+import type { Clock, Timer } from '../clock.ts';
+import { leaseValue, type Claim, type ClaimKeys, type LeaseStore } from './lease-store.ts';
+
+/**
+ * Timing of one lease. Renewal runs every ttl/3, so two renewals can fail before the holder gives up at
+ * ttl/2; the other half of the TTL is the safety margin (README "Running several gateways").
+ */
+export interface LeaseTiming {
+  ttlMs: number;
+}
+
+export function renewEveryMs(timing: LeaseTiming): number {
+  return Math.max(1, Math.floor(timing.ttlMs / 3));
+}
+
+export function validForMs(timing: LeaseTiming): number {
+  return Math.max(1, Math.floor(timing.ttlMs / 2));
+}
+
+/** Why a holder stopped holding. */
+export type LeaseLossReason =
+  /** No renewal succeeded in time (Redis unreachable, or this process was paused). */
+  | 'expired'
+  /** Redis says the lease is gone or belongs to someone else. */
+  | 'taken'
+  /** `stop()`: this gateway no longer wants the lease. */
+  | 'released';
+
+export interface LeaseEvents {
+  /** This gateway holds the lease until `onLost`; only now may it open the upstream. */
+  onAcquired(claim: Claim): void;
+  /** Called synchronously when holding ends; the upstream must be closed before this returns. */
+  onLost(reason: LeaseLossReason): void;
+  /** Every Redis reply or failure, so the gateway can report `cluster-unavailable`. */
+  onRedisReachable?(reachable: boolean): void;
+}
+
+export type LeaseState =
+  | { kind: 'following' }
+  | { kind: 'holding'; token: number; validUntil: number }
+  | { kind: 'stopped' };
+
+
+/**
+ * Keeps trying to hold one lease while started. Validity is judged on the local clock from the moment a
+ * request was *sent*, never from when its reply came back, so a slow reply can only shorten it. Every
+ * timer callback first checks validity and fences synchronously when it has run out: after a pause
+ * (SIGSTOP, a long GC) the first timer that fires drops the upstream before any socket is read.
+ */
+export class LeaseKeeper {
+  private current: LeaseState = { kind: 'following' };
+  private tickTimer: Timer | undefined;
+  private fenceTimer: Timer | undefined;
+  readonly renewals = { ok: 0, failed: 0 };
+
+  constructor(
+    private readonly store: LeaseStore,
+    private readonly keys: ClaimKeys,
+    private readonly holderId: string,
+    private readonly timing: LeaseTiming,
+    private readonly clock: Clock,
+    private readonly events: LeaseEvents,
+  ) {}
+
+  get state(): LeaseState {
+    return this.current;
+  }
+
+  /** True while this gateway may keep its upstream open; fences first if validity ran out. */
+  holds(): boolean {
+    this.fenceIfExpired();
+    return this.current.kind === 'holding';
+  }
+
+  token(): number | undefined {
+    return this.current.kind === 'holding' ? this.current.token : undefined;
+  }
+
+  start(): void {
+    if (this.current.kind === 'stopped') return;
+    if (!this.tickTimer) this.step();
+  }
+
+  /** Gives the lease up: fences locally at once, then deletes the key if it is still ours. */
+  async stop(): Promise<void> {
+    const held = this.current;
+    this.tickTimer?.cancel();
+    this.fenceTimer?.cancel();
+    this.tickTimer = this.fenceTimer = undefined;
+    this.current = { kind: 'stopped' };
+    if (held.kind !== 'holding') return;
+    this.events.onLost('released');
+    try {
+      await this.store.release(this.keys.lease, leaseValue(this.holderId, held.token));
+    } catch {
+      // Unreachable Redis lets the key expire on its own; our upstream is already closed.
+    }
+  }
+
+  private fenceIfExpired(): void {
+    const held = this.current;
+    if (held.kind !== 'holding' || this.clock.now() < held.validUntil) return;
+    this.lose('expired');
+    // The upstream is closed now, so the key may go at once: a slow renewal reply (an overloaded event
+    // loop) then costs one reconnect instead of a wait for the key's TTL.
+    void this.store.release(this.keys.lease, leaseValue(this.holderId, held.token)).catch(() => undefined);
+  }
+
+  private lose(reason: LeaseLossReason): void {
+    if (this.current.kind !== 'holding') return;
+    this.fenceTimer?.cancel();
+    this.fenceTimer = undefined;
+    this.current = { kind: 'following' };
+    this.events.onLost(reason);
+  }
+
+  private step(): void {
+    this.tickTimer = this.clock.after(renewEveryMs(this.timing), () => {
+      this.tickTimer = undefined;
+      this.fenceIfExpired();
+      if (this.current.kind === 'stopped') return;
+      this.step();
+    });
+    if (this.current.kind === 'holding') void this.renew(this.current.token);
+    else if (this.current.kind === 'following') void this.claim();
+  }
+
+  private async claim(): Promise<void> {
+    const sentAt = this.clock.now();
+    let claim: Claim | undefined;
+    try {
+      claim = await this.store.claim(this.keys, this.holderId, this.timing.ttlMs);
+      this.events.onRedisReachable?.(true);
+    } catch {
+      this.events.onRedisReachable?.(false);
+      return;
+    }
+    if (claim === undefined) return;
+    const { token } = claim;
+    const validUntil = sentAt + validForMs(this.timing);
+    if (this.current.kind !== 'following' || this.clock.now() >= validUntil) {
+      // Stopped meanwhile, or the reply came too late to use: hand the key back rather than sit on it.
+      void this.store.release(this.keys.lease, leaseValue(this.holderId, token)).catch(() => undefined);
+      return;
+    }
+    this.current = { kind: 'holding', token, validUntil };
+    this.armFence(validUntil);
+    this.events.onAcquired(claim);
+  }
+
+  private async renew(token: number): Promise<void> {
+    const sentAt = this.clock.now();
+    let renewed: boolean;
+    try {
+      renewed = await this.store.renew(this.keys.lease, leaseValue(this.holderId, token), this.timing.ttlMs);
+      this.events.onRedisReachable?.(true);
+    } catch {
+      this.renewals.failed += 1;
+      this.events.onRedisReachable?.(false);
+      return;
+    }
+    this.fenceIfExpired();
+    const held = this.current;
+    if (held.kind !== 'holding' || held.token !== token) return;
+    if (!renewed) {
+      this.renewals.failed += 1;
+      this.lose('taken');
+      return;
+    }
+    this.renewals.ok += 1;
+    const validUntil = sentAt + validForMs(this.timing);
+    if (validUntil > held.validUntil) {
+      this.current = { ...held, validUntil };
+      this.armFence(validUntil);
+    }
+  }
+
+  private armFence(validUntil: number): void {
+    this.fenceTimer?.cancel();
+    this.fenceTimer = this.clock.after(validUntil - this.clock.now(), () => {
+      this.fenceTimer = undefined;
+      this.fenceIfExpired();
+    });
+  }
+}
