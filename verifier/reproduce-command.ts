@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
@@ -6,7 +8,7 @@ import type { RegistryMode } from '../gateway/index.ts';
 import { durationOption, progressOnTty, wholeNumberOption } from './scenario/option-checks.ts';
 import { htmlOption } from './reporters/html/html-option.ts';
 import { writePage } from './reporters/html/write-page.ts';
-import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from './scenario/reproduce.ts';
+import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce, withoutLogFiles } from './scenario/reproduce.ts';
 import { reproduceSummary } from './scenario/reproduce-summary.ts';
 import type { RunRecord } from './scenario/run-record.ts';
 import { runPage } from './scenario/run-page.ts';
@@ -55,26 +57,37 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
       .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
       .epilogue(
-        'Exit codes: 0 legacy-2025 stormed, legacy-2026 churned and left zombies, and singleton was clean; 1 an expectation failed; 2 bad option.',
+        'Exit codes: 0 every registry behaved as expected, 1 an expectation failed, 2 bad option.\n' +
+          'Expected: legacy-2025 storms, legacy-2026 churns and leaves zombies, singleton stays clean.',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
-    const records: RunRecord[] = [];
-    const report = await runReproduce({
-      clients: wholeNumberOption('clients', args.clients, 1, 200),
-      durationMs: durationOption('duration', args.duration, 2000, 120_000),
-      seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
-      limit: wholeNumberOption('limit', args.limit, 1, 100),
-      modes: [...MODES[args.mode]],
-      scenario: args.scenario,
-      timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
-      onProgress: progressOnTty(),
-      logDir: args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']),
-      onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
-    });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
-    if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck reproduce', reproduceSummary(report), records), '--html');
-    process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+    const keptLogDir = args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']);
+    // The page reads its evidence lines from the gateway logs, so without --log-dir they stay in a
+    // temporary folder until the page is written.
+    const pageLogDir = htmlPath !== undefined && keptLogDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+    try {
+      const records: RunRecord[] = [];
+      const run = await runReproduce({
+        clients: wholeNumberOption('clients', args.clients, 1, 200),
+        durationMs: durationOption('duration', args.duration, 2000, 120_000),
+        seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
+        limit: wholeNumberOption('limit', args.limit, 1, 100),
+        modes: [...MODES[args.mode]],
+        scenario: args.scenario,
+        timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
+        onProgress: progressOnTty(),
+        logDir: keptLogDir ?? pageLogDir,
+        onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
+      });
+      const page = htmlPath === undefined ? undefined : await runPage('stormcheck reproduce', reproduceSummary(run), records);
+      const report = pageLogDir === undefined ? run : withoutLogFiles(run);
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+      if (htmlPath !== undefined && page !== undefined) await writePage(htmlPath, page, '--html');
+      process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+    } finally {
+      if (pageLogDir !== undefined) await rm(pageLogDir, { recursive: true, force: true });
+    }
   },
 };
 

@@ -122,7 +122,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
   const tempDir = options.logDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
   const logDir = options.logDir ?? tempDir!;
   const broker = await startMockBroker({ host: '127.0.0.1', port: 0, limit: options.limit, seed: options.seed, logLevel: 'silent' });
-  let modes: ModeResult[] = [];
+  const modes: ModeResult[] = [];
   try {
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
@@ -134,10 +134,15 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     await broker.close();
     if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
   }
-  if (tempDir !== undefined) modes = modes.map(({ logFile: _removed, ...rest }) => rest);
   const expectations = modes.flatMap(judgeMode);
   const { onProgress: _progress, logDir: _dir, onRunRecord: _record, ...shown } = options;
-  return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
+  const report: ReproduceReport = { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
+  return tempDir === undefined ? report : withoutLogFiles(report);
+}
+
+/** The report without the paths of gateway logs that were removed with their temporary folder. */
+export function withoutLogFiles(report: ReproduceReport): ReproduceReport {
+  return { ...report, modes: report.modes.map(({ logFile: _removed, ...rest }) => rest) };
 }
 
 async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker, logFile: string, options: ReproduceOptions): Promise<ModeResult> {
