@@ -2,8 +2,8 @@ import { intOption } from './bench-args.ts';
 import { alternatedRuns } from './measure-process.ts';
 import { median } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
+import { BUILT_CLI } from './built-cli.ts';
 
-const BIN = new URL('../dist/bin/stormcheck.js', import.meta.url).pathname;
 const TARGET_RATIO = 2;
 const BASELINE = 'node -e 0';
 
@@ -18,8 +18,8 @@ export const cliStartup: Benchmark = {
     const runs = intOption(args, 'runs', 11);
     const commands = {
       [BASELINE]: [process.execPath, ['-e', '0']],
-      'stormcheck --version': [process.execPath, [BIN, '--version']],
-      'stormcheck verify --help': [process.execPath, [BIN, 'verify', '--help']],
+      'stormcheck --version': [process.execPath, [BUILT_CLI, '--version']],
+      'stormcheck verify --help': [process.execPath, [BUILT_CLI, 'verify', '--help']],
     } as const;
     const results = await alternatedRuns(commands, runs);
     const base = median(results[BASELINE]!.map((r) => r.seconds));

@@ -6,8 +6,8 @@ import puppeteer from 'puppeteer-core';
 import { spawnSync } from 'node:child_process';
 import { generateOpenAlgoLog } from './openalgo-log-generator.ts';
 import type { Benchmark, BenchTable } from './table.ts';
+import { BUILT_CLI } from './built-cli.ts';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 const GIB = 1 << 30;
 const TARGET_OPEN_S = 3;
 const TARGET_HTML_MB = 5;
@@ -46,7 +46,7 @@ export const htmlReportOpen: Benchmark = {
       const html = path.join(dir, 'report.html');
       const json = path.join(dir, 'report.json');
       const started = process.hrtime.bigint();
-      const verify = spawnSync(process.execPath, [BIN, 'verify', log, '--reporter', `html=${html}`, '--reporter', `json=${json}`], { stdio: 'inherit' });
+      const verify = spawnSync(process.execPath, [BUILT_CLI, 'verify', log, '--reporter', `html=${html}`, '--reporter', `json=${json}`], { stdio: 'inherit' });
       if (verify.status !== 0 && verify.status !== 1) throw new Error(`stormcheck verify exited ${verify.status} on the generated log`);
       const buildS = Number(process.hrtime.bigint() - started) / 1e9;
       const report = JSON.parse(await readFile(json, 'utf8')) as { findings: unknown[] };

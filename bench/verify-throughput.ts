@@ -7,8 +7,8 @@ import { generateOpenAlgoLog } from './openalgo-log-generator.ts';
 import { alternatedRuns, measureProcess } from './measure-process.ts';
 import { median } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
+import { BUILT_CLI } from './built-cli.ts';
 
-const BIN = new URL('../dist/bin/stormcheck.js', import.meta.url).pathname;
 const GIB = 1 << 30;
 const TARGET_RATIO = 2;
 /**
@@ -43,7 +43,7 @@ export const verifyThroughput: Benchmark = {
       const report = path.join(dir, 'report.json');
       const pattern = CANDIDATE_KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
       const commands = {
-        'stormcheck verify': [process.execPath, [BIN, 'verify', log, '--reporter', 'json', '--output', report]],
+        'stormcheck verify': [process.execPath, [BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', report]],
         'grep -cE (same keywords)': ['grep', ['-cE', pattern, log]],
         "grep -cF 'Creating'": ['grep', ['-cF', 'Creating', log]],
         'fs.readSync loop (1 MiB)': [process.execPath, ['-e', READ_LOOP, log]],

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { STORMCHECK_BIN } from './run-stormcheck.ts';
 
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
 const READY = /clients (ws:\/\/\S+), admin (http:\/\/\S+) /;
 const START_DEADLINE_MS = 20_000;
 
@@ -30,7 +30,7 @@ export class GatewayProcess {
   }
 
   static async start(id: string, args: string[]): Promise<GatewayProcess> {
-    const child = spawn(process.execPath, [BIN, 'gateway', '--port', '0', '--admin-port', '0', '--gateway-id', id, ...args], {
+    const child = spawn(process.execPath, [STORMCHECK_BIN, 'gateway', '--port', '0', '--admin-port', '0', '--gateway-id', id, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gateway = new GatewayProcess(id, child);
