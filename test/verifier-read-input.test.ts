@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../verifier/classify/log-event.ts';
 import { openInput, READ_CHUNK, type InputSource } from '../verifier/input/open-input.ts';
-import { MAX_LINE_BYTES } from '../verifier/input/line-scanner.ts';
 import { readInput } from '../verifier/read-input.ts';
-import type { InputSummary } from '../verifier/types.ts';
 import { tempDir } from './run-stormcheck.ts';
 
 const FILLER = '[2025-11-11 09:45:49,179] DEBUG in angel_mapping: Tick for token: [REDACTED] ltp 1.00 volume 5\n';
@@ -47,19 +45,15 @@ class LogBuilder {
   }
 }
 
-async function read(
-  source: InputSource,
-  offloadAfterBytes?: number,
-): Promise<{ events: Array<Pick<LogEvent, 'kind'> & { line: number }>; lines: number; summary: InputSummary }> {
+async function read(source: InputSource): Promise<{ events: Array<Pick<LogEvent, 'kind'> & { line: number }>; lines: number }> {
   const events: Array<Pick<LogEvent, 'kind'> & { line: number }> = [];
   const { summary } = await readInput(source, {
     format: 'auto',
     year: 2025,
     patternRules: [],
     onEvent: (ev) => events.push({ kind: ev.kind, line: ev.ref.line }),
-    offloadAfterBytes,
   });
-  return { events, lines: summary.lines, summary };
+  return { events, lines: summary.lines };
 }
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -108,63 +102,6 @@ describe('reading a plain file chunk by chunk', () => {
 
     expect(events).toEqual([{ kind: 'attempt', line: log.placed[0].line }]);
     expect(lines).toBe(log.lines);
-  });
-});
-
-describe('searching keywords on a worker thread', () => {
-  /** Keywords across piece boundaries, a record split by one, and a cut line whose skipped tail holds a keyword. */
-  function trickyLog(): { log: LogBuilder; bytes: Buffer } {
-    const log = new LogBuilder();
-    log.fillTo(READ_CHUNK - CONNECT.indexOf('WebSo') - 2).place(CONNECT);
-    log.fillTo(2 * READ_CHUNK - ERROR_HEAD.length).add(ERROR_HEAD).place(REFUSAL);
-    const longStart = 3 * READ_CHUNK - 100;
-    log.fillTo(longStart).add(`${FILLER.slice(0, PAD_MIN)}${'y'.repeat(MAX_LINE_BYTES)} ${CREATE}`);
-    log.place(CREATE);
-    log.fillTo(6 * READ_CHUNK - CREATE.indexOf('Creat') - 2).place(CREATE.trimEnd());
-    return { log, bytes: log.build() };
-  }
-
-  it.each([
-    ['from the first byte', 0],
-    ['from the second read on, after the main thread has searched the first', 1],
-  ])('finds the same events, lines and counts as the main thread, %s', async (_, after) => {
-    const { log, bytes } = trickyLog();
-    const file = await tmp.file('offload.log', bytes);
-
-    const onMain = await read(await openInput(file));
-    const offloaded = await read(await openInput(file), after);
-
-    expect(offloaded).toEqual(onMain);
-    const [connect, refusal, create, lastCreate] = log.placed;
-    expect(offloaded.events).toEqual([
-      { kind: 'attempt', line: connect.line },
-      { kind: 'refused', line: refusal.line - 1 },
-      { kind: 'create', line: create.line },
-      { kind: 'create', line: lastCreate.line },
-    ]);
-    expect(offloaded.summary.truncated).toBe(1);
-  });
-
-  it('is not used for a live input, whose bytes must not wait for a piece to fill', async () => {
-    const { log, bytes } = trickyLog();
-    const seen: number[] = [];
-    let seenWhenMoreWasAsked = -1;
-    const stream = (async function* () {
-      yield bytes.subarray(0, READ_CHUNK + 200);
-      seenWhenMoreWasAsked = seen.length;
-      yield bytes.subarray(READ_CHUNK + 200);
-    })();
-
-    await readInput({ name: 'live.log', stream, live: true }, {
-      format: 'auto',
-      year: 2025,
-      patternRules: [],
-      onEvent: (ev) => seen.push(ev.ref.line),
-      offloadAfterBytes: 0,
-    });
-
-    expect(seenWhenMoreWasAsked).toBe(1);
-    expect(seen[0]).toBe(log.placed[0].line);
   });
 });
 

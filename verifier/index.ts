@@ -51,7 +51,7 @@ export async function verifyFollow(
       on.onRotation?.(r);
     },
   });
-  const report = await verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream, live: true }) }], {
+  const report = await verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream }) }], {
     ...DEFAULT_OPTIONS,
     ...options,
   });

@@ -1,7 +1,6 @@
 import { EventClassifier } from './classify/classify.ts';
 import type { LogEvent } from './classify/log-event.ts';
 import { CANDIDATE_KEYWORDS } from './classify/templates.ts';
-import { OffloadedScan } from './input/offloaded-scan.ts';
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
@@ -15,8 +14,6 @@ const CONTINUATION =
   /^(?:Traceback \(most recent call last\)|During handling of the above exception|The above exception was|(?:[a-z_]\w*\.)+[A-Z]\w*(?::|$)|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)\b)/;
 // Judging a line's role needs only its beginning; a long line is not decoded whole for that.
 const JUDGE_BYTES = 64 * 1024;
-/** Below this many bytes an input is searched on the main thread: a worker's start-up would not pay off. */
-export const OFFLOAD_AFTER_BYTES = 8 << 20;
 
 export interface ReadContext {
   format: LogFormat;
@@ -24,37 +21,24 @@ export interface ReadContext {
   patternRules: PatternRule[];
   onEvent: (ev: LogEvent) => void;
   onBytes?: (n: number) => void;
-  /** Bytes read before the keyword search moves to a worker thread (not for live inputs); default {@link OFFLOAD_AFTER_BYTES}. */
-  offloadAfterBytes?: number;
 }
 
 /** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
 export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
   const sink = new RecordSink(source.name, ctx);
-  const allLines = ctx.patternRules.length > 0;
-  const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, allLines, ctx.format !== 'pino');
-  // Pattern rules see every line, so there is no search to move; a live input must not wait for a chunk to fill.
-  const offloadAfter = allLines || source.live ? Number.POSITIVE_INFINITY : (ctx.offloadAfterBytes ?? OFFLOAD_AFTER_BYTES);
-  let offloaded: OffloadedScan | undefined;
-  let read = 0;
+  const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
   try {
     for await (const chunk of source.stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      if (!offloaded && read >= offloadAfter) offloaded = new OffloadedScan(scanner, CANDIDATE_KEYWORDS);
-      if (offloaded) await offloaded.push(buf);
-      else scanner.push(buf);
-      read += buf.length;
+      scanner.push(buf);
       ctx.onBytes?.(buf.length);
     }
-    await offloaded?.end();
   } catch (err) {
     if (err instanceof VerifyInputError) throw err;
     if (isGzipError(err)) {
       throw new VerifyInputError('CORRUPT_GZIP', source.name, `cannot read ${source.name}: gzip data is truncated or corrupt (${(err as Error).message})`);
     }
     throw new VerifyInputError('UNREADABLE', source.name, `cannot read ${source.name}: ${(err as Error).message}`);
-  } finally {
-    await offloaded?.close();
   }
   scanner.end();
   sink.finish();

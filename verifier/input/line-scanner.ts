@@ -1,8 +1,6 @@
 /** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
 export const MAX_LINE_BYTES = 1 << 20;
 
-import { findKeywordHits } from './keyword-hits.ts';
-
 const NL = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -52,7 +50,7 @@ export class LineScanner {
   private headEnd = 0;
   private headLineNo = 0;
   private readonly keywords: Buffer[];
-  private hitBuf: Float64Array = new Float64Array(1024);
+  private hitBuf = new Float64Array(1024);
 
   constructor(
     keywords: readonly string[],
@@ -64,11 +62,7 @@ export class LineScanner {
     this.keywords = keywords.map((k) => Buffer.from(k, 'latin1'));
   }
 
-  /**
-   * Reads a chunk. `hits`, when given, are the sorted offsets in `chunk` of every keyword occurrence
-   * (found ahead, on another thread); the scanner then does not search the chunk itself.
-   */
-  push(chunk: Buffer, hits?: Float64Array): void {
+  push(chunk: Buffer): void {
     this.counts.bytes += chunk.length;
     let start = 0;
     if (this.skipping) {
@@ -91,7 +85,7 @@ export class LineScanner {
       start = firstNl + 1;
     }
     const lastNl = chunk.lastIndexOf(NL);
-    if (lastNl >= start) this.region(chunk, start, lastNl, hits);
+    if (lastNl >= start) this.region(chunk, start, lastNl);
     if (lastNl + 1 < chunk.length) this.addCarry(Buffer.from(chunk.subarray(lastNl + 1)));
   }
 
@@ -121,14 +115,12 @@ export class LineScanner {
   }
 
   /** Walks the complete lines in buf[start, end); the last one ends at `end`. */
-  private region(buf: Buffer, start: number, end: number, found?: Float64Array): void {
+  private region(buf: Buffer, start: number, end: number): void {
     // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
-    const hits = this.allLines ? undefined : (found ?? this.findHits(buf, start, end));
+    const hits = this.allLines ? undefined : this.findHits(buf, start, end);
     const counts = this.counts;
     let h = 0;
-    // Hits found ahead cover the whole chunk, including the end of a line carried from the last one.
-    if (hits) while (h < hits.length && hits[h] < start) h++;
-    let nextHit = hits && h < hits.length ? hits[h] : Number.POSITIVE_INFINITY;
+    let nextHit = hits && hits.length > 0 ? hits[0] : Number.POSITIVE_INFINITY;
     let s = start;
     for (;;) {
       let nl = buf.indexOf(NL, s);
@@ -178,9 +170,22 @@ export class LineScanner {
   }
 
   private findHits(buf: Buffer, start: number, end: number): Float64Array {
-    const hits = findKeywordHits(buf, start, end, this.keywords, this.hitBuf);
-    if (hits.buffer !== this.hitBuf.buffer) this.hitBuf = new Float64Array(hits.buffer);
-    return hits;
+    let n = 0;
+    for (const kw of this.keywords) {
+      let p = buf.indexOf(kw, start);
+      while (p >= 0 && p < end) {
+        if (n === this.hitBuf.length) this.growHits();
+        this.hitBuf[n++] = p;
+        p = buf.indexOf(kw, p + kw.length);
+      }
+    }
+    return this.hitBuf.subarray(0, n).sort();
+  }
+
+  private growHits(): void {
+    const bigger = new Float64Array(this.hitBuf.length * 2);
+    bigger.set(this.hitBuf);
+    this.hitBuf = bigger;
   }
 
   /** Settles the common shapes from their first bytes; the rest goes to the sink's parser. */

@@ -10,8 +10,6 @@ import { STDIN } from './expand-paths.ts';
 export interface InputSource {
   name: string;
   stream: AsyncIterable<Buffer | string>;
-  /** A file still being written (`--follow`): its bytes are scanned as they come, never held back. */
-  live?: boolean;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
