@@ -132,6 +132,11 @@ describe('candidate keywords', () => {
     ['auth-failure', 'HTTP Request: GET https://apiconnect.angelone.in/rest/secure/angelbroking/user/v1/getProfile "HTTP/1.1 403 Forbidden"'],
     ['auth-failure', "Handshake status 401 -+-+- {'content-type': 'application/json'} -+-+- b'' - goodbye"],
     ['auth-failure', 'Login failed for client code, status code: 403'],
+    ['stale-feed', 'Stale feed: angel adapter for user meera reports connected but no ticks for 45s'],
+    ['exhausted', 'Maximum reconnection attempts (10) reached'],
+    ['refused', 'Disconnect reason: Maximum websocket connections exceeded'],
+    ['sdk-retry', 'Attempting to resubscribe/reconnect (Attempt 2)...'],
+    ['reconnect', 'Reconnecting in 2.0s (attempt 3)'],
   ] as const;
 
   it('every template message in a plain file becomes its event', async () => {
