@@ -11,11 +11,18 @@ export type LogFormat = 'auto' | 'openalgo' | 'pino';
 /** Severities from most to least severe; `--fail-on X` fails on X and everything before it. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
 
-/** The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`). */
+/**
+ * The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`, and one option
+ * per counted rule, named after it: the lines per subject from which that rule fires).
+ */
 export interface Thresholds {
   windowMs: number;
   burst: number;
   storm: number;
+  zombieReconnect: number;
+  forcedReconnect: number;
+  staleFeed: number;
+  eventLoopStall: number;
 }
 
 export interface VerifyOptions {
@@ -27,6 +34,10 @@ export interface VerifyOptions {
   windowMs: number; // 60_000
   burst: number; // 2
   storm: number; // 5
+  zombieReconnect: number; // 1
+  forcedReconnect: number; // 3
+  staleFeed: number; // 1
+  eventLoopStall: number; // 1
   allowEmpty: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];

@@ -28,6 +28,10 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
   windowMs: 60_000,
   burst: 2,
   storm: 5,
+  zombieReconnect: 1,
+  forcedReconnect: 3,
+  staleFeed: 1,
+  eventLoopStall: 1,
   allowEmpty: false,
   userRules: [],
 };
@@ -80,7 +84,7 @@ class Judgement {
  * could be judged (unless `allowEmpty`): the gate fails closed.
  */
 export async function verifyInputs(inputs: Iterable<PlannedInput>, options: VerifyOptions): Promise<VerifyReport> {
-  const thresholds = { windowMs: options.windowMs, burst: options.burst, storm: options.storm };
+  const thresholds = thresholdsOf(options);
   const judgements = new Map<string, Judgement>();
   const judgementOf = (name: string) => {
     let j = judgements.get(name);
@@ -169,7 +173,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
 }
 
 /** The report of a run that could not judge (exit 2): every reporter still gets one document. */
-export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'failOn' | 'windowMs' | 'burst' | 'storm'>): VerifyReport {
+export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'failOn' | keyof Thresholds>): VerifyReport {
   return {
     schemaVersion: 2,
     verdict: 'error',
@@ -183,7 +187,19 @@ export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'fa
     findings: [],
     timeline: [],
     statistics: { reuse: [] },
-    thresholds: { windowMs: options.windowMs, burst: options.burst, storm: options.storm },
+    thresholds: thresholdsOf(options),
+  };
+}
+
+function thresholdsOf(o: Thresholds): Thresholds {
+  return {
+    windowMs: o.windowMs,
+    burst: o.burst,
+    storm: o.storm,
+    zombieReconnect: o.zombieReconnect,
+    forcedReconnect: o.forcedReconnect,
+    staleFeed: o.staleFeed,
+    eventLoopStall: o.eventLoopStall,
   };
 }
 
