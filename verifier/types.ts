@@ -98,6 +98,8 @@ export interface InputSummary {
   unrecognised: number;
   /** Lines longer than 1 MiB: only their first MiB was read. */
   truncated: number;
+  /** Lines that are not valid UTF-8: read with U+FFFD in place of the bad bytes. */
+  undecodable: number;
   /** Under `--follow`: the rotations seen while following. */
   rotations?: Rotation[];
 }
@@ -179,6 +181,7 @@ export interface VerifyReport {
   linesRecognised: number;
   linesUnrecognised: number;
   linesTruncated: number;
+  linesUndecodable: number;
   /** Every input read, judged or skipped. */
   inputs: InputSummary[];
   /** Inputs found in a folder or by a glob that held no log line, each with a notice. */

@@ -204,8 +204,14 @@ function thresholdsOf(o: Thresholds): Thresholds {
 }
 
 function totals(list: InputSummary[]) {
-  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated') => list.reduce((n, s) => n + s[field], 0);
-  return { linesRead: sum('lines'), linesRecognised: sum('recognised'), linesUnrecognised: sum('unrecognised'), linesTruncated: sum('truncated') };
+  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated' | 'undecodable') => list.reduce((n, s) => n + s[field], 0);
+  return {
+    linesRead: sum('lines'),
+    linesRecognised: sum('recognised'),
+    linesUnrecognised: sum('unrecognised'),
+    linesTruncated: sum('truncated'),
+    linesUndecodable: sum('undecodable'),
+  };
 }
 
 function sortFindings(findings: Finding[]): Finding[] {
