@@ -43,6 +43,12 @@ export interface VerifyOptions {
   userRules: UserRule[];
   /** Called now and then with the bytes read so far (for a progress line). */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Called while reading, after each chunk, with each finding that newly appears (a rule newly firing
+   * for a subject, or a finding turning more severe); `--follow` prints them as they appear. Not under
+   * `merge`, whose rules see the events only after every input is read.
+   */
+  onFinding?: (finding: Finding) => void;
   /** Sees every event the rules see, in read order (the HTML report's time series). */
   onEvent?: (ev: LogEvent) => void;
 }

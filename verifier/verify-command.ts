@@ -10,7 +10,7 @@ import { writeReports } from './reporters/write-reports.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
-import { SEVERITIES, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
+import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
   paths?: string[];
@@ -189,7 +189,7 @@ async function runVerify(
     const file = paths[0];
     try {
       return {
-        report: await verifyFollow(file, stop.signal, options, {
+        report: await verifyFollow(file, stop.signal, { ...options, onFinding: (f) => process.stderr.write(`${newFindingLine(f)}\n`) }, {
           onCaughtUp: (bytes) => process.stderr.write(`stormcheck verify: following ${file} (${bytes} bytes read); press Ctrl-C to stop and report\n`),
           onRotation: (r) =>
             process.stderr.write(
@@ -207,6 +207,13 @@ async function runVerify(
   } finally {
     progress?.clear();
   }
+}
+
+/** One stderr line per finding that appears while following; stdout stays the report's alone. */
+function newFindingLine(f: Finding): string {
+  const who = [f.user === undefined ? '' : ` user ${f.user}`, f.broker === undefined ? '' : ` broker ${f.broker}`].join('');
+  const at = f.evidence[0] === undefined ? '' : ` at ${f.evidence[0].file}:${f.evidence[0].line}`;
+  return `stormcheck verify: new ${f.severity} ${f.rule}${who}${at}: ${f.message}`;
 }
 
 function asUsage(err: unknown): never {

@@ -2,6 +2,7 @@ import type { LogEvent } from './classify/log-event.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import type { InputSource } from './input/open-input.ts';
 import { readInput } from './read-input.ts';
+import { NewFindings } from './new-findings.ts';
 import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
 import { sumMinutes, Timeline } from './timeline.ts';
@@ -64,6 +65,8 @@ class Judgement {
   }
 
   observe(ev: LogEvent): void {
+    // A snapshot of the findings taken mid-read judges up to the last event seen.
+    if (ev.time > this.endTime) this.endTime = ev.time;
     for (const rule of this.rules) rule.observe(ev);
     this.timeline.observe(ev);
     this.reuse.observe(ev);
@@ -106,6 +109,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
   const skipped: SkippedInput[] = [];
   // Under --merge, events wait here until every input is read, then reach the rules in time order.
   const mergedEvents: LogEvent[] = [];
+  const newFindings = options.onFinding && !options.merge ? new NewFindings(options.onFinding) : undefined;
   for (const planned of inputs) {
     const source = await planned.open();
     const judgement = judgementOf(options.merge ? 'merged' : planned.group === '-' ? source.name : planned.group);
@@ -114,7 +118,12 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       year,
       patternRules: judgement.patternRules,
       onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => judgement.observe(ev),
-      onBytes,
+      onBytes: newFindings
+        ? (n) => {
+            onBytes?.(n);
+            newFindings.check(judgement.findings());
+          }
+        : onBytes,
     });
     summaries.push(summary);
     if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
