@@ -36,6 +36,7 @@ async function loadCommands(argv: string[]): Promise<CommandModule[]> {
  */
 export async function main(argv: string[]): Promise<number> {
   let knownOptions: string[] = [];
+  const commands = await loadCommands(argv);
   const parser = yargs(argv)
     .scriptName('stormcheck')
     .usage(
@@ -48,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       global: true,
       describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.03)',
     })
-    .command(await loadCommands(argv))
+    .command(commands)
     .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
     .strict()
     .recommendCommands()
@@ -65,7 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue('Exit codes: 0 success/clean, 1 findings or failed verdict, 2 usage or input error.')
     .fail((msg, err) => {
       if (err && !(err instanceof UsageError)) throw err;
-      throw new UsageError(usageMessage(msg || err?.message || 'invalid usage', knownOptions));
+      const declared = commands.length === 1 ? commands[0]!.command : undefined;
+      throw new UsageError(usageMessage(msg || err?.message || 'invalid usage', knownOptions, typeof declared === 'string' ? declared : undefined));
     })
     .exitProcess(false);
 

@@ -10,8 +10,27 @@ function maxEdits(typed: string): number {
  * did-you-mean where one fits: `unknown option --reporterr; did you mean --reporter?`,
  * `--mode bogus is not one of both, legacy, singleton`. Other messages are joined onto one line.
  */
-export function usageMessage(message: string, knownOptions: readonly string[]): string {
-  return unknownOptions(message, knownOptions) ?? invalidChoice(message) ?? unknownCommand(message) ?? message.replace(/\s*\n\s*/g, '; ').trim();
+export function usageMessage(message: string, knownOptions: readonly string[], commandLine?: string): string {
+  return (
+    unknownOptions(message, knownOptions) ??
+    invalidChoice(message) ??
+    unknownCommand(message) ??
+    missingPositional(message, commandLine) ??
+    message.replace(/\s*\n\s*/g, '; ').trim()
+  );
+}
+
+/**
+ * yargs' `Not enough non-option arguments: got 0, need at least 1` names neither the command nor the
+ * argument; `commandLine` is the command's declaration (`probe <ws-url>`), whose required positionals
+ * say what to give.
+ */
+function missingPositional(message: string, commandLine: string | undefined): string | undefined {
+  if (commandLine === undefined || !message.startsWith('Not enough non-option arguments')) return undefined;
+  const [name, ...positionals] = commandLine.split(' ');
+  const required = positionals.filter((p) => p.startsWith('<'));
+  if (required.length === 0) return undefined;
+  return `name ${required.join(' ')}, as in: stormcheck ${commandLine} [options] (see stormcheck ${name} --help)`;
 }
 
 function unknownOptions(message: string, known: readonly string[]): string | undefined {

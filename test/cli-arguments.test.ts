@@ -92,6 +92,14 @@ describe('argument mistakes are refused before any work, through the built CLI',
     expectUsageError(await stormcheck(['verify', FIXTURE, '--burst=two']), /^stormcheck: --burst must be a number, got 'two'$/);
   });
 
+  it('probe without its endpoint says what to give, on one line', async () => {
+    expectUsageError(
+      await stormcheck(['probe']),
+      /^stormcheck: name <ws-url>, as in: stormcheck probe <ws-url> \[options\] \(see stormcheck probe --help\)$/,
+    );
+    expectUsageError(await stormcheck(['probe', '--api-key', 'K']), /^stormcheck: name <ws-url>, as in: stormcheck probe <ws-url>/);
+  });
+
   it('a mistyped command gets a did-you-mean', async () => {
     expectUsageError(await stormcheck(['verfy', FIXTURE]), /^stormcheck: unknown command; did you mean verify\?/);
   });

@@ -67,6 +67,31 @@ describe('bad input never passes silently', () => {
     expect(report!.findings[0].evidence[0]).toEqual({ file: expect.stringMatching(/long\.log$/), line: 4 });
   });
 
+  it('lines that are not valid UTF-8 are counted as undecodable, in JSON and text, and still judged', async () => {
+    const lines = incident.toString('utf8').split('\n');
+    const bad = (s: string, bytes: number[]) => Buffer.concat([Buffer.from(s), Buffer.from(bytes)]);
+    const body = Buffer.concat([
+      bad(`${lines[0]} caf`, [0xe9]),
+      Buffer.from('\n'),
+      Buffer.from(lines.slice(1, 20).join('\n') + '\n'),
+      bad('stray bytes ', [0xff, 0xfe, 0x80]),
+      Buffer.from('\n'),
+      Buffer.from(lines.slice(20).join('\n')),
+      // A sequence cut by the end of the file is undecodable too.
+      bad('\n[2025-11-11 09:47:00,000] INFO in x: tail ', [0xe2, 0x82]),
+    ]);
+    const file = await tmp.file('latin1.log', body);
+    const { code, report } = await json([file]);
+    expect(code).toBe(1);
+    expect(report!.linesUndecodable).toBe(3);
+    expect(report!.inputs[0].undecodable).toBe(3);
+    expect(report!.findings[0]).toMatchObject({ rule: 'connect-storm', count: 50 });
+    const text = await stormcheck(['verify', file]);
+    expect(text.stdout.split('\n')[0]).toContain('3 undecodable');
+    const clean = await json([INCIDENT]);
+    expect(clean.report!.linesUndecodable).toBe(0);
+  });
+
   it('a single 50 MiB line without a newline is cut, counted, and judged unrecognisable', async () => {
     const file = await tmp.file('huge.log', Buffer.alloc(50 * 1024 * 1024, 'A'));
     const { code, stderr } = await json([file]);

@@ -42,7 +42,7 @@ describe('stormcheck verify: reporters', () => {
       failOn: 'error',
       linesRead: 52,
       linesRecognised: 52,
-      thresholds: { windowMs: 60_000, burst: 2, storm: 5 },
+      thresholds: { windowMs: 60_000, burst: 2, storm: 5, zombieReconnect: 1, forcedReconnect: 3, staleFeed: 1, eventLoopStall: 1 },
     });
     expect(report.timeline).toEqual([
       { minute: '2025-11-11T09:45', creations: 1, attempts: 1, refusals: 0, teardowns: 0 },
@@ -91,6 +91,10 @@ describe('stormcheck verify: exit codes and options', () => {
     ['a bad --window', ['INCIDENT', '--window', 'soon']],
     ['--burst 0', ['INCIDENT', '--burst', '0']],
     ['a fractional --storm', ['INCIDENT', '--storm', '2.5']],
+    ['--zombie-reconnect 0', ['INCIDENT', '--zombie-reconnect', '0']],
+    ['a fractional --forced-reconnect', ['INCIDENT', '--forced-reconnect', '1.5']],
+    ['--stale-feed -1', ['INCIDENT', '--stale-feed=-1']],
+    ['a word for --event-loop-stall', ['INCIDENT', '--event-loop-stall', 'many']],
     ['an unknown --format', ['INCIDENT', '--format', 'xml']],
     ['an unknown --reporter', ['INCIDENT', '--reporter', 'pdf']],
     ['an unknown --fail-on', ['INCIDENT', '--fail-on', 'never']],
@@ -118,10 +122,20 @@ describe('stormcheck verify: exit codes and options', () => {
     expect((JSON.parse(short.stdout) as VerifyReport).findings.map((f) => f.rule)).not.toContain('adapter-burst');
   });
 
+  it('--forced-reconnect and --stale-feed change the verdict of their rules, and the report names them', async () => {
+    const log = `${LOGS}forced-reconnect-2026.log`;
+    const rulesOf = (out: string) => (JSON.parse(out) as VerifyReport).findings.map((f) => f.rule).sort();
+    expect(rulesOf((await stormcheck(['verify', log, '--reporter', 'json'])).stdout)).toEqual(['forced-reconnect', 'stale-feed']);
+    const loose = await stormcheck(['verify', log, '--forced-reconnect', '5', '--stale-feed', '2', '--reporter', 'json']);
+    expect(rulesOf(loose.stdout)).toEqual([]);
+    expect((JSON.parse(loose.stdout) as VerifyReport).thresholds).toMatchObject({ forcedReconnect: 5, staleFeed: 2 });
+    expect((await stormcheck(['verify', `${LOGS}sdk-zombie-docker.log`, '--zombie-reconnect', '1000'])).code).toBe(0);
+  });
+
   it('--help lists the options with examples', async () => {
     const { code, stdout } = await stormcheck(['verify', '--help']);
     expect(code).toBe(0);
-    for (const opt of ['--format', '--rules', '--reporter', '--output', '--follow', '--window', '--burst', '--storm', '--fail-on', '--allow-empty', 'Examples:']) {
+    for (const opt of ['--format', '--rules', '--reporter', '--output', '--follow', '--window', '--burst', '--storm', '--zombie-reconnect', '--forced-reconnect', '--stale-feed', '--event-loop-stall', '--fail-on', '--allow-empty', 'Examples:']) {
       expect(stdout).toContain(opt);
     }
   });

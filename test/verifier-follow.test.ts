@@ -38,6 +38,34 @@ function follow(log: string) {
 
 const quiet = `${oa(0, 'Creating adapter for broker: angel')}\n${oa(10, 'Connecting to Angel WebSocket (attempt 1)')}\n${oa(300, 'Connected to Angel WebSocket')}\n`;
 
+describe('stormcheck verify --follow tells each finding as it appears', () => {
+  it('a storm appended to a followed log is told on stderr before Ctrl-C, once, and is in the report', async () => {
+    const log = await tmp.file('live.log', quiet);
+    const run = follow(log);
+    await run.until('press Ctrl-C');
+    await appendFile(log, await readFile(INCIDENT));
+    await run.until('stormcheck verify: new error connect-storm');
+    // More of the same storm is not news: the finding only grows.
+    await appendFile(log, `${oa(200_000, 'Connecting to Angel WebSocket (attempt 1)')}\n`);
+    const { code, stderr, report } = await run.stop();
+    expect(code).toBe(1);
+    const told = stderr.split('\n').filter((l) => l.startsWith('stormcheck verify: new '));
+    expect(told.filter((l) => l.includes(' connect-storm '))).toHaveLength(1);
+    expect(told.find((l) => l.includes(' connect-storm '))).toMatch(/^stormcheck verify: new error connect-storm .* at .*live\.log:\d+: /);
+    for (const f of report.findings) expect(told.some((l) => l.startsWith(`stormcheck verify: new ${f.severity} ${f.rule}`))).toBe(true);
+    expect(stderr.indexOf('new error connect-storm')).toBeGreaterThan(stderr.indexOf('press Ctrl-C'));
+  });
+
+  it('a quiet followed log tells nothing', async () => {
+    const log = await tmp.file('live.log', quiet);
+    const run = follow(log);
+    await run.until('press Ctrl-C');
+    const { code, stderr } = await run.stop();
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('stormcheck verify: new ');
+  });
+});
+
 describe('stormcheck verify --follow behaves like tail -F', () => {
   it.each([
     ['renamed and recreated', async (log: string) => rename(log, `${log}.1`)],

@@ -273,3 +273,30 @@ describe('rules from a rules file', () => {
     expect(await judge([line(0), line(20_000), line(40_000)], { userRules })).toEqual([]);
   });
 });
+
+describe('thresholds of zombie-reconnect, forced-reconnect, stale-feed and event-loop-stall', () => {
+  const stall = (ms: number) => oa(ms, 'Angel data stall detected - no data for 93.1s (timeout: 90s). Forcing reconnect...', 'ERROR', 'smartWebSocketV2');
+  const stale = (ms: number) =>
+    oa(ms, 'Stale feed: angel adapter for user rajandran reports connected but no ticks for 95s while subscribed. If this persists, the broker WebSocket may be silently dead (reconnect/restart may be needed).', 'WARNING', 'server');
+  const frozen = (ms: number) => oa(ms, 'Connection thread did not terminate within timeout', 'WARNING', 'angel_adapter');
+  const sdkRetry = (ms: number, n: number) => oa(ms, `Attempting to resubscribe/reconnect (Attempt ${n})...`, 'WARNING', 'smartWebSocketV2');
+  const zombieLog = [create(0), teardown(5_000), sdkRetry(15_000, 1), sdkRetry(25_000, 2)];
+
+  it('defaults: 1 zombie retry, 3 forced reconnects, 1 stale feed, 1 loop stall', async () => {
+    expect(rules(await judge(zombieLog))).toEqual(['zombie-reconnect']);
+    expect(rules(await judge([stall(0), stall(100_000)]))).toEqual([]);
+    expect(rules(await judge([stall(0), stall(100_000), stall(200_000)]))).toEqual(['forced-reconnect']);
+    expect(rules(await judge([stale(0)]))).toEqual(['stale-feed']);
+    expect(rules(await judge([frozen(0)]))).toEqual(['event-loop-stall']);
+  });
+
+  it('each rule fires only from its own threshold on', async () => {
+    expect(rules(await judge(zombieLog, { zombieReconnect: 3 }))).toEqual([]);
+    expect(rules(await judge(zombieLog, { zombieReconnect: 2 }))).toEqual(['zombie-reconnect']);
+    expect(rules(await judge([stall(0), stall(100_000)], { forcedReconnect: 2 }))).toEqual(['forced-reconnect']);
+    expect(rules(await judge([stall(0), stall(100_000), stall(200_000)], { forcedReconnect: 4 }))).toEqual([]);
+    expect(rules(await judge([stale(0)], { staleFeed: 2 }))).toEqual([]);
+    expect(rules(await judge([stale(0), stale(60_000)], { staleFeed: 2 }))).toEqual(['stale-feed']);
+    expect(rules(await judge([frozen(0), frozen(1_000)], { eventLoopStall: 3 }))).toEqual([]);
+  });
+});

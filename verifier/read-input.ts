@@ -53,6 +53,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     continuation: c.continuation,
     unrecognised: c.unknown + sink.failedHeads,
     truncated: c.truncated,
+    undecodable: c.undecodable,
   };
   return { summary, lastTime };
 }

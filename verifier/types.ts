@@ -11,11 +11,18 @@ export type LogFormat = 'auto' | 'openalgo' | 'pino';
 /** Severities from most to least severe; `--fail-on X` fails on X and everything before it. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
 
-/** The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`). */
+/**
+ * The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`, and one option
+ * per counted rule, named after it: the lines per subject from which that rule fires).
+ */
 export interface Thresholds {
   windowMs: number;
   burst: number;
   storm: number;
+  zombieReconnect: number;
+  forcedReconnect: number;
+  staleFeed: number;
+  eventLoopStall: number;
 }
 
 export interface VerifyOptions {
@@ -27,11 +34,21 @@ export interface VerifyOptions {
   windowMs: number; // 60_000
   burst: number; // 2
   storm: number; // 5
+  zombieReconnect: number; // 1
+  forcedReconnect: number; // 3
+  staleFeed: number; // 1
+  eventLoopStall: number; // 1
   allowEmpty: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];
   /** Called now and then with the bytes read so far (for a progress line). */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Called while reading, after each chunk, with each finding that newly appears (a rule newly firing
+   * for a subject, or a finding turning more severe); `--follow` prints them as they appear. Not under
+   * `merge`, whose rules see the events only after every input is read.
+   */
+  onFinding?: (finding: Finding) => void;
   /** Sees every event the rules see, in read order (the HTML report's time series). */
   onEvent?: (ev: LogEvent) => void;
 }
@@ -87,6 +104,8 @@ export interface InputSummary {
   unrecognised: number;
   /** Lines longer than 1 MiB: only their first MiB was read. */
   truncated: number;
+  /** Lines that are not valid UTF-8: read with U+FFFD in place of the bad bytes. */
+  undecodable: number;
   /** Under `--follow`: the rotations seen while following. */
   rotations?: Rotation[];
 }
@@ -168,6 +187,7 @@ export interface VerifyReport {
   linesRecognised: number;
   linesUnrecognised: number;
   linesTruncated: number;
+  linesUndecodable: number;
   /** Every input read, judged or skipped. */
   inputs: InputSummary[];
   /** Inputs found in a folder or by a glob that held no log line, each with a notice. */

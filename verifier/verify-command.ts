@@ -10,7 +10,7 @@ import { writeReports } from './reporters/write-reports.ts';
 import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
-import { SEVERITIES, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
+import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
   paths?: string[];
@@ -24,12 +24,19 @@ interface VerifyArgs {
   window: string;
   burst: number;
   storm: number;
+  'zombie-reconnect': number;
+  'forced-reconnect': number;
+  'stale-feed': number;
+  'event-loop-stall': number;
   'fail-on': Severity;
   'allow-empty': boolean;
   color?: boolean;
 }
 
 const FORMATS = ['auto', 'openalgo', 'pino'] as const satisfies readonly LogFormat[];
+
+/** The whole-number thresholds, each at least 1: `--burst`, `--storm` and one per counted rule. */
+const COUNT_OPTIONS = ['burst', 'storm', 'zombie-reconnect', 'forced-reconnect', 'stale-feed', 'event-loop-stall'] as const;
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify [paths..]',
@@ -50,6 +57,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
       .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
+      .option('zombie-reconnect', { type: 'number', default: DEFAULT_OPTIONS.zombieReconnect, describe: 'SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect' })
+      .option('forced-reconnect', { type: 'number', default: DEFAULT_OPTIONS.forcedReconnect, describe: 'watchdog-forced reconnects per user that fire forced-reconnect' })
+      .option('stale-feed', { type: 'number', default: DEFAULT_OPTIONS.staleFeed, describe: 'stale-feed lines per user that fire stale-feed' })
+      .option('event-loop-stall', { type: 'number', default: DEFAULT_OPTIONS.eventLoopStall, describe: 'thread-join timeouts per user that fire event-loop-stall' })
       .option('fail-on', { choices: SEVERITIES, default: 'error', describe: 'exit 1 on findings of this severity or worse' })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .option('color', { type: 'boolean', describe: 'colour the text report: --color always, --no-color never; default: on a terminal unless NO_COLOR (FORCE_COLOR forces)' })
@@ -58,6 +69,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('$0 verify logs/ --reporter github --reporter junit=verify.xml --reporter json=verify.json', 'several reporters in one run')
       .example('$0 verify logs/app.log logs/smartapi.log --merge', "OpenAlgo's log and the SDK's logzero file as one process")
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
+      .example('$0 verify app.log --forced-reconnect 5 --stale-feed 2', 'quiet market: tolerate more watchdog lines')
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
@@ -133,7 +145,7 @@ function withStdin(paths: string[]): string[] {
 async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<VerifyOptions>> {
   const windowMs = parseDuration(args.window);
   if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
-  for (const name of ['burst', 'storm'] as const) {
+  for (const name of COUNT_OPTIONS) {
     const v = args[name];
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
   }
@@ -144,7 +156,20 @@ async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<Ver
     throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
   }
   const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
-  return { format: args.format, merge: args.merge, failOn: args['fail-on'], windowMs, burst: args.burst, storm: args.storm, allowEmpty: args['allow-empty'], userRules };
+  return {
+    format: args.format,
+    merge: args.merge,
+    failOn: args['fail-on'],
+    windowMs,
+    burst: args.burst,
+    storm: args.storm,
+    zombieReconnect: args['zombie-reconnect'],
+    forcedReconnect: args['forced-reconnect'],
+    staleFeed: args['stale-feed'],
+    eventLoopStall: args['event-loop-stall'],
+    allowEmpty: args['allow-empty'],
+    userRules,
+  };
 }
 
 /** The report, or the input error that left nothing to judge (exit 2; reporters still write a document). */
@@ -164,7 +189,7 @@ async function runVerify(
     const file = paths[0];
     try {
       return {
-        report: await verifyFollow(file, stop.signal, options, {
+        report: await verifyFollow(file, stop.signal, { ...options, onFinding: (f) => process.stderr.write(`${newFindingLine(f)}\n`) }, {
           onCaughtUp: (bytes) => process.stderr.write(`stormcheck verify: following ${file} (${bytes} bytes read); press Ctrl-C to stop and report\n`),
           onRotation: (r) =>
             process.stderr.write(
@@ -182,6 +207,13 @@ async function runVerify(
   } finally {
     progress?.clear();
   }
+}
+
+/** One stderr line per finding that appears while following; stdout stays the report's alone. */
+function newFindingLine(f: Finding): string {
+  const who = [f.user === undefined ? '' : ` user ${f.user}`, f.broker === undefined ? '' : ` broker ${f.broker}`].join('');
+  const at = f.evidence[0] === undefined ? '' : ` at ${f.evidence[0].file}:${f.evidence[0].line}`;
+  return `stormcheck verify: new ${f.severity} ${f.rule}${who}${at}: ${f.message}`;
 }
 
 function asUsage(err: unknown): never {

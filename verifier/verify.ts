@@ -2,6 +2,7 @@ import type { LogEvent } from './classify/log-event.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import type { InputSource } from './input/open-input.ts';
 import { readInput } from './read-input.ts';
+import { NewFindings } from './new-findings.ts';
 import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
 import { sumMinutes, Timeline } from './timeline.ts';
@@ -28,6 +29,10 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
   windowMs: 60_000,
   burst: 2,
   storm: 5,
+  zombieReconnect: 1,
+  forcedReconnect: 3,
+  staleFeed: 1,
+  eventLoopStall: 1,
   allowEmpty: false,
   userRules: [],
 };
@@ -60,6 +65,8 @@ class Judgement {
   }
 
   observe(ev: LogEvent): void {
+    // A snapshot of the findings taken mid-read judges up to the last event seen.
+    if (ev.time > this.endTime) this.endTime = ev.time;
     for (const rule of this.rules) rule.observe(ev);
     this.timeline.observe(ev);
     this.reuse.observe(ev);
@@ -80,7 +87,7 @@ class Judgement {
  * could be judged (unless `allowEmpty`): the gate fails closed.
  */
 export async function verifyInputs(inputs: Iterable<PlannedInput>, options: VerifyOptions): Promise<VerifyReport> {
-  const thresholds = { windowMs: options.windowMs, burst: options.burst, storm: options.storm };
+  const thresholds = thresholdsOf(options);
   const judgements = new Map<string, Judgement>();
   const judgementOf = (name: string) => {
     let j = judgements.get(name);
@@ -102,6 +109,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
   const skipped: SkippedInput[] = [];
   // Under --merge, events wait here until every input is read, then reach the rules in time order.
   const mergedEvents: LogEvent[] = [];
+  const newFindings = options.onFinding && !options.merge ? new NewFindings(options.onFinding) : undefined;
   for (const planned of inputs) {
     const source = await planned.open();
     const judgement = judgementOf(options.merge ? 'merged' : planned.group === '-' ? source.name : planned.group);
@@ -110,7 +118,12 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       year,
       patternRules: judgement.patternRules,
       onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => judgement.observe(ev),
-      onBytes,
+      onBytes: newFindings
+        ? (n) => {
+            onBytes?.(n);
+            newFindings.check(judgement.findings());
+          }
+        : onBytes,
     });
     summaries.push(summary);
     if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
@@ -169,7 +182,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
 }
 
 /** The report of a run that could not judge (exit 2): every reporter still gets one document. */
-export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'failOn' | 'windowMs' | 'burst' | 'storm'>): VerifyReport {
+export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'failOn' | keyof Thresholds>): VerifyReport {
   return {
     schemaVersion: 2,
     verdict: 'error',
@@ -183,13 +196,31 @@ export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'fa
     findings: [],
     timeline: [],
     statistics: { reuse: [] },
-    thresholds: { windowMs: options.windowMs, burst: options.burst, storm: options.storm },
+    thresholds: thresholdsOf(options),
+  };
+}
+
+function thresholdsOf(o: Thresholds): Thresholds {
+  return {
+    windowMs: o.windowMs,
+    burst: o.burst,
+    storm: o.storm,
+    zombieReconnect: o.zombieReconnect,
+    forcedReconnect: o.forcedReconnect,
+    staleFeed: o.staleFeed,
+    eventLoopStall: o.eventLoopStall,
   };
 }
 
 function totals(list: InputSummary[]) {
-  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated') => list.reduce((n, s) => n + s[field], 0);
-  return { linesRead: sum('lines'), linesRecognised: sum('recognised'), linesUnrecognised: sum('unrecognised'), linesTruncated: sum('truncated') };
+  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated' | 'undecodable') => list.reduce((n, s) => n + s[field], 0);
+  return {
+    linesRead: sum('lines'),
+    linesRecognised: sum('recognised'),
+    linesUnrecognised: sum('unrecognised'),
+    linesTruncated: sum('truncated'),
+    linesUndecodable: sum('undecodable'),
+  };
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -22,6 +22,15 @@ export const TEMPLATES = [
   { kind: 'remove', needle: 'Removed', fields: ['broker', 'user'], re: /Removed (\w+) adapter for user ([^\s,;:]+)/ },
   { kind: 'active', needle: 'Active', fields: ['broker', 'count'], re: /Active (\w+) adapters: (\d+)/ },
   { kind: 'attempt', needle: 'Connecting to', fields: ['broker', 'attempt'], re: /Connecting to (\w+) WebSocket \(attempt (\d+)\)/ },
+  // Zerodha's asyncio client (2025-06 to 2026-04) logs through an event helper that prefixes an icon and
+  // a clock: `🔌 [09:15:00.150] CONNECT: Attempting connection (attempt 1/50)`.
+  {
+    kind: 'attempt',
+    needle: 'Attempting connection',
+    fields: ['attempt'],
+    re: /CONNECT: Attempting connection \(attempt (\d+)\/\d+\)/,
+    broker: 'zerodha',
+  },
   // SmartWebSocketV2's own retry (logzero): each one is an upstream handshake the app log never shows.
   {
     kind: 'sdk-retry',
@@ -31,13 +40,13 @@ export const TEMPLATES = [
     broker: 'angel',
   },
   // Flattrade and Shoonya announce each fresh connection without a number.
-  { kind: 'attempt', needle: 'WebSocket...', fields: ['broker'], re: /^Connecting to (\w+) WebSocket\.\.\./ },
+  { kind: 'attempt', needle: 'WebSocket...', fields: ['broker'], re: /^[^\p{L}\p{N}]{0,6}Connecting to (\w+) WebSocket\.\.\./u },
   // A retry scheduled after a drop (Angel, Zerodha, Dhan, Upstox, Flattrade, Shoonya).
   {
     kind: 'reconnect',
     needle: 'econnecting in',
     fields: ['attempt'],
-    re: /^Reconnecting in [\d.]+ ?s(?:econds)?(?:\.\.\.)? \(attempt (\d+)/,
+    re: /^[^\p{L}\p{N}]{0,6}Reconnecting in [\d.]+ ?s(?:econds)?(?:\.\.\.)? \(attempt (\d+)/u,
   },
   // A data-stall watchdog forcing a reconnect (Angel's SDK, Zerodha, Dhan, Fyers HSM, Upstox).
   { kind: 'forced-reconnect', needle: 'Forcing reconnect', fields: [], re: /[Dd]ata stall detected - no data for [\d.]+s\b.*Forcing reconnect/ },
@@ -49,11 +58,14 @@ export const TEMPLATES = [
     re: /Stale feed: (\w+) adapter for user ([^\s,;:]+) reports connected but no ticks/,
   },
   // Shoonya's and Flattrade's 120 s watchdog.
-  { kind: 'stale-feed', needle: 'Connection timeout', fields: [], re: /^Connection timeout - no messages received/ },
+  { kind: 'stale-feed', needle: 'Connection timeout', fields: [], re: /^[^\p{L}\p{N}]{0,6}Connection timeout - no messages received/u },
   { kind: 'loop-stall', needle: 'Connection thread', fields: [], re: /Connection thread did not terminate within timeout/ },
-  { kind: 'connected', needle: 'WebSocket connected', fields: ['broker'], re: /^(Zerodha|HSM) WebSocket connected/ },
-  { kind: 'connected', needle: 'Reconnected successfully', fields: [], re: /^Reconnected successfully/ },
-  { kind: 'connected', needle: 'Connected to', fields: ['broker'], re: /Connected to (\w+) WebSocket/ },
+  { kind: 'connected', needle: 'WebSocket connected', fields: ['broker'], re: /^[^\p{L}\p{N}]{0,6}(Zerodha|HSM) WebSocket connected/u },
+  { kind: 'connected', needle: 'Reconnected successfully', fields: [], re: /^[^\p{L}\p{N}]{0,6}Reconnected successfully/u },
+  // Only the client's own line: Zerodha's adapter repeats it as `✅ WebSocket connected`, one connection.
+  { kind: 'connected', needle: 'CONNECT: WebSocket', fields: [], re: /CONNECT: WebSocket connected successfully/, broker: 'zerodha' },
+  // Fyers' adapter (2025) says `✅ Connected to Fyers HSM WebSocket`.
+  { kind: 'connected', needle: 'Connected to', fields: ['broker'], re: /Connected to (\w+)(?: HSM)? WebSocket/ },
   { kind: 'closed', needle: 'WebSocket connection closed', fields: ['broker'], re: /(\w+) WebSocket connection closed/ },
   { kind: 'exhausted', needle: 'Max reconnect', fields: [], re: /Max reconnect(?:ion)? attempts(?: \(\d+\))? reached/ },
   { kind: 'exhausted', needle: 'Maximum reconnection', fields: [], re: /Maximum reconnection attempts(?: \(\d+\))? reached/ },
@@ -73,6 +85,8 @@ export const TEMPLATES = [
   // websocket-client's own line (module `_logging`) and the adapter's error line.
   { kind: 'refused', needle: '', fields: [], re: /Handshake status 429\b|Connection Limit Exceeded/ },
   { kind: 'refused', needle: 'WebSocket error:', fields: ['broker'], re: /(\w+) WebSocket error:.*\b429\b/ },
+  // The `websockets` library's refusal, as Zerodha's asyncio client logs it: `❌ Connection failed (attempt N): …`.
+  { kind: 'refused', needle: 'server rejected', fields: [], re: /server rejected WebSocket connection: HTTP 429\b/ },
   // Kite's ticker, Dhan's HTTP 429 and its disconnect code 805.
   { kind: 'refused', needle: 'upgrade failed', fields: [], re: /WebSocket connection upgrade failed \(429 - TooManyRequests\)/, broker: 'zerodha' },
   { kind: 'refused', needle: 'connection blocked', fields: ['broker'], re: /(Dhan) WebSocket connection blocked \(HTTP 429/ },

@@ -1,3 +1,5 @@
+import { undecodableLines } from './undecodable-lines.ts';
+
 /** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
 export const MAX_LINE_BYTES = 1 << 20;
 
@@ -32,6 +34,8 @@ export interface ScanCounts {
   continuation: number;
   unknown: number;
   truncated: number;
+  /** Lines that are not valid UTF-8. */
+  undecodable: number;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface ScanCounts {
  * `push` returns, so the caller may reuse its buffer.
  */
 export class LineScanner {
-  readonly counts: ScanCounts = { bytes: 0, lines: 0, heads: 0, continuation: 0, unknown: 0, truncated: 0 };
+  readonly counts: ScanCounts = { bytes: 0, lines: 0, heads: 0, continuation: 0, unknown: 0, truncated: 0, undecodable: 0 };
   private carry: Buffer[] = [];
   private carryBytes = 0;
   private skipping = false;
@@ -119,6 +123,7 @@ export class LineScanner {
     // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
     const hits = this.allLines ? undefined : this.findHits(buf, start, end);
     const counts = this.counts;
+    counts.undecodable += undecodableLines(buf, start, end);
     let h = 0;
     let nextHit = hits && hits.length > 0 ? hits[0] : Number.POSITIVE_INFINITY;
     let s = start;

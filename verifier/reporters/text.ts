@@ -18,7 +18,7 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
   out.push(
     `stormcheck verify: ${report.findings.length} finding(s) — ${by('error')} error, ${by('warning')} warning, ${by('info')} info — ` +
       `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
-      `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated)`,
+      `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable)`,
   );
   if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
   for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);

@@ -3,7 +3,7 @@ import type { RuleFinding, Severity } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
-/** A rule that reports every line of one event kind, counted per user (or broker). */
+/** A rule that reports the lines of one event kind, counted per user (or broker), from `threshold` lines on. */
 class CountedEventRule implements Rule {
   private readonly subjects = new Map<string, FindingBuilder>();
 
@@ -12,6 +12,7 @@ class CountedEventRule implements Rule {
     private readonly kind: EventKind,
     private readonly severity: Severity,
     private readonly describe: (count: number, subject: string) => string,
+    private readonly threshold = 1,
   ) {}
 
   observe(ev: LogEvent): void {
@@ -26,7 +27,9 @@ class CountedEventRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()].map((b) => b.build(this.describe(b.count, subjectText(b.user, b.broker))));
+    return [...this.subjects.values()]
+      .filter((b) => b.count >= this.threshold)
+      .map((b) => b.build(this.describe(b.count, subjectText(b.user, b.broker))));
   }
 }
 
@@ -53,15 +56,23 @@ export function authFailureRule(): Rule {
 }
 
 /** OpenAlgo's `Stale feed: …` and the brokers' no-message watchdogs: connected, but no ticks. */
-export function staleFeedRule(): Rule {
-  return new CountedEventRule('stale-feed', 'stale-feed', 'warning', (n, who) =>
-    `${n} time(s) the feed for ${who} reported connected but sent no ticks: the broker socket may be silently dead`,
+export function staleFeedRule(threshold: number): Rule {
+  return new CountedEventRule(
+    'stale-feed',
+    'stale-feed',
+    'warning',
+    (n, who) => `${n} time(s) the feed for ${who} reported connected but sent no ticks: the broker socket may be silently dead`,
+    threshold,
   );
 }
 
 /** `Connection thread did not terminate within timeout`: the proxy's event loop froze for its 5 s join. */
-export function eventLoopStallRule(): Rule {
-  return new CountedEventRule('event-loop-stall', 'loop-stall', 'warning', (n, who) =>
-    `${n} time(s) the connection thread for ${who} did not terminate within its timeout: the proxy stalled while tearing down`,
+export function eventLoopStallRule(threshold: number): Rule {
+  return new CountedEventRule(
+    'event-loop-stall',
+    'loop-stall',
+    'warning',
+    (n, who) => `${n} time(s) the connection thread for ${who} did not terminate within its timeout: the proxy stalled while tearing down`,
+    threshold,
   );
 }

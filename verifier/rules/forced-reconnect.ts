@@ -3,9 +3,6 @@ import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
-/** Forced reconnects per subject from which they are reported. */
-export const FORCED_RECONNECT_THRESHOLD = 3;
-
 /**
  * A data-stall watchdog forcing reconnects (`Angel data stall detected - no data for 93.1s (timeout:
  * 90s). Forcing reconnect...`), typically every 90–130 s in a quiet market: each one is a fresh
@@ -14,6 +11,9 @@ export const FORCED_RECONNECT_THRESHOLD = 3;
 export class ForcedReconnectRule implements Rule {
   readonly name = 'forced-reconnect';
   private readonly subjects = new Map<string, { builder: FindingBuilder; times: number[] }>();
+
+  /** `threshold`: forced reconnects per subject from which they are reported (`--forced-reconnect`). */
+  constructor(private readonly threshold: number) {}
 
   observe(ev: LogEvent): void {
     if (ev.kind !== 'forced-reconnect') return;
@@ -29,7 +29,7 @@ export class ForcedReconnectRule implements Rule {
 
   finish(): RuleFinding[] {
     return [...this.subjects.values()]
-      .filter((s) => s.builder.count >= FORCED_RECONNECT_THRESHOLD)
+      .filter((s) => s.builder.count >= this.threshold)
       .map(({ builder, times }) => {
         const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
         const median = gaps[Math.floor(gaps.length / 2)] / 1000;

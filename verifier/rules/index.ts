@@ -24,10 +24,10 @@ export function builtInRules(t: Thresholds): Rule[] {
     new ConnectUnansweredRule(t),
     retryExhaustedRule(),
     authFailureRule(),
-    new ZombieReconnectRule(),
-    new ForcedReconnectRule(),
-    staleFeedRule(),
-    eventLoopStallRule(),
+    new ZombieReconnectRule(t.zombieReconnect),
+    new ForcedReconnectRule(t.forcedReconnect),
+    staleFeedRule(t.staleFeed),
+    eventLoopStallRule(t.eventLoopStall),
   ];
 }
 

@@ -24,6 +24,9 @@ export class ZombieReconnectRule implements Rule {
   readonly name = 'zombie-reconnect';
   private readonly brokers = new Map<string, BrokerState>();
 
+  /** `threshold`: lines of one sign per broker from which it is reported (`--zombie-reconnect`). */
+  constructor(private readonly threshold: number) {}
+
   observe(ev: LogEvent): void {
     const key = ev.broker ?? '?';
     let b = this.brokers.get(key);
@@ -65,7 +68,7 @@ export class ZombieReconnectRule implements Rule {
   finish(): RuleFinding[] {
     const out: RuleFinding[] = [];
     for (const b of this.brokers.values()) {
-      if (b.afterTeardown) {
+      if (b.afterTeardown && b.afterTeardown.count >= this.threshold) {
         out.push(
           b.afterTeardown.build(
             `${b.afterTeardown.count} SDK reconnect attempt(s) for ${subjectText(undefined, b.afterTeardown.broker)} after its last ` +
@@ -73,7 +76,7 @@ export class ZombieReconnectRule implements Rule {
           ),
         );
       }
-      if (b.interleaved) {
+      if (b.interleaved && b.interleaved.count >= this.threshold) {
         out.push(
           b.interleaved.build(
             `${b.interleaved.count} time(s) the SDK retry counter for ${subjectText(undefined, b.interleaved.broker)} went back ` +

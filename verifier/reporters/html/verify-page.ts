@@ -67,7 +67,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
       tone: failed ? 'fail' : 'pass',
       facts: [
         `${report.linesRead} lines from ${report.inputs.length} input(s): ${report.inputs.map((i) => i.name).join(', ')}`,
-        `${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated`,
+        `${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable`,
         `thresholds: window ${report.thresholds.windowMs / 1000} s, burst ${report.thresholds.burst}, storm ${report.thresholds.storm}`,
       ],
       ruleCounts: ruleCounts(report.findings),
