@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-
-const BIN = new URL('../bin/stormcheck.js', import.meta.url).pathname;
+import { STORMCHECK_BIN as BIN } from './run-stormcheck.ts';
 const READY = /clients (ws:\/\/\S+), admin (http:\/\/\S+) /;
 const START_DEADLINE_MS = 20_000;
 
