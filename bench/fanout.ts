@@ -114,8 +114,19 @@ async function stopAll(processes: BenchProcess[]): Promise<void> {
  */
 export type FanoutGateways = ({ cluster?: ClusterOptions } | undefined)[];
 
-/** One measured run in fresh processes. */
-export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode, topology: FanoutGateways = [undefined]): Promise<FanoutRun> {
+/** What a caller may look at after the window, while every process still runs: client process i's window talked to gateway i mod n. */
+export interface FanoutInspection {
+  windows: ClientsWindow[];
+  gateways: BenchProcess[];
+}
+
+/** One measured run in fresh processes; `inspect` runs after the window, before the processes stop. */
+export async function runFanoutOnce(
+  config: FanoutConfig,
+  mode: FanoutMode,
+  topology: FanoutGateways = [undefined],
+  inspect?: (inspection: FanoutInspection) => Promise<void>,
+): Promise<FanoutRun> {
   const broker = spawnBenchProcess(new URL('./broker-process.ts', import.meta.url));
   const gateways = topology.map(() => spawnBenchProcess(new URL('./gateway-process.ts', import.meta.url), config.gatewayExecArgv));
   const gateway = gateways[0]!;
@@ -164,6 +175,7 @@ export async function runFanoutOnce(config: FanoutConfig, mode: FanoutMode, topo
     await sleep(config.drainMs);
     const windows = await Promise.all(clientProcesses.map((p) => p.request<ClientsWindow>('collect')));
     const seconds = (to.at - from.at) / 1000;
+    await inspect?.({ windows, gateways });
 
     const histogram = new LatencyHistogram();
     let received = 0;

@@ -56,6 +56,8 @@ serveRequests(
     usage: (): UsageSample => sampleUsage(),
     adaptersCreated: (): number => adaptersCreated,
     health: () => gateway?.health(),
+    // The parent reads the relay-lag histogram from the same /metrics an operator would scrape.
+    metricsText: async (): Promise<string> => (gateway ? (await fetch(`${gateway.adminUrl}/metrics`)).text() : ''),
   },
   async () => {
     await gateway?.close();

@@ -6,6 +6,7 @@ import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
 import { clusterFailover } from './cluster-failover.ts';
 import { clusterFanout } from './cluster-fanout.ts';
+import { clusterRelayTransport } from './cluster-relay-transport.ts';
 import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
 import { htmlReportOpen } from './html-report-open.ts';
@@ -25,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   htmlReportOpen,
   clusterFanout,
   clusterFailover,
+  clusterRelayTransport,
 ];
 
 const argv = process.argv.slice(2);

@@ -37,13 +37,19 @@ class Cluster {
   readonly links = Array.from({ length: NODES }, () => new FakeRedisLink(this.redis));
   readonly keepers: (LeaseKeeper | undefined)[] = Array.from({ length: NODES }, () => undefined);
   readonly broker = new Broker();
+  /** Nodes whose upstream cycle failed: they hand the lease back and claim nothing until demand returns. */
+  readonly standingBack = Array.from({ length: NODES }, () => false);
   private generation = 0;
 
   start(node: number): void {
     const id = `gw${node}-${this.generation++}`;
     const keeper = new LeaseKeeper(this.links[node]!, KEYS, id, { ttlMs: TTL_MS }, this.clock, {
-      onAcquired: ({ token }) => this.broker.opened(node, token),
+      onAcquired: ({ token }) => {
+        expect(this.standingBack[node], `node ${node} claimed while standing back after a failed upstream`).toBe(false);
+        this.broker.opened(node, token);
+      },
       onLost: () => this.broker.closed(node),
+      mayClaim: () => !this.standingBack[node],
     });
     this.keepers[node] = keeper;
     keeper.start();
@@ -101,6 +107,26 @@ const stopCommand = (node: number): Command => ({
   toString: () => `stop(${node})`,
 });
 
+const upstreamFailedCommand = (node: number): Command => ({
+  check: (m) => m.started[node]!,
+  run: async (_m, c) => {
+    c.standingBack[node] = true;
+    const given = c.keepers[node]!.relinquish();
+    expect(c.broker.open.has(node)).toBe(false);
+    await c.passes(0);
+    void given;
+  },
+  toString: () => `upstream-failed(${node})`,
+});
+
+const demandCommand = (node: number): Command => ({
+  check: () => true,
+  run: async (_m, c) => {
+    c.standingBack[node] = false;
+  },
+  toString: () => `demand(${node})`,
+});
+
 const passCommand = (ms: number): Command => ({
   check: () => true,
   run: async (_m, c) => c.passes(ms),
@@ -135,6 +161,8 @@ const commands = fc.commands(
   [
     node.map(startCommand),
     node.map(stopCommand),
+    node.map(upstreamFailedCommand),
+    node.map(demandCommand),
     fc.constant(redisRestartCommand),
     fc.integer({ min: 1, max: 2 * TTL_MS }).map(passCommand),
     fc.tuple(node, fc.constantFrom<LinkMode>('up', 'up', 'refuse', 'drop', 'lose-replies')).map(([n, mode]) => linkCommand(n, mode)),
@@ -150,8 +178,9 @@ describe('cluster lease (model-based, fake clock and fake Redis)', () => {
         const cluster = new Cluster();
         const model: Model = { started: Array.from({ length: NODES }, () => false) };
         await fc.asyncModelRun(() => ({ model, real: cluster }), cmds);
-        // Liveness after the storm: with every link healed, some started gateway ends up holding.
+        // Liveness after the storm: with every link healed and demand back, some started gateway ends up holding.
         for (const link of cluster.links) Object.assign(link, { mode: 'up', upMs: 0, downMs: 0 });
+        cluster.standingBack.fill(false);
         await cluster.passes(4 * TTL_MS);
         const anyStarted = model.started.some(Boolean);
         expect(cluster.broker.open.size).toBe(anyStarted ? 1 : 0);

@@ -6,4 +6,5 @@ export const ClusterLogEvent = {
   redisDown: 'cluster.redis.down',
   redisUp: 'cluster.redis.up',
   badRelayFrame: 'cluster.relay.bad_frame',
+  upstreamFailed: 'cluster.upstream.failed',
 } as const;

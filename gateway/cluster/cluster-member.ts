@@ -15,6 +15,7 @@ import { LeaseKeeper, renewEveryMs, type LeaseLossReason, type LeaseTiming } fro
 import type { Claim, LeaseStore } from './lease-store.ts';
 import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
 import { ClusterKey } from './redis-keys.ts';
+import { decodeRelayedStatus, encodeRelayedStatus } from './status-frame.ts';
 
 /** What every member of one gateway shares. */
 export interface MemberContext {
@@ -40,6 +41,15 @@ export interface MemberHealth {
   renewals: number;
   renewalFailures: number;
 }
+
+/** What a follower's `state` says after hearing the holder's `broker_status`. */
+const RELAYED_STATE: Record<BrokerStatusUpdate['state'], AdapterState> = {
+  [BrokerState.connecting]: 'connecting',
+  [BrokerState.open]: 'open',
+  [BrokerState.refusedRetrying]: 'backoff',
+  [BrokerState.failed]: 'failed',
+  [BrokerState.clusterUnavailable]: 'backoff',
+};
 
 function parseKeyId(id: string): UpstreamKey | undefined {
   const [mode, exchangeType, token] = id.split('|');
@@ -75,6 +85,13 @@ export class ClusterMember implements UpstreamAdapter {
   private demandPending = false;
   private stopped = false;
   private outgoing: Tick[] = [];
+  /** The upstream's last known state while this gateway holds none: the holder's relayed one, or our own failed cycle. */
+  private knownState: AdapterState | undefined;
+  /**
+   * Set when the upstream's connect cycle failed (here or on the holder): like the singleton's failed
+   * adapter, nobody dials again until a client of this gateway asks for data.
+   */
+  private standBack = false;
   private readonly log: Logger;
 
   constructor(
@@ -92,13 +109,14 @@ export class ClusterMember implements UpstreamAdapter {
       onAcquired: (claim) => this.acquired(claim),
       onLost: (reason) => this.lost(reason),
       onRedisReachable: (reachable) => this.reachable(reachable),
+      mayClaim: () => !this.standBack,
     });
   }
 
   get state(): AdapterState {
     if (this.stopped) return 'closed';
     if (this.owned) return this.owned.state;
-    return this.redisUp ? 'open' : 'backoff';
+    return this.redisUp ? (this.knownState ?? 'open') : 'backoff';
   }
 
   start(): void {
@@ -106,12 +124,19 @@ export class ClusterMember implements UpstreamAdapter {
     this.unfollow = [
       this.ctx.channels.follow(ClusterKey.ticks(userId, this.broker), (message) => this.relayed(message)),
       this.ctx.channels.follow(ClusterKey.demandChanged(userId, this.broker), () => void this.syncUpstream()),
+      this.ctx.channels.follow(ClusterKey.status(userId, this.broker), (message) => this.relayedStatus(message)),
     ];
     this.keeper.start();
     this.periodicSync();
   }
 
+  /** A client of this gateway authenticated or subscribed: a failed upstream may be dialled again. */
+  wanted(): void {
+    this.standBack = false;
+  }
+
   subscribe(keys: UpstreamKey[]): void {
+    this.wanted();
     let changed = false;
     for (const key of keys) {
       const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
@@ -199,10 +224,17 @@ export class ClusterMember implements UpstreamAdapter {
       clock: fencedClock(this.ctx.adapterDeps.clock, () => this.keeper.holds()),
       listener: {
         onTick: (_adapter, tick) => this.ownTick(tick),
-        onStatus: (_adapter, status) => this.ctx.adapterDeps.listener.onStatus(this, status),
-        onFailed: (_adapter, message) => this.ctx.adapterDeps.listener.onFailed(this, message),
+        onStatus: (_adapter, status) => {
+          this.ctx.adapterDeps.listener.onStatus(this, status);
+          this.publishStatus(status);
+        },
+        onFailed: (_adapter, message) => {
+          this.ctx.adapterDeps.listener.onFailed(this, message);
+          this.upstreamFailed(message);
+        },
       },
     };
+    this.knownState = undefined;
     const adapter = new AngelAdapter(this.user, deps);
     this.owned = adapter;
     this.ownedKeys.clear();
@@ -218,6 +250,40 @@ export class ClusterMember implements UpstreamAdapter {
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
     if (!this.redisUp && reason !== 'released') this.reportUnavailable();
+  }
+
+  private publishStatus(status: BrokerStatusUpdate): void {
+    if (!this.keeper.holds()) return;
+    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status });
+    void this.ctx.publish(ClusterKey.status(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+  }
+
+  /**
+   * A holder whose cycle failed must not sit on the lease with no upstream: it gives the lease back (so
+   * any gateway can try once a client asks) and stands back itself until its own clients ask again.
+   */
+  private upstreamFailed(message: string): void {
+    this.standBack = true;
+    this.knownState = 'failed';
+    this.log.warn({ event: ClusterLogEvent.upstreamFailed, message }, `Upstream failed for user ${this.user.userId}; lease released until a client asks again`);
+    void this.keeper.relinquish();
+  }
+
+  private relayedStatus(message: Buffer): void {
+    let relayed;
+    try {
+      relayed = decodeRelayedStatus(message);
+    } catch (err) {
+      this.ctx.metrics.badRelayFrame();
+      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, 'Bad status frame');
+      return;
+    }
+    if (relayed.origin === this.ctx.gatewayId || this.owned) return;
+    const { status } = relayed;
+    this.knownState = RELAYED_STATE[status.state];
+    this.standBack = status.state === BrokerState.failed;
+    this.ctx.adapterDeps.listener.onStatus(this, status);
+    if (status.state === BrokerState.failed) this.ctx.adapterDeps.listener.onFailed(this, status.message ?? 'upstream connect cycle failed');
   }
 
   private reportUnavailable(): void {
@@ -237,17 +303,25 @@ export class ClusterMember implements UpstreamAdapter {
   private ownTick(tick: Tick): void {
     // A tick read after a pause must not reach anyone before the lease is checked.
     if (!this.keeper.holds()) return;
-    this.ctx.adapterDeps.listener.onTick(this, tick);
-    if (this.outgoing.push(tick) === 1) setImmediate(() => this.flushRelay());
+    if (this.outgoing.push(tick) === 1) setImmediate(() => this.flushOwnTicks());
   }
 
-  /** One PUBLISH for every tick read in this turn of the event loop. */
-  private flushRelay(): void {
+  /**
+   * One PUBLISH for every tick read in this turn of the event loop, sent before this gateway fans the
+   * same ticks out to its own clients: that fan-out is the turn's heaviest work, and publishing after it
+   * made every other gateway's clients wait for it too (README "Cluster benchmarks").
+   */
+  private flushOwnTicks(): void {
     const ticks = this.outgoing;
     this.outgoing = [];
     if (ticks.length === 0 || !this.keeper.holds()) return;
-    const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), ticks });
-    void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+    try {
+      const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), ticks });
+      void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+    } catch {
+      this.ctx.metrics.relayPublishFailed();
+    }
+    for (const tick of ticks) this.ctx.adapterDeps.listener.onTick(this, tick);
   }
 
   private relayed(message: Buffer): void {

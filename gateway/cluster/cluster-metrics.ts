@@ -29,7 +29,7 @@ export class ClusterMetrics {
     this.lag = new Histogram({
       name: 'stormcheck_cluster_pubsub_lag_seconds',
       help: 'Time from the owner publishing a tick to this gateway receiving it',
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      buckets: [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
     this.publishFailures = new Counter({ name: 'stormcheck_cluster_relay_publish_failures_total', help: 'Ticks the owner could not publish', registers });

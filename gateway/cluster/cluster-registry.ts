@@ -91,6 +91,7 @@ export class ClusterRegistry implements Registry {
       this.deps.metrics.adaptersCreated.inc();
       entry.member.start();
     }
+    entry.member.wanted();
     entry.clients += 1;
     const held = entry;
     let released = false;

@@ -33,6 +33,8 @@ export interface LeaseEvents {
   onLost(reason: LeaseLossReason): void;
   /** Every Redis reply or failure, so the gateway can report `cluster-unavailable`. */
   onRedisReachable?(reachable: boolean): void;
+  /** Asked before each claim; false skips it (an upstream whose cycle failed waits for new demand). */
+  mayClaim?(): boolean;
 }
 
 export type LeaseState =
@@ -97,6 +99,14 @@ export class LeaseKeeper {
     }
   }
 
+  /** Gives the lease back but keeps following, so this gateway may claim it again later. */
+  async relinquish(): Promise<void> {
+    const held = this.current;
+    if (held.kind !== 'holding') return;
+    this.lose('released');
+    await this.store.release(this.keys.lease, leaseValue(this.holderId, held.token)).catch(() => undefined);
+  }
+
   private fenceIfExpired(): void {
     const held = this.current;
     if (held.kind !== 'holding' || this.clock.now() < held.validUntil) return;
@@ -122,7 +132,7 @@ export class LeaseKeeper {
       this.step();
     });
     if (this.current.kind === 'holding') void this.renew(this.current.token);
-    else if (this.current.kind === 'following') void this.claim();
+    else if (this.current.kind === 'following' && (this.events.mayClaim?.() ?? true)) void this.claim();
   }
 
   private async claim(): Promise<void> {

@@ -24,6 +24,8 @@ export const ClusterKey = {
   demandPattern: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:demand:${scope(userId, broker)}:*`,
   /** Pub/sub channel of the owner's decoded ticks. */
   ticks: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:ticks:${scope(userId, broker)}`,
+  /** Pub/sub channel of the owner's upstream state changes (`broker_status`), as JSON. */
+  status: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:status:${scope(userId, broker)}`,
   /** Pub/sub channel a gateway pokes when its demand changed, so the owner need not wait for its poll. */
   demandChanged: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:demand-changed:${scope(userId, broker)}`,
 } as const;
