@@ -141,7 +141,7 @@ describe('OpenAlgo client protocol (SPEC §4)', () => {
   it('get_broker_info reports the adapter status and user', async () => {
     await client.authenticate();
     // auth answers before the upstream opens; the status it reports is the adapter's once open.
-    await client.marketData('open');
+    await client.brokerState('open');
     expect(await client.request({ action: 'get_broker_info' })).toEqual({
       type: 'broker_info',
       status: 'success',
