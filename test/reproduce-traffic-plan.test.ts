@@ -70,13 +70,16 @@ describe('seeded traffic plan', () => {
     expect(shared).toHaveLength(waves);
   });
 
-  it('all: given the retry sleep, the first churn wave lands in its middle, after the start window, whatever the duration', () => {
+  it('all: given the retry sleep, the first churn wave lands in its middle, and only the two services up by then take part', () => {
     for (const durationMs of [6000, 20_000]) {
       const p = plan('all', 1, { durationMs, retrySleepMs: 300 });
       const firstWave = Math.min(...p.clients.map((c) => c.steps.find((s) => s.kind === 'disconnect')!.at));
       expect(firstWave).toBe(50 + 150);
-      const lastStart = Math.max(...p.clients.map((c) => c.steps[0].at));
-      expect(lastStart).toBeLessThan(firstWave);
+      const early = p.clients.filter((c) => c.steps[0].at < firstWave);
+      expect(early.map((c) => c.name)).toEqual(['position-monitor#1', 'session-manager#1']);
+      for (const c of early) expect(c.steps.filter((s) => s.at <= firstWave).map((s) => s.kind)).toEqual(['connect', 'subscribe', 'disconnect']);
+      const laterStarts = p.clients.filter((c) => !early.includes(c)).map((c) => c.steps[0].at);
+      expect(Math.min(...laterStarts)).toBeGreaterThan(firstWave + 300);
     }
     // A sleep too long for the hold: the wave stays in the hold's first half.
     const slow = plan('all', 1, { durationMs: 6000, retrySleepMs: 10_000 });
