@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../errors/usage-error.ts';
 import { timeScaleOption } from '../errors/time-scale-option.ts';
@@ -60,7 +62,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   handler: async (args) => {
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
     const records: RunRecord[] = [];
-    const report = await runReproduce({
+    const options = {
       clients: wholeNumberOption('clients', args.clients, 1, 200),
       durationMs: durationOption('duration', args.duration, 2000, 120_000),
       seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
@@ -70,11 +72,20 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
       onProgress: progressOnTty(),
       logDir: args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']),
-      onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
-    });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
-    if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck reproduce', reproduceSummary(report), records), '--html');
-    process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+      onRunRecord: htmlPath === undefined ? undefined : (r: RunRecord) => records.push(r),
+    };
+    // The page reads each mode's log after the run, so without --log-dir the logs wait in a folder of
+    // our own until it is written, rather than in runReproduce's, which is gone by then.
+    const scratch = htmlPath !== undefined && options.logDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+    try {
+      const run = await runReproduce({ ...options, logDir: options.logDir ?? scratch });
+      const report = scratch === undefined ? run : { ...run, modes: run.modes.map(({ logFile: _removed, ...rest }) => rest) };
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+      if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck reproduce', reproduceSummary(report), records), '--html');
+      process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+    } finally {
+      if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+    }
   },
 };
 
