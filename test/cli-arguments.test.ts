@@ -65,7 +65,7 @@ describe('argument mistakes are refused before any work, through the built CLI',
   it('reproduce --mode bogus: the choices, not a TypeError, and no temp folder', async () => {
     const result = await stormcheck(['reproduce', '--mode', 'bogus'], { env: { ...process.env, TMPDIR: tmp.dir } });
 
-    expectUsageError(result, /^stormcheck: --mode bogus is not one of both, legacy, singleton$/);
+    expectUsageError(result, /^stormcheck: --mode bogus is not one of all, legacy-2025, legacy-2026, legacy, singleton$/);
     expect(await readdir(tmp.dir)).toEqual([]);
   });
 

@@ -57,7 +57,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
       .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
       .epilogue(
-        'Exit codes: 0 legacy-2025 stormed, legacy-2026 churned and left zombies, and singleton was clean; 1 an expectation failed; 2 bad option.',
+        'Exit codes: 0 every expectation met; 1 an expectation failed; 2 bad option.',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
