@@ -40,8 +40,8 @@ describe('stormcheck reproduce', () => {
     const [y2025, y2026, singleton] = report.modes;
     expect(report.modes.map((m) => m.mode)).toEqual(['legacy-2025', 'legacy-2026', 'singleton']);
     for (const mode of report.modes) expect(mode.slotHold).toEqual(expect.objectContaining({ held: 2, releasedAt: expect.any(Number) }));
-    expect(y2025.broker.peakAttemptsPerSecond).toBeGreaterThan(100);
-    expect(y2025.gateway.sdkGiveUps).toBeGreaterThan(0);
+    // One SDK per adapter: give-ups beyond one each are reconnects that skipped the sleep, the runaway.
+    expect(y2025.gateway.sdkGiveUps).toBeGreaterThan(y2025.gateway.adaptersCreated);
     expect(y2025.verifier.stormKinds).toContain('runaway-retry');
     expect(y2026.gateway.teardowns).toBeGreaterThanOrEqual(1);
     expect(y2026.gateway.adaptersCreated).toBeGreaterThanOrEqual(2);

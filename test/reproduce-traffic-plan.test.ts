@@ -61,6 +61,32 @@ describe('seeded traffic plan', () => {
     }
   });
 
+  it.each([
+    ['churn', 3],
+    ['all', 2],
+  ] as const)('%s: every client of each of its %i churn waves disconnects at the same instant', (scenario, waves) => {
+    const disconnects = plan(scenario).clients.map((c) => c.steps.filter((s) => s.kind === 'disconnect').map((s) => s.at));
+    const shared = disconnects[0].filter((at) => disconnects.every((d) => d.includes(at)));
+    expect(shared).toHaveLength(waves);
+  });
+
+  it('all: given the retry sleep, the first churn wave lands in its middle, and only the two services up by then take part', () => {
+    for (const durationMs of [6000, 20_000]) {
+      const p = plan('all', 1, { durationMs, retrySleepMs: 300 });
+      const firstWave = Math.min(...p.clients.map((c) => c.steps.find((s) => s.kind === 'disconnect')!.at));
+      expect(firstWave).toBe(50 + 150);
+      const early = p.clients.filter((c) => c.steps[0].at < firstWave);
+      expect(early.map((c) => c.name)).toEqual(['position-monitor#1', 'session-manager#1']);
+      for (const c of early) expect(c.steps.filter((s) => s.at <= firstWave).map((s) => s.kind)).toEqual(['connect', 'subscribe', 'disconnect']);
+      const laterStarts = p.clients.filter((c) => !early.includes(c)).map((c) => c.steps[0].at);
+      expect(Math.min(...laterStarts)).toBeGreaterThan(firstWave + 300);
+    }
+    // A sleep too long for the hold: the wave stays in the hold's first half.
+    const slow = plan('all', 1, { durationMs: 6000, retrySleepMs: 10_000 });
+    const wave = Math.min(...slow.clients.map((c) => c.steps.find((s) => s.kind === 'disconnect')!.at));
+    expect(wave).toBeLessThanOrEqual(slow.slotsHeldUntil! / 2);
+  });
+
   it.each(SCENARIOS)('%s: a short run still ends with a quiet stretch for the gateway to recover', (scenario) => {
     const last = Math.max(...plan(scenario, 1, { durationMs: 3000 }).clients.flatMap((c) => c.steps.map((s) => s.at)));
     expect(last).toBeLessThan(3000 - 1500);

@@ -46,20 +46,27 @@ export interface PlanOptions {
   universe: SymbolUniverse;
   /** Uniform numbers in [0, 1) from `seed`; the plan's only randomness, so a seed replays a run. */
   random: () => number;
+  /**
+   * How long the target sleeps before it retries a refused handshake (reproduce: the SDK's 10 s times
+   * `--time-scale`). When known, the first churn wave of a scenario with a hold lands in the middle of
+   * that sleep, whatever the run's duration.
+   */
+  retrySleepMs?: number;
 }
 
 /**
  * When disruptions happen, as fractions of the active span (the start of the run). The rest of the run is
  * quiet so a healthy gateway can recover and every client's final connection can be judged on its data.
  */
-const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[]; holdUntil?: number }> = {
+const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: number[]; holdUntil?: number; firstWaveInSleep?: boolean }> = {
   burst: { churn: [], drops: [], refresh: [0.55, 0.8] },
   churn: { churn: [0.25, 0.5, 0.75], drops: [], refresh: [] },
   reconnect: { churn: [], drops: [0.35, 0.7], refresh: [] },
   // The incident: another app holds the slots. The first churn wave comes right after the first refusal,
-  // while the SDK sleeps in its retry; the next adapter's retries run out before the slots free. Then the
-  // broker drops everyone and a last wave tears the adapter down.
-  all: { churn: [0.03, 0.84], drops: [0.8], refresh: [0.92], holdUntil: 0.7 },
+  // while the SDK sleeps in its retry (placed by `retrySleepMs` when the plan knows it); the next
+  // adapter's retries run out before the slots free. Then the broker drops everyone and a last wave tears
+  // the adapter down.
+  all: { churn: [0.03, 0.84], drops: [0.8], refresh: [0.92], holdUntil: 0.7, firstWaveInSleep: true },
 };
 
 /**
@@ -73,11 +80,16 @@ export function activeSpanMs(durationMs: number): number {
   return Math.round(Math.min(0.55 * durationMs, Math.max(durationMs - RECOVERY_MS, 0.35 * durationMs)));
 }
 
-/** Disconnects of one churn wave spread over this window; reconnects start after it, with the set empty. */
-const CHURN_CLOSE_WINDOW_MS = 80;
-const CHURN_GAP_MS = 250;
+/**
+ * Every client of a churn wave disconnects at the same instant (one timer tick), so the set empties at a
+ * moment the plan chose rather than whenever the slowest close lands on a loaded machine; reconnects
+ * start this long after it.
+ */
+const CHURN_GAP_MS = 330;
 const CHURN_REOPEN_WINDOW_MS = 150;
 const START_WINDOW_MS = 50;
+/** Services up before a churn wave placed in the retry sleep: the incident's waves were of 1–5 clients. */
+const EARLY_SERVICES = 2;
 
 /** Builds a repeatable traffic plan: the same options and seed always give the same plan. */
 export function planTraffic(options: PlanOptions): TrafficPlan {
@@ -87,6 +99,13 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
   const services = ['position-monitor', 'session-manager', ...universe.underlyings.map((u) => `option-chain:${u.symbol}`)];
   const clients: ClientPlan[] = [];
+  const waves = timeline.churn.map((fraction) => Math.round(fraction * span));
+  const inSleep = timeline.firstWaveInSleep === true && timeline.holdUntil !== undefined && options.retrySleepMs !== undefined && waves.length > 0;
+  if (inSleep) {
+    // The sleep starts at the first refusal, inside the start window; a slow sleep may not push the wave
+    // past half the hold, or the next adapter's retries could not run out before the slots free.
+    waves[0] = Math.min(START_WINDOW_MS + Math.round(options.retrySleepMs! / 2), Math.round((timeline.holdUntil! * span) / 2));
+  }
 
   for (let i = 0; i < options.clients; i++) {
     const service = services[i % services.length];
@@ -96,18 +115,21 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
       steps.push({ at, kind: 'connect' });
       steps.push({ at, kind: 'subscribe', batches: burstOf(watch.symbols, random), mode: watch.mode });
     };
-    open(between(0, START_WINDOW_MS));
+    // Only the first services are up when the wave in the sleep comes; the rest start as the app comes
+    // back. Twenty authenticates take longer than a scaled sleep on a loaded machine, and the set must
+    // empty before the sleep ends.
+    const late = inSleep && i >= EARLY_SERVICES;
+    if (!late) open(between(0, START_WINDOW_MS));
     for (const fraction of timeline.refresh) {
       const at = Math.round(fraction * span) + between(0, START_WINDOW_MS);
       const dropped = watch.symbols.filter(() => random() < 0.5);
       if (dropped.length > 0) steps.push({ at, kind: 'unsubscribe', symbols: dropped, mode: watch.mode });
       steps.push({ at, kind: 'subscribe', batches: burstOf([...dropped, ...pick(universe.equities, 2, random)], random), mode: watch.mode });
     }
-    for (const fraction of timeline.churn) {
-      const wave = Math.round(fraction * span);
-      steps.push({ at: wave + between(0, CHURN_CLOSE_WINDOW_MS), kind: 'disconnect', abrupt: random() < 0.5 });
-      open(wave + CHURN_CLOSE_WINDOW_MS + CHURN_GAP_MS + between(0, CHURN_REOPEN_WINDOW_MS));
-    }
+    waves.forEach((wave, w) => {
+      if (!(late && w === 0)) steps.push({ at: wave, kind: 'disconnect', abrupt: random() < 0.5 });
+      open(wave + CHURN_GAP_MS + between(0, CHURN_REOPEN_WINDOW_MS));
+    });
     for (const fraction of timeline.drops) {
       // Half the services give up on a silent feed and reconnect on their own, as real apps do.
       if (random() < 0.5) continue;
