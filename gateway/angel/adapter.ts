@@ -3,7 +3,7 @@ import { LogEvent, LogMessage } from '../logger.ts';
 import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
 import { BrokerUnavailableError } from '../registry/registry.ts';
-import { Action, HEARTBEAT, TickDecodeError, decodeTick, type SmartApiRequest } from '../smartapi/index.ts';
+import { Action, HEARTBEAT, type SmartApiRequest } from '../smartapi/index.ts';
 import type { Timer } from '../clock.ts';
 import type { AdapterState } from './lifecycle.ts';
 import type { UserRecord } from '../users.ts';
@@ -11,6 +11,7 @@ import { backoffDelay } from './backoff.ts';
 import { INITIAL_LIFECYCLE, transition, type Lifecycle, type LifecycleEvent, type LifecyclePolicy } from './lifecycle.ts';
 import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from './upstream-key.ts';
 import { dialUpstream, type DialOutcome, type UpstreamSocket } from './upstream-socket.ts';
+import { deliverTick } from './tick-delivery.ts';
 
 interface Waiter {
   resolve(): void;
@@ -198,13 +199,7 @@ export class AngelAdapter implements UpstreamAdapter {
     if (socket !== this.socket) return;
     this.lastHeardAt = this.deps.clock.now();
     if (isBinary) {
-      this.deps.metrics.ticksReceived.inc();
-      try {
-        this.deps.listener.onTick(this, decodeTick(data));
-      } catch (err) {
-        if (!(err instanceof TickDecodeError)) throw err;
-        this.deps.metrics.badTicks.inc();
-      }
+      deliverTick(this, data, this.deps);
       return;
     }
     const text = data.toString('utf8');

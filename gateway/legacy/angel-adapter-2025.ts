@@ -3,12 +3,13 @@ import { dialUpstream } from '../angel/upstream-socket.ts';
 import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
-import { Action, decodeTick, TickDecodeError, type SmartApiRequest } from '../smartapi/index.ts';
+import { Action, type SmartApiRequest } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';
 import { SmartWebSocketModel } from './smart-websocket.ts';
+import { deliverTick } from '../angel/tick-delivery.ts';
 
 /** What both legacy adapters need beyond the singleton's deps. */
 export interface LegacyAdapterDeps extends AdapterDeps {
@@ -141,13 +142,7 @@ export class AngelAdapter2025 implements LegacyAdapter {
   private onData(data: Buffer, isBinary: boolean): void {
     // A disconnected adapter has cleaned up its ZeroMQ socket: what a zombie receives reaches nobody.
     if (!this.running || !isBinary) return;
-    this.deps.metrics.ticksReceived.inc();
-    try {
-      this.deps.listener.onTick(this, decodeTick(data));
-    } catch (err) {
-      if (!(err instanceof TickDecodeError)) throw err;
-      this.deps.metrics.badTicks.inc();
-    }
+    deliverTick(this, data, this.deps);
   }
 
   private send(requests: SmartApiRequest[]): void {

@@ -3,7 +3,7 @@ import type { Timer } from '../clock.ts';
 import { dialUpstream } from '../angel/upstream-socket.ts';
 import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import { Action, decodeTick, TickDecodeError, type SmartApiRequest } from '../smartapi/index.ts';
+import { Action, type SmartApiRequest } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { LegacyAdapter, LegacyAdapterDeps } from './angel-adapter-2025.ts';
@@ -11,6 +11,7 @@ import type { EventLoopFreeze } from './event-loop-freeze.ts';
 import { CommonMessage, LegacyLogEvent, Message2026, OpenAlgoModule } from './openalgo-log.ts';
 import { SDK_LOG_LINE, SmartWebSocketModel } from './smart-websocket.ts';
 import { STALL_WATCHDOG, StallWatchdog } from './stall-watchdog.ts';
+import { deliverTick } from '../angel/tick-delivery.ts';
 
 /** angel_adapter.py at 60156bc: `reconnect_delay=5`, `max_reconnect_delay=60`, 10 attempts, 5 s thread join. */
 export const ADAPTER_2026 = { firstDelayMs: 5_000, maxDelayMs: 60_000, maxAttempts: 10, threadJoinMs: 5_000 } as const;
@@ -217,13 +218,7 @@ export class AngelAdapter2026 implements LegacyAdapter {
   private onData(data: Buffer, isBinary: boolean): void {
     if (!this.running || !isBinary) return;
     this.watchdog.fed();
-    this.deps.metrics.ticksReceived.inc();
-    try {
-      this.deps.listener.onTick(this, decodeTick(data));
-    } catch (err) {
-      if (!(err instanceof TickDecodeError)) throw err;
-      this.deps.metrics.badTicks.inc();
-    }
+    deliverTick(this, data, this.deps);
   }
 
   private send(requests: SmartApiRequest[]): void {
