@@ -44,10 +44,13 @@ class Cluster {
   start(node: number): void {
     const id = `gw${node}-${this.generation++}`;
     const keeper = new LeaseKeeper(this.links[node]!, KEYS, id, { ttlMs: TTL_MS }, this.clock, {
-      onAcquired: ({ token }) => {
-        expect(this.standingBack[node], `node ${node} claimed while standing back after a failed upstream`).toBe(false);
-        this.broker.opened(node, token);
-      },
+      // The keeper calls back from its own promise chain; a broken invariant is kept and rethrown by
+      // passes(), so it fails the command that caused it and fast-check can shrink the sequence.
+      onAcquired: ({ token }) =>
+        this.recordViolation(() => {
+          expect(this.standingBack[node], `node ${node} claimed while standing back after a failed upstream`).toBe(false);
+          this.broker.opened(node, token);
+        }),
       onLost: () => this.broker.closed(node),
       mayClaim: () => !this.standingBack[node],
     });
@@ -63,6 +66,16 @@ class Cluster {
     void stopped;
   }
 
+  private violation: unknown;
+
+  private recordViolation(check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      this.violation ??= err;
+    }
+  }
+
   /** Moves the fake clock timer by timer, letting promise callbacks run between two timers. */
   async passes(ms: number): Promise<void> {
     const end = this.clock.now() + ms;
@@ -74,6 +87,7 @@ class Cluster {
     }
     this.clock.advance(end - this.clock.now());
     await flushMicrotasks();
+    if (this.violation !== undefined) throw this.violation;
   }
 }
 

@@ -148,8 +148,9 @@ export class LeaseKeeper {
     if (claim === undefined) return;
     const { token } = claim;
     const validUntil = sentAt + validForMs(this.timing);
-    if (this.current.kind !== 'following' || this.clock.now() >= validUntil) {
-      // Stopped meanwhile, or the reply came too late to use: hand the key back rather than sit on it.
+    if (this.current.kind !== 'following' || this.clock.now() >= validUntil || !(this.events.mayClaim?.() ?? true)) {
+      // Stopped meanwhile, told to stand back while the claim was in flight, or the reply came too late
+      // to use: hand the key back rather than sit on it.
       void this.store.release(this.keys.lease, leaseValue(this.holderId, token)).catch(() => undefined);
       return;
     }
