@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { decodeTick, type Tick } from '../gateway/smartapi/codec.ts';
 import type { Account } from '../fixtures/angel-broker/types.ts';
@@ -118,4 +119,26 @@ export async function connect(url: string, account: Account = ACCOUNT_A): Promis
 export function closeAllClients(): void {
   for (const client of openClients) client.ws.terminate();
   openClients.clear();
+}
+
+/**
+ * Upgrades an already-open raw socket (TCP or TLS) to /smart-stream with the SDK's headers, and says how
+ * the connection later ended: ws swallows a reset, a raw socket reports ECONNRESET. Resolves once the
+ * broker answered the upgrade, with that answer's first bytes.
+ */
+export async function rawSmartStreamUpgrade(
+  socket: Duplex,
+  account: Account,
+): Promise<{ answer: string; ended: Promise<string> }> {
+  const ended = new Promise<string>((resolve) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    socket.on('close', () => resolve('closed without error'));
+  });
+  const answered = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+  const headers = Object.entries(sdkHeaders(account)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.write(
+    `GET /smart-stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`,
+  );
+  return { answer: String(await answered), ended };
 }

@@ -2,7 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../fixtures/angel-broker/index.ts';
-import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
+import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, handshake, rawSmartStreamUpgrade, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
 let broker: MockBroker | undefined;
 
@@ -98,17 +98,8 @@ describe("mock broker refusal shapes, as AngelOne's", () => {
     const b = await start({ limit: 2, onLimit: 'close-existing' });
     // A raw socket, because ws swallows the reset it sees; this one reports how TCP ended.
     const oldest = netConnect(b.port, '127.0.0.1');
-    const ended = new Promise<string>((resolve) => {
-      oldest.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-      oldest.on('close', () => resolve('closed without error'));
-    });
-    const upgraded = new Promise((resolve) => oldest.once('data', resolve));
-    const headers = Object.entries(sdkHeaders(ACCOUNT_A)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-    oldest.write(
-      `GET /smart-stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`,
-    );
-    expect(String(await upgraded)).toMatch(/^HTTP\/1.1 101/);
+    const { answer, ended } = await rawSmartStreamUpgrade(oldest, ACCOUNT_A);
+    expect(answer).toMatch(/^HTTP\/1.1 101/);
     const second = await connect(b.url);
 
     const third = await handshake(b.url, sdkHeaders(ACCOUNT_A));

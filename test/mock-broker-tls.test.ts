@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { startMockBroker, type MockBroker } from '../fixtures/angel-broker/index.ts';
 import { selfSignedAngelCertificate } from '../fixtures/angel-broker/tls-credentials.ts';
 import { decodeTick, type QuoteTick, type Tick } from '../gateway/smartapi/codec.ts';
-import { ACCOUNT_A, sdkHeaders, waitFor } from './mock-broker-client.ts';
+import { ACCOUNT_A, rawSmartStreamUpgrade, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
 const REAL_HOST = 'smartapisocket.angelone.in';
 
@@ -100,17 +100,8 @@ describe('mock broker over TLS on the real host name', { timeout: 20_000 }, () =
     try {
       // A raw TLS socket, because ws swallows the reset it sees; this one reports how the connection ended.
       const oldest = tlsConnect({ host: '127.0.0.1', port: b.port, rejectUnauthorized: false });
-      const ended = new Promise<string>((resolve) => {
-        oldest.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-        oldest.on('close', () => resolve('closed without error'));
-      });
-      const upgraded = new Promise((resolve) => oldest.once('data', resolve));
-      const headers = Object.entries(sdkHeaders(ACCOUNT_A)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      oldest.write(
-        `GET /smart-stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`,
-      );
-      expect(String(await upgraded)).toMatch(/^HTTP\/1.1 101/);
+      const { answer, ended } = await rawSmartStreamUpgrade(oldest, ACCOUNT_A);
+      expect(answer).toMatch(/^HTTP\/1.1 101/);
 
       const newer = new WebSocket(b.url, { headers: sdkHeaders(ACCOUNT_A), rejectUnauthorized: false });
       await new Promise((resolve, reject) => {
