@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
+import { deliverTick } from '../angel/tick-delivery.ts';
 import { dialUpstream } from '../angel/upstream-socket.ts';
-import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
-import { Action, type SmartApiRequest } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';
 import { SmartWebSocketModel } from './smart-websocket.ts';
-import { deliverTick } from '../angel/tick-delivery.ts';
+import { LegacySubscriptions } from './legacy-subscriptions.ts';
 
 /** What both legacy adapters need beyond the singleton's deps. */
 export interface LegacyAdapterDeps extends AdapterDeps {
@@ -37,19 +36,18 @@ export interface LegacyAdapter extends UpstreamAdapter {
  * `disconnect()` only clears `running` and closes the SDK's newest socket: a retry sleeping in the SDK
  * still dials, and the socket it opens (a zombie) resubscribes and holds a broker slot for good.
  */
-export class AngelAdapter2025 implements LegacyAdapter {
+export class AngelAdapter2025 extends LegacySubscriptions implements LegacyAdapter {
   readonly broker: BrokerName;
   readonly id: number;
   private running = false;
-  private connected = false;
   private readonly sdk: SmartWebSocketModel;
-  private readonly subscribed = new UpstreamSubscriptions();
   private readonly log: Logger;
 
   constructor(
     readonly user: UserRecord,
     private readonly deps: LegacyAdapterDeps,
   ) {
+    super(deps.maxTokens);
     this.broker = user.broker;
     this.id = deps.adapterId;
     const logger = deps.logger.child({ user: user.userId, broker: user.broker, adapter: this.id });
@@ -98,26 +96,8 @@ export class AngelAdapter2025 implements LegacyAdapter {
     this.sdk.destroy();
   }
 
-  subscribe(keys: UpstreamKey[]): void {
-    const added = this.subscribed.add(keys);
-    if (added.length > 0 && this.connected) this.send(buildRequests(Action.subscribe, added));
-  }
-
-  unsubscribe(keys: UpstreamKey[]): void {
-    const removed = this.subscribed.remove(keys);
-    if (removed.length > 0 && this.connected) this.send(buildRequests(Action.unsubscribe, removed));
-  }
-
-  remainingCapacity(): number {
-    return this.deps.maxTokens - this.subscribed.size;
-  }
-
   upstreamConnections(): number {
     return this.sdk.upstreamConnections();
-  }
-
-  subscriptionCount(): number {
-    return this.subscribed.size;
   }
 
   /** `_connect_with_retry` on a new thread: `ws_client.connect()` never raises, so it always says attempt 1. */
@@ -130,7 +110,7 @@ export class AngelAdapter2025 implements LegacyAdapter {
   private onOpen(): void {
     this.connected = this.running;
     this.log.info({ event: LegacyLogEvent.upstreamOpen, zombie: !this.running }, CommonMessage.connected);
-    if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
+    this.replaySubscriptions();
   }
 
   private onClose(): void {
@@ -145,7 +125,7 @@ export class AngelAdapter2025 implements LegacyAdapter {
     deliverTick(this, data, this.deps);
   }
 
-  private send(requests: SmartApiRequest[]): void {
-    for (const request of requests) if (!this.sdk.send(JSON.stringify(request))) return;
+  protected sendText(text: string): boolean {
+    return this.sdk.send(text);
   }
 }

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { Timer } from '../clock.ts';
+import { deliverTick } from '../angel/tick-delivery.ts';
 import { dialUpstream } from '../angel/upstream-socket.ts';
-import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import { Action, type SmartApiRequest } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { LegacyAdapter, LegacyAdapterDeps } from './angel-adapter-2025.ts';
@@ -11,7 +10,7 @@ import type { EventLoopFreeze } from './event-loop-freeze.ts';
 import { CommonMessage, LegacyLogEvent, Message2026, OpenAlgoModule } from './openalgo-log.ts';
 import { SDK_LOG_LINE, SmartWebSocketModel } from './smart-websocket.ts';
 import { STALL_WATCHDOG, StallWatchdog } from './stall-watchdog.ts';
-import { deliverTick } from '../angel/tick-delivery.ts';
+import { LegacySubscriptions } from './legacy-subscriptions.ts';
 
 /** angel_adapter.py at 60156bc: `reconnect_delay=5`, `max_reconnect_delay=60`, 10 attempts, 5 s thread join. */
 export const ADAPTER_2026 = { firstDelayMs: 5_000, maxDelayMs: 60_000, maxAttempts: 10, threadJoinMs: 5_000 } as const;
@@ -26,17 +25,15 @@ export interface Adapter2026Deps extends LegacyAdapterDeps {
  * retry still dials into the same callbacks. `disconnect()` cannot cancel that sleep either (a zombie), and
  * joining the connect thread while the SDK sleeps freezes the whole proxy for the 5 s join timeout.
  */
-export class AngelAdapter2026 implements LegacyAdapter {
+export class AngelAdapter2026 extends LegacySubscriptions implements LegacyAdapter {
   readonly broker: BrokerName;
   readonly id: number;
   private running = false;
-  private connected = false;
   private reconnecting = false;
   private reconnectAttempts = 0;
   private reconnectTimer: Timer | undefined;
   private sdk: SmartWebSocketModel;
   private readonly retired = new Set<SmartWebSocketModel>();
-  private readonly subscribed = new UpstreamSubscriptions();
   private readonly watchdog: StallWatchdog;
   private readonly logger: Logger;
   private readonly log: Logger;
@@ -45,6 +42,7 @@ export class AngelAdapter2026 implements LegacyAdapter {
     readonly user: UserRecord,
     private readonly deps: Adapter2026Deps,
   ) {
+    super(deps.maxTokens);
     this.broker = user.broker;
     this.id = deps.adapterId;
     this.logger = deps.logger.child({ user: user.userId, broker: user.broker, adapter: this.id });
@@ -97,28 +95,10 @@ export class AngelAdapter2026 implements LegacyAdapter {
     for (const sdk of this.retired) sdk.destroy();
   }
 
-  subscribe(keys: UpstreamKey[]): void {
-    const added = this.subscribed.add(keys);
-    if (added.length > 0 && this.connected) this.send(buildRequests(Action.subscribe, added));
-  }
-
-  unsubscribe(keys: UpstreamKey[]): void {
-    const removed = this.subscribed.remove(keys);
-    if (removed.length > 0 && this.connected) this.send(buildRequests(Action.unsubscribe, removed));
-  }
-
-  remainingCapacity(): number {
-    return this.deps.maxTokens - this.subscribed.size;
-  }
-
   upstreamConnections(): number {
     let n = this.sdk.upstreamConnections();
     for (const sdk of this.retired) n += sdk.upstreamConnections();
     return n;
-  }
-
-  subscriptionCount(): number {
-    return this.subscribed.size;
   }
 
   private createSdk(): SmartWebSocketModel {
@@ -161,11 +141,11 @@ export class AngelAdapter2026 implements LegacyAdapter {
     this.log.info({ event: LegacyLogEvent.upstreamOpen, zombie: !this.running }, CommonMessage.connected);
     if (!this.running) {
       // The zombie still resubscribes what the adapter held, and holds its slot with nobody to feed.
-      if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
+      this.replaySubscriptions();
       return;
     }
     this.watchdog.start();
-    if (this.subscribed.size > 0) this.send(buildRequests(Action.subscribe, this.subscribed.values()));
+    this.replaySubscriptions();
   }
 
   private onClose(): void {
@@ -221,7 +201,7 @@ export class AngelAdapter2026 implements LegacyAdapter {
     deliverTick(this, data, this.deps);
   }
 
-  private send(requests: SmartApiRequest[]): void {
-    for (const request of requests) if (!this.sdk.send(JSON.stringify(request))) return;
+  protected sendText(text: string): boolean {
+    return this.sdk.send(text);
   }
 }
