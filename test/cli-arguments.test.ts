@@ -1,18 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stormcheck, tempDir } from './run-stormcheck.ts';
+import { describe, expect, it } from 'vitest';
+import { stormcheck, tempDirPerTest } from './run-stormcheck.ts';
 
 const FIXTURE = new URL('../fixtures/logs/docker-churn.log', import.meta.url).pathname;
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 /** A usage mistake: exit 2, nothing on stdout, exactly one line on stderr. */
 function expectUsageError(result: { code: number; stdout: string; stderr: string }, line: RegExp): void {

@@ -1,20 +1,14 @@
 import { spawn } from 'node:child_process';
 import { appendFile, readFile, mkdir } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../verifier/index.ts';
-import { oa, STORMCHECK_BIN, stormcheck, tempDir } from './run-stormcheck.ts';
+import { oa, STORMCHECK_BIN, stormcheck, tempDirPerTest } from './run-stormcheck.ts';
 
 const LOGS = new URL('../fixtures/logs/', import.meta.url).pathname;
 const INCIDENT = `${LOGS}incident.log`;
 const HEALTHY = `${LOGS}healthy-2025.log`;
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 describe('stormcheck verify: reporters', () => {
   it('text: summary, finding with kind and evidence, per-minute timeline; no colour in a pipe', async () => {

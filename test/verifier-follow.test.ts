@@ -1,18 +1,12 @@
 import { spawn } from 'node:child_process';
 import { appendFile, readFile, rename, truncate, unlink, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../verifier/index.ts';
-import { oa, STORMCHECK_BIN, tempDir } from './run-stormcheck.ts';
+import { oa, STORMCHECK_BIN, tempDirPerTest } from './run-stormcheck.ts';
 
 const INCIDENT = new URL('../fixtures/logs/incident.log', import.meta.url).pathname;
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 /** `verify --follow` on `log`; `until` resolves once stderr holds a text, `stop` sends SIGINT and parses the report. */
 function follow(log: string) {

@@ -2,19 +2,13 @@ import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../verifier/index.ts';
-import { oa, stormcheck, tempDir } from './run-stormcheck.ts';
+import { oa, stormcheck, tempDirPerTest } from './run-stormcheck.ts';
 
 const INCIDENT = new URL('../fixtures/logs/incident.log', import.meta.url).pathname;
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 async function json(args: string[], stdin?: Buffer): Promise<{ code: number; report: VerifyReport; stderr: string }> {
   const { code, stdout, stderr } = await stormcheck(['verify', ...args, '--reporter', 'json'], { stdin });

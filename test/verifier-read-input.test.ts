@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../verifier/classify/log-event.ts';
 import { openInput, READ_CHUNK, type InputSource } from '../verifier/input/open-input.ts';
 import { readInput } from '../verifier/read-input.ts';
-import { tempDir } from './run-stormcheck.ts';
+import { tempDirPerTest } from './run-stormcheck.ts';
 
 const FILLER = '[2025-11-11 09:45:49,179] DEBUG in angel_mapping: Tick for token: [REDACTED] ltp 1.00 volume 5\n';
 const CONNECT = '[2025-11-11 09:45:50,001] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)\n';
@@ -56,13 +56,7 @@ async function read(source: InputSource): Promise<{ events: Array<Pick<LogEvent,
   return { events, lines: summary.lines };
 }
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 describe('reading a plain file chunk by chunk', () => {
   it('finds keywords straddling a read boundary and lines starting exactly at one, as one whole buffer would', async () => {

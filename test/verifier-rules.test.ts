@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyPaths, type Finding, type VerifyOptions } from '../verifier/index.ts';
-import { oa, tempDir } from './run-stormcheck.ts';
+import { oa, tempDirPerTest } from './run-stormcheck.ts';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 /** Verifies the lines as one real log file and returns the findings other than info. */
 async function judge(lines: string[], options: Partial<VerifyOptions> = {}): Promise<Finding[]> {

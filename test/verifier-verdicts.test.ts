@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../verifier/index.ts';
-import { oa, stormcheck, tempDir } from './run-stormcheck.ts';
+import { oa, stormcheck, tempDirPerTest } from './run-stormcheck.ts';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeEach(async () => {
-  tmp = await tempDir();
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = tempDirPerTest();
 
 async function verify(lines: string[], ...args: string[]): Promise<{ code: number; report: VerifyReport }> {
   const file = await tmp.file('openalgo.log', `${lines.join('\n')}\n`);
