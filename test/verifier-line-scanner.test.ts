@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { keywordFinder } from '../verifier/input/keyword-finder.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineRole, type ScannedLine, type ScanSink } from '../verifier/input/line-scanner.ts';
 
 /** Collects what the scanner hands on, copying the bytes (they are only valid during the callback). */
@@ -11,7 +12,7 @@ function collect(chunks: Buffer[], keywords = ['Creat']): { lines: number; candi
       candidates.push({ lineNo: line.lineNo, text: line.buf.toString('latin1', line.start, line.end), head: head?.lineNo });
     },
   };
-  const scanner = new LineScanner(keywords, sink, false, true);
+  const scanner = new LineScanner(keywordFinder(keywords), sink, false, true);
   for (const c of chunks) scanner.push(c);
   scanner.end();
   return { lines: scanner.counts.lines, candidates, truncated: scanner.counts.truncated };

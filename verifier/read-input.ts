@@ -1,6 +1,7 @@
 import { EventClassifier } from './classify/classify.ts';
 import type { LogEvent } from './classify/log-event.ts';
 import { CANDIDATE_KEYWORDS } from './classify/templates.ts';
+import { keywordFinder } from './input/keyword-finder.ts';
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
@@ -26,7 +27,7 @@ export interface ReadContext {
 /** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
 export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
   const sink = new RecordSink(source.name, ctx);
-  const scanner = new LineScanner(CANDIDATE_KEYWORDS, sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
+  const scanner = new LineScanner(keywordFinder(CANDIDATE_KEYWORDS), sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
   try {
     for await (const chunk of source.stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);

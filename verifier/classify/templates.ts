@@ -125,27 +125,23 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
 
 /**
  * Byte strings of which every template contains at least one; a line holding none of them cannot be
- * an event, so the scanner looks for these natively and parses only the lines around hits.
- * Native search skips ahead on a needle's first byte, so each starts with a byte that is rare in log
- * text and is at most 6 bytes long: from 7 bytes on, Node's search drops its first-byte `memchr` for
- * Boyer-Moore-Horspool after a few dozen first-byte hits, which on log text is about 5 times slower
- * (`WebSocket` alone cost a fifth of the verifier's time). The cost of a keyword is mostly one stop
- * per occurrence of its first byte, so where a template allows it the keyword starts inside a word on
- * a rare byte: `xisti` (`Reusing existing …`) instead of `Reusi`, whose `R` stops on every `REDACTED`
- * and `Request`; `Max` covers `Max reconnect` and both `Maximum` lines. A keyword shared by several
- * templates is no gain when it is common in other lines: `for us` (`Removed`, `Stale feed`, `Last
- * client`, all `… for user X`) also hit every `Client N authenticated for user X` and cost more in
- * parsing than it saved in search. `WebSo` covers the connection lines and
- * `BaseBrokerWebSocketAdapter`, `xceed` covers `Connection Limit Exceeded` and `exceeding
- * access rate`, `(s)` covers `Invalidated N cached pool(s)` (`valida` began with `v`, common in log
- * text: `volume`, `value`), `401`/`403` every form of the
- * auth-failure template (its reason phrases `Unauthorized`/`Forbidden` are optional, so searching
- * for those instead dropped `Handshake status 401` and `status code: 403`). The SDK's and the other
- * brokers' lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `Forcing
- * reconnect`, `Stale feed`, `Connection t…`, `Auth`) rather than by `reconnect`, whose `e`
- * would stop the native search on every other word. Each keyword is one more pass over every chunk
- * (about 4 % of the verifier's time on the benchmark log), so lines that only add to the timeline
- * (Fyers' `HSM reconnecting in …`, AliceBlue's `Scheduling reconnection attempt …`) get none.
+ * an event, so the scanner looks for these first and parses only the lines around hits. They are
+ * found by one SIMD pass that checks a keyword's first three bytes at every position (its cost does
+ * not grow with the number of keywords), so what a keyword costs is the lines it makes the verifier
+ * parse: `xisti` (`Reusing existing …`) and not `Reusi`, which also stops at every `REDACTED` and
+ * `Request`; `Max` covers `Max reconnect` and both `Maximum` lines; `for us` (shared by `Removed`,
+ * `Stale feed` and `Last client`) would also hit every `Client N authenticated for user X` and cost
+ * more in parsing than a keyword per template. `WebSo` covers the connection lines and
+ * `BaseBrokerWebSocketAdapter`, `xceed` covers `Connection Limit Exceeded` and `exceeding access
+ * rate`, `(s)` covers `Invalidated N cached pool(s)`, `401`/`403` every form of the auth-failure
+ * template (its reason phrases `Unauthorized`/`Forbidden` are optional, so searching for those
+ * instead dropped `Handshake status 401` and `status code: 403`). The SDK's and the other brokers'
+ * lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `Forcing
+ * reconnect`, `Stale feed`, `Connection t…`, `Auth`) rather than by `reconnect`, which is in half the
+ * lines of a reconnecting log. Where WebAssembly SIMD is missing (`--jitless`) each keyword is a
+ * native search of its own; those stop on every occurrence of the keyword's first byte, which is why
+ * the keywords start on bytes that are rare in log text and stay at most 6 bytes long (from 7 bytes
+ * Node's search switches to a Boyer-Moore-Horspool that is about 5 times slower on log text).
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',

@@ -1,3 +1,4 @@
+import type { KeywordFinder } from './keyword-finder.ts';
 import { undecodableLines } from './undecodable-lines.ts';
 
 /** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
@@ -39,9 +40,9 @@ export interface ScanCounts {
 }
 
 /**
- * Splits a byte stream into lines without decoding it: newlines and candidate keywords are found with
- * native `Buffer.indexOf`, and only lines holding a keyword are handed on. Memory stays bounded by the
- * chunk size plus one line of at most {@link MAX_LINE_BYTES}. Nothing of a pushed chunk is kept after
+ * Splits a byte stream into lines without decoding it: newlines are found with native `Buffer.indexOf`,
+ * candidate keywords by a {@link KeywordFinder}, and only lines holding a keyword are handed on. Memory
+ * stays bounded by the chunk size plus one line of at most {@link MAX_LINE_BYTES}. Nothing of a pushed chunk is kept after
  * `push` returns, so the caller may reuse its buffer.
  */
 export class LineScanner {
@@ -53,18 +54,14 @@ export class LineScanner {
   private headStart = 0;
   private headEnd = 0;
   private headLineNo = 0;
-  private readonly keywords: Buffer[];
-  private hitBuf = new Float64Array(1024);
 
   constructor(
-    keywords: readonly string[],
+    private readonly keywords: KeywordFinder,
     private readonly sink: ScanSink,
     private readonly allLines: boolean,
     /** Whether text heads (`[2025-…`, `2025-…`) may be settled from their first bytes (not for `--format pino`). */
     private readonly textHeads: boolean,
-  ) {
-    this.keywords = keywords.map((k) => Buffer.from(k, 'latin1'));
-  }
+  ) {}
 
   push(chunk: Buffer): void {
     this.counts.bytes += chunk.length;
@@ -121,7 +118,7 @@ export class LineScanner {
   /** Walks the complete lines in buf[start, end); the last one ends at `end`. */
   private region(buf: Buffer, start: number, end: number): void {
     // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
-    const hits = this.allLines ? undefined : this.findHits(buf, start, end);
+    const hits = this.allLines ? undefined : this.keywords.find(buf, start, end);
     const counts = this.counts;
     counts.undecodable += undecodableLines(buf, start, end);
     let h = 0;
@@ -172,25 +169,6 @@ export class LineScanner {
   /** The first line of the last record seen so far. */
   lastHead(): ScannedLine | undefined {
     return this.headBuf ? { buf: this.headBuf, start: this.headStart, end: this.headEnd, lineNo: this.headLineNo } : undefined;
-  }
-
-  private findHits(buf: Buffer, start: number, end: number): Float64Array {
-    let n = 0;
-    for (const kw of this.keywords) {
-      let p = buf.indexOf(kw, start);
-      while (p >= 0 && p < end) {
-        if (n === this.hitBuf.length) this.growHits();
-        this.hitBuf[n++] = p;
-        p = buf.indexOf(kw, p + kw.length);
-      }
-    }
-    return this.hitBuf.subarray(0, n).sort();
-  }
-
-  private growHits(): void {
-    const bigger = new Float64Array(this.hitBuf.length * 2);
-    bigger.set(this.hitBuf);
-    this.hitBuf = bigger;
   }
 
   /** Settles the common shapes from their first bytes; the rest goes to the sink's parser. */
