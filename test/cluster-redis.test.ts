@@ -7,7 +7,7 @@ import { ClusterUnavailableError, connectRedis } from '../gateway/cluster/redis-
 import { RedisLeaseStore } from '../gateway/cluster/redis-lease-store.ts';
 import { decodeRelayBatch, encodeRelayBatch, RelayFrameError } from '../gateway/cluster/relay-frame.ts';
 import { ClusterKey } from '../gateway/cluster/redis-keys.ts';
-import type { LtpTick } from '../gateway/smartapi/index.ts';
+import { encodeTick, type LtpTick } from '../gateway/smartapi/index.ts';
 import { waitFor } from './mock-broker-client.ts';
 import { freePort, RedisServer } from '../fixtures/redis/redis-server.ts';
 
@@ -81,11 +81,17 @@ describe('cluster on a real redis-server', () => {
     const channel = ClusterKey.ticks('trader', 'angel');
     router.follow(channel, (message) => received.push(message));
     const second: LtpTick = { ...TICK, token: '2885', lastTradedPrice: 130_010 };
-    const frame = encodeRelayBatch({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, ticks: [TICK, second] });
+    const frames = [encodeTick(TICK), encodeTick(second)];
+    const frame = encodeRelayBatch({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, frames });
+    // u8 id length | id | f64 BE publish time | (u16 BE length | the broker's frame as received)*
+    const head = Buffer.concat([Buffer.from([4]), Buffer.from('gw-a'), Buffer.alloc(8)]);
+    head.writeDoubleBE(1_764_000_000_000.5, 5);
+    const lengths = frames.map((f) => Buffer.from([f.length >> 8, f.length & 0xff]));
+    expect(frame.equals(Buffer.concat([head, lengths[0]!, frames[0]!, lengths[1]!, frames[1]!]))).toBe(true);
     await waitFor(async () => (await publisher.publish(channel, frame)) === 1, 'the subscriber to be listening');
     await waitFor(() => received.length > 0, 'the relayed tick');
     expect(received[0]!.equals(frame)).toBe(true);
-    expect(decodeRelayBatch(received[0]!)).toEqual({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, ticks: [TICK, second] });
+    expect(decodeRelayBatch(received[0]!)).toEqual({ origin: 'gw-a', publishedAtMs: 1_764_000_000_000.5, ticks: [TICK, second], frames });
     expect(() => decodeRelayBatch(frame.subarray(0, 6))).toThrow(RelayFrameError);
     expect(() => decodeRelayBatch(frame.subarray(0, frame.length - 1))).toThrow(RelayFrameError);
   });

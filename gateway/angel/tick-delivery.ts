@@ -13,7 +13,7 @@ export function deliverTick(
 ): void {
   deps.metrics.ticksReceived.inc();
   try {
-    deps.listener.onTick(adapter, decodeTick(data));
+    deps.listener.onTick(adapter, decodeTick(data), data);
   } catch (err) {
     if (!(err instanceof TickDecodeError)) throw err;
     deps.metrics.badTicks.inc();

@@ -50,7 +50,8 @@ export type BrokerStatusUpdate = Omit<BrokerStatusMessage, 'type' | 'broker' | '
 
 /** How adapters report back to the client side. */
 export interface AdapterListener {
-  onTick(adapter: UpstreamAdapter, tick: Tick): void;
+  /** `frame` is the broker's SmartAPI frame the tick was decoded from (the cluster relays it as received). */
+  onTick(adapter: UpstreamAdapter, tick: Tick, frame: Buffer): void;
   /** The upstream changed state (connecting, open, refused and retrying, failed): clients hear `broker_status`. */
   onStatus(adapter: UpstreamAdapter, status: BrokerStatusUpdate): void;
   /** The adapter gave up (or was closed): its clients should hear BROKER_ERROR. */
