@@ -44,6 +44,7 @@ export const LogMessage = {
   adapterReuse: (user: string) => `Reusing existing angel adapter for user ${user}`,
   adapterRemove: (user: string) => `Removed angel adapter for user ${user}`,
   adapterActive: (n: number) => `Active angel adapters: ${n}`,
+  adapterLinger: (ms: number, user: string) => `No clients for ${ms} ms; releasing angel adapter for user ${user}`,
   adapterTeardown: (user: string) => `Last client for user ${user} disconnected. Disconnecting angel adapter.`,
   upstreamConnect: (attempt: number) => `Connecting to Angel WebSocket (attempt ${attempt})`,
   upstreamOpen: 'Connected to Angel WebSocket',

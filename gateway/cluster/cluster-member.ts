@@ -253,14 +253,15 @@ export class ClusterMember implements UpstreamAdapter {
     void this.syncUpstream();
   }
 
-  private lost(reason: LeaseLossReason): void {
+  private lost(reason: LeaseLossReason): Promise<void> | undefined {
     const adapter = this.owned;
     this.owned = undefined;
     this.ownedKeys.clear();
-    void adapter?.close();
+    const closed = adapter?.close();
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
     if (!this.redisUp && reason !== 'released') this.reportUnavailable();
+    return closed;
   }
 
   private publishStatus(status: BrokerStatusUpdate): void {

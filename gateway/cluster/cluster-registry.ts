@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Timer } from '../clock.ts';
+import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
 import type { UserRecord } from '../users.ts';
@@ -39,12 +41,23 @@ export interface ClusterEvents {
   status(adapter: ClusterMember, update: BrokerStatusUpdate): void;
 }
 
+interface MemberEntry {
+  member: ClusterMember;
+  clients: number;
+  linger: Timer | undefined;
+}
+
 /**
  * The singleton registry stretched across gateway processes: one member per (user, broker) here, and
- * one lease per (user, broker) in Redis deciding which gateway's member owns the upstream.
+ * one lease per (user, broker) in Redis deciding which gateway's member owns the upstream. Like the
+ * singleton's adapter, a member without clients lingers `lingerMs`, then stops: it gives the lease
+ * back (so a gateway that still has clients takes it over) and withdraws its demand, and a gateway
+ * whose clients all left no longer contends for the user's lease.
  */
 export class ClusterRegistry implements Registry {
-  private readonly members = new Map<string, { member: ClusterMember; clients: number }>();
+  private readonly members = new Map<string, MemberEntry>();
+  /** Members stopping, by key: a new member for that key waits until the old one has let go. */
+  private readonly stopping = new Map<string, Promise<void>>();
   private readonly metrics: ClusterMetrics;
   private readonly channels: ChannelRouter;
 
@@ -84,15 +97,19 @@ export class ClusterRegistry implements Registry {
 
   async acquire(user: UserRecord): Promise<Lease> {
     const key = registryKey(user.userId, user.broker);
+    const stopping = this.stopping.get(key);
+    if (stopping) await stopping;
     let entry = this.members.get(key);
     if (!entry) {
-      entry = { member: this.createMember(user), clients: 0 };
+      entry = { member: this.createMember(user), clients: 0, linger: undefined };
       this.members.set(key, entry);
       this.deps.metrics.adaptersCreated.inc();
       entry.member.start();
     }
     entry.member.wanted();
     entry.clients += 1;
+    entry.linger?.cancel();
+    entry.linger = undefined;
     const held = entry;
     let released = false;
     return {
@@ -101,6 +118,7 @@ export class ClusterRegistry implements Registry {
         if (released) return;
         released = true;
         held.clients -= 1;
+        this.lingerIfIdle(key, held);
       },
     };
   }
@@ -108,9 +126,28 @@ export class ClusterRegistry implements Registry {
   async remove(userId: string, broker: BrokerName): Promise<void> {
     const key = registryKey(userId, broker);
     const entry = this.members.get(key);
-    if (!entry) return;
+    if (entry) await this.stopEntry(key, entry);
+  }
+
+  private lingerIfIdle(key: string, entry: MemberEntry): void {
+    if (entry.clients > 0 || this.members.get(key) !== entry || this.deps.lingerMs <= 0) return;
+    entry.linger = this.deps.clock.after(this.deps.lingerMs, () => {
+      entry.linger = undefined;
+      if (entry.clients > 0 || this.members.get(key) !== entry) return;
+      const { user, broker } = entry.member;
+      this.log.info({ event: LogEvent.adapterLinger, user: user.userId, broker, lingerMs: this.deps.lingerMs }, LogMessage.adapterLinger(this.deps.lingerMs, user.userId));
+      void this.stopEntry(key, entry);
+    });
+  }
+
+  private stopEntry(key: string, entry: MemberEntry): Promise<void> {
     this.members.delete(key);
-    await entry.member.stop();
+    entry.linger?.cancel();
+    const stopped = entry.member.stop().finally(() => {
+      if (this.stopping.get(key) === stopped) this.stopping.delete(key);
+    });
+    this.stopping.set(key, stopped);
+    return stopped;
   }
 
   health(): AdapterHealth[] {
@@ -138,9 +175,7 @@ export class ClusterRegistry implements Registry {
   }
 
   async close(): Promise<void> {
-    const entries = [...this.members.values()];
-    this.members.clear();
-    await Promise.all(entries.map(({ member }) => member.stop()));
+    await Promise.all([...this.members].map(([key, entry]) => this.stopEntry(key, entry)));
     this.subscriber.disconnect();
     await this.commands.quit().catch(() => this.commands.disconnect());
   }

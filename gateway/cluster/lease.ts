@@ -29,8 +29,12 @@ export type LeaseLossReason =
 export interface LeaseEvents {
   /** This gateway holds the lease until `onLost`; only now may it open the upstream. */
   onAcquired(claim: Claim): void;
-  /** Called synchronously when holding ends; the upstream must be closed before this returns. */
-  onLost(reason: LeaseLossReason): void;
+  /**
+   * Called synchronously when holding ends; the upstream must not be used after this returns. Resolves
+   * once the upstream's socket is gone: only then is the key deleted, so the next holder's connection
+   * cannot overlap this one at the broker while a close handshake is still under way.
+   */
+  onLost(reason: LeaseLossReason): Promise<void> | void;
   /** Every Redis reply or failure, so the gateway can report `cluster-unavailable`. */
   onRedisReachable?(reachable: boolean): void;
   /** Asked before each claim; false skips it (an upstream whose cycle failed waits for new demand). */
@@ -91,9 +95,8 @@ export class LeaseKeeper {
     this.tickTimer = this.fenceTimer = undefined;
     this.current = { kind: 'stopped' };
     if (held.kind !== 'holding') return;
-    this.events.onLost('released');
     try {
-      await this.store.release(this.keys.lease, leaseValue(this.holderId, held.token));
+      await this.releaseWhenClosed(this.events.onLost('released'), held.token);
     } catch {
       // Unreachable Redis lets the key expire on its own; our upstream is already closed.
     }
@@ -103,25 +106,40 @@ export class LeaseKeeper {
   async relinquish(): Promise<void> {
     const held = this.current;
     if (held.kind !== 'holding') return;
-    this.lose('released');
-    await this.store.release(this.keys.lease, leaseValue(this.holderId, held.token)).catch(() => undefined);
+    await this.releaseWhenClosed(this.lose('released'), held.token).catch(() => undefined);
   }
 
   private fenceIfExpired(): void {
     const held = this.current;
     if (held.kind !== 'holding' || this.clock.now() < held.validUntil) return;
-    this.lose('expired');
-    // The upstream is closed now, so the key may go at once: a slow renewal reply (an overloaded event
-    // loop) then costs one reconnect instead of a wait for the key's TTL.
-    void this.store.release(this.keys.lease, leaseValue(this.holderId, held.token)).catch(() => undefined);
+    // Once the upstream is closed the key may go before its TTL: a slow renewal reply (an overloaded
+    // event loop) then costs one reconnect instead of a wait for the key to expire.
+    void this.releaseWhenClosed(this.lose('expired'), held.token).catch(() => undefined);
   }
 
-  private lose(reason: LeaseLossReason): void {
+  /**
+   * Deletes the key (if still ours) once the upstream's socket is gone. Waiting longer than the TTL
+   * gains nothing: by then the key has expired anyway.
+   */
+  private async releaseWhenClosed(closed: Promise<void> | void, token: number): Promise<void> {
+    if (closed) {
+      await new Promise<void>((resolve) => {
+        const timer = this.clock.after(this.timing.ttlMs, resolve);
+        void closed.then(() => {
+          timer.cancel();
+          resolve();
+        });
+      });
+    }
+    await this.store.release(this.keys.lease, leaseValue(this.holderId, token));
+  }
+
+  private lose(reason: LeaseLossReason): Promise<void> | void {
     if (this.current.kind !== 'holding') return;
     this.fenceTimer?.cancel();
     this.fenceTimer = undefined;
     this.current = { kind: 'following' };
-    this.events.onLost(reason);
+    return this.events.onLost(reason);
   }
 
   private step(): void {

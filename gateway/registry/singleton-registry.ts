@@ -100,7 +100,7 @@ export class SingletonRegistry implements Registry {
       if (entry.clients > 0 || this.entries.get(key) !== entry) return;
       this.log.info(
         { event: LogEvent.adapterLinger, user: entry.adapter.user.userId, broker: entry.adapter.broker, lingerMs: this.deps.lingerMs },
-        `No clients for ${this.deps.lingerMs} ms; releasing angel adapter for user ${entry.adapter.user.userId}`,
+        LogMessage.adapterLinger(this.deps.lingerMs, entry.adapter.user.userId),
       );
       void this.removeEntry(key, entry);
     });
