@@ -77,6 +77,11 @@ export interface GatewayOptions {
   legacy?: Partial<LegacyOptions>;
   /** `--cluster`: share one upstream per user across gateways through Redis (singleton registry only). */
   cluster?: ClusterOptions;
+  /**
+   * Tokens one upstream connection may hold; default AngelOne's MAX_TOKENS_PER_CONNECTION. Tests and
+   * benchmarks lower it to reach the cap with the bundled instruments; no CLI flag sets it.
+   */
+  maxTokens?: number;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -175,7 +180,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxReconnect: options.maxReconnect ?? GATEWAY_DEFAULTS.maxReconnect,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
     heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
-    maxTokens: MAX_TOKENS_PER_CONNECTION,
+    maxTokens: options.maxTokens ?? MAX_TOKENS_PER_CONNECTION,
     listener,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };

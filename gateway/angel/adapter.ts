@@ -97,6 +97,10 @@ export class AngelAdapter implements UpstreamAdapter {
     return this.deps.maxTokens - this.subscribed.size;
   }
 
+  carries(key: UpstreamKey): boolean {
+    return this.subscribed.has(key);
+  }
+
   upstreamConnections(): number {
     return this.socketOpen ? 1 : 0;
   }

@@ -65,6 +65,10 @@ export class UpstreamSubscriptions {
     return keys.filter((key) => this.keys.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)));
   }
 
+  has(key: UpstreamKey): boolean {
+    return this.keys.has(upstreamKeyId(key.exchangeType, key.token, key.mode));
+  }
+
   get size(): number {
     return this.keys.size;
   }

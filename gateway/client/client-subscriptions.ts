@@ -57,7 +57,7 @@ export class ClientSubscriptions {
           failure(`Subscription limit reached: at most ${this.maxSubscriptions} subscriptions per client`);
           continue;
         }
-        if (fanOut.needsUpstream(spec)) {
+        if (fanOut.needsUpstream(spec) && !adapter.carries(spec.upstream)) {
           if (capacity <= 0) {
             failure(`Subscription limit reached: AngelOne allows ${MAX_TOKENS_PER_CONNECTION} tokens per connection`);
             continue;

@@ -7,4 +7,6 @@ export const ClusterLogEvent = {
   redisUp: 'cluster.redis.up',
   badRelayFrame: 'cluster.relay.bad_frame',
   upstreamFailed: 'cluster.upstream.failed',
+  unionOverCap: 'cluster.union.over_cap',
+  unionUnderCap: 'cluster.union.under_cap',
 } as const;

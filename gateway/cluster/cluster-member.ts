@@ -3,7 +3,7 @@ import { AngelAdapter } from '../angel/adapter.ts';
 import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterDeps, BrokerStatusUpdate, UpstreamAdapter } from '../registry/registry.ts';
+import { registryKey, type AdapterDeps, type BrokerStatusUpdate, type UpstreamAdapter } from '../registry/registry.ts';
 import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../smartapi/index.ts';
 import type { AdapterState } from '../angel/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
@@ -40,6 +40,8 @@ export interface MemberHealth {
   redis: 'up' | 'down';
   renewals: number;
   renewalFailures: number;
+  /** Distinct upstream keys the cluster wants, as this gateway last read them plus its own. */
+  clusterKeys: number;
 }
 
 /** What a follower's `state` says after hearing the holder's `broker_status`. */
@@ -85,6 +87,13 @@ function fencedClock(clock: Clock, holds: () => boolean): Clock {
 export class ClusterMember implements UpstreamAdapter {
   readonly broker: BrokerName;
   private readonly local = new Map<string, UpstreamKey>();
+  /** The other gateways' demand as last read from Redis: with `local`, what the token cap is checked against. */
+  private others = new Set<string>();
+  /** The demand read in flight, and whether another was asked for meanwhile (a burst costs two reads, not one each). */
+  private reading: Promise<void> | undefined;
+  private readAgain = false;
+  /** Keys of the union the holder left out to stay within the cap; a warning marks each episode's start. */
+  private leftOut = 0;
   private readonly keeper: LeaseKeeper;
   private owned: AngelAdapter | undefined;
   private readonly ownedKeys = new Set<string>();
@@ -134,11 +143,16 @@ export class ClusterMember implements UpstreamAdapter {
     const { userId } = this.user;
     this.unfollow = [
       this.ctx.channels.follow(ClusterKey.ticks(userId, this.broker), (message) => this.relayed(message)),
-      this.ctx.channels.follow(ClusterKey.demandChanged(userId, this.broker), () => void this.syncUpstream()),
+      // Our own change is read right after we publish it (publishDemand).
+      this.ctx.channels.follow(ClusterKey.demandChanged(userId, this.broker), (origin) => {
+        if (origin.toString() !== this.ctx.gatewayId) void this.readDemand();
+      }),
       this.ctx.channels.follow(ClusterKey.status(userId, this.broker), (message) => this.relayedStatus(message)),
     ];
     this.keeper.start();
     this.periodicSync();
+    // Clients subscribe right after authenticating: the cap check should know the cluster by then.
+    void this.readDemand();
   }
 
   /** A client of this gateway authenticated or subscribed: a failed upstream may be dialled again. */
@@ -165,8 +179,20 @@ export class ClusterMember implements UpstreamAdapter {
     if (changed) this.publishDemandSoon();
   }
 
+  /** The cap holds for the one upstream connection, so it counts every gateway's keys, not ours only. */
   remainingCapacity(): number {
-    return this.ctx.adapterDeps.maxTokens - this.local.size;
+    return this.ctx.adapterDeps.maxTokens - this.clusterKeys();
+  }
+
+  carries(key: UpstreamKey): boolean {
+    const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
+    return this.local.has(id) || this.others.has(id);
+  }
+
+  private clusterKeys(): number {
+    let count = this.others.size;
+    for (const id of this.local.keys()) if (!this.others.has(id)) count += 1;
+    return count;
   }
 
   upstreamConnections(): number {
@@ -186,6 +212,7 @@ export class ClusterMember implements UpstreamAdapter {
       redis: this.redisUp ? 'up' : 'down',
       renewals: this.keeper.renewals.ok,
       renewalFailures: this.keeper.renewals.failed,
+      clusterKeys: this.clusterKeys(),
     };
   }
 
@@ -203,7 +230,7 @@ export class ClusterMember implements UpstreamAdapter {
     this.syncTimer = this.ctx.adapterDeps.clock.after(renewEveryMs(this.ctx.timing), () => {
       if (this.stopped) return;
       // Refreshes this gateway's demand TTL and catches a missed demand-changed message.
-      void this.publishDemand().then(() => this.syncUpstream());
+      void this.publishDemand();
       this.periodicSync();
     });
   }
@@ -224,7 +251,33 @@ export class ClusterMember implements UpstreamAdapter {
       await this.ctx.demand.publish(this.user.userId, this.broker, [...this.local.keys()]);
     } catch {
       // Redis down: the periodic sync writes it again once Redis is back.
+      return;
     }
+    await this.readDemand();
+  }
+
+  /** Reads the other gateways' demand, then (on the holder) brings the upstream in line with the union. */
+  private readDemand(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      try {
+        do {
+          this.readAgain = false;
+          try {
+            this.others = await this.ctx.demand.othersUnion(this.user.userId, this.broker);
+          } catch {
+            continue;
+          }
+          this.syncUpstream();
+        } while (this.readAgain && !this.stopped);
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
   }
 
   private acquired({ token, takeover }: Claim): void {
@@ -250,13 +303,15 @@ export class ClusterMember implements UpstreamAdapter {
     this.owned = adapter;
     this.ownedKeys.clear();
     adapter.start().catch(() => undefined);
-    void this.syncUpstream();
+    void this.readDemand();
   }
 
   private lost(reason: LeaseLossReason): Promise<void> | undefined {
     const adapter = this.owned;
     this.owned = undefined;
     this.ownedKeys.clear();
+    this.leftOut = 0;
+    this.ctx.metrics.unionLeftOut(registryKey(this.user.userId, this.broker), 0);
     const closed = adapter?.close();
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
@@ -353,23 +408,41 @@ export class ClusterMember implements UpstreamAdapter {
     batch.ticks.forEach((tick, i) => this.ctx.adapterDeps.listener.onTick(this, tick, batch.frames[i]!));
   }
 
-  private async syncUpstream(): Promise<void> {
+  /**
+   * Subscribes the owned upstream to the union of every gateway's demand, at most `maxTokens` keys of it:
+   * gateways check the cap against the union they last read, so two of them can race past it between
+   * reads, and the broker would refuse the excess or worse. Keys already upstream keep their place; new
+   * ones follow in UPSTREAM_ORDER while there is room, and the rest wait until demand drops.
+   */
+  private syncUpstream(): void {
     const adapter = this.owned;
-    if (!adapter) return;
-    let union: Set<string>;
-    try {
-      union = await this.ctx.demand.union(this.user.userId, this.broker);
-    } catch {
-      return;
-    }
+    if (!adapter || !this.keeper.holds()) return;
+    const union = new Set(this.others);
     for (const id of this.local.keys()) union.add(id);
-    if (adapter !== this.owned || !this.keeper.holds()) return;
-    const added = [...union].filter((id) => !this.ownedKeys.has(id)).sort(UPSTREAM_ORDER.compare);
     const removed = [...this.ownedKeys].filter((id) => !union.has(id));
-    for (const id of added) this.ownedKeys.add(id);
     for (const id of removed) this.ownedKeys.delete(id);
+    const fresh = [...union].filter((id) => !this.ownedKeys.has(id)).sort(UPSTREAM_ORDER.compare);
+    const added = fresh.slice(0, Math.max(0, this.ctx.adapterDeps.maxTokens - this.ownedKeys.size));
+    for (const id of added) this.ownedKeys.add(id);
     const keysOf = (ids: string[]) => ids.map(parseKeyId).filter((k): k is UpstreamKey => k !== undefined);
-    if (added.length > 0) adapter.subscribe(keysOf(added));
+    // Unsubscribing first keeps the connection within the cap while keys change places.
     if (removed.length > 0) adapter.unsubscribe(keysOf(removed));
+    if (added.length > 0) adapter.subscribe(keysOf(added));
+    this.reportLeftOut(fresh.length - added.length, union.size);
+  }
+
+  private reportLeftOut(leftOut: number, wanted: number): void {
+    const before = this.leftOut;
+    this.leftOut = leftOut;
+    this.ctx.metrics.unionLeftOut(registryKey(this.user.userId, this.broker), leftOut);
+    const cap = this.ctx.adapterDeps.maxTokens;
+    if (leftOut > 0 && before === 0) {
+      this.log.warn(
+        { event: ClusterLogEvent.unionOverCap, leftOut, wanted, cap },
+        `Cluster demand for user ${this.user.userId} is ${wanted} tokens, over the ${cap} one connection may hold; ${leftOut} left out until demand drops`,
+      );
+    } else if (leftOut === 0 && before > 0) {
+      this.log.info({ event: ClusterLogEvent.unionUnderCap, wanted, cap }, `Cluster demand for user ${this.user.userId} is within ${cap} tokens again; every key subscribed`);
+    }
   }
 }

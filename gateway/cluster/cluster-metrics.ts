@@ -11,6 +11,9 @@ export class ClusterMetrics {
   private readonly publishFailures: Counter;
   private readonly badFrames: Counter;
   readonly renewals: Gauge<'result'>;
+  private readonly overCap: Gauge;
+  /** Keys left out per upstream this gateway holds; the gauge is their sum. */
+  private readonly leftOut = new Map<string, number>();
   private highestToken = 0;
   private failoverCount = 0;
   private lastLagMs: number | undefined;
@@ -34,6 +37,18 @@ export class ClusterMetrics {
     });
     this.publishFailures = new Counter({ name: 'stormcheck_cluster_relay_publish_failures_total', help: 'Ticks the owner could not publish', registers });
     this.badFrames = new Counter({ name: 'stormcheck_cluster_relay_bad_frames_total', help: 'Relay messages that did not decode', registers });
+    this.overCap = new Gauge({
+      name: 'stormcheck_cluster_union_over_cap',
+      help: 'Upstream keys the cluster wants that the holder left out to stay within the tokens-per-connection cap',
+      registers,
+    });
+  }
+
+  /** `upstream` names one (user, broker) this gateway holds; 0 when all its keys are subscribed or it holds none. */
+  unionLeftOut(upstream: string, keys: number): void {
+    if (keys > 0) this.leftOut.set(upstream, keys);
+    else this.leftOut.delete(upstream);
+    this.overCap.set([...this.leftOut.values()].reduce((sum, n) => sum + n, 0));
   }
 
   leaseAcquired(token: number, takeover: boolean): void {

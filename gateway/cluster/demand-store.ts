@@ -39,12 +39,17 @@ export class DemandStore {
     await tx.exec();
   }
 
-  async union(userId: string, broker: BrokerName): Promise<Set<string>> {
+  /**
+   * The union of every other gateway's set. A gateway's own demand is its in-memory keys, which are
+   * newer than its set in Redis (an unsubscribe the set does not show yet must not hold a token).
+   */
+  async othersUnion(userId: string, broker: BrokerName): Promise<Set<string>> {
+    const own = ClusterKey.demand(userId, broker, this.gatewayId);
     const keys: string[] = [];
     let cursor = '0';
     do {
       const [next, batch] = await this.redis.scan(cursor, 'MATCH', ClusterKey.demandPattern(userId, broker), 'COUNT', 100);
-      keys.push(...batch);
+      keys.push(...batch.filter((key) => key !== own));
       cursor = next;
     } while (cursor !== '0');
     return new Set(keys.length > 0 ? await this.redis.sunion(...keys) : []);

@@ -29,6 +29,10 @@ export abstract class LegacySubscriptions {
     return this.maxTokens - this.subscribed.size;
   }
 
+  carries(key: UpstreamKey): boolean {
+    return this.subscribed.has(key);
+  }
+
   subscriptionCount(): number {
     return this.subscribed.size;
   }

@@ -41,6 +41,8 @@ export interface UpstreamAdapter {
   unsubscribe(keys: UpstreamKey[]): void;
   /** How many more upstream keys this adapter may hold (AngelOne: 1000 tokens per connection). */
   remainingCapacity(): number;
+  /** Whether the upstream connection carries `key` already (in a cluster, for another gateway), so adding it takes no token. */
+  carries(key: UpstreamKey): boolean;
   upstreamConnections(): number;
   subscriptionCount(): number;
 }
