@@ -1,13 +1,12 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import instruments from '../fixtures/instruments.json' with { type: 'json' };
 import { upstreamKeyId } from '../gateway/angel/upstream-key.ts';
 import { ClusterLogEvent } from '../gateway/cluster/cluster-log.ts';
 import { ClusterKey } from '../gateway/cluster/redis-keys.ts';
-import { startGateway, type Gateway } from '../gateway/index.ts';
+import type { Gateway } from '../gateway/index.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../gateway/smartapi/index.ts';
-import { FAST, LogCapture, OpenAlgoClient, startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
-import { RedisServer } from '../fixtures/redis/redis-server.ts';
+import { USER, waitFor, type Rig } from './gateway-harness.ts';
+import { clusterRigsPerTest, gatewayHealth } from './cluster-rig.ts';
 
 const TTL_MS = 1_000;
 /** Small enough for the 50 bundled equities to pass it. */
@@ -17,30 +16,16 @@ const LTP = 1;
 const NSE = 1;
 const equities = instruments.filter((i) => i.exch_seg === 'NSE' && i.instrumenttype === '');
 
-let rig: Rig | undefined;
-let other: Gateway | undefined;
-let otherClient: OpenAlgoClient | undefined;
-let redis: RedisServer | undefined;
-let inspector: Redis | undefined;
+const rigs = clusterRigsPerTest(TTL_MS);
 let sampler: NodeJS.Timeout | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   clearInterval(sampler);
-  otherClient?.ws.terminate();
-  inspector?.disconnect();
-  await other?.close();
-  await rig?.close();
-  await redis?.stop();
-  rig = other = otherClient = redis = inspector = sampler = undefined;
+  sampler = undefined;
 });
 
-const cluster = (gatewayId: string) => ({ url: redis!.url, ttlMs: TTL_MS, gatewayId });
 const symbols = (list: typeof equities) => list.map((i) => ({ symbol: i.name, exchange: 'NSE' }));
 const upstreamTokens = (r: Rig): string[] => r.broker.connectionSubscriptions().flatMap((c) => c.subscriptions.map((s) => s.token));
-
-async function health(gateway: Gateway): Promise<Record<string, any>> {
-  return (await (await fetch(`${gateway.adminUrl}/health`)).json()) as Record<string, any>;
-}
 
 async function overCapMetric(gateway: Gateway): Promise<number | undefined> {
   const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
@@ -59,9 +44,8 @@ function sampleUpstream(r: Rig): () => number {
 
 describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways', () => {
   it('refuses the items that would take the cluster-wide union past the cap, as one gateway does', async () => {
-    redis = await RedisServer.start();
-    rig = await startRig({ cluster: cluster('gw-a'), maxTokens: CAP });
-    other = await startGateway({ port: 0, adminPort: 0, brokerUrl: rig.broker.url, users: [USER], logDestination: new LogCapture(), ...FAST, maxTokens: CAP, cluster: cluster('gw-b') });
+    const { rig } = await rigs.start({ maxTokens: CAP });
+    const { gateway: other, client: b } = await rigs.second({ maxTokens: CAP });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const theirs = equities.slice(15, 25);
@@ -69,12 +53,10 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
     const a = await rig.connect();
     expect((await a.authenticate()).status).toBe('success');
     expect((await a.request({ action: 'subscribe', symbols: symbols(mine), mode: LTP })).status).toBe('success');
-    await waitFor(() => upstreamTokens(rig!).length === mine.length, `${mine.length} upstream tokens`, 10_000);
+    await waitFor(() => upstreamTokens(rig).length === mine.length, `${mine.length} upstream tokens`, 10_000);
 
-    otherClient = await OpenAlgoClient.open(other.url);
-    const b = otherClient;
     expect((await b.authenticate()).status).toBe('success');
-    await waitFor(async () => (await health(other!)).cluster.leases[0]?.clusterKeys === mine.length, 'gw-b to read the union');
+    await waitFor(async () => (await gatewayHealth(other)).cluster.leases[0]?.clusterKeys === mine.length, 'gw-b to read the union');
     const reply = await b.request({ action: 'subscribe', symbols: symbols(theirs), mode: LTP });
     expect(reply.status).toBe('partial');
     const room = CAP - mine.length;
@@ -87,7 +69,7 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
     const shared = await b.request({ action: 'subscribe', symbol: mine[0]!.name, exchange: 'NSE', mode: LTP });
     expect(shared.status).toBe('success');
 
-    await waitFor(() => upstreamTokens(rig!).length === CAP, `${CAP} upstream tokens`, 10_000);
+    await waitFor(() => upstreamTokens(rig).length === CAP, `${CAP} upstream tokens`, 10_000);
     const mark = b.received.length;
     await waitFor(() => b.received.slice(mark).some((m) => m.type === 'market_data' && m.symbol === theirs[0]!.name), 'ticks for a gw-b symbol');
     expect(peak()).toBe(CAP);
@@ -95,20 +77,19 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
   }, 30_000);
 
   it('the holder subscribes at most the cap when gateways raced past it, reports the overflow once, and catches up when demand drops', async () => {
-    redis = await RedisServer.start();
     // A broker with the same cap refuses a subscribe that would pass it, as AngelOne does.
-    rig = await startRig({ cluster: cluster('gw-a'), maxTokens: CAP }, { maxTokens: CAP });
+    const { rig } = await rigs.start({ maxTokens: CAP }, { maxTokens: CAP });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const ghost = equities.slice(15, 25);
     const a = await rig.connect();
     expect((await a.authenticate()).status).toBe('success');
     expect((await a.request({ action: 'subscribe', symbols: symbols(mine), mode: LTP })).status).toBe('success');
-    await waitFor(() => upstreamTokens(rig!).length === mine.length, `${mine.length} upstream tokens`, 10_000);
+    await waitFor(() => upstreamTokens(rig).length === mine.length, `${mine.length} upstream tokens`, 10_000);
     expect(await overCapMetric(rig.gateway)).toBe(0);
 
     // Another gateway's demand, written as a gateway writes it, that no cluster-wide check ever saw.
-    inspector = new Redis(redis.url);
+    const inspector = rigs.inspector();
     const ghostSet = ClusterKey.demand(USER.userId, USER.broker, 'gw-ghost');
     const changed = ClusterKey.demandChanged(USER.userId, USER.broker);
     await inspector.sadd(ghostSet, ...ghost.map((i) => upstreamKeyId(NSE, i.token, LTP)));
@@ -116,24 +97,24 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
     await inspector.publish(changed, 'gw-ghost');
 
     const over = mine.length + ghost.length - CAP;
-    await waitFor(async () => (await overCapMetric(rig!.gateway)) === over, `the metric to count ${over} keys left out`);
+    await waitFor(async () => (await overCapMetric(rig.gateway)) === over, `the metric to count ${over} keys left out`);
     expect(upstreamTokens(rig).length).toBe(CAP);
     expect(upstreamTokens(rig)).toEqual(expect.arrayContaining(mine.map((i) => i.token)));
-    const warnings = () => rig!.logs.records().filter((r) => r.event === ClusterLogEvent.unionOverCap);
+    const warnings = () => rig.logs.records().filter((r) => r.event === ClusterLogEvent.unionOverCap);
     expect(warnings()).toEqual([expect.objectContaining({ level: 40, leftOut: over, cap: CAP })]);
 
     // Still over the cap: the episode goes on, with no second warning.
     const more = equities[25]!;
     await inspector.sadd(ghostSet, upstreamKeyId(NSE, more.token, LTP));
     await inspector.publish(changed, 'gw-ghost');
-    await waitFor(async () => (await overCapMetric(rig!.gateway)) === over + 1, 'one more key left out');
+    await waitFor(async () => (await overCapMetric(rig.gateway)) === over + 1, 'one more key left out');
     expect(warnings()).toHaveLength(1);
 
     // Demand drops back to the cap: every key left out is subscribed.
     const dropped = mine.slice(0, over + 1);
     expect((await a.request({ action: 'unsubscribe', symbols: symbols(dropped), mode: LTP })).status).toBe('success');
     const wanted = [...mine.slice(over + 1), ...ghost, more].map((i) => i.token);
-    await waitFor(() => upstreamTokens(rig!).length === CAP && wanted.every((t) => upstreamTokens(rig!).includes(t)), 'the keys left out to be subscribed');
+    await waitFor(() => upstreamTokens(rig).length === CAP && wanted.every((t) => upstreamTokens(rig).includes(t)), 'the keys left out to be subscribed');
     expect(await overCapMetric(rig.gateway)).toBe(0);
     expect(rig.logs.count(ClusterLogEvent.unionUnderCap)).toBe(1);
     expect(peak()).toBe(CAP);

@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterLogEvent } from '../gateway/cluster/cluster-log.ts';
 import { BrokerState } from '../gateway/openalgo/protocol.ts';
-import { startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
-import { freePort, RedisServer } from '../fixtures/redis/redis-server.ts';
+import { USER, waitFor } from './gateway-harness.ts';
+import { freePort } from '../fixtures/redis/redis-server.ts';
+import { clusterRigsPerTest, gatewayHealth } from './cluster-rig.ts';
 import { stormcheckInProcess } from './run-cli-in-process.ts';
 import { stormcheck } from './run-stormcheck.ts';
 
-const TTL_MS = 900;
-let rig: Rig | undefined;
-let redis: RedisServer | undefined;
-
-afterEach(async () => {
-  await rig?.close();
-  await redis?.stop();
-  rig = redis = undefined;
-});
+const rigs = clusterRigsPerTest(900);
 
 describe('gateway --cluster when Redis is unavailable', () => {
   it('exits 2 with one line when Redis cannot be reached at start-up', async () => {
@@ -37,15 +30,14 @@ describe('gateway --cluster when Redis is unavailable', () => {
   });
 
   it('keeps serving while the lease is valid, then closes the upstream and reports cluster-unavailable; resumes when Redis is back', async () => {
-    redis = await RedisServer.start();
-    rig = await startRig({ cluster: { url: redis.url, ttlMs: TTL_MS, gatewayId: 'solo' } });
+    const { rig, redis } = await rigs.start();
     const client = await rig.connect();
     await client.authenticate();
     await client.request({ action: 'subscribe', symbol: 'SBIN', exchange: 'NSE', mode: 1 });
     await waitFor(() => client.marketData().length > 0, 'first ticks');
 
-    const health = (await (await fetch(`${rig.gateway.adminUrl}/health`)).json()) as Record<string, any>;
-    expect(health.cluster).toMatchObject({ gatewayId: 'solo', redis: 'up', failovers: 0 });
+    const health = await gatewayHealth(rig.gateway);
+    expect(health.cluster).toMatchObject({ gatewayId: 'gw-a', redis: 'up', failovers: 0 });
     expect(health.cluster.leases).toEqual([
       expect.objectContaining({ user: 'trader1', broker: 'angel', holder: 'self', token: expect.any(Number), redis: 'up' }),
     ]);
@@ -54,7 +46,7 @@ describe('gateway --cluster when Redis is unavailable', () => {
 
     const stoppedAt = Date.now();
     await redis.stop();
-    await waitFor(() => rig!.broker.events().find((e) => e.type === 'closed' && e.time >= stoppedAt), 'the upstream to close');
+    await waitFor(() => rig.broker.events().find((e) => e.type === 'closed' && e.time >= stoppedAt), 'the upstream to close');
     const notice = await waitFor(() => client.received.find((m) => m.type === 'broker_status' && m.state === BrokerState.clusterUnavailable), 'cluster-unavailable');
     expect(notice).toMatchObject({ broker: 'angel', user_id: USER.userId, message: expect.stringContaining('Redis is unreachable') });
     // 'expired', not 'taken': a failed renewal left the upstream open until the lease's validity ran out.

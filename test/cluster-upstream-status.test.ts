@@ -1,55 +1,22 @@
-import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterKey } from '../gateway/cluster/redis-keys.ts';
 import { decodeRelayedStatus, encodeRelayedStatus, StatusFrameError } from '../gateway/cluster/status-frame.ts';
-import { startGateway, type Gateway } from '../gateway/index.ts';
 import { BrokerState } from '../gateway/openalgo/protocol.ts';
-import { FAST, LogCapture, OpenAlgoClient, startRig, USER, waitFor, type Rig } from './gateway-harness.ts';
-import { RedisServer } from '../fixtures/redis/redis-server.ts';
+import { USER, waitFor, type OpenAlgoClient } from './gateway-harness.ts';
+import { clusterRigsPerTest, gatewayHealth } from './cluster-rig.ts';
 
-const TTL_MS = 1_000;
 const MAX_RECONNECT = 2;
-let rig: Rig | undefined;
-let other: Gateway | undefined;
-let otherClient: OpenAlgoClient | undefined;
-let redis: RedisServer | undefined;
-let inspector: Redis | undefined;
-
-afterEach(async () => {
-  otherClient?.ws.terminate();
-  inspector?.disconnect();
-  await other?.close();
-  await rig?.close();
-  await redis?.stop();
-  rig = other = otherClient = redis = inspector = undefined;
-});
+const rigs = clusterRigsPerTest(1_000);
 
 const states = (client: OpenAlgoClient): string[] => client.received.filter((m) => m.type === 'broker_status').map((m) => m.state);
 
-async function health(gateway: Gateway): Promise<Record<string, any>> {
-  return (await (await fetch(`${gateway.adminUrl}/health`)).json()) as Record<string, any>;
-}
-
 describe('gateway --cluster: the holder upstream state reaches every gateway', () => {
   it('relays connecting, refused-retrying and failed to the other gateway; a failed holder gives the lease back until a client asks again', async () => {
-    redis = await RedisServer.start();
-    const cluster = (gatewayId: string) => ({ url: redis!.url, ttlMs: TTL_MS, gatewayId });
-    rig = await startRig({ cluster: cluster('gw-a'), maxReconnect: MAX_RECONNECT });
-    other = await startGateway({
-      port: 0,
-      adminPort: 0,
-      brokerUrl: rig.broker.url,
-      users: [USER],
-      logDestination: new LogCapture(),
-      ...FAST,
-      maxReconnect: MAX_RECONNECT,
-      cluster: cluster('gw-b'),
-    });
+    const { rig } = await rigs.start({ maxReconnect: MAX_RECONNECT });
+    const { gateway: other, client: b } = await rigs.second({ maxReconnect: MAX_RECONNECT });
     // Every handshake of the first cycle is refused, whichever gateway gets the lease (401: a 429 does not count).
     rig.broker.inject({ type: 'reject-next', count: MAX_RECONNECT, status: 401 });
     const a = await rig.connect();
-    otherClient = await OpenAlgoClient.open(other.url);
-    const b = otherClient;
     for (const client of [a, b]) {
       expect((await client.authenticate()).status).toBe('success');
       await client.request({ action: 'subscribe', symbol: 'SBIN', exchange: 'NSE', mode: 1 });
@@ -63,17 +30,17 @@ describe('gateway --cluster: the holder upstream state reaches every gateway', (
     }
     expect(rig.broker.stats().rejected['401']).toBe(MAX_RECONNECT);
 
-    inspector = new Redis(redis.url);
-    await waitFor(async () => (await inspector!.exists(ClusterKey.lease(USER.userId, USER.broker))) === 0, 'the failed holder to release the lease');
+    const inspector = rigs.inspector();
+    await waitFor(async () => (await inspector.exists(ClusterKey.lease(USER.userId, USER.broker))) === 0, 'the failed holder to release the lease');
     for (const gateway of [rig.gateway, other]) {
-      const h = await health(gateway);
+      const h = await gatewayHealth(gateway);
       expect(h.status).toBe('unavailable');
       expect(h.adapters).toEqual([expect.objectContaining({ state: 'failed', upstreamConnections: 0 })]);
     }
 
     // BROKER_ERROR says "authenticate again": that client's gateway claims the free lease and dials.
     expect((await b.authenticate()).status).toBe('success');
-    await waitFor(async () => (await health(other!)).cluster.leases[0]?.holder === 'self', 'gw-b to hold the lease', 15_000);
+    await waitFor(async () => (await gatewayHealth(other)).cluster.leases[0]?.holder === 'self', 'gw-b to hold the lease', 15_000);
     for (const client of [a, b]) {
       const mark = client.received.length;
       await waitFor(() => client.received.slice(mark).some((m) => m.type === 'market_data'), 'ticks on both gateways', 15_000);
