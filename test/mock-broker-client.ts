@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeTick, type Tick } from '../gateway/smartapi/codec.ts';
-import type { Account } from '../fixtures/angel-broker/types.ts';
+import { startMockBroker } from '../fixtures/angel-broker/index.ts';
+import type { Account, MockBroker, MockBrokerOptions } from '../fixtures/angel-broker/types.ts';
 
 /** A test-side SmartAPI client, the way the official SDKs connect: real `ws`, credentials in headers. */
 
@@ -119,6 +121,23 @@ export async function connect(url: string, account: Account = ACCOUNT_A): Promis
 export function closeAllClients(): void {
   for (const client of openClients) client.ws.terminate();
   openClients.clear();
+}
+
+/**
+ * A mock broker starter for one test file: port 0, silent logs, `defaults` and then each call's options.
+ * After each test every client opened here and every broker started is closed.
+ */
+export function mockBrokersPerTest(defaults: MockBrokerOptions = {}): (options?: MockBrokerOptions) => Promise<MockBroker> {
+  const brokers: MockBroker[] = [];
+  afterEach(async () => {
+    closeAllClients();
+    await Promise.all(brokers.splice(0).map((b) => b.close()));
+  });
+  return async (options = {}) => {
+    const broker = await startMockBroker({ port: 0, logLevel: 'silent', ...defaults, ...options });
+    brokers.push(broker);
+    return broker;
+  };
 }
 
 /**

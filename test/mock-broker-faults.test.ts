@@ -1,24 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MockBroker } from '../fixtures/angel-broker/index.ts';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../fixtures/angel-broker/index.ts';
 import { MAX_TIMER_MS } from '../fixtures/angel-broker/faults.ts';
 import { AUTH_ERROR_MESSAGES } from '../gateway/smartapi/constants.ts';
-import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
+import { ACCOUNT_A, ACCOUNT_B, mockBrokersPerTest, connect, handshake, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
-let broker: MockBroker | undefined;
+const start = mockBrokersPerTest({ tickMs: 20 });
 const tempDirs: string[] = [];
 
-async function start(options: MockBrokerOptions = {}): Promise<MockBroker> {
-  broker = await startMockBroker({ port: 0, tickMs: 20, logLevel: 'silent', ...options });
-  return broker;
-}
-
 afterEach(async () => {
-  closeAllClients();
-  await broker?.close();
-  broker = undefined;
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 

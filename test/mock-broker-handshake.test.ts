@@ -1,29 +1,18 @@
 import { connect as netConnect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../fixtures/angel-broker/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { MockBroker } from '../fixtures/angel-broker/index.ts';
 import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../gateway/smartapi/constants.ts';
 import {
   ACCOUNT_A,
   ACCOUNT_B,
-  closeAllClients,
+  mockBrokersPerTest,
   connect,
   handshake,
   sdkHeaders,
   waitFor,
 } from './mock-broker-client.ts';
 
-let broker: MockBroker | undefined;
-
-async function start(options: MockBrokerOptions = {}): Promise<MockBroker> {
-  broker = await startMockBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', ...options });
-  return broker;
-}
-
-afterEach(async () => {
-  closeAllClients();
-  await broker?.close();
-  broker = undefined;
-});
+const start = mockBrokersPerTest({ host: '127.0.0.1' });
 
 const openCount = (b: MockBroker, code = ACCOUNT_A.clientCode): number => b.stats().current[code] ?? 0;
 

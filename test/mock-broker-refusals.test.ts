@@ -1,21 +1,9 @@
 import { connect as netConnect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../fixtures/angel-broker/index.ts';
-import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, handshake, rawSmartStreamUpgrade, sdkHeaders, waitFor } from './mock-broker-client.ts';
+import { ACCOUNT_A, ACCOUNT_B, mockBrokersPerTest, connect, handshake, rawSmartStreamUpgrade, sdkHeaders, waitFor } from './mock-broker-client.ts';
 
-let broker: MockBroker | undefined;
-
-async function start(options: MockBrokerOptions = {}): Promise<MockBroker> {
-  broker = await startMockBroker({ port: 0, tickMs: 20, logLevel: 'silent', ...options });
-  return broker;
-}
-
-afterEach(async () => {
-  closeAllClients();
-  await broker?.close();
-  broker = undefined;
-});
+const start = mockBrokersPerTest({ tickMs: 20 });
 
 /** Sends a raw upgrade request and returns every byte the broker answers before it closes. */
 function rawUpgrade(port: number, path: string, headers: Record<string, string>): Promise<Buffer> {

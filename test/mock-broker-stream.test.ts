@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../fixtures/angel-broker/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { Depth20Tick, LtpTick, QuoteTick, SnapQuoteTick, Tick } from '../gateway/smartapi/codec.ts';
 import { ExchangeType, PACKET_SIZE, SubscriptionMode } from '../gateway/smartapi/constants.ts';
-import { closeAllClients, connect, waitFor, type TestClient } from './mock-broker-client.ts';
+import { mockBrokersPerTest, connect, waitFor, type TestClient } from './mock-broker-client.ts';
 
-const brokers: MockBroker[] = [];
 const NOW = 1_764_000_000_000;
 
-async function start(options: MockBrokerOptions = {}): Promise<MockBroker> {
-  const b = await startMockBroker({ port: 0, logLevel: 'silent', tickMs: 20, clock: () => NOW, ...options });
-  brokers.push(b);
-  return b;
-}
-
-afterEach(async () => {
-  closeAllClients();
-  await Promise.all(brokers.splice(0).map((b) => b.close()));
-});
+const start = mockBrokersPerTest({ tickMs: 20, clock: () => NOW });
+const startWithDefaults = mockBrokersPerTest();
 
 function subscribe(mode: number, tokens: string[], exchangeType: number = ExchangeType.nse_cm, action = 1, correlationID = 'abcde12345') {
   return { correlationID, action, params: { mode, tokenList: [{ exchangeType, tokens }] } };
@@ -205,8 +195,7 @@ describe('mock broker request errors', () => {
     ['a numeric correlationID', JSON.stringify({ correlationID: 7, action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens: ['2885'] }] } }), ''],
     ['plain garbage text', 'hello broker', ''],
   ])('answers %s with E1001 and keeps the connection', async (_name, frame, correlationID) => {
-    const b = await startMockBroker({ port: 0, logLevel: 'silent' });
-    brokers.push(b);
+    const b = await startWithDefaults();
     const client = await connect(b.url);
 
     client.send(frame);

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockBroker, type MockBroker } from '../fixtures/angel-broker/index.ts';
+import { describe, expect, it } from 'vitest';
 import { ExchangeType, SubscriptionMode } from '../gateway/smartapi/constants.ts';
-import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, waitFor } from './mock-broker-client.ts';
+import { ACCOUNT_A, ACCOUNT_B, mockBrokersPerTest, connect, waitFor } from './mock-broker-client.ts';
 
-let broker: MockBroker | undefined;
-afterEach(async () => {
-  closeAllClients();
-  await broker?.close();
-  broker = undefined;
-});
+const start = mockBrokersPerTest();
 
 const request = (action: number, mode: number, tokens: string[]) => ({
   correlationID: 'abcde12345',
@@ -18,7 +12,7 @@ const request = (action: number, mode: number, tokens: string[]) => ({
 
 describe('mock broker per-connection subscriptions (in-process handle)', () => {
   it('lists what each open connection holds, by (exchange type, token, mode), and forgets closed ones', async () => {
-    broker = await startMockBroker({ port: 0, logLevel: 'silent' });
+    const broker = await start();
     const a = await connect(broker.url, ACCOUNT_A);
     const b = await connect(broker.url, ACCOUNT_B);
     a.send(request(1, SubscriptionMode.ltp, ['2885', '3045']));
