@@ -23,6 +23,17 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A `stormcheck mock-broker` process whose output so far is read from `out`; killed after the test if still running. */
+function spawnMockBroker(args: string[]): { proc: ChildProcess; out: { stdout: string; stderr: string }; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', ...args]);
+  child = proc;
+  const out = { stdout: '', stderr: '' };
+  proc.stderr!.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  proc.stdout!.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, out, exited };
+}
+
 // Each spawn starts node: up to seconds on a loaded 2-core machine, so these get a generous timeout.
 describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   it('--help describes the options with an example and exits 0', async () => {
@@ -84,15 +95,9 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
   });
 
   it('--tls with no files serves wss:// with a self-signed certificate for the AngelOne host names', async () => {
-    const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', '--tls', '--port', '0', '--log-level', 'silent']);
-    child = proc;
-    let stderr = '';
-    let stdout = '';
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const { proc, out, exited } = spawnMockBroker(['--tls', '--port', '0', '--log-level', 'silent']);
 
-    const url = (await waitFor(() => /clients connect to (wss:\S+)/.exec(stderr)?.[1], 'the broker URL', 45_000))!;
+    const url = (await waitFor(() => /clients connect to (wss:\S+)/.exec(out.stderr)?.[1], 'the broker URL', 45_000))!;
     const ws = new WebSocket(url, { headers: sdkHeaders(ACCOUNT_A), rejectUnauthorized: false });
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
@@ -102,31 +107,25 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     proc.kill('SIGTERM');
 
     expect(await exited).toBe(0);
-    expect(stderr).toContain('self-signed certificate for smartapisocket.angelone.in, tns.angelone.in');
-    expect(stderr).toMatch(/order updates: wss:\S+\/smart-order-update/);
-    expect(stdout).toBe('');
+    expect(out.stderr).toContain('self-signed certificate for smartapisocket.angelone.in, tns.angelone.in');
+    expect(out.stderr).toMatch(/order updates: wss:\S+\/smart-order-update/);
+    expect(out.stdout).toBe('');
   });
 
   it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
     const file = join(dir, 'accounts.json');
     await writeFile(file, JSON.stringify([ACCOUNT_A]));
-    const proc = spawn(process.execPath, [STORMCHECK_BIN, 'mock-broker', '--port', '0', '--limit', '1', '--accounts', file]);
-    child = proc;
-    let stderr = '';
-    let stdout = '';
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const { proc, out, exited } = spawnMockBroker(['--port', '0', '--limit', '1', '--accounts', file]);
 
-    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(stderr)?.[1], 'the broker URL', 45_000))!;
-    await waitFor(() => /admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//.test(stderr), 'the admin URL');
+    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(out.stderr)?.[1], 'the broker URL', 45_000))!;
+    await waitFor(() => /admin API at http:\/\/127\.0\.0\.1:\d+\/__admin\//.test(out.stderr), 'the admin URL');
     await connect(url, ACCOUNT_A);
     const second = await handshake(url, sdkHeaders(ACCOUNT_A));
     expect(second).toMatchObject({ ok: false, status: 429 });
-    await waitFor(() => stdout.includes('connection.rejected'), 'the rejection log line');
+    await waitFor(() => out.stdout.includes('connection.rejected'), 'the rejection log line');
     proc.kill('SIGTERM');
 
     expect(await exited).toBe(0);
-    expect(stdout).not.toContain(ACCOUNT_A.feedToken);
+    expect(out.stdout).not.toContain(ACCOUNT_A.feedToken);
   });
 });

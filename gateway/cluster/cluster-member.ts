@@ -336,16 +336,20 @@ export class ClusterMember implements UpstreamAdapter {
     void this.keeper.relinquish();
   }
 
-  private relayedStatus(message: Buffer): void {
-    let relayed;
+  /** Another gateway's message, or undefined (counted and logged) when it does not decode. */
+  private fromPeer<T>(message: Buffer, decode: (message: Buffer) => T, what: string): T | undefined {
     try {
-      relayed = decodeRelayedStatus(message);
+      return decode(message);
     } catch (err) {
       this.ctx.metrics.badRelayFrame();
-      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, 'Bad status frame');
-      return;
+      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, `Bad ${what} frame`);
+      return undefined;
     }
-    if (relayed.origin === this.ctx.gatewayId || this.owned) return;
+  }
+
+  private relayedStatus(message: Buffer): void {
+    const relayed = this.fromPeer(message, decodeRelayedStatus, 'status');
+    if (!relayed || relayed.origin === this.ctx.gatewayId || this.owned) return;
     const { status } = relayed;
     this.knownState = RELAYED_STATE[status.state];
     this.standBack = status.state === BrokerState.failed;
@@ -395,15 +399,8 @@ export class ClusterMember implements UpstreamAdapter {
   }
 
   private relayed(message: Buffer): void {
-    let batch;
-    try {
-      batch = decodeRelayBatch(message);
-    } catch (err) {
-      this.ctx.metrics.badRelayFrame();
-      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, 'Bad relay frame');
-      return;
-    }
-    if (batch.origin === this.ctx.gatewayId || this.owned) return;
+    const batch = this.fromPeer(message, decodeRelayBatch, 'relay');
+    if (!batch || batch.origin === this.ctx.gatewayId || this.owned) return;
     this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
     batch.ticks.forEach((tick, i) => this.ctx.adapterDeps.listener.onTick(this, tick, batch.frames[i]!));
   }

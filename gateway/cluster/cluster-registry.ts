@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
+import { leaseOf, registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
 import type { UserRecord } from '../users.ts';
 import { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
@@ -111,16 +111,10 @@ export class ClusterRegistry implements Registry {
     entry.linger?.cancel();
     entry.linger = undefined;
     const held = entry;
-    let released = false;
-    return {
-      adapter: held.member,
-      release: () => {
-        if (released) return;
-        released = true;
-        held.clients -= 1;
-        this.lingerIfIdle(key, held);
-      },
-    };
+    return leaseOf(held.member, () => {
+      held.clients -= 1;
+      this.lingerIfIdle(key, held);
+    });
   }
 
   async remove(userId: string, broker: BrokerName): Promise<void> {

@@ -8,7 +8,7 @@ import type { LegacyVersion } from '../legacy/smart-websocket.ts';
 import { scaledClock } from '../legacy/time-scale.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { UserRecord } from '../users.ts';
-import { registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
+import { leaseOf, registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from './registry.ts';
 
 /** How a legacy registry runs: `--time-scale` and the safety cap. */
 export interface LegacyOptions {
@@ -70,15 +70,7 @@ export class LegacyRegistry implements Registry {
     }
     entry.clients += 1;
     const held = entry;
-    let released = false;
-    return {
-      adapter: held.adapter,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.release(key, held, user);
-      },
-    };
+    return leaseOf(held.adapter, () => this.release(key, held, user));
   }
 
   async remove(userId: string, broker: BrokerName): Promise<void> {

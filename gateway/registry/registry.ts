@@ -66,6 +66,19 @@ export interface Lease {
   release(): void;
 }
 
+/** A lease whose `release` runs `onRelease` once, however often a client's teardown paths call it. */
+export function leaseOf(adapter: UpstreamAdapter, onRelease: () => void): Lease {
+  let released = false;
+  return {
+    adapter,
+    release: () => {
+      if (released) return;
+      released = true;
+      onRelease();
+    },
+  };
+}
+
 /** Keeps adapters per (user, broker). Two implementations: the fix (`singleton`) and OpenAlgo's (`legacy-registry.ts`). */
 export interface Registry {
   /** Called on authenticate. Rejects with BrokerUnavailableError when the upstream cannot be had. */

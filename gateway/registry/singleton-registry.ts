@@ -4,7 +4,7 @@ import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { UserRecord } from '../users.ts';
-import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
+import { leaseOf, registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 interface Entry {
   adapter: AngelAdapter;
@@ -38,15 +38,7 @@ export class SingletonRegistry implements Registry {
     entry.clients += 1;
     entry.linger?.cancel();
     entry.linger = undefined;
-    let released = false;
-    const lease: Lease = {
-      adapter: entry.adapter,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.release(key, entry);
-      },
-    };
+    const lease = leaseOf(entry.adapter, () => this.release(key, entry));
     // A failed cycle reaches the clients through the listener (broker_status, BROKER_ERROR), not here.
     entry.adapter.start().catch(() => undefined);
     return lease;
