@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Timer } from '../clock.ts';
-import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
-import { leaseOf, registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
+import { AdapterTable } from '../registry/adapter-table.ts';
+import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
 import type { UserRecord } from '../users.ts';
 import { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
@@ -41,12 +40,6 @@ export interface ClusterEvents {
   status(adapter: ClusterMember, update: BrokerStatusUpdate): void;
 }
 
-interface MemberEntry {
-  member: ClusterMember;
-  clients: number;
-  linger: Timer | undefined;
-}
-
 /**
  * The singleton registry stretched across gateway processes: one member per (user, broker) here, and
  * one lease per (user, broker) in Redis deciding which gateway's member owns the upstream. Like the
@@ -55,9 +48,7 @@ interface MemberEntry {
  * whose clients all left no longer contends for the user's lease.
  */
 export class ClusterRegistry implements Registry {
-  private readonly members = new Map<string, MemberEntry>();
-  /** Members stopping, by key: a new member for that key waits until the old one has let go. */
-  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly members: AdapterTable<ClusterMember>;
   private readonly metrics: ClusterMetrics;
   private readonly channels: ChannelRouter;
 
@@ -71,6 +62,14 @@ export class ClusterRegistry implements Registry {
   ) {
     this.metrics = new ClusterMetrics(deps.metrics.registry);
     this.channels = new ChannelRouter(subscriber);
+    this.members = new AdapterTable<ClusterMember>(deps, {
+      create: (user) => {
+        const member = this.createMember(user);
+        member.start();
+        return member;
+      },
+      close: (member) => member.stop(),
+    });
   }
 
   /** Connects both Redis clients; rejects with ClusterUnavailableError when Redis cannot be reached. */
@@ -97,66 +96,23 @@ export class ClusterRegistry implements Registry {
 
   async acquire(user: UserRecord): Promise<Lease> {
     const key = registryKey(user.userId, user.broker);
-    const stopping = this.stopping.get(key);
+    const stopping = this.members.closing(key);
     if (stopping) await stopping;
-    let entry = this.members.get(key);
-    if (!entry) {
-      entry = { member: this.createMember(user), clients: 0, linger: undefined };
-      this.members.set(key, entry);
-      this.deps.metrics.adaptersCreated.inc();
-      entry.member.start();
-    }
-    entry.member.wanted();
-    entry.clients += 1;
-    entry.linger?.cancel();
-    entry.linger = undefined;
-    const held = entry;
-    return leaseOf(held.member, () => {
-      held.clients -= 1;
-      this.lingerIfIdle(key, held);
-    });
+    const { adapter, lease } = this.members.join(key, user);
+    adapter.wanted();
+    return lease;
   }
 
-  async remove(userId: string, broker: BrokerName): Promise<void> {
-    const key = registryKey(userId, broker);
-    const entry = this.members.get(key);
-    if (entry) await this.stopEntry(key, entry);
-  }
-
-  private lingerIfIdle(key: string, entry: MemberEntry): void {
-    if (entry.clients > 0 || this.members.get(key) !== entry || this.deps.lingerMs <= 0) return;
-    entry.linger = this.deps.clock.after(this.deps.lingerMs, () => {
-      entry.linger = undefined;
-      if (entry.clients > 0 || this.members.get(key) !== entry) return;
-      const { user, broker } = entry.member;
-      this.log.info({ event: LogEvent.adapterLinger, user: user.userId, broker, lingerMs: this.deps.lingerMs }, LogMessage.adapterLinger(this.deps.lingerMs, user.userId));
-      void this.stopEntry(key, entry);
-    });
-  }
-
-  private stopEntry(key: string, entry: MemberEntry): Promise<void> {
-    this.members.delete(key);
-    entry.linger?.cancel();
-    const stopped = entry.member.stop().finally(() => {
-      if (this.stopping.get(key) === stopped) this.stopping.delete(key);
-    });
-    this.stopping.set(key, stopped);
-    return stopped;
+  remove(userId: string, broker: BrokerName): Promise<void> {
+    return this.members.remove(registryKey(userId, broker));
   }
 
   health(): AdapterHealth[] {
-    return [...this.members.values()].map(({ member, clients }) => ({
-      user: member.user.userId,
-      broker: member.broker,
-      state: member.state,
-      upstreamConnections: member.upstreamConnections(),
-      subscriptions: member.subscriptionCount(),
-      clients,
-    }));
+    return this.members.health();
   }
 
   clusterHealth(): ClusterHealth {
-    const leases = [...this.members.values()].map(({ member }) => member.health());
+    const leases = this.members.adapters().map((member) => member.health());
     this.metrics.renewals.set({ result: 'ok' }, leases.reduce((n, l) => n + l.renewals, 0));
     this.metrics.renewals.set({ result: 'failed' }, leases.reduce((n, l) => n + l.renewalFailures, 0));
     return {
@@ -169,7 +125,7 @@ export class ClusterRegistry implements Registry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.members].map(([key, entry]) => this.stopEntry(key, entry)));
+    await this.members.close();
     this.subscriber.disconnect();
     await this.commands.quit().catch(() => this.commands.disconnect());
   }

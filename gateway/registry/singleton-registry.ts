@@ -1,16 +1,10 @@
 import type { Logger } from 'pino';
 import { AngelAdapter } from '../angel/adapter.ts';
-import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../openalgo/protocol.ts';
 import type { UserRecord } from '../users.ts';
-import { leaseOf, registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
-
-interface Entry {
-  adapter: AngelAdapter;
-  clients: number;
-  linger: Timer | undefined;
-}
+import { AdapterTable } from './adapter-table.ts';
+import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 /**
  * The fix (SPEC §6): exactly one adapter per (user, broker). The entry is stored before the first
@@ -22,101 +16,58 @@ interface Entry {
  * back new adapters for that key until it has.
  */
 export class SingletonRegistry implements Registry {
-  private readonly entries = new Map<string, Entry>();
-  private readonly closing = new Map<string, Promise<void>>();
+  private readonly table: AdapterTable<AngelAdapter>;
   private readonly log: Logger;
 
   constructor(private readonly deps: RegistryDeps) {
     this.log = deps.logger;
+    this.table = new AdapterTable<AngelAdapter>(deps, {
+      create: (user) => new AngelAdapter(user, this.deps),
+      idle: (adapter) => adapter.pause(),
+      close: async (adapter) => {
+        await adapter.close();
+        const { user } = adapter;
+        this.log.info({ event: LogEvent.adapterRemove, user: user.userId, broker: user.broker }, LogMessage.adapterRemove(user.userId));
+        this.logActive(user);
+      },
+    });
   }
 
   async acquire(user: UserRecord): Promise<Lease> {
     const key = registryKey(user.userId, user.broker);
-    const pendingClose = this.closing.get(key);
-    if (pendingClose) await pendingClose;
-    const entry = this.entryFor(key, user);
-    entry.clients += 1;
-    entry.linger?.cancel();
-    entry.linger = undefined;
-    const lease = leaseOf(entry.adapter, () => this.release(key, entry));
+    const closing = this.table.closing(key);
+    if (closing) await closing;
+    const { adapter, created, lease } = this.table.join(key, user);
+    const fields = { user: user.userId, broker: user.broker };
+    if (created) {
+      this.log.info({ ...fields, event: LogEvent.adapterCreate }, LogMessage.adapterCreate(user.userId));
+      this.logActive(user);
+    } else {
+      this.log.info({ ...fields, event: LogEvent.adapterReuse }, LogMessage.adapterReuse(user.userId));
+    }
     // A failed cycle reaches the clients through the listener (broker_status, BROKER_ERROR), not here.
-    entry.adapter.start().catch(() => undefined);
+    adapter.start().catch(() => undefined);
     return lease;
   }
 
-  async remove(userId: string, broker: BrokerName): Promise<void> {
-    const key = registryKey(userId, broker);
-    const entry = this.entries.get(key);
-    if (!entry) return this.closing.get(key);
-    await this.removeEntry(key, entry);
+  remove(userId: string, broker: BrokerName): Promise<void> {
+    return this.table.remove(registryKey(userId, broker));
   }
 
   health(): AdapterHealth[] {
-    return [...this.entries.values()].map(({ adapter, clients }) => ({
-      user: adapter.user.userId,
-      broker: adapter.broker,
-      state: adapter.state,
-      upstreamConnections: adapter.upstreamConnections(),
-      subscriptions: adapter.subscriptionCount(),
-      clients,
-    }));
+    return this.table.health();
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.entries].map(([key, entry]) => this.removeEntry(key, entry)));
-    await Promise.all(this.closing.values());
-  }
-
-  private entryFor(key: string, user: UserRecord): Entry {
-    const existing = this.entries.get(key);
-    const fields = { event: LogEvent.adapterReuse, user: user.userId, broker: user.broker };
-    if (existing) {
-      this.log.info(fields, LogMessage.adapterReuse(user.userId));
-      return existing;
-    }
-    const entry: Entry = { adapter: new AngelAdapter(user, this.deps), clients: 0, linger: undefined };
-    this.entries.set(key, entry);
-    this.deps.metrics.adaptersCreated.inc();
-    this.log.info({ ...fields, event: LogEvent.adapterCreate }, LogMessage.adapterCreate(user.userId));
-    this.logActive(user);
-    return entry;
-  }
-
-  private release(key: string, entry: Entry): void {
-    entry.clients -= 1;
-    if (entry.clients > 0 || this.entries.get(key) !== entry) return;
-    entry.adapter.pause();
-    if (this.deps.lingerMs <= 0) return;
-    entry.linger = this.deps.clock.after(this.deps.lingerMs, () => {
-      entry.linger = undefined;
-      if (entry.clients > 0 || this.entries.get(key) !== entry) return;
-      this.log.info(
-        { event: LogEvent.adapterLinger, user: entry.adapter.user.userId, broker: entry.adapter.broker, lingerMs: this.deps.lingerMs },
-        LogMessage.adapterLinger(this.deps.lingerMs, entry.adapter.user.userId),
-      );
-      void this.removeEntry(key, entry);
-    });
-  }
-
-  private removeEntry(key: string, entry: Entry): Promise<void> {
-    this.entries.delete(key);
-    entry.linger?.cancel();
-    const { user } = entry.adapter;
-    const done = entry.adapter.close().then(() => {
-      if (this.closing.get(key) === done) this.closing.delete(key);
-      this.log.info({ event: LogEvent.adapterRemove, user: user.userId, broker: user.broker }, LogMessage.adapterRemove(user.userId));
-      this.logActive(user);
-    });
-    this.closing.set(key, done);
-    return done;
+  close(): Promise<void> {
+    return this.table.close();
   }
 
   /** `active` counts every user's adapters, as OpenAlgo's line did; `userAdapters` only this user's. */
   private logActive(user: UserRecord): void {
-    const userAdapters = this.entries.has(registryKey(user.userId, user.broker)) ? 1 : 0;
+    const userAdapters = this.table.has(registryKey(user.userId, user.broker)) ? 1 : 0;
     this.log.info(
-      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active: this.entries.size, userAdapters },
-      LogMessage.adapterActive(this.entries.size),
+      { event: LogEvent.adapterActive, user: user.userId, broker: user.broker, active: this.table.size, userAdapters },
+      LogMessage.adapterActive(this.table.size),
     );
   }
 }
