@@ -6,7 +6,7 @@ export { verifyPaths, verifySource, verifyFollow, failsAt, VerifyInputError } fr
 export type { VerifyOptions, VerifyReport, Finding, Severity, LogFormat } from './verifier/index.ts';
 export { startGateway, GATEWAY_DEFAULTS } from './gateway/index.ts';
 export type { Gateway, GatewayOptions } from './gateway/index.ts';
-export { startMockBroker, MOCK_BROKER_DEFAULTS } from './fixtures/angel-broker/index.ts';
-export type { MockBroker, MockBrokerOptions } from './fixtures/angel-broker/index.ts';
-export { runProbe, ProbeCannotStart } from './verifier/scenario/probe.ts';
-export type { ProbeOptions, ProbeReport, Verdict } from './verifier/scenario/probe.ts';
+export { startMockBroker, MOCK_BROKER_DEFAULTS } from './mock-broker/index.ts';
+export type { MockBroker, MockBrokerOptions } from './mock-broker/index.ts';
+export { runProbe, ProbeCannotStart } from './scenarios/probe/probe.ts';
+export type { ProbeOptions, ProbeReport, Verdict } from './scenarios/probe/probe.ts';

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
-import { OpenAlgoMode } from '../gateway/openalgo/protocol.ts';
+import { OpenAlgoMode } from '../protocol/openalgo/protocol.ts';
 import type { RegistryMode } from '../gateway/index.ts';
-import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
+import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { StormResult } from './auth-storm-clients.ts';
 import type { BrokerStarted } from './broker-process.ts';
 import type { GatewayStarted } from './gateway-process.ts';

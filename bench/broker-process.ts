@@ -1,4 +1,4 @@
-import { startMockBroker, type MockBroker, type MockBrokerStats } from '../fixtures/angel-broker/index.ts';
+import { startMockBroker, type MockBroker, type MockBrokerStats } from '../mock-broker/index.ts';
 import { serveRequests } from './process-link.ts';
 import { sampleUsage, type UsageSample } from './process-usage.ts';
 

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import { RedisServer } from '../fixtures/redis/redis-server.ts';
-import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
+import { RedisServer } from '../test/support/redis-server.ts';
+import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { GatewayHealth } from '../gateway/admin-http.ts';
 import { DEMO_USER } from '../gateway/index.ts';
-import { OpenAlgoMode } from '../gateway/openalgo/protocol.ts';
+import { OpenAlgoMode } from '../protocol/openalgo/protocol.ts';
 import { intOption } from './bench-args.ts';
 import type { BrokerStarted } from './broker-process.ts';
 import type { GatewayStarted } from './gateway-process.ts';

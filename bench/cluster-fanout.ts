@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { RedisServer } from '../fixtures/redis/redis-server.ts';
+import { RedisServer } from '../test/support/redis-server.ts';
 import { CLUSTER_DEFAULTS } from '../gateway/cluster/cluster-registry.ts';
 import { intOption } from './bench-args.ts';
 import type { GatewayHealth } from '../gateway/admin-http.ts';

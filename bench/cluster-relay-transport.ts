@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { RedisServer } from '../fixtures/redis/redis-server.ts';
+import { RedisServer } from '../test/support/redis-server.ts';
 import { intOption } from './bench-args.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import { median, sleep } from './summary.ts';

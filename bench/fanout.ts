@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
 import type { ClusterOptions } from '../gateway/cluster/cluster-registry.ts';
-import { OpenAlgoMode, type OpenAlgoModeCode } from '../gateway/openalgo/protocol.ts';
-import type { MockBrokerStats } from '../fixtures/angel-broker/index.ts';
+import { OpenAlgoMode, type OpenAlgoModeCode } from '../protocol/openalgo/protocol.ts';
+import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { BrokerStarted, TicksSample } from './broker-process.ts';
 import type { ClientsConnected, ClientsWindow } from './fanout-clients.ts';
 import type { GatewayStarted } from './gateway-process.ts';

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mulberry32 } from '../fixtures/angel-broker/seeded-random.ts';
+import { mulberry32 } from '../contract/seeded-random.ts';
 
 const SYMBOLS = ['RELIANCE', 'SBIN', 'INFY', 'TCS', 'HDFCBANK', 'ICICIBANK', 'NIFTY', 'BANKNIFTY', 'ITC', 'LT'] as const;
 const USERS = ['rajandran', 'meera', 'arjun', 'kavya', 'sanjay', 'deepa', 'vikram', 'nisha'] as const;

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
-import { startMockBroker } from '../fixtures/angel-broker/index.ts';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from '../gateway/angel/backoff.ts';
+import { startMockBroker } from '../mock-broker/index.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../gateway/upstream/backoff.ts';
 import { DEMO_USER, startGateway } from '../gateway/index.ts';
 import { intOption } from './bench-args.ts';
 import { median, sleep } from './summary.ts';

@@ -1,9 +1,9 @@
 import yargs from 'yargs';
 import type { CommandModule, MiddlewareFunction } from 'yargs';
-import { EXIT, UsageError } from '../errors/usage-error.ts';
+import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { withFullWidthExamples } from './full-width-examples.ts';
-import { rejectNonNumbers } from './number-arguments.ts';
-import { packageVersion } from '../version/package-version.ts';
+import { rejectNonNumbers } from '../contract/number-arguments.ts';
+import { packageVersion } from '../contract/package-version.ts';
 import { usageMessage } from './usage-message.ts';
 
 /**
@@ -11,11 +11,11 @@ import { usageMessage } from './usage-message.ts';
  * `stormcheck verify` most of a second of start-up, which CI pays on every log it gates.
  */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
-  'mock-broker': async () => (await import('../fixtures/angel-broker/command.ts')).mockBrokerCommand as CommandModule,
+  'mock-broker': async () => (await import('../mock-broker/command.ts')).mockBrokerCommand as CommandModule,
   gateway: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandModule,
   verify: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandModule,
-  reproduce: async () => (await import('../verifier/reproduce-command.ts')).reproduceCommand as CommandModule,
-  probe: async () => (await import('../verifier/probe-command.ts')).probeCommand as CommandModule,
+  reproduce: async () => (await import('../scenarios/reproduce/command.ts')).reproduceCommand as CommandModule,
+  probe: async () => (await import('../scenarios/probe/command.ts')).probeCommand as CommandModule,
 };
 
 /** The part of the yargs instance that yargs 18 hands to middleware and @types/yargs 17 leaves out. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { packageVersion } from '../version/package-version.ts';
+import { packageVersion } from '../contract/package-version.ts';
 
 const argv = process.argv.slice(2);
 // `--version` alone answers before yargs and the commands load: scripts call it to probe the install.

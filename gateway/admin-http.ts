@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterHealth } from './cluster/cluster-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { AdapterHealth } from './registry/registry.ts';
+import type { AdapterHealth } from './upstream/adapter-contract.ts';
 
 export interface GatewayHealth {
   /** `unavailable` (HTTP 503) while any adapter is failed or refused and retrying; `reasons` says which. */

@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors/usage-error.ts';
+import { UsageError } from '../contract/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
-import { timeScaleOption } from '../errors/time-scale-option.ts';
+import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
-import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
+import { REGISTRY_MODES, type RegistryChoice } from './upstream/adapter-contract.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 

@@ -4,9 +4,9 @@ import type { EventEmitter } from 'node:events';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DestinationStream } from 'pino';
 import { createAdminServer, summariseHealth, type GatewayHealth } from './admin-http.ts';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './angel/backoff.ts';
-import type { AdapterState } from './angel/lifecycle.ts';
-import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './angel/upstream-socket.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
+import type { AdapterState } from './upstream/lifecycle.ts';
+import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
 import { TickFanOut } from './client/fanout.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
 import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
@@ -15,7 +15,7 @@ import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
 import { createGatewayLogger, LogEvent, type LogLevel } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { BrokerState, GatewayCloseCode } from './openalgo/protocol.ts';
+import { BrokerState, GatewayCloseCode } from '../protocol/openalgo/protocol.ts';
 import { openAlgoTextDestination, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry, type LegacyOptions } from './registry/legacy-registry.ts';
 import {
@@ -28,10 +28,10 @@ import {
   resolveRegistry,
   type RegistryChoice,
   type UpstreamAdapter,
-} from './registry/registry.ts';
+} from './upstream/adapter-contract.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
 import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
-import { MAX_TOKENS_PER_CONNECTION } from './smartapi/index.ts';
+import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
 import { DEMO_USER, UserDirectory, type UserRecord } from './users.ts';
 
 /** One typed config object; the CLI fills it from yargs, tests and the scenario runners build it directly. */
@@ -41,7 +41,7 @@ export interface GatewayOptions {
   brokerUrl?: string; // ws://127.0.0.1:9443/smart-stream
   registry?: RegistryChoice; // singleton
   users?: UserRecord[]; // one embedded demo user
-  instruments?: Instrument[]; // fixtures/instruments.json
+  instruments?: Instrument[]; // gateway/data/instruments.json
   adminPort?: number; // 8766; 0 picks a free port
   /** Interface of the admin server, separate from `host` so exposing clients never exposes admin. */
   adminHost?: string; // 127.0.0.1

@@ -7,11 +7,11 @@ export { CLUSTER_DEFAULTS, type ClusterHealth, type ClusterOptions } from './clu
 export { ClusterLogEvent } from './cluster/cluster-log.ts';
 export { DEFAULT_CLIENT_LIMITS, type ClientLimits } from './client/session.ts';
 export { DEFAULT_LEGACY_OPTIONS, type LegacyOptions } from './registry/legacy-registry.ts';
-export type { UpstreamSocket, UpstreamSocketConstructor } from './angel/upstream-socket.ts';
+export type { UpstreamSocket, UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
 export type { Clock, Timer, RandomSource } from './clock.ts';
 export type { Gateway, GatewayOptions } from './gateway.ts';
 export type { GatewayHealth } from './admin-http.ts';
-export type { AdapterHealth, RegistryMode } from './registry/registry.ts';
-export type { AdapterState } from './angel/lifecycle.ts';
+export type { AdapterHealth, RegistryMode } from './upstream/adapter-contract.ts';
+export type { AdapterState } from './upstream/lifecycle.ts';
 export type { UserRecord } from './users.ts';
 export type { Instrument } from './instruments.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ExchangeType, type ExchangeTypeCode } from './smartapi/index.ts';
+import { ExchangeType, type ExchangeTypeCode } from '../protocol/smartapi/index.ts';
 
 /**
  * The one place that maps OpenAlgo (symbol, exchange) pairs to AngelOne tokens. Reads AngelOne's
@@ -99,4 +99,4 @@ export function loadInstrumentsFile(path: string): Instrument[] {
 }
 
 /** The bundled master: NIFTY 50 equities on NSE plus the NIFTY and BANKNIFTY indices. */
-export const BUNDLED_INSTRUMENTS_PATH = new URL('../fixtures/instruments.json', import.meta.url).pathname;
+export const BUNDLED_INSTRUMENTS_PATH = new URL('./data/instruments.json', import.meta.url).pathname;

@@ -1,12 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, told apart by file name: `unit` (in-process, no built CLI, Redis or browser; the
+ * fast loop), `integration` (`*.integration.test.ts`: spawns the CLI, redis-server or Chromium) and
+ * `deep` (`*.deep.test.ts`: minute-long searches, only by `npm run test:deep`).
+ */
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/build-cli.ts'],
-    exclude: ['test/**/*.deep.test.ts', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.integration.test.ts', 'test/**/*.deep.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.integration.test.ts'], globalSetup: ['test/support/build-cli.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'deep', include: ['test/**/*.deep.test.ts'], testTimeout: 600_000, hookTimeout: 60_000 },
+      },
+    ],
   },
 });

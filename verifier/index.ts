@@ -8,7 +8,7 @@ import { DEFAULT_OPTIONS, verifyInputs } from './verify.ts';
 export type * from './types.ts';
 export { VerifyInputError, type InputErrorCode } from './input/input-error.ts';
 export { DEFAULT_OPTIONS, errorReport, failsAt } from './verify.ts';
-export { parseDuration } from './duration.ts';
+export { parseDuration } from '../contract/duration.ts';
 
 /**
  * Verifies log files, folders (recursive), globs, `.gz` rotations, FIFOs or `-` (stdin), each input

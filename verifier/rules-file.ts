@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../contract/duration.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { SEVERITIES, type Severity, type UserRule } from './types.ts';
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT, UsageError } from '../errors/usage-error.ts';
+import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';

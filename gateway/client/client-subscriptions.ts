@@ -1,6 +1,6 @@
-import type { UpstreamKey } from '../angel/upstream-key.ts';
+import type { UpstreamKey } from '../upstream/upstream-key.ts';
 import type { InstrumentMaster } from '../instruments.ts';
-import { SMARTAPI_MODE } from '../openalgo/market-data.ts';
+import { SMARTAPI_MODE } from '../../protocol/openalgo/market-data.ts';
 import {
   ErrorCode,
   Messages,
@@ -10,9 +10,9 @@ import {
   type SubscribeResponse,
   type SubscriptionResult,
   type UnsubscribeResponse,
-} from '../openalgo/protocol.ts';
-import type { UpstreamAdapter } from '../registry/registry.ts';
-import { MAX_TOKENS_PER_CONNECTION } from '../smartapi/index.ts';
+} from '../../protocol/openalgo/protocol.ts';
+import type { UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import { MAX_TOKENS_PER_CONNECTION } from '../../protocol/smartapi/index.ts';
 import { TickFanOut, type Subscriber, type TopicSpec } from './fanout.ts';
 import type { SubscribeRequest, SymbolRequest } from './requests.ts';
 

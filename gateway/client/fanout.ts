@@ -1,7 +1,7 @@
-import { toMarketData } from '../openalgo/market-data.ts';
-import { ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../openalgo/protocol.ts';
-import type { Tick } from '../smartapi/index.ts';
-import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
+import { toMarketData } from '../../protocol/openalgo/market-data.ts';
+import { ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../../protocol/openalgo/protocol.ts';
+import type { Tick } from '../../protocol/smartapi/index.ts';
+import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
 import { encodeTextFrame } from './text-frame.ts';
 
 /** A client as the fan-out sees it: something that takes a ready-made frame, or declines it. */

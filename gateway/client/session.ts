@@ -19,8 +19,8 @@ import {
   type PongMessage,
   type SubscribeResponse,
   type SupportedBrokersMessage,
-} from '../openalgo/protocol.ts';
-import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../registry/registry.ts';
+} from '../../protocol/openalgo/protocol.ts';
+import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../users.ts';
 import type { UserDirectory } from '../users.ts';

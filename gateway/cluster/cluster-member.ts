@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { AngelAdapter } from '../angel/adapter.ts';
-import { upstreamKeyId, type UpstreamKey } from '../angel/upstream-key.ts';
+import { AngelAdapter } from '../upstream/adapter.ts';
+import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
-import { BrokerState, type BrokerName } from '../openalgo/protocol.ts';
-import { registryKey, type AdapterDeps, type BrokerStatusUpdate, type UpstreamAdapter } from '../registry/registry.ts';
-import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../smartapi/index.ts';
-import type { AdapterState } from '../angel/lifecycle.ts';
+import { BrokerState, type BrokerName } from '../../protocol/openalgo/protocol.ts';
+import { registryKey, type AdapterDeps, type BrokerStatusUpdate, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../../protocol/smartapi/index.ts';
+import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';

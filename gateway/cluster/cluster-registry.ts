@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
 import { AdapterTable } from '../registry/adapter-table.ts';
-import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../registry/registry.ts';
+import { registryKey, type AdapterHealth, type BrokerStatusUpdate, type Lease, type Registry, type RegistryDeps } from '../upstream/adapter-contract.ts';
 import type { UserRecord } from '../users.ts';
 import { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';

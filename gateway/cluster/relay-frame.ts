@@ -1,4 +1,4 @@
-import { decodeTick, type Tick } from '../smartapi/index.ts';
+import { decodeTick, type Tick } from '../../protocol/smartapi/index.ts';
 
 /**
  * One relay message on the Redis channel: the ticks the owner received in one turn of its event loop,

@@ -1,5 +1,5 @@
-import { BrokerState, type BrokerStateName } from '../openalgo/protocol.ts';
-import type { BrokerStatusUpdate } from '../registry/registry.ts';
+import { BrokerState, type BrokerStateName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerStatusUpdate } from '../upstream/adapter-contract.ts';
 
 /**
  * One upstream state change of the lease holder, relayed on the status channel so clients of every

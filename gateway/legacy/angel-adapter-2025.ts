@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { deliverTick } from '../angel/tick-delivery.ts';
-import { dialUpstream } from '../angel/upstream-socket.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterDeps, UpstreamAdapter } from '../registry/registry.ts';
-import type { AdapterState } from '../angel/lifecycle.ts';
+import { deliverTick } from '../upstream/tick-delivery.ts';
+import { dialUpstream } from '../upstream/upstream-socket.ts';
+import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { AdapterDeps, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import { CommonMessage, LegacyLogEvent, Message2025, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';

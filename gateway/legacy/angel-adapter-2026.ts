@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Timer } from '../clock.ts';
-import { deliverTick } from '../angel/tick-delivery.ts';
-import { dialUpstream } from '../angel/upstream-socket.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
-import type { AdapterState } from '../angel/lifecycle.ts';
+import { deliverTick } from '../upstream/tick-delivery.ts';
+import { dialUpstream } from '../upstream/upstream-socket.ts';
+import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { LegacyAdapter, LegacyAdapterDeps } from './angel-adapter-2025.ts';
 import type { EventLoopFreeze } from './event-loop-freeze.ts';

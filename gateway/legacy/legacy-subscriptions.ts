@@ -1,5 +1,5 @@
-import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../angel/upstream-key.ts';
-import { Action, type SmartApiRequest } from '../smartapi/index.ts';
+import { buildRequests, UpstreamSubscriptions, type UpstreamKey } from '../upstream/upstream-key.ts';
+import { Action, type SmartApiRequest } from '../../protocol/smartapi/index.ts';
 
 /**
  * What OpenAlgo's angel adapter does alike in 2025-11 and 2026-08: every subscription is booked, but

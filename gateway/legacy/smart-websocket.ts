@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../clock.ts';
-import type { DialHandlers, DialOutcome, UpstreamSocket } from '../angel/upstream-socket.ts';
+import type { DialHandlers, DialOutcome, UpstreamSocket } from '../upstream/upstream-socket.ts';
 import { CommonMessage, handshakeRefused, LegacyLogEvent, OpenAlgoModule } from './openalgo-log.ts';
 import type { SafetyCap } from './safety-cap.ts';
 

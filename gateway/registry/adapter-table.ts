@@ -1,7 +1,7 @@
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { UserRecord } from '../users.ts';
-import { leaseOf, type AdapterHealth, type Lease, type RegistryDeps, type UpstreamAdapter } from './registry.ts';
+import { leaseOf, type AdapterHealth, type Lease, type RegistryDeps, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
 
 interface Entry<A> {
   adapter: A;

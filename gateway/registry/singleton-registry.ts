@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { AngelAdapter } from '../angel/adapter.ts';
+import { AngelAdapter } from '../upstream/adapter.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
-import type { BrokerName } from '../openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
 import type { UserRecord } from '../users.ts';
 import { AdapterTable } from './adapter-table.ts';
-import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from './registry.ts';
+import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from '../upstream/adapter-contract.ts';
 
 /**
  * The fix (SPEC §6): exactly one adapter per (user, broker). The entry is stored before the first

@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UsageError } from '../../../errors/usage-error.ts';
+import { UsageError } from '../../../contract/usage-error.ts';
 
 /**
  * Checks before a run that `--html FILE` can be written (opened for append, so an existing file is left

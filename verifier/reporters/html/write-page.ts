@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { UsageError } from '../../../errors/usage-error.ts';
+import { UsageError } from '../../../contract/usage-error.ts';
 import type { PageModel } from './page-model.ts';
 import { renderPage } from './render-page.ts';
 

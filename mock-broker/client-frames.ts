@@ -1,0 +1,35 @@
+import { Action, HEARTBEAT, RequestErrorCode } from '../protocol/smartapi/constants.ts';
+import type { BrokerConnection } from './broker-connection.ts';
+import type { SubscriptionBook } from './subscription-book.ts';
+import { readClientText, requestError } from './subscription-request.ts';
+
+export interface ClientFrameContext {
+  book: SubscriptionBook<BrokerConnection>;
+  /** True while a stall fault withholds pongs. */
+  stalled: () => boolean;
+}
+
+/**
+ * Answers one data frame from a client the way SmartAPI does: `ping` gets `pong`, a valid request
+ * (un)subscribes silently, a malformed one gets E1001 and one past a limit E1002. Nothing a client
+ * sends closes its connection here.
+ */
+export function answerClientFrame(context: ClientFrameContext, connection: BrokerConnection, data: Buffer, isBinary: boolean): void {
+  // SmartAPI clients only send text; binary frames carry no request, so they are ignored, not fatal.
+  if (isBinary) return;
+  const text = readClientText(data.toString('utf8'));
+  if (text.kind === 'ping') {
+    if (!context.stalled()) connection.send(HEARTBEAT.pong);
+    return;
+  }
+  if (text.kind === 'invalid') {
+    connection.send(JSON.stringify(requestError(text.correlationID, RequestErrorCode.invalidPayload)));
+    return;
+  }
+  const { correlationID, action, params } = text.request;
+  if (action === Action.unsubscribe) {
+    context.book.unsubscribe(connection, params.mode, params.tokenList);
+  } else if (!context.book.subscribe(connection, params.mode, params.tokenList)) {
+    connection.send(JSON.stringify(requestError(correlationID, RequestErrorCode.subscriptionLimit)));
+  }
+}

@@ -1,0 +1,188 @@
+import type { Argv, CommandModule } from 'yargs';
+import { PinoPretty } from 'pino-pretty';
+import { UsageError } from '../contract/usage-error.ts';
+import { AccountsFileError, loadAccounts } from './accounts-file.ts';
+import { ANGEL_HOSTNAMES } from './endpoints.ts';
+import { MAX_TIMER_MS } from './faults.ts';
+import { MOCK_BROKER_DEFAULTS, startMockBroker } from './server.ts';
+import { loadTlsFiles, selfSignedAngelCertificate, TlsFileError } from './tls-credentials.ts';
+import type { MockBrokerOptions, OnLimit, TlsCredentials } from './types.ts';
+
+interface MockBrokerArgs {
+  host: string;
+  port: number;
+  limit: number;
+  'on-limit': string;
+  'slot-hold-ms': number;
+  'max-tokens': number;
+  'tick-ms': number;
+  seed: number;
+  accounts?: string;
+  'strict-api-key': boolean;
+  'order-limit': number;
+  tls: boolean;
+  cert?: string;
+  key?: string;
+  'log-level': string;
+  pretty: boolean;
+}
+
+const ON_LIMIT: readonly OnLimit[] = ['reject', 'evict-oldest', 'close-existing'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The one-line reason a listen failed, with the fix: ports below 1024 (443 above all, the port an
+ * unmodified OpenAlgo dials) need a capability or a forward from 443 to an unprivileged port.
+ */
+export function listenFailure(code: string, host: string, port: number): string {
+  if (code === 'EACCES') {
+    return (
+      `cannot listen on ${host}:${port} (EACCES: ports below 1024 need privileges); either grant node the capability ` +
+      `(sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")") or use --port 9443 and forward 443 to it ` +
+      `(sudo iptables -t nat -A OUTPUT -p tcp -d ${host} --dport ${port} -j REDIRECT --to-ports 9443)`
+    );
+  }
+  return `cannot listen on ${host}:${port} (${code}); choose another --host or --port`;
+}
+
+/** --cert/--key files, or a self-signed certificate for AngelOne's host names when neither is given. */
+async function tlsFromArgs(args: MockBrokerArgs): Promise<TlsCredentials | undefined> {
+  const wanted = args.tls || args.cert !== undefined || args.key !== undefined;
+  if (!wanted) return undefined;
+  if ((args.cert === undefined) !== (args.key === undefined)) {
+    throw new UsageError(`--cert and --key go together; give both, or neither for a self-signed certificate for ${ANGEL_HOSTNAMES.join(' and ')}`);
+  }
+  if (args.cert === undefined || args.key === undefined) return selfSignedAngelCertificate();
+  try {
+    return await loadTlsFiles(args.cert, args.key);
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function integer(args: MockBrokerArgs, name: keyof MockBrokerArgs, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = args[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be ${range}, got ${JSON.stringify(String(args[name]))}`);
+  }
+  return value;
+}
+
+/** Turns validated command-line arguments into broker options; throws UsageError naming the bad option. */
+async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOptions> {
+  if (!ON_LIMIT.includes(args['on-limit'] as OnLimit)) {
+    throw new UsageError(`--on-limit must be one of ${ON_LIMIT.join(', ')}, got ${JSON.stringify(args['on-limit'])}`);
+  }
+  if (args.host.trim() === '') throw new UsageError('--host must name an interface, e.g. 127.0.0.1');
+  if (!LOG_LEVELS.includes(args['log-level'] as (typeof LOG_LEVELS)[number])) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(args['log-level'])}`);
+  }
+  let accounts: MockBrokerOptions['accounts'];
+  if (args.accounts !== undefined) {
+    try {
+      accounts = await loadAccounts(args.accounts);
+    } catch (err) {
+      if (err instanceof AccountsFileError) throw new UsageError(`--accounts: ${err.message}`);
+      throw err;
+    }
+  }
+  return {
+    host: args.host,
+    port: integer(args, 'port', 0, 65535),
+    limit: integer(args, 'limit', 1),
+    onLimit: args['on-limit'] as OnLimit,
+    orderLimit: integer(args, 'order-limit', 1),
+    slotHoldMs: integer(args, 'slot-hold-ms', 0, MAX_TIMER_MS),
+    maxTokens: integer(args, 'max-tokens', 1),
+    tickMs: integer(args, 'tick-ms', 1, MAX_TIMER_MS),
+    seed: integer(args, 'seed', 0, 0xffffffff),
+    accounts,
+    accountsFile: args.accounts,
+    strictApiKey: args['strict-api-key'],
+    logLevel: args['log-level'] as (typeof LOG_LEVELS)[number],
+    tls: await tlsFromArgs(args),
+  };
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** `stormcheck mock-broker`: runs the broker until SIGINT/SIGTERM, then closes every connection. */
+export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
+  command: 'mock-broker',
+  describe: 'Run the mock AngelOne SmartAPI WebSocket 2.0 broker with a per-client-code connection limit',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('host', { type: 'string', default: MOCK_BROKER_DEFAULTS.host, describe: 'Interface to listen on' })
+      .option('port', { type: 'number', default: MOCK_BROKER_DEFAULTS.port, describe: 'Port for /smart-stream and /__admin/ (0 picks a free one)' })
+      .option('limit', { type: 'number', default: MOCK_BROKER_DEFAULTS.limit, describe: 'Open connections allowed per client code' })
+      .option('on-limit', {
+        type: 'string',
+        choices: ON_LIMIT,
+        default: MOCK_BROKER_DEFAULTS.onLimit,
+        describe: 'Past the limit: refuse the handshake with 429, close the oldest connection, or reset it (TCP RST) as AngelOne sometimes does',
+      })
+      .option('order-limit', { type: 'number', default: MOCK_BROKER_DEFAULTS.orderLimit, describe: 'Open /smart-order-update connections allowed per client code' })
+      .option('slot-hold-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.slotHoldMs, describe: 'Keep a closed connection\'s slot taken this long' })
+      .option('max-tokens', { type: 'number', default: MOCK_BROKER_DEFAULTS.maxTokens, describe: 'Distinct tokens per connection before E1002' })
+      .option('tick-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.tickMs, describe: 'Interval between ticks of each subscribed token' })
+      .option('seed', { type: 'number', default: MOCK_BROKER_DEFAULTS.seed, describe: 'Seed of the deterministic price walks' })
+      .option('accounts', {
+        type: 'string',
+        describe: 'JSON array of {clientCode, apiKey, feedToken, authToken}; absent: any non-empty credentials pass',
+      })
+      .option('strict-api-key', { type: 'boolean', default: false, describe: 'Also match x-api-key against --accounts (AngelOne does not; OpenAlgo sends "api_key")' })
+      .option('tls', { type: 'boolean', default: false, describe: `Serve wss:// and https://; without --cert/--key, with a self-signed certificate for ${ANGEL_HOSTNAMES.join(' and ')}` })
+      .option('cert', { type: 'string', describe: 'PEM certificate file for --tls (with --key)' })
+      .option('key', { type: 'string', describe: 'PEM private key file for --tls (with --cert)' })
+      .option('log-level', { type: 'string', default: 'info', describe: `Log level: ${LOG_LEVELS.join(', ')}` })
+      .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines' })
+      .example('$0 mock-broker --limit 2 --on-limit reject', 'AngelOne as the incident saw it: a third connection gets 429')
+      .example('curl -s http://127.0.0.1:9443/__admin/stats', 'What the broker saw: open connections, peaks, 401/429 counts')
+      .example('$0 mock-broker --tls --host 0.0.0.0 --port 443 --accounts accounts.json', 'AngelOne over TLS for an unmodified OpenAlgo (hosts entry; port 443 needs root or cap_net_bind_service)')
+      .epilogue(
+        'Clients connect to ws://HOST:PORT/smart-stream with the SmartAPI SDK headers (Authorization, x-api-key,\n' +
+          'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API: GET /__admin/stats,\n' +
+          'GET /__admin/events, POST /__admin/faults, POST /__admin/reset, POST /__admin/reload-accounts.\n' +
+          'Order updates: /smart-order-update (Authorization: Bearer JWT). Stops on SIGINT/SIGTERM.\n\n' +
+          'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
+      ) as unknown as Argv<MockBrokerArgs>,
+  handler: async (args) => {
+    const options = await brokerOptionsFromArgs(args);
+    const logDestination = args.pretty ? PinoPretty({ colorize: process.stdout.isTTY === true }) : undefined;
+    let broker;
+    try {
+      broker = await startMockBroker({ ...options, logDestination });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+        throw new UsageError(listenFailure(code, options.host ?? MOCK_BROKER_DEFAULTS.host, options.port ?? MOCK_BROKER_DEFAULTS.port));
+      }
+      // OpenSSL refuses a key that does not match the certificate, or PEM it cannot parse, only here.
+      if (code?.startsWith('ERR_OSSL') && args.cert !== undefined) {
+        throw new UsageError(`--cert ${args.cert} and --key ${args.key} are not a usable certificate and key (${(err as Error).message})`);
+      }
+      throw err;
+    }
+    process.stderr.write(`mock-broker: clients connect to ${broker.url} (order updates: ${broker.orderUpdateUrl})\n`);
+    if (options.tls && args.cert === undefined) {
+      process.stderr.write(`mock-broker: TLS with a self-signed certificate for ${ANGEL_HOSTNAMES.join(', ')} (clients must skip verification, as OpenAlgo does)\n`);
+    }
+    process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, faults, reset, reload-accounts)\n`);
+    const signal = await untilSignal();
+    process.stderr.write(`mock-broker: ${signal} received, closing\n`);
+    await broker.close();
+    process.exitCode = 0;
+  },
+};

@@ -1,0 +1,5 @@
+/** The mock AngelOne broker's public surface: start it in-process, or run `stormcheck mock-broker`. */
+export { startMockBroker, MOCK_BROKER_DEFAULTS } from './server.ts';
+export { loadAccounts } from './accounts-file.ts';
+export { mulberry32 } from '../contract/seeded-random.ts';
+export type { Account, BrokerEvent, ConnectionSubscriptions, Fault, MockBroker, MockBrokerOptions, MockBrokerStats, OnLimit } from './types.ts';

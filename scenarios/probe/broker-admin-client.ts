@@ -1,0 +1,87 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { BrokerEvent, Fault, FaultOutcome, MockBrokerStats } from '../../mock-broker/types.ts';
+import type { BrokerRecord } from '../evidence/broker-evidence.ts';
+
+const ADMIN_PATH = '/__admin';
+
+/** Sends one admin request and resolves with its status and parsed JSON body. */
+export type AdminTransport = (url: string, method: 'GET' | 'POST', body: string | undefined, timeoutMs: number) => Promise<{ status: number; json: unknown }>;
+
+/**
+ * node:http(s) rather than fetch: a mock started with `--tls` serves its admin API with the same
+ * self-signed certificate it gives OpenAlgo, and the probe only ever talks to loopback or the probed
+ * host (checked by the CLI), so certificate checks are off here as they are in OpenAlgo.
+ */
+export const nodeAdminTransport: AdminTransport = (url, method, body, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(
+      target,
+      { method, timeout: timeoutMs, rejectUnauthorized: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown });
+          } catch {
+            reject(new Error(`${method} ${url} answered HTTP ${res.statusCode} with a body that is not JSON`));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+
+/**
+ * Reads and drives a mock broker over its admin HTTP API (SPEC §5 "Mock broker extras"), given the
+ * broker's base URL such as `http://127.0.0.1:9443` (or `https://…` for a mock started with `--tls`).
+ */
+export class BrokerAdminClient {
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly timeoutMs = 5000,
+    private readonly transport: AdminTransport = nodeAdminTransport,
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '').replace(/\/__admin$/, '');
+  }
+
+  /** Stats and events, fetched together. */
+  async record(): Promise<BrokerRecord> {
+    const [stats, events] = await Promise.all([
+      this.get<MockBrokerStats>('stats'),
+      this.get<BrokerEvent[] | { events: BrokerEvent[] }>('events'),
+    ]);
+    if (typeof stats?.rejected !== 'object' || typeof stats.peak !== 'object') {
+      throw new Error(`${this.base}${ADMIN_PATH}/stats did not answer with mock broker stats`);
+    }
+    return { stats, events: Array.isArray(events) ? events : (events?.events ?? []) };
+  }
+
+  /**
+   * Injects a fault; resolves with the connections it affected per client code, or undefined when
+   * the broker does not say (a mock older than that field), so callers cannot mistake silence for a hit.
+   */
+  async inject(fault: Fault): Promise<Pick<FaultOutcome, 'affectedByClientCode'> | undefined> {
+    const url = `${this.base}${ADMIN_PATH}/faults`;
+    const { status, json } = await this.transport(url, 'POST', JSON.stringify(fault), this.timeoutMs);
+    if (status !== 200) throw new Error(`POST ${ADMIN_PATH}/faults answered HTTP ${status}: ${(json as { error?: string })?.error ?? ''}`.trim());
+    const affected = (json as Partial<FaultOutcome> | null)?.affectedByClientCode;
+    return typeof affected === 'object' && affected !== null ? { affectedByClientCode: affected } : undefined;
+  }
+
+  private async get<T>(name: string): Promise<T> {
+    const url = `${this.base}${ADMIN_PATH}/${name}`;
+    const { status, json } = await this.transport(url, 'GET', undefined, this.timeoutMs);
+    if (status !== 200) throw new Error(`GET ${url} answered HTTP ${status}`);
+    return json as T;
+  }
+}

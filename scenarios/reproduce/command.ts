@@ -1,0 +1,101 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { EXIT, UsageError } from '../../contract/usage-error.ts';
+import { timeScaleOption } from '../../contract/time-scale-option.ts';
+import type { RegistryMode } from '../../gateway/index.ts';
+import { durationOption, progressOnTty, wholeNumberOption } from '../../contract/option-checks.ts';
+import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
+import { writePage } from '../../verifier/reporters/html/write-page.ts';
+import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce, withoutLogFiles } from './reproduce.ts';
+import { reproduceSummary } from './reproduce-summary.ts';
+import type { RunRecord } from '../evidence/run-record.ts';
+import { runPage } from '../evidence/run-page.ts';
+import { renderReproduceTable } from './reproduce-table.ts';
+import { SCENARIOS, type Scenario } from '../traffic/traffic-plan.ts';
+
+/** `--mode`: all three columns, one registry, or `legacy` (the alias of legacy-2025). */
+const MODES = {
+  all: REPRODUCE_MODES,
+  'legacy-2025': ['legacy-2025'],
+  'legacy-2026': ['legacy-2026'],
+  legacy: ['legacy-2025'],
+  singleton: ['singleton'],
+} as const satisfies Record<string, readonly RegistryMode[]>;
+
+interface ReproduceArgs {
+  clients: number;
+  duration: string;
+  seed: number;
+  limit: number;
+  mode: keyof typeof MODES;
+  scenario: Scenario;
+  json: boolean;
+  'log-dir'?: string;
+  'time-scale'?: number;
+  html?: string;
+}
+
+export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
+  command: 'reproduce',
+  describe: 'Reproduce the storm: OpenAlgo 2025-11 and 2026-08 behaviour vs the singleton registry, against the embedded mock broker',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
+      .option('duration', { type: 'string', default: '6s', describe: 'traffic time per registry, 2s–2m' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan and the broker\'s ticks' })
+      .option('limit', { type: 'number', default: 2, describe: 'the mock broker\'s connections per client code' })
+      .option('mode', { choices: Object.keys(MODES), default: 'all', describe: 'which registries to run (legacy = legacy-2025)' })
+      .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern; all = another app holding the slots + churn + a broker drop' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
+      .option('log-dir', { type: 'string', describe: 'keep the gateway logs in this folder (created); absent: a temporary folder removed at the end' })
+      .example('$0 reproduce', 'legacy-2025, legacy-2026 and singleton, 20 clients, 6 s each, legacy delays × 0.03')
+      .example('$0 reproduce --mode legacy-2026 --time-scale 0.2 --duration 30s', 'only OpenAlgo 2026-08, closer to its real timings')
+      .example('$0 reproduce --mode legacy --clients 40 --json', 'only legacy-2025, as JSON')
+      .example('$0 reproduce --log-dir out/reproduce', 'keep the gateway logs to read or verify later')
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
+      .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
+      .epilogue(
+        'Exit codes: 0 every registry behaved as expected, 1 an expectation failed, 2 bad option.\n' +
+          'Expected: legacy-2025 storms, legacy-2026 churns and leaves zombies, singleton stays clean.',
+      ) as unknown as Argv<ReproduceArgs>,
+  handler: async (args) => {
+    const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
+    const keptLogDir = args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']);
+    // The page reads its evidence lines from the gateway logs, so without --log-dir they stay in a
+    // temporary folder until the page is written.
+    const pageLogDir = htmlPath !== undefined && keptLogDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+    try {
+      const records: RunRecord[] = [];
+      const run = await runReproduce({
+        clients: wholeNumberOption('clients', args.clients, 1, 200),
+        durationMs: durationOption('duration', args.duration, 2000, 120_000),
+        seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
+        limit: wholeNumberOption('limit', args.limit, 1, 100),
+        modes: [...MODES[args.mode]],
+        scenario: args.scenario,
+        timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
+        onProgress: progressOnTty(),
+        logDir: keptLogDir ?? pageLogDir,
+        onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
+      });
+      const page = htmlPath === undefined ? undefined : await runPage('stormcheck reproduce', reproduceSummary(run), records);
+      const report = pageLogDir === undefined ? run : withoutLogFiles(run);
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+      if (htmlPath !== undefined && page !== undefined) await writePage(htmlPath, page, '--html');
+      process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
+    } finally {
+      if (pageLogDir !== undefined) await rm(pageLogDir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function logDirOption(dir: string): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--log-dir ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return dir;
+}

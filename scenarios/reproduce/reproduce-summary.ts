@@ -1,0 +1,24 @@
+import { findingsPerRule } from '../evidence/finding-summary.ts';
+import type { PageSummary } from '../../verifier/reporters/html/page-model.ts';
+import type { ReproduceReport } from './reproduce.ts';
+
+/** The summary band of the reproduce page: its verdict, each mode's broker totals, and its findings per rule. */
+export function reproduceSummary(report: ReproduceReport): PageSummary {
+  const { options, modes } = report;
+  const failed = report.expectations.filter((e) => !e.met).map((e) => `${e.mode}: ${e.name}`);
+  return {
+    verdict: report.pass ? `PASS: all ${report.expectations.length} expectations met` : `FAIL: ${failed.join('; ')}`,
+    tone: report.pass ? 'pass' : 'fail',
+    facts: [
+      `scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s per mode, seed ${options.seed}, broker limit ${options.limit}`,
+      ...modes.map(
+        (m) =>
+          `${m.mode}: peak ${m.broker.peakConnections} upstream connection(s), ${m.broker.connectionAttempts} handshake(s), ` +
+          `${m.broker.rejected429} × 429, ${m.gateway.adaptersCreated} adapter(s) created, ${m.clients.withoutData.length} of ${m.clients.subscribing} client(s) without data`,
+      ),
+    ],
+    ruleCounts: modes.flatMap((m) => findingsPerRule(m.verifier.rules, `${m.mode}: `)),
+    stormKinds: [...new Set(modes.flatMap((m) => m.verifier.stormKinds.map((k) => `${k} (${m.mode})`)))],
+  };
+}
+
