@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { OpenAlgoModeCode } from '../protocol/openalgo/protocol.ts';
+import type { OpenAlgoModeCode } from '../protocol/openalgo/index.ts';
 import { BenchClient, type Reply } from './openalgo-client.ts';
 import { serveRequests } from './process-link.ts';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
-import { OpenAlgoMode } from '../protocol/openalgo/protocol.ts';
+import { OpenAlgoMode } from '../protocol/openalgo/index.ts';
 import type { RegistryMode } from '../gateway/index.ts';
 import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { StormResult } from './auth-storm-clients.ts';

@@ -3,7 +3,7 @@ import { RedisServer } from '../test/support/redis-server.ts';
 import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { GatewayHealth } from '../gateway/admin-http.ts';
 import { DEMO_USER } from '../gateway/index.ts';
-import { OpenAlgoMode } from '../protocol/openalgo/protocol.ts';
+import { OpenAlgoMode } from '../protocol/openalgo/index.ts';
 import { intOption } from './bench-args.ts';
 import type { BrokerStarted } from './broker-process.ts';
 import type { GatewayStarted } from './gateway-process.ts';

@@ -1,4 +1,4 @@
-import type { OpenAlgoModeCode } from '../protocol/openalgo/protocol.ts';
+import type { OpenAlgoModeCode } from '../protocol/openalgo/index.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import { BenchClient, marketDataTimestamp } from './openalgo-client.ts';
 import { serveRequests } from './process-link.ts';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { DEMO_USER } from '../gateway/index.ts';
 import type { ClusterOptions } from '../gateway/cluster/cluster-registry.ts';
-import { OpenAlgoMode, type OpenAlgoModeCode } from '../protocol/openalgo/protocol.ts';
+import { OpenAlgoMode, type OpenAlgoModeCode } from '../protocol/openalgo/index.ts';
 import type { MockBrokerStats } from '../mock-broker/index.ts';
 import type { BrokerStarted, TicksSample } from './broker-process.ts';
 import type { ClientsConnected, ClientsWindow } from './fanout-clients.ts';

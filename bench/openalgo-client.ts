@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { ClientAction, ServerMessageType, type OpenAlgoModeCode } from '../protocol/openalgo/protocol.ts';
+import { ClientAction, ServerMessageType, type OpenAlgoModeCode } from '../protocol/openalgo/index.ts';
 
 /**
  * A lean OpenAlgo-protocol client for benchmarks: authenticate, subscribe, and hand every market_data

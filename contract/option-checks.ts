@@ -19,7 +19,14 @@ export function durationOption(name: string, value: unknown, minMs: number, maxM
   return ms;
 }
 
-/** Writes progress lines to stderr only when a person is watching (SPEC §3: never in pipes). */
-export function progressOnTty(): ((line: string) => void) | undefined {
-  return process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined;
+/** A TCP port, 0 (any free port) to 65535, or a UsageError naming the option. */
+export function portOption(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`--${name} must be an integer port 0–65535, got ${value}`);
+  return value;
+}
+
+/** A whole number with no upper bound (counts, milliseconds), or a UsageError naming the option. */
+export function countOption(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
 }

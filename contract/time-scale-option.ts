@@ -1,5 +1,7 @@
-import { TIME_SCALE_RANGE } from '../gateway/legacy/time-scale.ts';
 import { UsageError } from './usage-error.ts';
+
+/** The range `--time-scale` accepts: below it timers collapse into one event-loop turn. */
+export const TIME_SCALE_RANGE = { min: 0.001, max: 10 } as const;
 
 /** Validates the global `--time-scale F`; a bad value is a usage error naming the option. */
 export function timeScaleOption(value: number): number {

@@ -4,10 +4,11 @@ import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.t
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
+import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
+import { countOption, portOption } from '../contract/option-checks.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './upstream/adapter-contract.ts';
-import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
 /** Environment variable read when --admin-token is absent, so the token stays out of `ps` output. */
@@ -87,29 +88,19 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
 }
 
-function checkPort(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`--${name} must be an integer port 0–65535, got ${value}`);
-  return value;
-}
-
-function checkCount(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
-  return value;
-}
-
 /** Turns validated CLI arguments into GatewayOptions; file problems become UsageErrors naming the file. */
 export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
   const options: GatewayOptions = {
     host: args.host,
-    port: checkPort('port', args.port),
-    adminPort: checkPort('admin-port', args['admin-port']),
+    port: portOption('port', args.port),
+    adminPort: portOption('admin-port', args['admin-port']),
     adminHost: args['admin-host'],
     brokerUrl: checkBrokerUrl(args['broker-url']),
-    logLevel: checkLogLevel(args['log-level']),
+    logLevel: logLevelOption(args['log-level']),
     registry: checkRegistry(args.registry),
     legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
-    maxReconnect: checkCount('max-reconnect', args['max-reconnect'], 1),
-    lingerMs: checkCount('linger-ms', args['linger-ms'], 0),
+    maxReconnect: countOption('max-reconnect', args['max-reconnect'], 1),
+    lingerMs: countOption('linger-ms', args['linger-ms'], 0),
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
@@ -117,7 +108,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
     options.cluster = {
       url: checkClusterUrl(args.cluster),
-      ttlMs: checkCount('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      ttlMs: countOption('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
       ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
     };
   }
@@ -164,11 +155,6 @@ function checkClusterUrl(value: string): string {
 function checkGatewayId(value: string): string {
   if (value.length === 0 || Buffer.byteLength(value) > 255) throw new UsageError(`--gateway-id must be 1–255 bytes, got '${value}'`);
   return value;
-}
-
-function checkLogLevel(value: string): LogLevel {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
-  return value as LogLevel;
 }
 
 function checkBrokerUrl(value: string): string {

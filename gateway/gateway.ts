@@ -13,9 +13,10 @@ import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from 
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type Instrument } from './instruments.ts';
-import { createGatewayLogger, LogEvent, type LogLevel } from './logger.ts';
+import type { LogLevel } from '../contract/log-levels.ts';
+import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { BrokerState, GatewayCloseCode } from '../protocol/openalgo/protocol.ts';
+import { BrokerState, GatewayCloseCode } from '../protocol/openalgo/index.ts';
 import { openAlgoTextDestination, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry, type LegacyOptions } from './registry/legacy-registry.ts';
 import {

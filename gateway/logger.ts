@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import type { LogLevel } from '../contract/log-levels.ts';
 
 /**
  * The gateway's one logger. Every line carries an `event` field; the messages of the adapter and upstream
@@ -77,8 +78,6 @@ const REDACT_PATHS = [
   '*.headers',
 ];
 
-export type LogLevel = Level | 'silent';
-export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface LoggerOptions {
   destination?: DestinationStream;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { packageVersion } from '../contract/package-version.ts';
-import { ErrorCode } from '../protocol/openalgo/protocol.ts';
+import { ErrorCode } from '../protocol/openalgo/index.ts';
 
 /** Label values that exist from the start, so dashboards and alerts see 0 rather than no series. */
 const KNOWN_REJECTION_STATUSES = ['401', '403', '429', '500', '503'] as const;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SUPPORTED_BROKERS, type BrokerName } from '../protocol/openalgo/protocol.ts';
+import { SUPPORTED_BROKERS, type BrokerName } from '../protocol/openalgo/index.ts';
 
 /** One entry of `--users FILE` (SPEC §6). */
 export interface UserRecord {

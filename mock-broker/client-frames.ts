@@ -1,4 +1,4 @@
-import { Action, HEARTBEAT, RequestErrorCode } from '../protocol/smartapi/constants.ts';
+import { Action, HEARTBEAT, RequestErrorCode } from '../protocol/smartapi/index.ts';
 import type { BrokerConnection } from './broker-connection.ts';
 import type { SubscriptionBook } from './subscription-book.ts';
 import { readClientText, requestError } from './subscription-request.ts';

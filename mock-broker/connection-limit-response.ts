@@ -1,4 +1,4 @@
-import { CONNECTION_LIMIT_MESSAGE, ERROR_HEADER } from '../protocol/smartapi/constants.ts';
+import { CONNECTION_LIMIT_MESSAGE, ERROR_HEADER } from '../protocol/smartapi/index.ts';
 
 /**
  * AngelOne's over-the-limit handshake answer as clients receive it (LOG-TEMPLATES.md "Refusal shapes"):

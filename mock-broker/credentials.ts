@@ -4,7 +4,7 @@ import {
   AUTH_ERROR_MESSAGES,
   CREDENTIAL_HEADERS,
   CREDENTIAL_QUERY,
-} from '../protocol/smartapi/constants.ts';
+} from '../protocol/smartapi/index.ts';
 import type { Account } from './types.ts';
 
 /** What a handshake presented; any field may be missing. */

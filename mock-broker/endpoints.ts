@@ -1,4 +1,4 @@
-import { SMART_STREAM_PATH } from '../protocol/smartapi/constants.ts';
+import { SMART_STREAM_PATH } from '../protocol/smartapi/index.ts';
 import type { Endpoint } from './types.ts';
 
 /** The request path of each WebSocket endpoint the mock serves. */

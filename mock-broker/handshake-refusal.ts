@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ERROR_HEADER } from '../protocol/smartapi/constants.ts';
+import { ERROR_HEADER } from '../protocol/smartapi/index.ts';
 
 /** Writes a complete HTTP response to an upgrade socket and closes it; safe on a socket the peer has reset. */
 export function sendRefusal(socket: Duplex, response: string | Buffer): void {

@@ -2,4 +2,4 @@
 export { startMockBroker, MOCK_BROKER_DEFAULTS } from './server.ts';
 export { loadAccounts } from './accounts-file.ts';
 export { mulberry32 } from '../contract/seeded-random.ts';
-export type { Account, BrokerEvent, ConnectionSubscriptions, Fault, MockBroker, MockBrokerOptions, MockBrokerStats, OnLimit } from './types.ts';
+export type { Account, BrokerEvent, ConnectionSubscriptions, Fault, FaultOutcome, MockBroker, MockBrokerOptions, MockBrokerStats, OnLimit } from './types.ts';

@@ -10,7 +10,7 @@ import {
   HEARTBEAT,
   MAX_TOKENS_PER_CONNECTION,
   SMART_STREAM_PATH,
-} from '../protocol/smartapi/constants.ts';
+} from '../protocol/smartapi/index.ts';
 import { loadAccounts } from './accounts-file.ts';
 import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
 import { BrokerConnection, type CutStyle } from './broker-connection.ts';

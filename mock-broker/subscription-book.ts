@@ -1,11 +1,4 @@
-import {
-  DEPTH20_EXCHANGE_TYPE,
-  MAX_DEPTH20_TOKENS,
-  SubscriptionMode,
-  type ExchangeTypeCode,
-  type SubscriptionModeCode,
-} from '../protocol/smartapi/constants.ts';
-import type { SmartApiRequest } from '../protocol/smartapi/messages.ts';
+import { DEPTH20_EXCHANGE_TYPE, MAX_DEPTH20_TOKENS, SubscriptionMode, type ExchangeTypeCode, type SubscriptionModeCode, type SmartApiRequest } from '../protocol/smartapi/index.ts';
 
 /** Everyone subscribed to one (exchange type, token), by mode: the unit a tick is computed for. */
 export interface TokenSubscribers<Subscriber> {

@@ -1,15 +1,4 @@
-import {
-  Action,
-  EXCHANGE_TYPE_CODES,
-  HEARTBEAT,
-  PACKET_SIZE,
-  REQUEST_ERROR_MESSAGES,
-  TOKEN_BYTES,
-  type ExchangeTypeCode,
-  type RequestErrorCodeValue,
-  type SubscriptionModeCode,
-} from '../protocol/smartapi/constants.ts';
-import type { SmartApiRequest, SmartApiRequestError } from '../protocol/smartapi/messages.ts';
+import { Action, EXCHANGE_TYPE_CODES, HEARTBEAT, PACKET_SIZE, REQUEST_ERROR_MESSAGES, TOKEN_BYTES, type ExchangeTypeCode, type RequestErrorCodeValue, type SubscriptionModeCode, type SmartApiRequest, type SmartApiRequestError } from '../protocol/smartapi/index.ts';
 
 /** What one text frame from a client asks for. */
 export type ClientText =

@@ -1,5 +1,4 @@
-import { BEST_FIVE, DEPTH20, SubscriptionMode, type ExchangeTypeCode, type SubscriptionModeCode } from '../protocol/smartapi/constants.ts';
-import type { BestFiveLevel, QuoteFields, Tick } from '../protocol/smartapi/codec.ts';
+import { BEST_FIVE, DEPTH20, SubscriptionMode, type ExchangeTypeCode, type SubscriptionModeCode, type BestFiveLevel, type QuoteFields, type Tick } from '../protocol/smartapi/index.ts';
 import { seedFor, type CreateRandom, type RandomSource } from '../contract/seeded-random.ts';
 
 /** Prices move in exchange tick-size steps of 5 paise (₹0.05). */

@@ -1,4 +1,4 @@
-import { encodeTick } from '../protocol/smartapi/codec.ts';
+import { encodeTick } from '../protocol/smartapi/index.ts';
 import type { BrokerConnection } from './broker-connection.ts';
 import type { SubscriptionBook } from './subscription-book.ts';
 import type { TickGenerator } from './tick-generator.ts';

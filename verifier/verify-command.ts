@@ -7,7 +7,7 @@ import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterT
 import { wantsColour } from './reporters/colour-choice.ts';
 import { HtmlContextBuilder } from './reporters/html/index.ts';
 import { writeReports } from './reporters/write-reports.ts';
-import { BUILT_IN_RULE_NAMES } from './rules/index.ts';
+import { builtInRuleNames } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
@@ -110,7 +110,7 @@ async function report(
   const failures = await writeReports(
     done,
     targets,
-    { colour: how.colour, failOn: done.failOn, rules: [...BUILT_IN_RULE_NAMES, ...how.userRules], html: how.html },
+    { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(done.thresholds), ...how.userRules], html: how.html },
     (text) => process.stdout.write(text),
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);

@@ -1,16 +1,6 @@
 import type { UpstreamKey } from '../upstream/upstream-key.ts';
 import type { InstrumentMaster } from '../instruments.ts';
-import { SMARTAPI_MODE } from '../../protocol/openalgo/market-data.ts';
-import {
-  ErrorCode,
-  Messages,
-  OpenAlgoMode,
-  ServerMessageType,
-  type ErrorCodeValue,
-  type SubscribeResponse,
-  type SubscriptionResult,
-  type UnsubscribeResponse,
-} from '../../protocol/openalgo/protocol.ts';
+import { SMARTAPI_MODE, ErrorCode, Messages, OpenAlgoMode, ServerMessageType, type ErrorCodeValue, type SubscribeResponse, type SubscriptionResult, type UnsubscribeResponse } from '../../protocol/openalgo/index.ts';
 import type { UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../../protocol/smartapi/index.ts';
 import { TickFanOut, type Subscriber, type TopicSpec } from './fanout.ts';

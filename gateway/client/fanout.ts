@@ -1,5 +1,4 @@
-import { toMarketData } from '../../protocol/openalgo/market-data.ts';
-import { ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../../protocol/openalgo/protocol.ts';
+import { toMarketData, ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../../protocol/openalgo/index.ts';
 import type { Tick } from '../../protocol/smartapi/index.ts';
 import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
 import { encodeTextFrame } from './text-frame.ts';

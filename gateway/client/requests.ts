@@ -1,4 +1,4 @@
-import { ClientAction, ErrorCode, OpenAlgoMode, type ErrorCodeValue, type OpenAlgoModeCode } from '../../protocol/openalgo/protocol.ts';
+import { ClientAction, ErrorCode, OpenAlgoMode, type ErrorCodeValue, type OpenAlgoModeCode } from '../../protocol/openalgo/index.ts';
 
 /**
  * Turns one client text frame into a typed request or a protocol error, so the session never touches

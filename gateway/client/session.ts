@@ -19,7 +19,7 @@ import {
   type PongMessage,
   type SubscribeResponse,
   type SupportedBrokersMessage,
-} from '../../protocol/openalgo/protocol.ts';
+} from '../../protocol/openalgo/index.ts';
 import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../users.ts';

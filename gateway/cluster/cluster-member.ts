@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { AngelAdapter } from '../upstream/adapter.ts';
 import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
-import { BrokerState, type BrokerName } from '../../protocol/openalgo/protocol.ts';
+import { BrokerState, type BrokerName } from '../../protocol/openalgo/index.ts';
 import { registryKey, type AdapterDeps, type BrokerStatusUpdate, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../../protocol/smartapi/index.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';

@@ -1,4 +1,4 @@
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import { ClusterKey } from './redis-keys.ts';
 
 /** The Redis commands the demand store uses (ioredis signatures). */

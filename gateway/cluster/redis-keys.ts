@@ -1,4 +1,4 @@
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 
 /**
  * Every Redis key and channel the cluster uses, in one place. User ids come from the users file and may

@@ -1,4 +1,4 @@
-import { BrokerState, type BrokerStateName } from '../../protocol/openalgo/protocol.ts';
+import { BrokerState, type BrokerStateName } from '../../protocol/openalgo/index.ts';
 import type { BrokerStatusUpdate } from '../upstream/adapter-contract.ts';
 
 /**

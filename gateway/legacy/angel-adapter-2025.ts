@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { deliverTick } from '../upstream/tick-delivery.ts';
 import { dialUpstream } from '../upstream/upstream-socket.ts';
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { AdapterDeps, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Timer } from '../clock.ts';
 import { deliverTick } from '../upstream/tick-delivery.ts';
 import { dialUpstream } from '../upstream/upstream-socket.ts';
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { LegacyAdapter, LegacyAdapterDeps } from './angel-adapter-2025.ts';

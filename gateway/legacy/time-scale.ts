@@ -14,6 +14,3 @@ export function scaledClock(clock: Clock, factor: number): Clock {
     after: (ms, fn) => clock.after(ms * factor, fn),
   };
 }
-
-/** The range `--time-scale` accepts: below it timers collapse into one event-loop turn. */
-export const TIME_SCALE_RANGE = { min: 0.001, max: 10 } as const;

@@ -6,7 +6,7 @@ import { CommonMessage, LegacyLogEvent, Message2025, Message2026, OpenAlgoModule
 import { DEFAULT_SAFETY_CAP, SafetyCap, type SafetyCapLimits } from '../legacy/safety-cap.ts';
 import type { LegacyVersion } from '../legacy/smart-websocket.ts';
 import { scaledClock } from '../legacy/time-scale.ts';
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../users.ts';
 import { leaseOf, registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from '../upstream/adapter-contract.ts';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AngelAdapter } from '../upstream/adapter.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
-import type { BrokerName } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../users.ts';
 import { AdapterTable } from './adapter-table.ts';
 import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from '../upstream/adapter-contract.ts';

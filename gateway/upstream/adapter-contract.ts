@@ -5,7 +5,7 @@ import type { UpstreamKey } from './upstream-key.ts';
 import type { UpstreamSocketConstructor } from './upstream-socket.ts';
 import type { Clock, RandomSource } from '../clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
-import type { BrokerName, BrokerStatusMessage } from '../../protocol/openalgo/protocol.ts';
+import type { BrokerName, BrokerStatusMessage } from '../../protocol/openalgo/index.ts';
 import type { Tick } from '../../protocol/smartapi/index.ts';
 import type { UserRecord } from '../users.ts';
 

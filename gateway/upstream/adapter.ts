@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { LogEvent, LogMessage } from '../logger.ts';
-import { BrokerState, type BrokerName } from '../../protocol/openalgo/protocol.ts';
+import { BrokerState, type BrokerName } from '../../protocol/openalgo/index.ts';
 import type { AdapterDeps, UpstreamAdapter } from './adapter-contract.ts';
 import { BrokerUnavailableError } from './adapter-contract.ts';
 import { Action, HEARTBEAT, type SmartApiRequest } from '../../protocol/smartapi/index.ts';

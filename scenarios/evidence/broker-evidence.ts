@@ -1,4 +1,4 @@
-import type { BrokerEvent, MockBrokerStats } from '../../mock-broker/types.ts';
+import type { BrokerEvent, MockBrokerStats } from '../../mock-broker/index.ts';
 
 /** What the broker reported at one moment: its counters and its connection timeline. */
 export interface BrokerRecord {

@@ -1,4 +1,4 @@
-import type { BrokerEvent } from '../../mock-broker/types.ts';
+import type { BrokerEvent } from '../../mock-broker/index.ts';
 import type { PlanPhase } from '../traffic/plan-phases.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { BrokerEvent, Fault, FaultOutcome, MockBrokerStats } from '../../mock-broker/types.ts';
+import type { BrokerEvent, Fault, FaultOutcome, MockBrokerStats } from '../../mock-broker/index.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 
 const ADMIN_PATH = '/__admin';

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mulberry32 } from '../../mock-broker/index.ts';
-import type { BrokerEvent } from '../../mock-broker/types.ts';
-import { ErrorCode } from '../../protocol/openalgo/protocol.ts';
+import { mulberry32, type BrokerEvent } from '../../mock-broker/index.ts';
+import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord, type UpstreamConnection } from '../evidence/broker-evidence.ts';
 import { summariseClients, type ClientSummary } from '../traffic/client-summary.ts';

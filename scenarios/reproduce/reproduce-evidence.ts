@@ -1,4 +1,4 @@
-import type { BrokerEvent } from '../../mock-broker/types.ts';
+import type { BrokerEvent } from '../../mock-broker/index.ts';
 
 /** What the broker saw of the gateway itself, apart from the other application's held slots. */
 export interface GatewayBrokerEvidence {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../protocol/openalgo/protocol.ts';
+import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import type { TrafficPlan } from './traffic-plan.ts';
 import type { ClientOutcome } from './traffic-runner.ts';
 

@@ -7,7 +7,7 @@ import {
   type SubscribeResponse,
   type SymbolRef,
   type UnsubscribeResponse,
-} from '../../protocol/openalgo/protocol.ts';
+} from '../../protocol/openalgo/index.ts';
 
 /** Opens the socket; injected so tests and other transports can stand in for `ws`. */
 export type CreateSocket = (url: string, handshakeTimeoutMs: number) => WebSocket;

@@ -1,6 +1,6 @@
 import { BUNDLED_INSTRUMENTS_PATH, loadInstrumentsFile } from '../../gateway/index.ts';
 import type { Instrument } from '../../gateway/index.ts';
-import type { SymbolRef } from '../../protocol/openalgo/protocol.ts';
+import type { SymbolRef } from '../../protocol/openalgo/index.ts';
 import type { SymbolUniverse } from './traffic-plan.ts';
 
 /** The scrip master marks index rows with this instrument type; OpenAlgo calls their exchange NSE_INDEX. */

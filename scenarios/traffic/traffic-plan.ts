@@ -1,4 +1,4 @@
-import { OpenAlgoMode, type OpenAlgoModeCode, type SymbolRef } from '../../protocol/openalgo/protocol.ts';
+import { OpenAlgoMode, type OpenAlgoModeCode, type SymbolRef } from '../../protocol/openalgo/index.ts';
 
 /** The traffic patterns that caused the incident (SPEC §7 "Scenario runners"). */
 export const SCENARIOS = ['burst', 'churn', 'reconnect', 'all'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterLogEvent } from '../../gateway/cluster/cluster-log.ts';
-import { BrokerState } from '../../protocol/openalgo/protocol.ts';
+import { BrokerState } from '../../protocol/openalgo/index.ts';
 import { USER, waitFor } from '../support/gateway-harness.ts';
 import { freePort } from '../support/redis-server.ts';
 import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterKey } from '../../gateway/cluster/redis-keys.ts';
 import { decodeRelayedStatus, encodeRelayedStatus, StatusFrameError } from '../../gateway/cluster/status-frame.ts';
-import { BrokerState } from '../../protocol/openalgo/protocol.ts';
+import { BrokerState } from '../../protocol/openalgo/index.ts';
 import { USER, waitFor, type OpenAlgoClient } from '../support/gateway-harness.ts';
 import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRequest } from '../../gateway/client/requests.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, InstrumentsFileError, loadInstrumentsFile } from '../../gateway/instruments.ts';
-import { toMarketData } from '../../protocol/openalgo/market-data.ts';
+import { toMarketData } from '../../protocol/openalgo/index.ts';
 import { decodeTick, encodeTick } from '../../protocol/smartapi/index.ts';
 import type { Instrument } from '../../gateway/index.ts';
 import { DEMO_USER, UserDirectory, UsersFileError, loadUsersFile } from '../../gateway/users.ts';

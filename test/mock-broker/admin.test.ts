@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../../mock-broker/index.ts';
-import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../../protocol/smartapi/constants.ts';
+import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../../protocol/smartapi/index.ts';
 import { ACCOUNT_A, ACCOUNT_B, closeAllClients, connect, handshake, sdkHeaders, waitFor } from '../support/mock-broker-client.ts';
 
 let broker: MockBroker | undefined;

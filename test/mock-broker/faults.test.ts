@@ -4,7 +4,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TIMER_MS } from '../../mock-broker/faults.ts';
-import { AUTH_ERROR_MESSAGES } from '../../protocol/smartapi/constants.ts';
+import { AUTH_ERROR_MESSAGES } from '../../protocol/smartapi/index.ts';
 import { ACCOUNT_A, ACCOUNT_B, mockBrokersPerTest, connect, handshake, sdkHeaders, waitFor } from '../support/mock-broker-client.ts';
 
 const start = mockBrokersPerTest({ tickMs: 20 });

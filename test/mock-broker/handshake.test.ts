@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { MockBroker } from '../../mock-broker/index.ts';
-import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../../protocol/smartapi/constants.ts';
+import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../../protocol/smartapi/index.ts';
 import {
   ACCOUNT_A,
   ACCOUNT_B,

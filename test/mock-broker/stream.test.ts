@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Depth20Tick, LtpTick, QuoteTick, SnapQuoteTick, Tick } from '../../protocol/smartapi/codec.ts';
-import { ExchangeType, PACKET_SIZE, SubscriptionMode } from '../../protocol/smartapi/constants.ts';
+import { type Depth20Tick, type LtpTick, type QuoteTick, type SnapQuoteTick, type Tick, ExchangeType, PACKET_SIZE, SubscriptionMode } from '../../protocol/smartapi/index.ts';
 import { mockBrokersPerTest, connect, waitFor, type TestClient } from '../support/mock-broker-client.ts';
 
 const NOW = 1_764_000_000_000;

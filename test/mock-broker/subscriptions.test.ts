@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExchangeType, SubscriptionMode } from '../../protocol/smartapi/constants.ts';
+import { ExchangeType, SubscriptionMode } from '../../protocol/smartapi/index.ts';
 import { ACCOUNT_A, ACCOUNT_B, mockBrokersPerTest, connect, waitFor } from '../support/mock-broker-client.ts';
 
 const start = mockBrokersPerTest();

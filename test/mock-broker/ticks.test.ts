@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../contract/seeded-random.ts';
 import { TickGenerator } from '../../mock-broker/tick-generator.ts';
-import type { LtpTick, SnapQuoteTick } from '../../protocol/smartapi/codec.ts';
+import type { LtpTick, SnapQuoteTick } from '../../protocol/smartapi/index.ts';
 
 const walkPrices = (generator: TickGenerator, token: string, steps: number, others: string[] = []): number[] =>
   Array.from({ length: steps }, (_, i) => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startMockBroker, type MockBroker } from '../../mock-broker/index.ts';
 import { selfSignedAngelCertificate } from '../../mock-broker/tls-credentials.ts';
-import { decodeTick, type QuoteTick, type Tick } from '../../protocol/smartapi/codec.ts';
+import { decodeTick, type QuoteTick, type Tick } from '../../protocol/smartapi/index.ts';
 import { ACCOUNT_A, rawSmartStreamUpgrade, sdkHeaders, waitFor } from '../support/mock-broker-client.ts';
 
 const REAL_HOST = 'smartapisocket.angelone.in';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTick, encodeTick } from '../../protocol/smartapi/codec.ts';
-import { OFFSET } from '../../protocol/smartapi/constants.ts';
+import { decodeTick, encodeTick, OFFSET } from '../../protocol/smartapi/index.ts';
 
 /** int64 fields are written as two 32-bit halves (no BigInt); these golden bytes pin the edge cases. */
 describe('SmartAPI codec int64 fields', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BrokerEvent, MockBrokerStats } from '../../mock-broker/types.ts';
+import type { BrokerEvent, MockBrokerStats } from '../../mock-broker/index.ts';
 import { summariseBroker, traceConnections, type BrokerRecord } from '../../scenarios/evidence/broker-evidence.ts';
 
 function stats(overrides: Partial<MockBrokerStats> = {}): MockBrokerStats {

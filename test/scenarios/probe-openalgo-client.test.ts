@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../protocol/openalgo/protocol.ts';
+import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { OpenAlgoSession, SessionError, SessionFailure } from '../../scenarios/traffic/openalgo-client.ts';
 import { scriptedEndpoint } from '../support/scripted-openalgo-endpoint.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, OpenAlgoMode } from '../../protocol/openalgo/protocol.ts';
+import { ErrorCode, OpenAlgoMode } from '../../protocol/openalgo/index.ts';
 import type { ClientPlan, TrafficPlan } from '../../scenarios/traffic/traffic-plan.ts';
 import { runTraffic } from '../../scenarios/traffic/traffic-runner.ts';
 import { scriptedEndpoint } from '../support/scripted-openalgo-endpoint.ts';

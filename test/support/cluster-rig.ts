@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach } from 'vitest';
-import type { MockBrokerOptions } from '../../mock-broker/types.ts';
+import type { MockBrokerOptions } from '../../mock-broker/index.ts';
 import { RedisServer } from './redis-server.ts';
 import type { ClusterOptions } from '../../gateway/cluster/cluster-registry.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../gateway/index.ts';

@@ -1,6 +1,5 @@
 import { WebSocket } from 'ws';
-import { startMockBroker } from '../../mock-broker/index.ts';
-import type { MockBroker, MockBrokerOptions } from '../../mock-broker/types.ts';
+import { startMockBroker, type MockBroker, type MockBrokerOptions } from '../../mock-broker/index.ts';
 import { startGateway } from '../../gateway/index.ts';
 import type { Gateway, GatewayOptions, UserRecord } from '../../gateway/index.ts';
 import { waitFor } from './mock-broker-client.ts';

@@ -2,9 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeTick, type Tick } from '../../protocol/smartapi/codec.ts';
-import { startMockBroker } from '../../mock-broker/index.ts';
-import type { Account, MockBroker, MockBrokerOptions } from '../../mock-broker/types.ts';
+import { decodeTick, type Tick } from '../../protocol/smartapi/index.ts';
+import { startMockBroker, type Account, type MockBroker, type MockBrokerOptions } from '../../mock-broker/index.ts';
 
 /** A test-side SmartAPI client, the way the official SDKs connect: real `ws`, credentials in headers. */
 

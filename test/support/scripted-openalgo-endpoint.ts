@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ErrorCode } from '../../protocol/openalgo/protocol.ts';
+import { ErrorCode } from '../../protocol/openalgo/index.ts';
 
 /**
  * A scripted endpoint speaking just enough of SPEC §4 to exercise the client driver: key `good` is
