@@ -141,7 +141,7 @@ export const recovery: Benchmark = {
       notes: [
         `p95 recovery ${fmt(p95)} s: ${p95 <= RECOVERY_TARGETS.p95RecoveryS ? 'meets' : 'MISSES'} the ${RECOVERY_TARGETS.p95RecoveryS} s target`,
         `worst run ${fmt(worstRate)} attempts/min: ${worstRate <= RECOVERY_TARGETS.attemptsPerMinute ? 'meets' : 'MISSES'} the ${RECOVERY_TARGETS.attemptsPerMinute}/min target`,
-        `429 policy: uniform ${DEFAULT_BACKOFF.rateLimitedMinMs}–${DEFAULT_BACKOFF.rateLimitedMaxMs} ms between attempts (README "Recovery policy")`,
+        `429 policy: uniform ${DEFAULT_BACKOFF.rateLimitedMinMs}–${DEFAULT_BACKOFF.rateLimitedMaxMs} ms between attempts (docs/gateway.md#recovery-policy)`,
       ],
       data: { config, runs },
     };

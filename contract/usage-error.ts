@@ -1,4 +1,4 @@
-/** Exit codes shared by every subcommand (SPEC §3). */
+/** Exit codes shared by every subcommand (docs/architecture.md#cli-contract). */
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
 /**

@@ -43,7 +43,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const LOOPBACK_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
 /**
- * Admin HTTP (SPEC §6): GET /health, GET /metrics, POST /users/:id/logout. It is for operators' tools
+ * Admin HTTP (docs/gateway.md#admin-http): GET /health, GET /metrics, POST /users/:id/logout. It is for operators' tools
  * (curl, Prometheus), never for browsers: a web page open on the gateway host could otherwise log users
  * out. Browsers always send `Origin` on cross-site POSTs and can only send form content types without a
  * preflight, so any Origin header and any non-JSON body are refused; a Host check on a loopback bind stops

@@ -96,7 +96,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Defaults of GatewayOptions (SPEC §3 `stormcheck gateway`). */
+/** Defaults of GatewayOptions (docs/gateway.md#options). */
 export const GATEWAY_DEFAULTS = {
   host: '127.0.0.1',
   port: 8765,

@@ -16,7 +16,7 @@ export interface Instrument {
   [field: string]: unknown;
 }
 
-/** OpenAlgo exchange → SmartAPI exchange type (SPEC §5). */
+/** OpenAlgo exchange → SmartAPI exchange type (docs/architecture.md#smartapi-websocket-20). */
 export const EXCHANGE_TYPE_BY_EXCHANGE = {
   NSE: ExchangeType.nse_cm,
   NSE_INDEX: ExchangeType.nse_cm,

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SUPPORTED_BROKERS, type BrokerName } from '../protocol/openalgo/index.ts';
 
-/** One entry of `--users FILE` (SPEC §6). */
+/** One entry of `--users FILE` (docs/gateway.md#users-file). */
 export interface UserRecord {
   apiKey: string;
   userId: string;

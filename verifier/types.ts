@@ -1,5 +1,5 @@
 /**
- * The verifier's public shapes (SPEC §7): options, findings and the report every reporter renders.
+ * The verifier's public shapes (docs/verify.md): options, findings and the report every reporter renders.
  * The scenario runners call the verifier through these, in-process.
  */
 

@@ -21,7 +21,7 @@ import {
   type VerifyReport,
 } from './types.ts';
 
-/** The defaults of SPEC §7 (`--window 60s --burst 2 --storm 5`). */
+/** The defaults of docs/verify.md#options (`--window 60s --burst 2 --storm 5`). */
 export const DEFAULT_OPTIONS: VerifyOptions = {
   format: 'auto',
   merge: false,

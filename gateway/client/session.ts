@@ -28,7 +28,7 @@ import { ClientSubscriptions } from './client-subscriptions.ts';
 import type { Subscriber, TickFanOut } from './fanout.ts';
 import { parseRequest, type ClientRequest } from './requests.ts';
 
-/** Per-client limits against hostile or broken clients (documented in the README, "Hostile clients"). */
+/** Per-client limits against hostile or broken clients (docs/gateway.md#hostile-clients). */
 export interface ClientLimits {
   /** Subscriptions one client may hold; more get a per-symbol error. */
   maxSubscriptions: number;

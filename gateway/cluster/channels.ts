@@ -11,7 +11,7 @@ export type ChannelHandler = (message: Buffer) => void;
 /**
  * Routes messages of one subscriber connection to a handler per channel. Pub/sub rather than streams:
  * a tick that arrives late is worth less than none, there is no backlog to replay after a gap, and
- * pub/sub adds no per-message write to Redis (README "Running several gateways").
+ * pub/sub adds no per-message write to Redis (docs/cluster.md#redis-channels).
  */
 export class ChannelRouter {
   private readonly handlers = new Map<string, ChannelHandler>();

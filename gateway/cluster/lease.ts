@@ -3,7 +3,7 @@ import { leaseValue, type Claim, type ClaimKeys, type LeaseStore } from './lease
 
 /**
  * Timing of one lease. Renewal runs every ttl/3, so two renewals can fail before the holder gives up at
- * ttl/2; the other half of the TTL is the safety margin (README "Running several gateways").
+ * ttl/2; the other half of the TTL is the safety margin (docs/cluster.md#how-the-lease-works).
  */
 export interface LeaseTiming {
   ttlMs: number;

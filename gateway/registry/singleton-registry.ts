@@ -7,7 +7,7 @@ import { AdapterTable } from './adapter-table.ts';
 import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from '../upstream/adapter-contract.ts';
 
 /**
- * The fix (SPEC §6): exactly one adapter per (user, broker). The entry is stored before the first
+ * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker). The entry is stored before the first
  * `await`, so every concurrent authenticate finds it and shares its one connect cycle (single-flight).
  * A lease is handed out at once, without waiting for the upstream: clients learn its state from
  * `broker_status`, so a refused upstream never holds up their `auth` reply. Dialling follows demand: the

@@ -1,5 +1,5 @@
 /**
- * The upstream adapter's lifecycle (SPEC §6) as one explicit state type and one transition function.
+ * The upstream adapter's lifecycle (docs/architecture.md#registries) as one explicit state type and one transition function.
  * The adapter performs the side effects of entering a state (dial, arm a timer, give up); it never keeps
  * parallel booleans such as `isConnected` or `isReconnecting`, which is how OpenAlgo's adapter ended up
  * retrying after it had been told to stop.

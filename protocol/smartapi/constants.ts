@@ -1,5 +1,5 @@
 /**
- * AngelOne SmartAPI WebSocket 2.0, as SPEC §5 describes it. Every other module imports these; nothing
+ * AngelOne SmartAPI WebSocket 2.0, as docs/architecture.md#smartapi-websocket-20 describes it. Every other module imports these; nothing
  * else spells a mode number, an offset, a header name or an error string.
  */
 
@@ -69,7 +69,7 @@ export const PACKET_SIZE = { 1: 51, 2: 123, 3: 379, 4: 443 } as const satisfies 
 
 export const TOKEN_BYTES = 25;
 
-/** Byte offsets of the LTP / Quote / SnapQuote layout (SPEC §5 table). All integers little-endian. */
+/** Byte offsets of the LTP / Quote / SnapQuote layout (docs/architecture.md#smartapi-websocket-20). All integers little-endian. */
 export const OFFSET = {
   mode: 0,
   exchangeType: 1,

@@ -40,7 +40,7 @@ export const nodeAdminTransport: AdminTransport = (url, method, body, timeoutMs)
   });
 
 /**
- * Reads and drives a mock broker over its admin HTTP API (SPEC §5 "Mock broker extras"), given the
+ * Reads and drives a mock broker over its admin HTTP API (docs/mock-broker.md#admin-api), given the
  * broker's base URL such as `http://127.0.0.1:9443` (or `https://…` for a mock started with `--tls`).
  */
 export class BrokerAdminClient {

@@ -6,7 +6,7 @@ export interface ProbeProgress {
 }
 
 /**
- * Progress for a person watching stderr (SPEC §3: never in pipes): one line per phase, and while
+ * Progress for a person watching stderr (docs/architecture.md#cli-contract: never in pipes): one line per phase, and while
  * traffic runs one counter line rewritten in place. Undefined when stderr is not a TTY.
  */
 export function probeProgressOnTty(stream: NodeJS.WriteStream = process.stderr): ProbeProgress | undefined {

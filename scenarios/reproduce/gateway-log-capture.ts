@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
-/** Counts read from the gateway's own log (its `event` fields, SPEC §6 "Logs"). */
+/** Counts read from the gateway's own log (its `event` fields, docs/gateway.md#logs). */
 export interface GatewayLogCounts {
   lines: number;
   adaptersCreated: number;

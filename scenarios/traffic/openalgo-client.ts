@@ -57,7 +57,7 @@ interface Waiter {
 }
 
 /**
- * One authenticated connection to an OpenAlgo-protocol endpoint (SPEC §4). The protocol has no request
+ * One authenticated connection to an OpenAlgo-protocol endpoint (docs/architecture.md#openalgo-client-protocol). The protocol has no request
  * ids, so replies are matched to requests in order by their `type`; an error frame answers the oldest
  * pending request. Every error frame and every market_data push is counted whether or not it answers one.
  */

@@ -1,6 +1,6 @@
 import { OpenAlgoMode, type OpenAlgoModeCode, type SymbolRef } from '../../protocol/openalgo/index.ts';
 
-/** The traffic patterns that caused the incident (SPEC §7 "Scenario runners"). */
+/** The traffic patterns that caused the incident (docs/probe.md#traffic-scenarios). */
 export const SCENARIOS = ['burst', 'churn', 'reconnect', 'all'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -70,7 +70,7 @@ const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: nu
 };
 
 /**
- * Quiet time kept at the end: a reconnect after a broker drop waits about a second of backoff (SPEC §6),
+ * Quiet time kept at the end: a reconnect after a broker drop waits about a second of backoff (docs/gateway.md#recovery-policy),
  * then the replayed subscriptions need a tick or two.
  */
 const RECOVERY_MS = 2500;

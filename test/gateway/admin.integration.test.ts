@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('admin HTTP', () => {
-  it('GET /health reports clients and each adapter in the SPEC §6 shape', async () => {
+  it('GET /health reports clients and each adapter in the shape of docs/gateway.md#admin-http', async () => {
     rig = await startRig();
     const client = await rig.connect();
     await client.authenticateOpen();

@@ -21,7 +21,7 @@ function isRupees(value: unknown): boolean {
   return typeof value === 'number' && value >= 100 && value <= 5_000 && Math.abs(value * 100 - Math.round(value * 100)) < 1e-6;
 }
 
-describe('OpenAlgo client protocol (SPEC §4)', () => {
+describe('OpenAlgo client protocol (docs/architecture.md#openalgo-client-protocol)', () => {
   it('authenticate answers with the auth success shape', async () => {
     expect(await client.request({ action: 'authenticate', api_key: USER.apiKey })).toEqual({
       type: 'auth',

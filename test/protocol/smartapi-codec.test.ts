@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTick, encodeTick, TickDecodeError, type Tick } from '../../protocol/smartapi/index.ts';
 
-// Expected bytes are written from the SPEC §5 table with literal offsets, independently of the codec's
+// Expected bytes are written from the table in docs/architecture.md#smartapi-websocket-20 with literal offsets, independently of the codec's
 // own offset constants, so a wrong constant cannot agree with itself.
 function header(size: number, mode: number, exchangeType: number, token: string): Buffer {
   const b = Buffer.alloc(size);
@@ -35,7 +35,7 @@ function writeQuote(b: Buffer): void {
   i64(b, 115, 249_000);
 }
 
-describe('SmartAPI tick codec (golden bytes from SPEC §5)', () => {
+describe('SmartAPI tick codec (golden bytes from docs/architecture.md#smartapi-websocket-20)', () => {
   const ltp: Tick = {
     mode: 1,
     exchangeType: 1,

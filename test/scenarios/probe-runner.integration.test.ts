@@ -40,7 +40,7 @@ async function rig(mode: RegistryMode, timeScale = 1): Promise<Rig> {
   return { broker, gateway, logFile };
 }
 
-/** Long enough for the quiet tail (SPEC §6 backoff after the drop) even on a loaded 2-core machine. */
+/** Long enough for the quiet tail (docs/gateway.md#recovery-policy: backoff after the drop) even on a loaded 2-core machine. */
 const probe = { apiKey: DEMO_USER.apiKey, clients: 6, scenario: 'all', durationMs: 4000, seed: 1 } as const;
 
 /** Real servers and spawned CLIs on a shared 2-core machine: generous, never a timing assertion. */

@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 
 /**
- * A scripted endpoint speaking just enough of SPEC §4 to exercise the client driver: key `good` is
+ * A scripted endpoint speaking just enough of docs/architecture.md#openalgo-client-protocol to exercise the client driver: key `good` is
  * accepted; symbol `SILENT` is never answered, `BROKEN` gets BROKER_ERROR; every other subscribed symbol
  * gets one market_data push before the reply.
  */

@@ -100,7 +100,7 @@ describe('reading a plain file chunk by chunk', () => {
 });
 
 describe('candidate keywords', () => {
-  // One message per template (SPEC §7 wording): the scanner only parses lines holding a keyword, so a
+  // One message per template (docs/architecture.md#log-templates wording): the scanner only parses lines holding a keyword, so a
   // keyword set that missed one of these would silently drop its events.
   const MESSAGES = [
     ['wrapper', 'Creating pooled adapter for broker: angel (shared pool)'],

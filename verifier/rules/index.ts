@@ -12,7 +12,7 @@ import { ZombieReconnectRule } from './zombie-reconnect.ts';
 export type { Rule, Thresholds } from './rule.ts';
 export { PatternRule } from './pattern-rule.ts';
 
-/** The built-in rules of SPEC §7, in the order the report lists them. */
+/** The built-in rules (docs/rules.md), in the order the report lists them. */
 export function builtInRules(t: Thresholds): Rule[] {
   return [
     new AdapterBurstRule(t),
