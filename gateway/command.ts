@@ -4,6 +4,7 @@ import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.t
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
+import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
 import { countOption, portOption } from '../contract/option-checks.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
@@ -176,10 +177,10 @@ async function handler(args: GatewayArgs): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
     if (err instanceof ClusterUnavailableError) throw new UsageError(err.message);
-    if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') {
-      const option = e.port === options.adminPort && e.address === options.adminHost ? '--admin-port/--admin-host' : '--port/--host';
-      const why = e.code === 'EADDRINUSE' ? 'port already in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available here';
-      throw new UsageError(`cannot listen on ${e.address ?? args.host}:${e.port ?? '?'} (${e.code}: ${why}); pick another ${option}`);
+    if (isListenFailure(e)) {
+      const admin = e.port === options.adminPort && e.address === options.adminHost;
+      const fallback = admin ? GATEWAY_DEFAULTS.adminPort : GATEWAY_DEFAULTS.port;
+      throw new UsageError(listenFailureMessage(e.code, e.address ?? args.host, e.port ?? 0, admin ? '--admin-port/--admin-host' : '--port/--host', fallback));
     }
     throw err;
   }
