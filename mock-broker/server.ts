@@ -13,15 +13,16 @@ import {
 } from '../protocol/smartapi/constants.ts';
 import { loadAccounts } from './accounts-file.ts';
 import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
-import { BrokerConnection, type CutStyle } from './broker-connection.ts';
+import { describeCut, type BrokerConnection, type CutStyle } from './broker-connection.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { BrokerRecord } from './broker-record.ts';
-import { ConnectionSlots } from './connection-slots.ts';
+import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
 import { connectionLimitResponse } from './connection-limit-response.ts';
 import { bareJwt, checkCredentials, checkOrderUpdateCredentials, readCredentials, type CredentialPolicy } from './credentials.ts';
 import { ENDPOINT_PATHS, endpointOfPath, orderUpdateGreeting } from './endpoints.ts';
 import { DEFAULT_DROP_CODE, FaultState } from './faults.ts';
 import { refuseHandshake, sendRefusal } from './handshake-refusal.ts';
+import { OpenConnections } from './open-connections.ts';
 import { requestTarget } from './request-target.ts';
 import { mulberry32 } from '../contract/seeded-random.ts';
 import { SubscriptionBook } from './subscription-book.ts';
@@ -46,10 +47,6 @@ export const MOCK_BROKER_DEFAULTS = {
 
 function cutStyleOf(style: DropStyle): CutStyle {
   return style.mode === 'close' ? { mode: 'close', code: style.code ?? DEFAULT_DROP_CODE } : { mode: 'abort' };
-}
-
-function describeCut(style: CutStyle, fault: string): string {
-  return style.mode === 'close' ? `${fault} (close ${style.code})` : `${fault} (${style.mode})`;
 }
 
 /**
@@ -84,13 +81,13 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   );
   const limits: Record<Endpoint, number> = { 'smart-stream': config.limit, 'smart-order-update': config.orderLimit };
   const record = new BrokerRecord(limits, clock);
-  const slots: Record<Endpoint, ConnectionSlots<BrokerConnection>> = {
+  const slots: EndpointSlots<BrokerConnection> = {
     'smart-stream': new ConnectionSlots(config.limit, config.slotHoldMs),
     'smart-order-update': new ConnectionSlots(config.orderLimit, config.slotHoldMs),
   };
   const book = new SubscriptionBook<BrokerConnection>(config.maxTokens);
   const faults = new FaultState();
-  const connections = new Set<BrokerConnection>();
+  const connections = new OpenConnections({ slots, book, record, log, limits });
   let accounts = options.accounts;
   const policy: CredentialPolicy = {
     get accounts() {
@@ -105,44 +102,6 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   // hand, so a stall fault can withhold them like it withholds text pongs.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, autoPong: false });
   const frames = { book, stalled: () => faults.stalled };
-  let nextConnectionId = 1;
-
-  function openCounts(endpoint: Endpoint): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const c of connections) if (c.endpoint === endpoint) counts.set(c.clientCode, (counts.get(c.clientCode) ?? 0) + 1);
-    return counts;
-  }
-
-  /** Per client code, every code `current` lists (0 once its connections are gone). */
-  function subscriptionCounts(clientCodes: string[]): Record<string, number> {
-    const counts: Record<string, number> = Object.fromEntries(clientCodes.map((code) => [code, 0]));
-    for (const c of connections) {
-      if (c.endpoint === 'smart-stream') counts[c.clientCode] = (counts[c.clientCode] ?? 0) + book.countFor(c);
-    }
-    return counts;
-  }
-
-  /** The one place a connection ends; every path calls it and only the first call counts. */
-  function endConnection(connection: BrokerConnection, reason: string, holdSlot: boolean): void {
-    if (connection.ended) return;
-    connection.ended = true;
-    connections.delete(connection);
-    const { endpoint, clientCode, id } = connection;
-    slots[endpoint].release(clientCode, connection, holdSlot);
-    book.remove(connection);
-    if (!connection.ws) return;
-    const count = slots[endpoint].openCount(clientCode);
-    record.connectionClosed(endpoint, clientCode, id, count, reason);
-    log.info(
-      { event: 'connection.closed', endpoint, clientCode, connectionId: id, count, limit: limits[endpoint], reason },
-      `Closed ${endpoint} connection ${id} for ${clientCode} (${reason}); ${count}/${limits[endpoint]} open`,
-    );
-  }
-
-  function dropConnection(connection: BrokerConnection, style: CutStyle, reason: string): void {
-    endConnection(connection, reason, true);
-    connection.cut(style);
-  }
 
   function reject(socket: Duplex, endpoint: Endpoint, clientCode: string, status: 401 | 429, message: string, reason: string): void {
     const count = slots[endpoint].openCount(clientCode);
@@ -156,12 +115,12 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   }
 
   function admit(connection: BrokerConnection, ws: WebSocket): void {
-    connection.ws = ws;
-    const { endpoint, clientCode, id } = connection;
+    connections.accepted(connection, ws);
+    const { endpoint, clientCode } = connection;
     // Protocol errors (e.g. an oversized frame) are always followed by 'close', which does the accounting.
     let protocolError: Error | undefined;
     ws.on('error', (err) => (protocolError = err));
-    ws.on('close', (code) => endConnection(connection, describeClose(code, protocolError), true));
+    ws.on('close', (code) => connections.end(connection, describeClose(code, protocolError), true));
     ws.on('ping', (payload) => {
       if (!faults.stalled) connection.pong(payload);
     });
@@ -172,12 +131,6 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
         if (!isBinary && !faults.stalled && data.toString() === HEARTBEAT.ping) connection.send(HEARTBEAT.pong);
       });
     }
-    const count = slots[endpoint].openCount(clientCode);
-    record.connectionAccepted(endpoint, clientCode, id, count);
-    log.info(
-      { event: 'connection.accepted', endpoint, clientCode, connectionId: id, count, limit: limits[endpoint] },
-      `Accepted ${endpoint} connection ${id} for ${clientCode}; ${count}/${limits[endpoint]} open`,
-    );
     if (endpoint === 'smart-order-update') connection.send(orderUpdateGreeting(clientCode));
   }
 
@@ -187,10 +140,10 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     const evicted = slots[endpoint].evictOldest(clientCode);
     if (!evicted) return true;
     if (config.onLimit === 'evict-oldest') {
-      endConnection(evicted, 'evicted by a newer connection', false);
+      connections.end(evicted, 'evicted by a newer connection', false);
       evicted.cut({ mode: 'abort' });
     } else {
-      endConnection(evicted, 'reset by a newer connection (close-existing)', false);
+      connections.end(evicted, 'reset by a newer connection (close-existing)', false);
       evicted.cut({ mode: 'reset' });
     }
     return true;
@@ -227,21 +180,17 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       const seen = jwtsSeen.get(clientCode) ?? new Set<string>();
       jwtsSeen.set(clientCode, seen.add(presented.authToken));
     }
-    const connection = new BrokerConnection(nextConnectionId++, endpoint, clientCode, socket, (c) =>
-      dropConnection(c, c.closeAfterStyle, describeCut(c.closeAfterStyle, 'close-after fault')),
-    );
-    slots[endpoint].take(clientCode, connection);
-    connections.add(connection);
+    const connection = connections.open(endpoint, clientCode, socket);
     // Until the upgrade completes, only the raw socket can tell us the peer went away.
     socket.once('close', () => {
-      if (!connection.ws) endConnection(connection, 'closed during handshake', false);
+      if (!connection.ws) connections.end(connection, 'closed during handshake', false);
     });
     wss.handleUpgrade(req, socket, head, (ws) => admit(connection, ws));
   }
 
   /** The open connections a drop fault acts on, counted per client code for the admin reply. */
   function targets(style: DropStyle): { chosen: BrokerConnection[]; outcome: FaultOutcome } {
-    const chosen = [...connections].filter((c) => style.clientCode === undefined || c.clientCode === style.clientCode);
+    const chosen = connections.list().filter((c) => style.clientCode === undefined || c.clientCode === style.clientCode);
     const affectedByClientCode: Record<string, number> = {};
     for (const c of chosen) affectedByClientCode[c.clientCode] = (affectedByClientCode[c.clientCode] ?? 0) + 1;
     return { chosen, outcome: { affected: chosen.length, affectedByClientCode } };
@@ -256,14 +205,11 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   const handle: Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'> = {
     stats(): MockBrokerStats {
       const stats = record.stats();
-      stats.subscriptions = subscriptionCounts(Object.keys(stats.current));
+      stats.subscriptions = connections.subscriptionCounts(Object.keys(stats.current));
       return stats;
     },
     events: () => record.events(),
-    connectionSubscriptions: () =>
-      [...connections]
-        .filter((c) => c.endpoint === 'smart-stream')
-        .map((c) => ({ connectionId: c.id, clientCode: c.clientCode, subscriptions: book.entriesFor(c) })),
+    connectionSubscriptions: () => connections.subscriptions(),
     inject(fault: Fault): FaultOutcome {
       const outcome = applyFault(fault);
       log.info({ event: 'fault.injected', fault, ...outcome }, `Injected fault ${fault.type}; ${outcome.affected} connection(s) affected`);
@@ -271,7 +217,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     },
     reset() {
       faults.clear();
-      record.reset({ 'smart-stream': openCounts('smart-stream'), 'smart-order-update': openCounts('smart-order-update') });
+      record.reset(connections.openCounts());
       log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
     },
     async reloadAccounts() {
@@ -288,7 +234,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       case 'drop-all': {
         const { chosen, outcome } = targets(fault);
         const style = cutStyleOf(fault);
-        for (const c of chosen) dropConnection(c, style, describeCut(style, 'drop-all fault'));
+        for (const c of chosen) connections.drop(c, style, describeCut(style, 'drop-all fault'));
         return outcome;
       }
       case 'close-after': {
@@ -363,9 +309,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       closing ??= new Promise<void>((resolve) => {
         stopTicks();
         faults.clear();
-        for (const c of [...connections]) dropConnection(c, { mode: 'abort' }, 'broker shutting down');
-        slots['smart-stream'].close();
-        slots['smart-order-update'].close();
+        connections.closeAll();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
