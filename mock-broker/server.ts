@@ -11,14 +11,14 @@ import {
   MAX_TOKENS_PER_CONNECTION,
   SMART_STREAM_PATH,
 } from '../protocol/smartapi/constants.ts';
-import { loadAccounts } from './accounts-file.ts';
+import { AccountsInUse } from './accounts-in-use.ts';
 import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
 import { describeCut, type BrokerConnection, type CutStyle } from './broker-connection.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { BrokerRecord } from './broker-record.ts';
 import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
 import { connectionLimitResponse } from './connection-limit-response.ts';
-import { bareJwt, checkCredentials, checkOrderUpdateCredentials, readCredentials, type CredentialPolicy } from './credentials.ts';
+import { checkCredentials, checkOrderUpdateCredentials, readCredentials } from './credentials.ts';
 import { ENDPOINT_PATHS, endpointOfPath, orderUpdateGreeting } from './endpoints.ts';
 import { DEFAULT_DROP_CODE, FaultState } from './faults.ts';
 import { refuseHandshake, sendRefusal } from './handshake-refusal.ts';
@@ -88,16 +88,12 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   const book = new SubscriptionBook<BrokerConnection>(config.maxTokens);
   const faults = new FaultState();
   const connections = new OpenConnections({ slots, book, record, log, limits });
-  let accounts = options.accounts;
-  const policy: CredentialPolicy = {
-    get accounts() {
-      return accounts;
-    },
+  const accounts = new AccountsInUse({
+    accounts: options.accounts,
+    accountsFile: options.accountsFile,
     strictApiKey: config.strictApiKey,
     isExpired: (jwt) => faults.isExpired(jwt),
-  };
-  // Without accounts, the JWTs each client code has used are the ones an expire-token fault expires.
-  const jwtsSeen = new Map<string, Set<string>>();
+  });
   // Pongs to control-frame pings (how the Python SDK's websocket-client heartbeats) are answered by
   // hand, so a stall fault can withhold them like it withholds text pongs.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, autoPong: false });
@@ -165,7 +161,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       reject(socket, endpoint, presented.clientCode ?? '', forced, message, 'reject-next fault');
       return;
     }
-    const check = endpoint === 'smart-stream' ? checkCredentials(presented, policy) : checkOrderUpdateCredentials(presented, policy);
+    const check = endpoint === 'smart-stream' ? checkCredentials(presented, accounts) : checkOrderUpdateCredentials(presented, accounts);
     if (!check.ok) {
       reject(socket, endpoint, check.clientCode, 401, check.message, check.message);
       return;
@@ -176,10 +172,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       return;
     }
     if (socket.destroyed) return;
-    if (presented.authToken !== undefined) {
-      const seen = jwtsSeen.get(clientCode) ?? new Set<string>();
-      jwtsSeen.set(clientCode, seen.add(presented.authToken));
-    }
+    if (presented.authToken !== undefined) accounts.jwtPresented(clientCode, presented.authToken);
     const connection = connections.open(endpoint, clientCode, socket);
     // Until the upgrade completes, only the raw socket can tell us the peer went away.
     socket.once('close', () => {
@@ -197,9 +190,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   }
 
   function expireTokens(clientCode: string): FaultOutcome {
-    const account = accounts?.find((a) => a.clientCode === clientCode);
-    const jwts = [...(jwtsSeen.get(clientCode) ?? []), ...(account ? [bareJwt(account.authToken)] : [])];
-    return { affected: 0, affectedByClientCode: {}, expiredTokens: faults.expireTokens(jwts) };
+    return { affected: 0, affectedByClientCode: {}, expiredTokens: faults.expireTokens(accounts.jwtsOf(clientCode)) };
   }
 
   const handle: Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'> = {
@@ -221,11 +212,10 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
     },
     async reloadAccounts() {
-      if (options.accountsFile !== undefined) accounts = await loadAccounts(options.accountsFile);
+      await accounts.reload();
       faults.clearExpiredTokens();
-      jwtsSeen.clear();
-      log.info({ event: 'accounts.reloaded', accounts: accounts?.length ?? 0 }, 'Reloaded accounts; expired tokens forgotten');
-      return { accounts: accounts?.length ?? 0 };
+      log.info({ event: 'accounts.reloaded', accounts: accounts.count }, 'Reloaded accounts; expired tokens forgotten');
+      return { accounts: accounts.count };
     },
   };
 
