@@ -13,14 +13,15 @@ import {
 } from '../protocol/smartapi/constants.ts';
 import { AccountsInUse } from './accounts-in-use.ts';
 import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
-import { describeCut, type BrokerConnection, type CutStyle } from './broker-connection.ts';
+import type { BrokerConnection } from './broker-connection.ts';
 import { answerClientFrame } from './client-frames.ts';
 import { BrokerRecord } from './broker-record.ts';
 import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
 import { connectionLimitResponse } from './connection-limit-response.ts';
 import { checkCredentials, checkOrderUpdateCredentials, readCredentials } from './credentials.ts';
 import { ENDPOINT_PATHS, endpointOfPath, orderUpdateGreeting } from './endpoints.ts';
-import { DEFAULT_DROP_CODE, FaultState } from './faults.ts';
+import { injectFault } from './fault-injection.ts';
+import { FaultState } from './faults.ts';
 import { refuseHandshake, sendRefusal } from './handshake-refusal.ts';
 import { OpenConnections } from './open-connections.ts';
 import { requestTarget } from './request-target.ts';
@@ -28,7 +29,7 @@ import { mulberry32 } from '../contract/seeded-random.ts';
 import { SubscriptionBook } from './subscription-book.ts';
 import { startTickPump } from './tick-pump.ts';
 import { TickGenerator } from './tick-generator.ts';
-import type { DropStyle, Endpoint, Fault, FaultOutcome, MockBroker, MockBrokerOptions, MockBrokerStats } from './types.ts';
+import type { Endpoint, MockBroker, MockBrokerOptions, MockBrokerStats } from './types.ts';
 
 /** The defaults SPEC §3 gives `stormcheck mock-broker`. */
 export const MOCK_BROKER_DEFAULTS = {
@@ -44,10 +45,6 @@ export const MOCK_BROKER_DEFAULTS = {
   maxPayload: 64 * 1024,
   strictApiKey: false,
 } as const;
-
-function cutStyleOf(style: DropStyle): CutStyle {
-  return style.mode === 'close' ? { mode: 'close', code: style.code ?? DEFAULT_DROP_CODE } : { mode: 'abort' };
-}
 
 /**
  * Why a connection ended, in the words the event timeline and the logs use. When ws itself closed the
@@ -181,18 +178,6 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     wss.handleUpgrade(req, socket, head, (ws) => admit(connection, ws));
   }
 
-  /** The open connections a drop fault acts on, counted per client code for the admin reply. */
-  function targets(style: DropStyle): { chosen: BrokerConnection[]; outcome: FaultOutcome } {
-    const chosen = connections.list().filter((c) => style.clientCode === undefined || c.clientCode === style.clientCode);
-    const affectedByClientCode: Record<string, number> = {};
-    for (const c of chosen) affectedByClientCode[c.clientCode] = (affectedByClientCode[c.clientCode] ?? 0) + 1;
-    return { chosen, outcome: { affected: chosen.length, affectedByClientCode } };
-  }
-
-  function expireTokens(clientCode: string): FaultOutcome {
-    return { affected: 0, affectedByClientCode: {}, expiredTokens: faults.expireTokens(accounts.jwtsOf(clientCode)) };
-  }
-
   const handle: Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'> = {
     stats(): MockBrokerStats {
       const stats = record.stats();
@@ -201,11 +186,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     },
     events: () => record.events(),
     connectionSubscriptions: () => connections.subscriptions(),
-    inject(fault: Fault): FaultOutcome {
-      const outcome = applyFault(fault);
-      log.info({ event: 'fault.injected', fault, ...outcome }, `Injected fault ${fault.type}; ${outcome.affected} connection(s) affected`);
-      return outcome;
-    },
+    inject: (fault) => injectFault(fault, { connections, faults, accounts, log }),
     reset() {
       faults.clear();
       record.reset(connections.openCounts());
@@ -218,30 +199,6 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       return { accounts: accounts.count };
     },
   };
-
-  function applyFault(fault: Fault): FaultOutcome {
-    switch (fault.type) {
-      case 'drop-all': {
-        const { chosen, outcome } = targets(fault);
-        const style = cutStyleOf(fault);
-        for (const c of chosen) connections.drop(c, style, describeCut(style, 'drop-all fault'));
-        return outcome;
-      }
-      case 'close-after': {
-        const { chosen, outcome } = targets(fault);
-        for (const c of chosen) c.closeAfter(fault.messages, cutStyleOf(fault));
-        return outcome;
-      }
-      case 'reject-next':
-        faults.rejectHandshakes(fault.count, fault.status ?? 429);
-        return { affected: 0, affectedByClientCode: {} };
-      case 'stall':
-        faults.stall(fault.ms);
-        return targets({}).outcome;
-      case 'expire-token':
-        return expireTokens(fault.clientCode);
-    }
-  }
 
   const serveHttp: RequestListener = (req, res) => {
     const { pathname } = requestTarget(req);
