@@ -1,20 +1,19 @@
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { MAX_TOKENS_PER_CONNECTION, SMART_STREAM_PATH } from '../protocol/smartapi/constants.ts';
+import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/constants.ts';
 import { mulberry32 } from '../contract/seeded-random.ts';
 import { AccountsInUse } from './accounts-in-use.ts';
-import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
+import { serveHttpRequests } from './admin-api.ts';
 import { Admission } from './admission.ts';
 import type { BrokerConnection } from './broker-connection.ts';
 import { BrokerRecord } from './broker-record.ts';
 import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
-import { ENDPOINT_PATHS, endpointOfPath } from './endpoints.ts';
+import { brokerUrls } from './endpoints.ts';
 import { injectFault } from './fault-injection.ts';
 import { FaultState } from './faults.ts';
 import { OpenConnections } from './open-connections.ts';
-import { requestTarget } from './request-target.ts';
 import { SubscriptionBook } from './subscription-book.ts';
 import { startTickPump } from './tick-pump.ts';
 import { TickGenerator } from './tick-generator.ts';
@@ -34,10 +33,6 @@ export const MOCK_BROKER_DEFAULTS = {
   maxPayload: 64 * 1024,
   strictApiKey: false,
 } as const;
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
 
 /**
  * Starts the mock AngelOne SmartAPI WebSocket 2.0 broker: `/smart-stream` for market data
@@ -104,16 +99,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     },
   };
 
-  const serveHttp: RequestListener = (req, res) => {
-    const { pathname } = requestTarget(req);
-    if (pathname.startsWith(ADMIN_PREFIX)) {
-      serveAdmin(handle, req, res, pathname);
-      return;
-    }
-    const status = endpointOfPath(pathname) === undefined ? 404 : 426;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(`${JSON.stringify({ error: status === 426 ? 'connect with a WebSocket client' : `no such path ${pathname}` })}\n`);
-  };
+  const serveHttp = serveHttpRequests(handle);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveHttp) : createHttpServer(serveHttp);
   server.on('upgrade', admission.serverOnUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -139,11 +125,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   });
 
   const { port } = server.address() as AddressInfo;
-  const host = hostForUrl(config.host);
-  const [wsScheme, httpScheme] = options.tls ? ['wss', 'https'] : ['ws', 'http'];
-  const url = `${wsScheme}://${host}:${port}${SMART_STREAM_PATH}`;
-  const orderUpdateUrl = `${wsScheme}://${host}:${port}${ENDPOINT_PATHS['smart-order-update']}`;
-  const adminUrl = `${httpScheme}://${host}:${port}`;
+  const { url, orderUpdateUrl, adminUrl } = brokerUrls(config.host, port, options.tls !== undefined);
   log.info(
     { event: 'broker.listening', url, orderUpdateUrl, adminUrl, limit: config.limit, orderLimit: config.orderLimit, onLimit: config.onLimit },
     `Mock AngelOne broker listening on ${url}`,
