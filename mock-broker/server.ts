@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -11,7 +11,7 @@ import type { BrokerConnection } from './broker-connection.ts';
 import { BrokerRecord } from './broker-record.ts';
 import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
 import { brokerUrls } from './endpoints.ts';
-import { injectFault } from './fault-injection.ts';
+import { injectFault, type FaultInjectionParts } from './fault-injection.ts';
 import { FaultState } from './faults.ts';
 import { OpenConnections } from './open-connections.ts';
 import { SubscriptionBook } from './subscription-book.ts';
@@ -33,6 +33,44 @@ export const MOCK_BROKER_DEFAULTS = {
   maxPayload: 64 * 1024,
   strictApiKey: false,
 } as const;
+
+type BrokerOperations = Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'>;
+
+/** The handle's operations, which the admin API serves too. */
+function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord }): BrokerOperations {
+  const { log, record, faults, connections, accounts } = parts;
+  return {
+    stats(): MockBrokerStats {
+      const stats = record.stats();
+      stats.subscriptions = connections.subscriptionCounts(Object.keys(stats.current));
+      return stats;
+    },
+    events: () => record.events(),
+    connectionSubscriptions: () => connections.subscriptions(),
+    inject: (fault) => injectFault(fault, parts),
+    reset() {
+      faults.clear();
+      record.reset(connections.openCounts());
+      log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
+    },
+    async reloadAccounts() {
+      await accounts.reload();
+      faults.clearExpiredTokens();
+      log.info({ event: 'accounts.reloaded', accounts: accounts.count }, 'Reloaded accounts; expired tokens forgotten');
+      return { accounts: accounts.count };
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
 
 /**
  * Starts the mock AngelOne SmartAPI WebSocket 2.0 broker: `/smart-stream` for market data
@@ -77,29 +115,9 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     log,
   });
 
-  const handle: Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'> = {
-    stats(): MockBrokerStats {
-      const stats = record.stats();
-      stats.subscriptions = connections.subscriptionCounts(Object.keys(stats.current));
-      return stats;
-    },
-    events: () => record.events(),
-    connectionSubscriptions: () => connections.subscriptions(),
-    inject: (fault) => injectFault(fault, { connections, faults, accounts, log }),
-    reset() {
-      faults.clear();
-      record.reset(connections.openCounts());
-      log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
-    },
-    async reloadAccounts() {
-      await accounts.reload();
-      faults.clearExpiredTokens();
-      log.info({ event: 'accounts.reloaded', accounts: accounts.count }, 'Reloaded accounts; expired tokens forgotten');
-      return { accounts: accounts.count };
-    },
-  };
+  const operations = brokerOperations({ log, record, faults, connections, accounts });
 
-  const serveHttp = serveHttpRequests(handle);
+  const serveHttp = serveHttpRequests(operations);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveHttp) : createHttpServer(serveHttp);
   server.on('upgrade', admission.serverOnUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -107,13 +125,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   // the client's mistake, so the socket is dropped and the broker keeps serving.
   server.on('tlsClientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, config.port, config.host);
 
   const stopTicks = startTickPump({
     intervalMs: config.tickMs,
@@ -125,7 +137,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   });
 
   const { port } = server.address() as AddressInfo;
-  const { url, orderUpdateUrl, adminUrl } = brokerUrls(config.host, port, options.tls !== undefined);
+  const { url, orderUpdateUrl, adminUrl } = brokerUrls(config.host, port, Boolean(options.tls));
   log.info(
     { event: 'broker.listening', url, orderUpdateUrl, adminUrl, limit: config.limit, orderLimit: config.orderLimit, onLimit: config.onLimit },
     `Mock AngelOne broker listening on ${url}`,
@@ -133,7 +145,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
 
   let closing: Promise<void> | undefined;
   return {
-    ...handle,
+    ...operations,
     url,
     orderUpdateUrl,
     adminUrl,
