@@ -51,6 +51,7 @@ export class Admission {
   private readonly wss: WebSocketServer;
 
   constructor(private readonly parts: AdmissionParts) {
+    // answerClient pongs by hand, so that a stall fault can withhold control-frame pongs too.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxPayload, autoPong: false });
   }
 

@@ -1,8 +1,8 @@
 import { Action, HEARTBEAT, RequestErrorCode } from '../protocol/smartapi/constants.ts';
-import type { WebSocket } from 'ws';
 import type { BrokerConnection } from './broker-connection.ts';
 import type { SubscriptionBook } from './subscription-book.ts';
 import { readClientText, requestError } from './subscription-request.ts';
+import type { WebSocket } from 'ws';
 
 export interface ClientFrameContext {
   book: SubscriptionBook<BrokerConnection>;
