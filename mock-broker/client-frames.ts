@@ -2,11 +2,31 @@ import { Action, HEARTBEAT, RequestErrorCode } from '../protocol/smartapi/index.
 import type { BrokerConnection } from './broker-connection.ts';
 import type { SubscriptionBook } from './subscription-book.ts';
 import { readClientText, requestError } from './subscription-request.ts';
+import type { WebSocket } from 'ws';
 
 export interface ClientFrameContext {
   book: SubscriptionBook<BrokerConnection>;
   /** True while a stall fault withholds pongs. */
   stalled: () => boolean;
+}
+
+/**
+ * Answers everything an admitted client sends: control-frame pings, and data frames as its endpoint
+ * does (`/smart-order-update` only answers its heartbeat). Pongs to control-frame pings (how the
+ * Python SDK's websocket-client heartbeats) are sent by hand, with ws's autoPong off, so a stall fault
+ * can withhold them like it withholds text pongs.
+ */
+export function answerClient(context: ClientFrameContext, connection: BrokerConnection, ws: WebSocket): void {
+  ws.on('ping', (payload) => {
+    if (!context.stalled()) connection.pong(payload);
+  });
+  if (connection.endpoint === 'smart-stream') {
+    ws.on('message', (data, isBinary) => answerClientFrame(context, connection, data as Buffer, isBinary));
+  } else {
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary && !context.stalled() && data.toString() === HEARTBEAT.ping) connection.send(HEARTBEAT.pong);
+    });
+  }
 }
 
 /**

@@ -32,14 +32,16 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /**
  * The one-line reason a listen failed, with the fix: ports below 1024 (443 above all, the port an
- * unmodified OpenAlgo dials) need a capability or a forward from 443 to an unprivileged port.
+ * unmodified OpenAlgo dials) need a capability or a forward from 443 to an unprivileged port. The
+ * forward matches the address clients dial (the hosts entry's 127.0.0.1), never --host: a wildcard
+ * such as 0.0.0.0 is no packet's destination, so a rule naming it redirects nothing.
  */
 export function listenFailure(code: string, host: string, port: number): string {
   if (code === 'EACCES') {
     return (
       `cannot listen on ${host}:${port} (EACCES: ports below 1024 need privileges); either grant node the capability ` +
       `(sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")") or use --port 9443 and forward 443 to it ` +
-      `(sudo iptables -t nat -A OUTPUT -p tcp -d ${host} --dport ${port} -j REDIRECT --to-ports 9443)`
+      `(sudo iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport ${port} -j REDIRECT --to-ports 9443)`
     );
   }
   return `cannot listen on ${host}:${port} (${code}); choose another --host or --port`;

@@ -22,3 +22,14 @@ export function endpointOfPath(pathname: string): Endpoint | undefined {
   const match = Object.entries(ENDPOINT_PATHS).find(([, path]) => path === pathname);
   return match?.[0] as Endpoint | undefined;
 }
+
+/** Where clients and the admin API reach a broker listening on `host`:`port`; an IPv6 host is bracketed. */
+export function brokerUrls(host: string, port: number, tls: boolean): { url: string; orderUpdateUrl: string; adminUrl: string } {
+  const origin = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const [wsScheme, httpScheme] = tls ? ['wss', 'https'] : ['ws', 'http'];
+  return {
+    url: `${wsScheme}://${origin}${ENDPOINT_PATHS['smart-stream']}`,
+    orderUpdateUrl: `${wsScheme}://${origin}${ENDPOINT_PATHS['smart-order-update']}`,
+    adminUrl: `${httpScheme}://${origin}`,
+  };
+}

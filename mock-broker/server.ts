@@ -1,35 +1,25 @@
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  AUTH_ERROR_MESSAGES,
-  CONNECTION_LIMIT_MESSAGE,
-  HEARTBEAT,
-  MAX_TOKENS_PER_CONNECTION,
-  SMART_STREAM_PATH,
-} from '../protocol/smartapi/index.ts';
-import { loadAccounts } from './accounts-file.ts';
-import { ADMIN_PREFIX, serveAdmin } from './admin-api.ts';
-import { BrokerConnection, type CutStyle } from './broker-connection.ts';
-import { answerClientFrame } from './client-frames.ts';
-import { BrokerRecord } from './broker-record.ts';
-import { ConnectionSlots } from './connection-slots.ts';
-import { connectionLimitResponse } from './connection-limit-response.ts';
-import { bareJwt, checkCredentials, checkOrderUpdateCredentials, readCredentials, type CredentialPolicy } from './credentials.ts';
-import { ENDPOINT_PATHS, endpointOfPath, orderUpdateGreeting } from './endpoints.ts';
-import { DEFAULT_DROP_CODE, FaultState } from './faults.ts';
-import { refuseHandshake, sendRefusal } from './handshake-refusal.ts';
-import { requestTarget } from './request-target.ts';
+import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
 import { mulberry32 } from '../contract/seeded-random.ts';
+import { AccountsInUse } from './accounts-in-use.ts';
+import { serveHttpRequests } from './admin-api.ts';
+import { Admission } from './admission.ts';
+import type { BrokerConnection } from './broker-connection.ts';
+import { BrokerRecord } from './broker-record.ts';
+import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
+import { brokerUrls } from './endpoints.ts';
+import { injectFault, type FaultInjectionParts } from './fault-injection.ts';
+import { FaultState } from './faults.ts';
+import { OpenConnections } from './open-connections.ts';
 import { SubscriptionBook } from './subscription-book.ts';
 import { startTickPump } from './tick-pump.ts';
 import { TickGenerator } from './tick-generator.ts';
-import type { DropStyle, Endpoint, Fault, FaultOutcome, MockBroker, MockBrokerOptions, MockBrokerStats } from './types.ts';
+import type { Endpoint, MockBroker, MockBrokerOptions, MockBrokerStats } from './types.ts';
 
-/** The defaults SPEC §3 gives `stormcheck mock-broker`. */
+/** The defaults of `stormcheck mock-broker` (docs/mock-broker.md#options). */
 export const MOCK_BROKER_DEFAULTS = {
   host: '127.0.0.1',
   port: 9443,
@@ -44,27 +34,42 @@ export const MOCK_BROKER_DEFAULTS = {
   strictApiKey: false,
 } as const;
 
-function cutStyleOf(style: DropStyle): CutStyle {
-  return style.mode === 'close' ? { mode: 'close', code: style.code ?? DEFAULT_DROP_CODE } : { mode: 'abort' };
+type BrokerOperations = Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'>;
+
+/** The handle's operations, which the admin API serves too. */
+function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord }): BrokerOperations {
+  const { log, record, faults, connections, accounts } = parts;
+  return {
+    stats(): MockBrokerStats {
+      const stats = record.stats();
+      stats.subscriptions = connections.subscriptionCounts(Object.keys(stats.current));
+      return stats;
+    },
+    events: () => record.events(),
+    connectionSubscriptions: () => connections.subscriptions(),
+    inject: (fault) => injectFault(fault, parts),
+    reset() {
+      faults.clear();
+      record.reset(connections.openCounts());
+      log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
+    },
+    async reloadAccounts() {
+      await accounts.reload();
+      faults.clearExpiredTokens();
+      log.info({ event: 'accounts.reloaded', accounts: accounts.count }, 'Reloaded accounts; expired tokens forgotten');
+      return { accounts: accounts.count };
+    },
+  };
 }
 
-function describeCut(style: CutStyle, fault: string): string {
-  return style.mode === 'close' ? `${fault} (close ${style.code})` : `${fault} (${style.mode})`;
-}
-
-/**
- * Why a connection ended, in the words the event timeline and the logs use. When ws itself closed the
- * socket over a protocol error, its close code is 1006 locally, so the error says what happened.
- */
-function describeClose(code: number, error: (Error & { code?: string }) | undefined): string {
-  if (error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'message too big (1009)';
-  if (error) return `protocol error (${error.code ?? error.message})`;
-  if (code === 1006) return 'connection lost (1006)';
-  return `client closed (${code})`;
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -84,253 +89,43 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   );
   const limits: Record<Endpoint, number> = { 'smart-stream': config.limit, 'smart-order-update': config.orderLimit };
   const record = new BrokerRecord(limits, clock);
-  const slots: Record<Endpoint, ConnectionSlots<BrokerConnection>> = {
+  const slots: EndpointSlots<BrokerConnection> = {
     'smart-stream': new ConnectionSlots(config.limit, config.slotHoldMs),
     'smart-order-update': new ConnectionSlots(config.orderLimit, config.slotHoldMs),
   };
   const book = new SubscriptionBook<BrokerConnection>(config.maxTokens);
   const faults = new FaultState();
-  const connections = new Set<BrokerConnection>();
-  let accounts = options.accounts;
-  const policy: CredentialPolicy = {
-    get accounts() {
-      return accounts;
-    },
+  const connections = new OpenConnections({ slots, book, record, log, limits });
+  const accounts = new AccountsInUse({
+    accounts: options.accounts,
+    accountsFile: options.accountsFile,
     strictApiKey: config.strictApiKey,
     isExpired: (jwt) => faults.isExpired(jwt),
-  };
-  // Without accounts, the JWTs each client code has used are the ones an expire-token fault expires.
-  const jwtsSeen = new Map<string, Set<string>>();
-  // Pongs to control-frame pings (how the Python SDK's websocket-client heartbeats) are answered by
-  // hand, so a stall fault can withhold them like it withholds text pongs.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayload, autoPong: false });
-  const frames = { book, stalled: () => faults.stalled };
-  let nextConnectionId = 1;
+  });
+  const admission = new Admission({
+    onLimit: config.onLimit,
+    maxPayload: config.maxPayload,
+    limits,
+    slots,
+    connections,
+    accounts,
+    faults,
+    frames: { book, stalled: () => faults.stalled },
+    record,
+    log,
+  });
 
-  function openCounts(endpoint: Endpoint): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const c of connections) if (c.endpoint === endpoint) counts.set(c.clientCode, (counts.get(c.clientCode) ?? 0) + 1);
-    return counts;
-  }
+  const operations = brokerOperations({ log, record, faults, connections, accounts });
 
-  /** Per client code, every code `current` lists (0 once its connections are gone). */
-  function subscriptionCounts(clientCodes: string[]): Record<string, number> {
-    const counts: Record<string, number> = Object.fromEntries(clientCodes.map((code) => [code, 0]));
-    for (const c of connections) {
-      if (c.endpoint === 'smart-stream') counts[c.clientCode] = (counts[c.clientCode] ?? 0) + book.countFor(c);
-    }
-    return counts;
-  }
-
-  /** The one place a connection ends; every path calls it and only the first call counts. */
-  function endConnection(connection: BrokerConnection, reason: string, holdSlot: boolean): void {
-    if (connection.ended) return;
-    connection.ended = true;
-    connections.delete(connection);
-    const { endpoint, clientCode, id } = connection;
-    slots[endpoint].release(clientCode, connection, holdSlot);
-    book.remove(connection);
-    if (!connection.ws) return;
-    const count = slots[endpoint].openCount(clientCode);
-    record.connectionClosed(endpoint, clientCode, id, count, reason);
-    log.info(
-      { event: 'connection.closed', endpoint, clientCode, connectionId: id, count, limit: limits[endpoint], reason },
-      `Closed ${endpoint} connection ${id} for ${clientCode} (${reason}); ${count}/${limits[endpoint]} open`,
-    );
-  }
-
-  function dropConnection(connection: BrokerConnection, style: CutStyle, reason: string): void {
-    endConnection(connection, reason, true);
-    connection.cut(style);
-  }
-
-  function reject(socket: Duplex, endpoint: Endpoint, clientCode: string, status: 401 | 429, message: string, reason: string): void {
-    const count = slots[endpoint].openCount(clientCode);
-    const event = record.handshakeRejected(endpoint, clientCode, status, reason, count);
-    log.warn(
-      { event: 'connection.rejected', endpoint, clientCode, status, reason, count, limit: limits[endpoint] },
-      `Rejected ${endpoint} handshake for ${clientCode || '(no client code)'} with ${status} ${message}`,
-    );
-    if (status === 429) sendRefusal(socket, connectionLimitResponse(ENDPOINT_PATHS[endpoint], new Date(event.time)));
-    else refuseHandshake(socket, status, message);
-  }
-
-  function admit(connection: BrokerConnection, ws: WebSocket): void {
-    connection.ws = ws;
-    const { endpoint, clientCode, id } = connection;
-    // Protocol errors (e.g. an oversized frame) are always followed by 'close', which does the accounting.
-    let protocolError: Error | undefined;
-    ws.on('error', (err) => (protocolError = err));
-    ws.on('close', (code) => endConnection(connection, describeClose(code, protocolError), true));
-    ws.on('ping', (payload) => {
-      if (!faults.stalled) connection.pong(payload);
-    });
-    if (endpoint === 'smart-stream') {
-      ws.on('message', (data, isBinary) => answerClientFrame(frames, connection, data as Buffer, isBinary));
-    } else {
-      ws.on('message', (data, isBinary) => {
-        if (!isBinary && !faults.stalled && data.toString() === HEARTBEAT.ping) connection.send(HEARTBEAT.pong);
-      });
-    }
-    const count = slots[endpoint].openCount(clientCode);
-    record.connectionAccepted(endpoint, clientCode, id, count);
-    log.info(
-      { event: 'connection.accepted', endpoint, clientCode, connectionId: id, count, limit: limits[endpoint] },
-      `Accepted ${endpoint} connection ${id} for ${clientCode}; ${count}/${limits[endpoint]} open`,
-    );
-    if (endpoint === 'smart-order-update') connection.send(orderUpdateGreeting(clientCode));
-  }
-
-  /** Makes room past the limit the way `--on-limit` says; false when the handshake must be refused. */
-  function makeRoom(endpoint: Endpoint, clientCode: string): boolean {
-    if (config.onLimit === 'reject') return false;
-    const evicted = slots[endpoint].evictOldest(clientCode);
-    if (!evicted) return true;
-    if (config.onLimit === 'evict-oldest') {
-      endConnection(evicted, 'evicted by a newer connection', false);
-      evicted.cut({ mode: 'abort' });
-    } else {
-      endConnection(evicted, 'reset by a newer connection (close-existing)', false);
-      evicted.cut({ mode: 'reset' });
-    }
-    return true;
-  }
-
-  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // A peer that resets mid-handshake must not crash the process; 'close' does the accounting.
-    socket.on('error', () => undefined);
-    const { pathname, query } = requestTarget(req);
-    const endpoint = endpointOfPath(pathname);
-    if (endpoint === undefined) {
-      refuseHandshake(socket, 404);
-      return;
-    }
-    const presented = readCredentials(req, query);
-    const forced = faults.takeRejection();
-    if (forced !== undefined) {
-      const message = forced === 429 ? CONNECTION_LIMIT_MESSAGE : AUTH_ERROR_MESSAGES.header;
-      reject(socket, endpoint, presented.clientCode ?? '', forced, message, 'reject-next fault');
-      return;
-    }
-    const check = endpoint === 'smart-stream' ? checkCredentials(presented, policy) : checkOrderUpdateCredentials(presented, policy);
-    if (!check.ok) {
-      reject(socket, endpoint, check.clientCode, 401, check.message, check.message);
-      return;
-    }
-    const { clientCode } = check;
-    if (slots[endpoint].isFull(clientCode) && !makeRoom(endpoint, clientCode)) {
-      reject(socket, endpoint, clientCode, 429, CONNECTION_LIMIT_MESSAGE, 'connection limit');
-      return;
-    }
-    if (socket.destroyed) return;
-    if (presented.authToken !== undefined) {
-      const seen = jwtsSeen.get(clientCode) ?? new Set<string>();
-      jwtsSeen.set(clientCode, seen.add(presented.authToken));
-    }
-    const connection = new BrokerConnection(nextConnectionId++, endpoint, clientCode, socket, (c) =>
-      dropConnection(c, c.closeAfterStyle, describeCut(c.closeAfterStyle, 'close-after fault')),
-    );
-    slots[endpoint].take(clientCode, connection);
-    connections.add(connection);
-    // Until the upgrade completes, only the raw socket can tell us the peer went away.
-    socket.once('close', () => {
-      if (!connection.ws) endConnection(connection, 'closed during handshake', false);
-    });
-    wss.handleUpgrade(req, socket, head, (ws) => admit(connection, ws));
-  }
-
-  /** The open connections a drop fault acts on, counted per client code for the admin reply. */
-  function targets(style: DropStyle): { chosen: BrokerConnection[]; outcome: FaultOutcome } {
-    const chosen = [...connections].filter((c) => style.clientCode === undefined || c.clientCode === style.clientCode);
-    const affectedByClientCode: Record<string, number> = {};
-    for (const c of chosen) affectedByClientCode[c.clientCode] = (affectedByClientCode[c.clientCode] ?? 0) + 1;
-    return { chosen, outcome: { affected: chosen.length, affectedByClientCode } };
-  }
-
-  function expireTokens(clientCode: string): FaultOutcome {
-    const account = accounts?.find((a) => a.clientCode === clientCode);
-    const jwts = [...(jwtsSeen.get(clientCode) ?? []), ...(account ? [bareJwt(account.authToken)] : [])];
-    return { affected: 0, affectedByClientCode: {}, expiredTokens: faults.expireTokens(jwts) };
-  }
-
-  const handle: Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'> = {
-    stats(): MockBrokerStats {
-      const stats = record.stats();
-      stats.subscriptions = subscriptionCounts(Object.keys(stats.current));
-      return stats;
-    },
-    events: () => record.events(),
-    connectionSubscriptions: () =>
-      [...connections]
-        .filter((c) => c.endpoint === 'smart-stream')
-        .map((c) => ({ connectionId: c.id, clientCode: c.clientCode, subscriptions: book.entriesFor(c) })),
-    inject(fault: Fault): FaultOutcome {
-      const outcome = applyFault(fault);
-      log.info({ event: 'fault.injected', fault, ...outcome }, `Injected fault ${fault.type}; ${outcome.affected} connection(s) affected`);
-      return outcome;
-    },
-    reset() {
-      faults.clear();
-      record.reset({ 'smart-stream': openCounts('smart-stream'), 'smart-order-update': openCounts('smart-order-update') });
-      log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
-    },
-    async reloadAccounts() {
-      if (options.accountsFile !== undefined) accounts = await loadAccounts(options.accountsFile);
-      faults.clearExpiredTokens();
-      jwtsSeen.clear();
-      log.info({ event: 'accounts.reloaded', accounts: accounts?.length ?? 0 }, 'Reloaded accounts; expired tokens forgotten');
-      return { accounts: accounts?.length ?? 0 };
-    },
-  };
-
-  function applyFault(fault: Fault): FaultOutcome {
-    switch (fault.type) {
-      case 'drop-all': {
-        const { chosen, outcome } = targets(fault);
-        const style = cutStyleOf(fault);
-        for (const c of chosen) dropConnection(c, style, describeCut(style, 'drop-all fault'));
-        return outcome;
-      }
-      case 'close-after': {
-        const { chosen, outcome } = targets(fault);
-        for (const c of chosen) c.closeAfter(fault.messages, cutStyleOf(fault));
-        return outcome;
-      }
-      case 'reject-next':
-        faults.rejectHandshakes(fault.count, fault.status ?? 429);
-        return { affected: 0, affectedByClientCode: {} };
-      case 'stall':
-        faults.stall(fault.ms);
-        return targets({}).outcome;
-      case 'expire-token':
-        return expireTokens(fault.clientCode);
-    }
-  }
-
-  const serveHttp: RequestListener = (req, res) => {
-    const { pathname } = requestTarget(req);
-    if (pathname.startsWith(ADMIN_PREFIX)) {
-      serveAdmin(handle, req, res, pathname);
-      return;
-    }
-    const status = endpointOfPath(pathname) === undefined ? 404 : 426;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(`${JSON.stringify({ error: status === 426 ? 'connect with a WebSocket client' : `no such path ${pathname}` })}\n`);
-  };
+  const serveHttp = serveHttpRequests(operations);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveHttp) : createHttpServer(serveHttp);
-  server.on('upgrade', onUpgrade);
+  server.on('upgrade', admission.serverOnUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
   // A client speaking plain ws:// (or anything but TLS) to the TLS port fails its handshake here; it is
   // the client's mistake, so the socket is dropped and the broker keeps serving.
   server.on('tlsClientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, config.port, config.host);
 
   const stopTicks = startTickPump({
     intervalMs: config.tickMs,
@@ -342,11 +137,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   });
 
   const { port } = server.address() as AddressInfo;
-  const host = hostForUrl(config.host);
-  const [wsScheme, httpScheme] = options.tls ? ['wss', 'https'] : ['ws', 'http'];
-  const url = `${wsScheme}://${host}:${port}${SMART_STREAM_PATH}`;
-  const orderUpdateUrl = `${wsScheme}://${host}:${port}${ENDPOINT_PATHS['smart-order-update']}`;
-  const adminUrl = `${httpScheme}://${host}:${port}`;
+  const { url, orderUpdateUrl, adminUrl } = brokerUrls(config.host, port, Boolean(options.tls));
   log.info(
     { event: 'broker.listening', url, orderUpdateUrl, adminUrl, limit: config.limit, orderLimit: config.orderLimit, onLimit: config.onLimit },
     `Mock AngelOne broker listening on ${url}`,
@@ -354,7 +145,7 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
 
   let closing: Promise<void> | undefined;
   return {
-    ...handle,
+    ...operations,
     url,
     orderUpdateUrl,
     adminUrl,
@@ -363,10 +154,8 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
       closing ??= new Promise<void>((resolve) => {
         stopTicks();
         faults.clear();
-        for (const c of [...connections]) dropConnection(c, { mode: 'abort' }, 'broker shutting down');
-        slots['smart-stream'].close();
-        slots['smart-order-update'].close();
-        wss.close();
+        connections.closeAll();
+        admission.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => new Promise<void>((resolve) => log.flush(() => resolve())));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../contract/usage-error.ts';
-import { mockBrokerCommand } from '../../mock-broker/command.ts';
+import { listenFailure, mockBrokerCommand } from '../../mock-broker/command.ts';
 import { loadAccounts } from '../../mock-broker/index.ts';
 import { ACCOUNT_A, ACCOUNT_B } from '../support/mock-broker-client.ts';
 
@@ -78,5 +78,22 @@ describe('mock-broker option validation', () => {
 
     await expect(attempt).rejects.toBeInstanceOf(UsageError);
     await expect(run(override)).rejects.toThrow(message);
+  });
+});
+
+describe('mock-broker listen failure', () => {
+  it('says how to fix EACCES on port 443: setcap, or --port with a forward', () => {
+    const message = listenFailure('EACCES', '0.0.0.0', 443);
+
+    expect(message).toContain('cannot listen on 0.0.0.0:443 (EACCES');
+    expect(message).toContain('setcap cap_net_bind_service=+ep');
+    expect(message).toMatch(/--port 9443 and forward 443 to it/);
+    expect(message).not.toContain('\n');
+  });
+
+  it.each(['0.0.0.0', '127.0.0.1', '::'])('forwards the loopback address clients dial, not --host %s', (host) => {
+    const message = listenFailure('EACCES', host, 443);
+
+    expect(message).toContain('sudo iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport 443 -j REDIRECT --to-ports 9443');
   });
 });
