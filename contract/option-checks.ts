@@ -1,11 +1,15 @@
 import { UsageError } from './usage-error.ts';
 import { parseDuration } from './duration.ts';
 
-/** A whole number in [min, max], or a UsageError naming the option. */
-export function wholeNumberOption(name: string, value: unknown, min: number, max: number): number {
+/**
+ * A whole number from `min` (to `max`, when the option has one), or a UsageError naming the option:
+ * every command's counts, ports, seeds and millisecond options say the same thing when wrong.
+ */
+export function wholeNumberOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${String(value)}'`);
+  if (typeof value === 'boolean' || value === '' || value === null || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} must be a whole number ${range}, got '${String(value)}'`);
   }
   return n;
 }
@@ -19,14 +23,7 @@ export function durationOption(name: string, value: unknown, minMs: number, maxM
   return ms;
 }
 
-/** A TCP port, 0 (any free port) to 65535, or a UsageError naming the option. */
-export function portOption(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`--${name} must be an integer port 0–65535, got ${value}`);
-  return value;
-}
-
-/** A whole number with no upper bound (counts, milliseconds), or a UsageError naming the option. */
-export function countOption(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
-  return value;
+/** A TCP port; 0 asks for any free one. */
+export function portOption(name: string, value: unknown): number {
+  return wholeNumberOption(name, value, 0, 65535);
 }

@@ -6,7 +6,7 @@ import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
-import { countOption, portOption } from '../contract/option-checks.ts';
+import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './upstream/adapter-contract.ts';
@@ -100,8 +100,8 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     logLevel: logLevelOption(args['log-level']),
     registry: checkRegistry(args.registry),
     legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
-    maxReconnect: countOption('max-reconnect', args['max-reconnect'], 1),
-    lingerMs: countOption('linger-ms', args['linger-ms'], 0),
+    maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
+    lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
@@ -109,7 +109,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
     options.cluster = {
       url: checkClusterUrl(args.cluster),
-      ttlMs: countOption('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      ttlMs: wholeNumberOption('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
       ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
     };
   }

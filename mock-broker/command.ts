@@ -1,5 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PinoPretty } from 'pino-pretty';
+import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
+import { LOG_LEVELS, logLevelOption } from '../contract/log-levels.ts';
+import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { AccountsFileError, loadAccounts } from './accounts-file.ts';
 import { ANGEL_HOSTNAMES } from './endpoints.ts';
@@ -28,24 +31,6 @@ interface MockBrokerArgs {
 }
 
 const ON_LIMIT: readonly OnLimit[] = ['reject', 'evict-oldest', 'close-existing'];
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/**
- * The one-line reason a listen failed, with the fix: ports below 1024 (443 above all, the port an
- * unmodified OpenAlgo dials) need a capability or a forward from 443 to an unprivileged port. The
- * forward matches the address clients dial (the hosts entry's 127.0.0.1), never --host: a wildcard
- * such as 0.0.0.0 is no packet's destination, so a rule naming it redirects nothing.
- */
-export function listenFailure(code: string, host: string, port: number): string {
-  if (code === 'EACCES') {
-    return (
-      `cannot listen on ${host}:${port} (EACCES: ports below 1024 need privileges); either grant node the capability ` +
-      `(sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")") or use --port 9443 and forward 443 to it ` +
-      `(sudo iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport ${port} -j REDIRECT --to-ports 9443)`
-    );
-  }
-  return `cannot listen on ${host}:${port} (${code}); choose another --host or --port`;
-}
 
 /** --cert/--key files, or a self-signed certificate for AngelOne's host names when neither is given. */
 async function tlsFromArgs(args: MockBrokerArgs): Promise<TlsCredentials | undefined> {
@@ -63,24 +48,12 @@ async function tlsFromArgs(args: MockBrokerArgs): Promise<TlsCredentials | undef
   }
 }
 
-function integer(args: MockBrokerArgs, name: keyof MockBrokerArgs, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const value = args[name];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-    throw new UsageError(`--${name} must be ${range}, got ${JSON.stringify(String(args[name]))}`);
-  }
-  return value;
-}
-
 /** Turns validated command-line arguments into broker options; throws UsageError naming the bad option. */
 async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOptions> {
   if (!ON_LIMIT.includes(args['on-limit'] as OnLimit)) {
     throw new UsageError(`--on-limit must be one of ${ON_LIMIT.join(', ')}, got ${JSON.stringify(args['on-limit'])}`);
   }
   if (args.host.trim() === '') throw new UsageError('--host must name an interface, e.g. 127.0.0.1');
-  if (!LOG_LEVELS.includes(args['log-level'] as (typeof LOG_LEVELS)[number])) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(args['log-level'])}`);
-  }
   let accounts: MockBrokerOptions['accounts'];
   if (args.accounts !== undefined) {
     try {
@@ -92,18 +65,18 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
   }
   return {
     host: args.host,
-    port: integer(args, 'port', 0, 65535),
-    limit: integer(args, 'limit', 1),
+    port: portOption('port', args.port),
+    limit: wholeNumberOption('limit', args.limit, 1),
     onLimit: args['on-limit'] as OnLimit,
-    orderLimit: integer(args, 'order-limit', 1),
-    slotHoldMs: integer(args, 'slot-hold-ms', 0, MAX_TIMER_MS),
-    maxTokens: integer(args, 'max-tokens', 1),
-    tickMs: integer(args, 'tick-ms', 1, MAX_TIMER_MS),
-    seed: integer(args, 'seed', 0, 0xffffffff),
+    orderLimit: wholeNumberOption('order-limit', args['order-limit'], 1),
+    slotHoldMs: wholeNumberOption('slot-hold-ms', args['slot-hold-ms'], 0, MAX_TIMER_MS),
+    maxTokens: wholeNumberOption('max-tokens', args['max-tokens'], 1),
+    tickMs: wholeNumberOption('tick-ms', args['tick-ms'], 1, MAX_TIMER_MS),
+    seed: wholeNumberOption('seed', args.seed, 0, 0xffffffff),
     accounts,
     accountsFile: args.accounts,
     strictApiKey: args['strict-api-key'],
-    logLevel: args['log-level'] as (typeof LOG_LEVELS)[number],
+    logLevel: logLevelOption(args['log-level']),
     tls: await tlsFromArgs(args),
   };
 }
@@ -167,10 +140,10 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
     try {
       broker = await startMockBroker({ ...options, logDestination });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-        throw new UsageError(listenFailure(code, options.host ?? MOCK_BROKER_DEFAULTS.host, options.port ?? MOCK_BROKER_DEFAULTS.port));
+      if (isListenFailure(err)) {
+        throw new UsageError(listenFailureMessage(err.code, options.host ?? MOCK_BROKER_DEFAULTS.host, options.port ?? MOCK_BROKER_DEFAULTS.port, '--port/--host', MOCK_BROKER_DEFAULTS.port));
       }
+      const code = (err as NodeJS.ErrnoException).code;
       // OpenSSL refuses a key that does not match the certificate, or PEM it cannot parse, only here.
       if (code?.startsWith('ERR_OSSL') && args.cert !== undefined) {
         throw new UsageError(`--cert ${args.cert} and --key ${args.key} are not a usable certificate and key (${(err as Error).message})`);

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from '../contract/duration.ts';
@@ -145,10 +146,7 @@ function withStdin(paths: string[]): string[] {
 async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<VerifyOptions>> {
   const windowMs = parseDuration(args.window);
   if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
-  for (const name of COUNT_OPTIONS) {
-    const v = args[name];
-    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got ${String(v)})`);
-  }
+  for (const name of COUNT_OPTIONS) wholeNumberOption(name, args[name], 1);
   if (paths.length === 0) {
     throw new UsageError('name the logs to verify: files, folders, globs, or - for stdin (see stormcheck verify --help)');
   }

@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../contract/usage-error.ts';
-import { listenFailure, mockBrokerCommand } from '../../mock-broker/command.ts';
+import { mockBrokerCommand } from '../../mock-broker/command.ts';
 import { loadAccounts } from '../../mock-broker/index.ts';
 import { ACCOUNT_A, ACCOUNT_B } from '../support/mock-broker-client.ts';
 
@@ -58,18 +59,18 @@ describe('mock-broker option validation', () => {
     (mockBrokerCommand.handler as (args: unknown) => Promise<void>)({ ...defaults, ...override });
 
   it.each([
-    [{ port: 70000 }, /^--port must be an integer from 0 to 65535/],
+    [{ port: 70000 }, /^--port must be a whole number from 0 to 65535, got '70000'/],
     [{ port: Number.NaN }, /^--port must be/],
-    [{ limit: 0 }, /^--limit must be an integer >= 1/],
-    [{ 'tick-ms': 1.5 }, /^--tick-ms must be an integer from 1 to 2147483647/],
-    [{ 'slot-hold-ms': -1 }, /^--slot-hold-ms must be an integer from 0 to 2147483647/],
-    [{ 'slot-hold-ms': 2 ** 31 }, /^--slot-hold-ms must be an integer from 0 to 2147483647/],
-    [{ 'order-limit': 0 }, /^--order-limit must be an integer >= 1/],
+    [{ limit: 0 }, /^--limit must be a whole number of at least 1/],
+    [{ 'tick-ms': 1.5 }, /^--tick-ms must be a whole number from 1 to 2147483647/],
+    [{ 'slot-hold-ms': -1 }, /^--slot-hold-ms must be a whole number from 0 to 2147483647/],
+    [{ 'slot-hold-ms': 2 ** 31 }, /^--slot-hold-ms must be a whole number from 0 to 2147483647/],
+    [{ 'order-limit': 0 }, /^--order-limit must be a whole number of at least 1/],
     [{ 'log-level': 'loud' }, /^--log-level must be one of fatal, error, warn, info/],
     [{ cert: '/nonexistent/cert.pem' }, /^--cert and --key go together/],
     [{ cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' }, /^cannot read the TLS certificate file \/nonexistent\/cert\.pem: ENOENT/],
     [{ 'max-tokens': 0 }, /^--max-tokens must be/],
-    [{ seed: -3 }, /^--seed must be an integer from 0/],
+    [{ seed: -3 }, /^--seed must be a whole number from 0/],
     [{ 'on-limit': 'sometimes' }, /^--on-limit must be one of reject, evict-oldest, close-existing/],
     [{ host: ' ' }, /^--host must name an interface/],
     [{ accounts: '/nonexistent/accounts.json' }, /^--accounts: cannot read accounts file/],
@@ -82,18 +83,19 @@ describe('mock-broker option validation', () => {
 });
 
 describe('mock-broker listen failure', () => {
-  it('says how to fix EACCES on port 443: setcap, or --port with a forward', () => {
-    const message = listenFailure('EACCES', '0.0.0.0', 443);
+  it('a port in use is the one listen-failure line, naming the address and --port/--host', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const attempt = (mockBrokerCommand.handler as (args: unknown) => Promise<void>)({
+        host: '127.0.0.1', port, limit: 2, 'on-limit': 'reject', 'slot-hold-ms': 0, 'max-tokens': 1000, 'tick-ms': 100,
+        seed: 1, 'order-limit': 3, 'strict-api-key': false, tls: false, 'log-level': 'silent', pretty: false, _: [], $0: 'stormcheck',
+      });
 
-    expect(message).toContain('cannot listen on 0.0.0.0:443 (EACCES');
-    expect(message).toContain('setcap cap_net_bind_service=+ep');
-    expect(message).toMatch(/--port 9443 and forward 443 to it/);
-    expect(message).not.toContain('\n');
-  });
-
-  it.each(['0.0.0.0', '127.0.0.1', '::'])('forwards the loopback address clients dial, not --host %s', (host) => {
-    const message = listenFailure('EACCES', host, 443);
-
-    expect(message).toContain('sudo iptables -t nat -A OUTPUT -p tcp -d 127.0.0.1 --dport 443 -j REDIRECT --to-ports 9443');
+      await expect(attempt).rejects.toThrow(new UsageError(`cannot listen on 127.0.0.1:${port} (EADDRINUSE: port already in use); pick another --port/--host`));
+    } finally {
+      taken.close();
+    }
   });
 });
