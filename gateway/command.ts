@@ -6,7 +6,7 @@ import { ClusterUnavailableError } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
-import { REGISTRY_MODES, type RegistryChoice } from './upstream/adapter-contract.ts';
+import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 

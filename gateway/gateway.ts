@@ -22,13 +22,10 @@ import {
   DEFAULT_HEARTBEAT,
   type AdapterListener,
   type HeartbeatPolicy,
-  type Registry,
   type BrokerStatusUpdate,
-  type RegistryDeps,
-  resolveRegistry,
-  type RegistryChoice,
   type UpstreamAdapter,
 } from './upstream/adapter-contract.ts';
+import { resolveRegistry, type Registry, type RegistryChoice, type RegistryDeps } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
 import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
