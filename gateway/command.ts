@@ -9,7 +9,7 @@ import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-level
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
-import { REGISTRY_MODES, type RegistryChoice } from './upstream/adapter-contract.ts';
+import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
 /** Environment variable read when --admin-token is absent, so the token stays out of `ps` output. */

@@ -5,9 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { DestinationStream } from 'pino';
 import { createAdminServer, summariseHealth, type GatewayHealth } from './admin-http.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
-import type { AdapterState } from './upstream/lifecycle.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
-import { TickFanOut } from './client/fanout.ts';
+import { AdapterRouter } from './client/adapter-router.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
 import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
@@ -16,20 +15,11 @@ import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile, type I
 import type { LogLevel } from '../contract/log-levels.ts';
 import { createGatewayLogger, LogEvent } from './logger.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { BrokerState, GatewayCloseCode } from '../protocol/openalgo/index.ts';
+import { GatewayCloseCode } from '../protocol/openalgo/index.ts';
 import { openAlgoTextDestination, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry, type LegacyOptions } from './registry/legacy-registry.ts';
-import {
-  DEFAULT_HEARTBEAT,
-  type AdapterListener,
-  type HeartbeatPolicy,
-  type Registry,
-  type BrokerStatusUpdate,
-  type RegistryDeps,
-  resolveRegistry,
-  type RegistryChoice,
-  type UpstreamAdapter,
-} from './upstream/adapter-contract.ts';
+import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/adapter-contract.ts';
+import { resolveRegistry, type Registry, type RegistryChoice, type RegistryDeps } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
 import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
@@ -119,11 +109,6 @@ const SHUTDOWN_GRACE_MS = 1_000;
  */
 const LISTEN_BACKLOG = 4096;
 
-interface AdapterClients {
-  fanOut: TickFanOut;
-  sessions: Set<ClientSession>;
-}
-
 /**
  * Starts the reference gateway: the OpenAlgo client endpoint, the registry (singleton or legacy), and the
  * admin HTTP server. Resolves once both servers listen.
@@ -141,35 +126,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
-  const perAdapter = new Map<UpstreamAdapter, AdapterClients>();
   const sessions = new Set<ClientSession>();
-
-  const clientsOf = (adapter: UpstreamAdapter): AdapterClients => {
-    let entry = perAdapter.get(adapter);
-    if (!entry) {
-      entry = {
-        fanOut: new TickFanOut(adapter.broker, {
-          delivered: (n) => metrics.messagesDelivered.inc(n),
-          dropped: (n) => metrics.messagesDropped.inc(n),
-        }),
-        sessions: new Set(),
-      };
-      perAdapter.set(adapter, entry);
-    }
-    return entry;
-  };
-
-  const lastStatus = new WeakMap<UpstreamAdapter, BrokerStatusUpdate>();
-  const listener: AdapterListener = {
-    onTick: (adapter, tick) => perAdapter.get(adapter)?.fanOut.publish(tick),
-    onStatus: (adapter, status) => {
-      lastStatus.set(adapter, status);
-      for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerStatus(status);
-    },
-    onFailed: (adapter, message) => {
-      for (const session of perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
-    },
-  };
+  const router = new AdapterRouter({
+    delivered: (n) => metrics.messagesDelivered.inc(n),
+    dropped: (n) => metrics.messagesDropped.inc(n),
+  });
 
   const deps: RegistryDeps = {
     brokerUrl: options.brokerUrl ?? GATEWAY_DEFAULTS.brokerUrl,
@@ -182,13 +143,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
     heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
     maxTokens: options.maxTokens ?? MAX_TOKENS_PER_CONNECTION,
-    listener,
+    listener: router,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
   };
   const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const cluster = options.cluster
     ? await ClusterRegistry.connect(deps, options.cluster, {
-        status: (adapter, update) => listener.onStatus(adapter, update),
+        status: (adapter, update) => router.onStatus(adapter, update),
       })
     : undefined;
   const registry: Registry =
@@ -203,19 +164,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     logger,
     clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
-    fanOutFor: (adapter) => clientsOf(adapter).fanOut,
-    brokerStatusFor: (adapter) => lastStatus.get(adapter) ?? brokerStatusOfState(adapter.state),
+    fanOutFor: (adapter) => router.fanOutFor(adapter),
+    brokerStatusFor: (adapter) => router.brokerStatusFor(adapter),
     writeBatch: new WriteBatch(),
-    attached: (session) => {
-      if (session.adapter) clientsOf(session.adapter).sessions.add(session);
-    },
-    detached: (session) => {
-      const adapter = session.adapter;
-      const entry = adapter && perAdapter.get(adapter);
-      if (!entry) return;
-      entry.sessions.delete(session);
-      if (entry.sessions.size === 0) perAdapter.delete(adapter);
-    },
+    attached: (session) => router.attached(session),
+    detached: (session) => router.detached(session),
   };
 
   const wss = new WebSocketServer({
@@ -305,22 +258,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     },
     close,
   };
-}
-
-/** For adapters that do not report their state changes (the legacy ones): the state alone. */
-function brokerStatusOfState(state: AdapterState): BrokerStatusUpdate {
-  switch (state) {
-    case 'open':
-      return { state: BrokerState.open };
-    case 'backoff':
-      return { state: BrokerState.refusedRetrying };
-    case 'failed':
-    case 'closed':
-      return { state: BrokerState.failed };
-    case 'idle':
-    case 'connecting':
-      return { state: BrokerState.connecting };
-  }
 }
 
 /**

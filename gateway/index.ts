@@ -11,7 +11,8 @@ export type { UpstreamSocket, UpstreamSocketConstructor } from './upstream/upstr
 export type { Clock, Timer, RandomSource } from './clock.ts';
 export type { Gateway, GatewayOptions } from './gateway.ts';
 export type { GatewayHealth } from './admin-http.ts';
-export type { AdapterHealth, RegistryMode } from './upstream/adapter-contract.ts';
+export type { AdapterHealth } from './upstream/adapter-contract.ts';
+export type { RegistryMode } from './registry/registry.ts';
 export type { AdapterState } from './upstream/lifecycle.ts';
 export type { UserRecord } from './users.ts';
 export type { Instrument } from './instruments.ts';

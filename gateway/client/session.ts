@@ -20,7 +20,8 @@ import {
   type SubscribeResponse,
   type SupportedBrokersMessage,
 } from '../../protocol/openalgo/index.ts';
-import { BrokerUnavailableError, type BrokerStatusUpdate, type Lease, type Registry, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import { BrokerUnavailableError, type BrokerStatusUpdate, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { Lease, Registry } from '../registry/registry.ts';
 import type { WriteBatch } from './write-batch.ts';
 import type { UserRecord } from '../users.ts';
 import type { UserDirectory } from '../users.ts';

@@ -1,21 +1,20 @@
 import type { Logger } from 'pino';
 import { AngelAdapter } from '../upstream/adapter.ts';
-import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
+import type { UpstreamKey } from '../upstream/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { BrokerState, type BrokerName } from '../../protocol/openalgo/index.ts';
-import { registryKey, type AdapterDeps, type BrokerStatusUpdate, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
-import type { ExchangeTypeCode, SubscriptionModeCode, Tick } from '../../protocol/smartapi/index.ts';
+import type { AdapterDeps, BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
-import { LeaseKeeper, renewEveryMs, type LeaseLossReason, type LeaseTiming } from './lease.ts';
+import { DemandView } from './demand-view.ts';
+import { LeaseKeeper, type LeaseLossReason, type LeaseTiming } from './lease.ts';
 import type { Claim, LeaseStore } from './lease-store.ts';
-import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
 import { ClusterKey } from './redis-keys.ts';
-import { decodeRelayedStatus, encodeRelayedStatus } from './status-frame.ts';
+import { TickRelay } from './tick-relay.ts';
 
 /** What every member of one gateway shares. */
 export interface MemberContext {
@@ -53,21 +52,6 @@ const RELAYED_STATE: Record<BrokerStatusUpdate['state'], AdapterState> = {
   [BrokerState.clusterUnavailable]: 'backoff',
 };
 
-function parseKeyId(id: string): UpstreamKey | undefined {
-  const [mode, exchangeType, token] = id.split('|');
-  if (mode === undefined || exchangeType === undefined || !token) return undefined;
-  return { mode: Number(mode) as SubscriptionModeCode, exchangeType: Number(exchangeType) as ExchangeTypeCode, token };
-}
-
-/**
- * The order the holder subscribes the union upstream in: by mode, exchange and token, numbers by value.
- * Redis returns a set in hash order, and a broker that sends each round of ticks in subscription order
- * (the mock does) then interleaves every client's symbols in each socket read, so each client got a
- * write per read instead of one per round: with one gateway and no relay at all, the cluster
- * benchmark's p50 and p99 doubled against the plain gateway, whose clients subscribe in order.
- */
-const UPSTREAM_ORDER = new Intl.Collator('en', { numeric: true });
-
 /**
  * Timers handed to the owned adapter run only while the lease holds: after a pause the adapter's
  * first timer (heartbeat, retry) finds the lease gone, which fences, instead of touching the upstream.
@@ -80,31 +64,19 @@ function fencedClock(clock: Clock, holds: () => boolean): Clock {
 }
 
 /**
- * One (user, broker) on one gateway of a cluster, and the adapter its clients hold. It always follows
- * the tick channel and keeps its clients' demand in Redis; while it holds the lease it also owns the
- * one upstream connection, subscribes it to the cluster-wide union and publishes its ticks.
+ * One (user, broker) on one gateway of a cluster, and the adapter its clients hold. Its demand view
+ * keeps its clients' demand in Redis and its relay follows the tick channel; while it holds the lease it
+ * also owns the one upstream connection, which the view subscribes to the cluster-wide union and whose
+ * ticks the relay publishes.
  */
 export class ClusterMember implements UpstreamAdapter {
   readonly broker: BrokerName;
-  private readonly local = new Map<string, UpstreamKey>();
-  /** The other gateways' demand as last read from Redis: with `local`, what the token cap is checked against. */
-  private others = new Set<string>();
-  /** The demand read in flight, and whether another was asked for meanwhile (a burst costs two reads, not one each). */
-  private reading: Promise<void> | undefined;
-  private readAgain = false;
-  /** Keys of the union the holder left out to stay within the cap; a warning marks each episode's start. */
-  private leftOut = 0;
+  private readonly demand: DemandView;
+  private readonly relay: TickRelay;
   private readonly keeper: LeaseKeeper;
   private owned: AngelAdapter | undefined;
-  private readonly ownedKeys = new Set<string>();
   private redisUp = true;
-  private unfollow: (() => void)[] = [];
-  private syncTimer: Timer | undefined;
-  private demandPending = false;
   private stopped = false;
-  /** This turn's ticks from the owned upstream, and the broker's frame of each (what the relay sends). */
-  private outgoing: Tick[] = [];
-  private outgoingFrames: Buffer[] = [];
   /** The upstream's last known state while this gateway holds none: the holder's relayed one, or our own failed cycle. */
   private knownState: AdapterState | undefined;
   /**
@@ -120,6 +92,13 @@ export class ClusterMember implements UpstreamAdapter {
   ) {
     this.broker = user.broker;
     this.log = ctx.logger.child({ user: user.userId, broker: user.broker, gatewayId: ctx.gatewayId });
+    this.demand = new DemandView(user, ctx, this.log, () => (this.keeper.holds() ? this.owned : undefined));
+    this.relay = new TickRelay(user, ctx, this.log, {
+      holdsLease: () => this.keeper.holds(),
+      ownsUpstream: () => this.owned !== undefined,
+      deliver: (tick, frame) => ctx.adapterDeps.listener.onTick(this, tick, frame),
+      heardStatus: (status) => this.heardStatus(status),
+    });
     const keys = {
       lease: ClusterKey.lease(user.userId, user.broker),
       fence: ClusterKey.fence(user.userId, user.broker),
@@ -140,19 +119,9 @@ export class ClusterMember implements UpstreamAdapter {
   }
 
   start(): void {
-    const { userId } = this.user;
-    this.unfollow = [
-      this.ctx.channels.follow(ClusterKey.ticks(userId, this.broker), (message) => this.relayed(message)),
-      // Our own change is read right after we publish it (publishDemand).
-      this.ctx.channels.follow(ClusterKey.demandChanged(userId, this.broker), (origin) => {
-        if (origin.toString() !== this.ctx.gatewayId) void this.readDemand();
-      }),
-      this.ctx.channels.follow(ClusterKey.status(userId, this.broker), (message) => this.relayedStatus(message)),
-    ];
+    this.relay.start();
     this.keeper.start();
-    this.periodicSync();
-    // Clients subscribe right after authenticating: the cap check should know the cluster by then.
-    void this.readDemand();
+    this.demand.start();
   }
 
   /** A client of this gateway authenticated or subscribed: a failed upstream may be dialled again. */
@@ -162,37 +131,19 @@ export class ClusterMember implements UpstreamAdapter {
 
   subscribe(keys: UpstreamKey[]): void {
     this.wanted();
-    let changed = false;
-    for (const key of keys) {
-      const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
-      if (!this.local.has(id)) {
-        this.local.set(id, key);
-        changed = true;
-      }
-    }
-    if (changed) this.publishDemandSoon();
+    this.demand.subscribe(keys);
   }
 
   unsubscribe(keys: UpstreamKey[]): void {
-    let changed = false;
-    for (const key of keys) changed = this.local.delete(upstreamKeyId(key.exchangeType, key.token, key.mode)) || changed;
-    if (changed) this.publishDemandSoon();
+    this.demand.unsubscribe(keys);
   }
 
-  /** The cap holds for the one upstream connection, so it counts every gateway's keys, not ours only. */
   remainingCapacity(): number {
-    return this.ctx.adapterDeps.maxTokens - this.clusterKeys();
+    return this.demand.remainingCapacity();
   }
 
   carries(key: UpstreamKey): boolean {
-    const id = upstreamKeyId(key.exchangeType, key.token, key.mode);
-    return this.local.has(id) || this.others.has(id);
-  }
-
-  private clusterKeys(): number {
-    let count = this.others.size;
-    for (const id of this.local.keys()) if (!this.others.has(id)) count += 1;
-    return count;
+    return this.demand.carries(key);
   }
 
   upstreamConnections(): number {
@@ -200,7 +151,7 @@ export class ClusterMember implements UpstreamAdapter {
   }
 
   subscriptionCount(): number {
-    return this.local.size;
+    return this.demand.localKeys();
   }
 
   health(): MemberHealth {
@@ -212,7 +163,7 @@ export class ClusterMember implements UpstreamAdapter {
       redis: this.redisUp ? 'up' : 'down',
       renewals: this.keeper.renewals.ok,
       renewalFailures: this.keeper.renewals.failed,
-      clusterKeys: this.clusterKeys(),
+      clusterKeys: this.demand.clusterKeys(),
     };
   }
 
@@ -220,64 +171,10 @@ export class ClusterMember implements UpstreamAdapter {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.syncTimer?.cancel();
-    for (const unfollow of this.unfollow) unfollow();
+    this.relay.stop();
+    this.demand.stop();
     await this.keeper.stop();
-    await this.ctx.demand.publish(this.user.userId, this.broker, []).catch(() => undefined);
-  }
-
-  private periodicSync(): void {
-    this.syncTimer = this.ctx.adapterDeps.clock.after(renewEveryMs(this.ctx.timing), () => {
-      if (this.stopped) return;
-      // Refreshes this gateway's demand TTL and catches a missed demand-changed message.
-      void this.publishDemand();
-      this.periodicSync();
-    });
-  }
-
-  private publishDemandSoon(): void {
-    if (this.demandPending) return;
-    this.demandPending = true;
-    // One write for a burst of client subscribes in the same turn.
-    queueMicrotask(() => {
-      this.demandPending = false;
-      void this.publishDemand();
-    });
-  }
-
-  private async publishDemand(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.ctx.demand.publish(this.user.userId, this.broker, [...this.local.keys()]);
-    } catch {
-      // Redis down: the periodic sync writes it again once Redis is back.
-      return;
-    }
-    await this.readDemand();
-  }
-
-  /** Reads the other gateways' demand, then (on the holder) brings the upstream in line with the union. */
-  private readDemand(): Promise<void> {
-    if (this.reading) {
-      this.readAgain = true;
-      return this.reading;
-    }
-    this.reading = (async () => {
-      try {
-        do {
-          this.readAgain = false;
-          try {
-            this.others = await this.ctx.demand.othersUnion(this.user.userId, this.broker);
-          } catch {
-            continue;
-          }
-          this.syncUpstream();
-        } while (this.readAgain && !this.stopped);
-      } finally {
-        this.reading = undefined;
-      }
-    })();
-    return this.reading;
+    await this.demand.withdraw();
   }
 
   private acquired({ token, takeover }: Claim): void {
@@ -287,10 +184,10 @@ export class ClusterMember implements UpstreamAdapter {
       ...this.ctx.adapterDeps,
       clock: fencedClock(this.ctx.adapterDeps.clock, () => this.keeper.holds()),
       listener: {
-        onTick: (_adapter, tick, frame) => this.ownTick(tick, frame),
+        onTick: (_adapter, tick, frame) => this.relay.ownTick(tick, frame),
         onStatus: (_adapter, status) => {
           this.ctx.adapterDeps.listener.onStatus(this, status);
-          this.publishStatus(status);
+          this.relay.ownStatus(status);
         },
         onFailed: (_adapter, message) => {
           this.ctx.adapterDeps.listener.onFailed(this, message);
@@ -301,28 +198,19 @@ export class ClusterMember implements UpstreamAdapter {
     this.knownState = undefined;
     const adapter = new AngelAdapter(this.user, deps);
     this.owned = adapter;
-    this.ownedKeys.clear();
     adapter.start().catch(() => undefined);
-    void this.readDemand();
+    this.demand.tookUpstream();
   }
 
   private lost(reason: LeaseLossReason): Promise<void> | undefined {
     const adapter = this.owned;
     this.owned = undefined;
-    this.ownedKeys.clear();
-    this.leftOut = 0;
-    this.ctx.metrics.unionLeftOut(registryKey(this.user.userId, this.broker), 0);
+    this.demand.droppedUpstream();
     const closed = adapter?.close();
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
     if (!this.redisUp && reason !== 'released') this.reportUnavailable();
     return closed;
-  }
-
-  private publishStatus(status: BrokerStatusUpdate): void {
-    if (!this.keeper.holds()) return;
-    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status });
-    void this.ctx.publish(ClusterKey.status(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
   }
 
   /**
@@ -336,21 +224,7 @@ export class ClusterMember implements UpstreamAdapter {
     void this.keeper.relinquish();
   }
 
-  /** Another gateway's message, or undefined (counted and logged) when it does not decode. */
-  private fromPeer<T>(message: Buffer, decode: (message: Buffer) => T, what: string): T | undefined {
-    try {
-      return decode(message);
-    } catch (err) {
-      this.ctx.metrics.badRelayFrame();
-      this.log.debug({ event: ClusterLogEvent.badRelayFrame, reason: (err as Error).message }, `Bad ${what} frame`);
-      return undefined;
-    }
-  }
-
-  private relayedStatus(message: Buffer): void {
-    const relayed = this.fromPeer(message, decodeRelayedStatus, 'status');
-    if (!relayed || relayed.origin === this.ctx.gatewayId || this.owned) return;
-    const { status } = relayed;
+  private heardStatus(status: BrokerStatusUpdate): void {
     this.knownState = RELAYED_STATE[status.state];
     this.standBack = status.state === BrokerState.failed;
     this.ctx.adapterDeps.listener.onStatus(this, status);
@@ -366,80 +240,8 @@ export class ClusterMember implements UpstreamAdapter {
     this.redisUp = reachable;
     this.log.warn({ event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown }, `Redis ${reachable ? 'reachable again' : 'unreachable'}`);
     if (reachable) {
-      void this.publishDemand();
+      void this.demand.publish();
       if (!this.owned) this.ctx.status(this, { state: BrokerState.open });
     } else if (!this.keeper.holds()) this.reportUnavailable();
-  }
-
-  private ownTick(tick: Tick, frame: Buffer): void {
-    // A tick read after a pause must not reach anyone before the lease is checked.
-    if (!this.keeper.holds()) return;
-    this.outgoingFrames.push(frame);
-    if (this.outgoing.push(tick) === 1) setImmediate(() => this.flushOwnTicks());
-  }
-
-  /**
-   * One PUBLISH for every tick read in this turn of the event loop, sent before this gateway fans the
-   * same ticks out to its own clients: that fan-out is the turn's heaviest work, and publishing after it
-   * made every other gateway's clients wait for it too (README "Cluster benchmarks").
-   */
-  private flushOwnTicks(): void {
-    const ticks = this.outgoing;
-    const frames = this.outgoingFrames;
-    this.outgoing = [];
-    this.outgoingFrames = [];
-    if (ticks.length === 0 || !this.keeper.holds()) return;
-    try {
-      const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), frames });
-      void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
-    } catch {
-      this.ctx.metrics.relayPublishFailed();
-    }
-    ticks.forEach((tick, i) => this.ctx.adapterDeps.listener.onTick(this, tick, frames[i]!));
-  }
-
-  private relayed(message: Buffer): void {
-    const batch = this.fromPeer(message, decodeRelayBatch, 'relay');
-    if (!batch || batch.origin === this.ctx.gatewayId || this.owned) return;
-    this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
-    batch.ticks.forEach((tick, i) => this.ctx.adapterDeps.listener.onTick(this, tick, batch.frames[i]!));
-  }
-
-  /**
-   * Subscribes the owned upstream to the union of every gateway's demand, at most `maxTokens` keys of it:
-   * gateways check the cap against the union they last read, so two of them can race past it between
-   * reads, and the broker would refuse the excess or worse. Keys already upstream keep their place; new
-   * ones follow in UPSTREAM_ORDER while there is room, and the rest wait until demand drops.
-   */
-  private syncUpstream(): void {
-    const adapter = this.owned;
-    if (!adapter || !this.keeper.holds()) return;
-    const union = new Set(this.others);
-    for (const id of this.local.keys()) union.add(id);
-    const removed = [...this.ownedKeys].filter((id) => !union.has(id));
-    for (const id of removed) this.ownedKeys.delete(id);
-    const fresh = [...union].filter((id) => !this.ownedKeys.has(id)).sort(UPSTREAM_ORDER.compare);
-    const added = fresh.slice(0, Math.max(0, this.ctx.adapterDeps.maxTokens - this.ownedKeys.size));
-    for (const id of added) this.ownedKeys.add(id);
-    const keysOf = (ids: string[]) => ids.map(parseKeyId).filter((k): k is UpstreamKey => k !== undefined);
-    // Unsubscribing first keeps the connection within the cap while keys change places.
-    if (removed.length > 0) adapter.unsubscribe(keysOf(removed));
-    if (added.length > 0) adapter.subscribe(keysOf(added));
-    this.reportLeftOut(fresh.length - added.length, union.size);
-  }
-
-  private reportLeftOut(leftOut: number, wanted: number): void {
-    const before = this.leftOut;
-    this.leftOut = leftOut;
-    this.ctx.metrics.unionLeftOut(registryKey(this.user.userId, this.broker), leftOut);
-    const cap = this.ctx.adapterDeps.maxTokens;
-    if (leftOut > 0 && before === 0) {
-      this.log.warn(
-        { event: ClusterLogEvent.unionOverCap, leftOut, wanted, cap },
-        `Cluster demand for user ${this.user.userId} is ${wanted} tokens, over the ${cap} one connection may hold; ${leftOut} left out until demand drops`,
-      );
-    } else if (leftOut === 0 && before > 0) {
-      this.log.info({ event: ClusterLogEvent.unionUnderCap, wanted, cap }, `Cluster demand for user ${this.user.userId} is within ${cap} tokens again; every key subscribed`);
-    }
   }
 }

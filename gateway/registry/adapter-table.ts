@@ -1,7 +1,8 @@
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { UserRecord } from '../users.ts';
-import { leaseOf, type AdapterHealth, type Lease, type RegistryDeps, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { AdapterHealth, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import { leaseOf, type Lease, type RegistryDeps } from './registry.ts';
 
 interface Entry<A> {
   adapter: A;

@@ -8,7 +8,8 @@ import type { LegacyVersion } from '../legacy/smart-websocket.ts';
 import { scaledClock } from '../legacy/time-scale.ts';
 import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../users.ts';
-import { leaseOf, registryKey, type AdapterDeps, type AdapterHealth, type Lease, type Registry } from '../upstream/adapter-contract.ts';
+import type { AdapterDeps, AdapterHealth } from '../upstream/adapter-contract.ts';
+import { leaseOf, registryKey, type Lease, type Registry } from './registry.ts';
 
 /** How a legacy registry runs: `--time-scale` and the safety cap. */
 export interface LegacyOptions {

@@ -4,7 +4,8 @@ import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../users.ts';
 import { AdapterTable } from './adapter-table.ts';
-import { registryKey, type AdapterHealth, type Lease, type Registry, type RegistryDeps } from '../upstream/adapter-contract.ts';
+import type { AdapterHealth } from '../upstream/adapter-contract.ts';
+import { registryKey, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 /**
  * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker). The entry is stored before the first

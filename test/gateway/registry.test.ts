@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RegistryDeps } from '../../gateway/upstream/adapter-contract.ts';
+import type { RegistryDeps } from '../../gateway/registry/registry.ts';
 import { SingletonRegistry } from '../../gateway/registry/singleton-registry.ts';
 import { fakeAdapterDeps, FakeClock, FakeSocket } from '../support/gateway-fakes.ts';
 import { LogCapture, USER } from '../support/gateway-harness.ts';

@@ -7,7 +7,7 @@ import { ClientSession, DEFAULT_CLIENT_LIMITS, type SessionContext } from '../..
 import { WriteBatch } from '../../gateway/client/write-batch.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, loadInstrumentsFile } from '../../gateway/instruments.ts';
 import { GatewayMetrics } from '../../gateway/metrics.ts';
-import type { Lease, Registry } from '../../gateway/upstream/adapter-contract.ts';
+import type { Lease, Registry } from '../../gateway/registry/registry.ts';
 import { UserDirectory } from '../../gateway/users.ts';
 import { FakeClock } from '../support/gateway-fakes.ts';
 import { LogCapture, USER, waitFor } from '../support/gateway-harness.ts';
