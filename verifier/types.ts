@@ -4,9 +4,11 @@
  */
 
 import type { LogEvent } from './classify/log-event.ts';
+import type { LogFormat } from './parse/parse-line.ts';
+
+export type { LogFormat };
 
 export type Severity = 'error' | 'warning' | 'info';
-export type LogFormat = 'auto' | 'openalgo' | 'pino';
 
 /** Severities from most to least severe; `--fail-on X` fails on X and everything before it. */
 export const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Severity[];

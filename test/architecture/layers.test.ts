@@ -76,9 +76,56 @@ export function layerViolations(edges: [string, string][]): string[] {
   return problems;
 }
 
+/**
+ * Inside a part, each sub-folder (gateway/upstream/, verifier/input/…) and each top-level file is one
+ * node; a cycle between nodes means a folder no longer says what depends on what.
+ */
+export function folderCycles(edges: [string, string][]): string[][] {
+  const nodeOf = (file: string): string => {
+    const parts = file.split('/');
+    const depth = parts[0] === 'protocol' ? 3 : 2;
+    return parts.length > depth ? `${parts.slice(0, depth).join('/')}/` : file;
+  };
+  const graph = new Map<string, Set<string>>();
+  for (const [from, to] of edges) {
+    const [a, b] = [nodeOf(from), nodeOf(to)];
+    if (a === b || partOf(from) !== partOf(to) || partOf(from) === undefined || RANK[partOf(from)!]! >= TOOLING) continue;
+    graph.set(a, (graph.get(a) ?? new Set()).add(b));
+  }
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
 describe('layers', () => {
   it('no part imports a later layer or a sibling, and sealed parts are entered through their index.ts', () => {
     expect(layerViolations(importEdges())).toEqual([]);
+  });
+
+  it('no cycle between the sub-folders of a part (gateway/upstream/ no longer imports gateway/registry/)', () => {
+    expect(folderCycles(importEdges())).toEqual([]);
+    expect(
+      folderCycles([
+        ['gateway/upstream/adapter.ts', 'gateway/registry/registry.ts'],
+        ['gateway/registry/registry.ts', 'gateway/legacy/angel-adapter-2025.ts'],
+        ['gateway/legacy/angel-adapter-2025.ts', 'gateway/upstream/lifecycle.ts'],
+        ['gateway/gateway.ts', 'gateway/upstream/adapter.ts'],
+        ['test/gateway/a.test.ts', 'test/support/b.ts'],
+        ['test/support/b.ts', 'test/gateway/a.test.ts'],
+      ]),
+    ).toEqual([['gateway/upstream/', 'gateway/registry/', 'gateway/legacy/', 'gateway/upstream/']]);
   });
 
   it('the verifier imports no gateway, mock-broker or scenarios code', () => {

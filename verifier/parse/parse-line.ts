@@ -1,8 +1,10 @@
-import type { LogFormat } from '../types.ts';
 import { stripAnsi } from './ansi.ts';
 import type { LogRecord } from './log-record.ts';
 import { parsePinoLine } from './pino-line.ts';
 import { parseTextLine } from './text-line.ts';
+
+/** `--format`: OpenAlgo's text, the gateway's pino JSON, or decided per line. */
+export type LogFormat = 'auto' | 'openalgo' | 'pino';
 
 /**
  * Reads one line in the chosen format; `auto` decides per line (a JSON object is pino, anything else
