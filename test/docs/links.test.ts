@@ -79,7 +79,8 @@ describe('documentation links', () => {
   });
 
   it('every docs/…#anchor cited from code exists', () => {
-    const code = CODE_ROOTS.flatMap((root) => filesUnder(root, (f) => f.endsWith('.ts')));
+    // This file's own checks cite made-up documents on purpose.
+    const code = CODE_ROOTS.flatMap((root) => filesUnder(root, (f) => f.endsWith('.ts') && f !== 'test/docs/links.test.ts'));
     const citations = code.flatMap((file) =>
       [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/\bdocs\/([\w/-]+\.md)(?:#([\w-]+))?/g)].map((m) => ({ file, doc: `docs/${m[1]}`, anchor: m[2] })),
     );
