@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { listenFailure } from '../../mock-broker/command.ts';
 import { STORMCHECK_BIN, stormcheck } from '../support/run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from '../support/mock-broker-client.ts';
 
@@ -83,15 +82,6 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`${cert} holds no PEM certificate`);
-  });
-
-  it('says how to fix EACCES on port 443: setcap, or --port with a forward', () => {
-    const message = listenFailure('EACCES', '0.0.0.0', 443);
-
-    expect(message).toContain('cannot listen on 0.0.0.0:443 (EACCES');
-    expect(message).toContain('setcap cap_net_bind_service=+ep');
-    expect(message).toMatch(/--port 9443 and forward 443 to it/);
-    expect(message).not.toContain('\n');
   });
 
   it('--tls with no files serves wss:// with a self-signed certificate for the AngelOne host names', async () => {
