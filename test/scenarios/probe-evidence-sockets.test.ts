@@ -1,13 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { describe, it, type OnTestFinishedHandler } from 'vitest';
+import { describe, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startMockBroker, type MockBroker } from '../../mock-broker/index.ts';
 import { runProbe } from '../../scenarios/probe/probe.ts';
 import { ACCOUNT_A, sdkHeaders } from '../support/mock-broker-client.ts';
+import type { OnFinished } from '../support/probe-rig.ts';
 import { scriptedEndpoint } from '../support/scripted-openalgo-endpoint.ts';
-
-/** Registers a clean-up with the running test (they run newest first), so concurrent tests keep their own. */
-type OnFinished = (cleanup: OnTestFinishedHandler) => void;
 
 async function broker(onFinished: OnFinished): Promise<MockBroker> {
   const b = await startMockBroker({ port: 0, limit: 5, tickMs: 50, logLevel: 'silent' });

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../gateway/index.ts';
-import { probeRigsPerTest } from '../support/probe-rig.ts';
+import { probeRig } from '../support/probe-rig.ts';
 import { stormcheck } from '../support/run-stormcheck.ts';
-
-const { rig } = probeRigsPerTest();
 
 /** Real servers and spawned CLIs on a shared 2-core machine: generous, never a timing assertion. */
 const SLOW_MS = 60_000;
 
 describe('stormcheck probe against the reference gateway and the mock broker', () => {
-  it('CLI --json against singleton with --broker-admin only: exit 0, schemaVersion, broker drops caused', async () => {
-    const { broker, gateway } = await rig('singleton');
+  it('CLI --json against singleton with --broker-admin only: exit 0, schemaVersion, broker drops caused', async ({ onTestFinished }) => {
+    const { broker, gateway } = await probeRig(onTestFinished, 'singleton');
     const args = ['probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--clients', '6', '--duration', '4s', '--scenario', 'reconnect'];
     const { code, stdout } = await stormcheck([...args, '--broker-admin', broker.adminUrl, '--json']);
     const report = JSON.parse(stdout) as {
@@ -33,8 +31,8 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(code).toBe(0);
   }, SLOW_MS);
 
-  it('a wrong API key exits 2 with one clear line', async () => {
-    const { broker, gateway } = await rig('singleton');
+  it('a wrong API key exits 2 with one clear line', async ({ onTestFinished }) => {
+    const { broker, gateway } = await probeRig(onTestFinished, 'singleton');
     const { code, stdout, stderr } = await stormcheck(['probe', gateway.url, '--api-key', 'not-a-key', '--broker-admin', broker.adminUrl]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -42,8 +40,8 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(stderr).toMatch(/refused the API key .*check --api-key/);
   }, SLOW_MS);
 
-  it('--json on exit 2 prints one JSON document with the error on stdout, and the one line on stderr', async () => {
-    const { gateway, logFile } = await rig('singleton');
+  it('--json on exit 2 prints one JSON document with the error on stdout, and the one line on stderr', async ({ onTestFinished }) => {
+    const { gateway, logFile } = await probeRig(onTestFinished, 'singleton');
     const url = gateway.url;
     await gateway.close();
 
@@ -54,8 +52,8 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(stderr.trim().split('\n')).toHaveLength(1);
   }, SLOW_MS);
 
-  it('an unreachable target exits 2 naming the URL', async () => {
-    const { gateway, logFile } = await rig('singleton');
+  it('an unreachable target exits 2 naming the URL', async ({ onTestFinished }) => {
+    const { gateway, logFile } = await probeRig(onTestFinished, 'singleton');
     const url = gateway.url;
     await gateway.close();
     const { code, stderr } = await stormcheck(['probe', url, '--api-key', DEMO_USER.apiKey, '--log', logFile]);

@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../gateway/index.ts';
 import { runProbe } from '../../scenarios/probe/probe.ts';
 import { renderProbeReport } from '../../scenarios/probe/probe-text.ts';
-import { probeRigsPerTest } from '../support/probe-rig.ts';
+import { probeRig, probeTempDir } from '../support/probe-rig.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
-
-const { rig, tempDir } = probeRigsPerTest();
 
 /** Long enough for the quiet tail (SPEC §6 backoff after the drop) even on a loaded 2-core machine. */
 const probe = { apiKey: DEMO_USER.apiKey, clients: 6, scenario: 'all', durationMs: 4000, seed: 1 } as const;
@@ -15,9 +13,11 @@ const probe = { apiKey: DEMO_USER.apiKey, clients: 6, scenario: 'all', durationM
 /** Real servers on a shared 2-core machine: generous, never a timing assertion. */
 const SLOW_MS = 60_000;
 
-describe('stormcheck probe against the reference gateway and the mock broker', () => {
-  it('singleton passes on broker evidence, log evidence and the clients\' side', async () => {
-    const { broker, gateway, logFile } = await rig('singleton');
+// Each probe has a broker and gateway of its own and spends its seconds waiting on the traffic plan's
+// clock: run side by side, the three take the time of the longest.
+describe.concurrent('stormcheck probe against the reference gateway and the mock broker', () => {
+  it('singleton passes on broker evidence, log evidence and the clients\' side', async ({ expect, onTestFinished }) => {
+    const { broker, gateway, logFile } = await probeRig(onTestFinished, 'singleton');
     const report = await runProbe({ ...probe, url: gateway.url, brokerAdmin: broker.adminUrl, logFile });
 
     expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
@@ -29,8 +29,8 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(renderProbeReport(report)).toContain('verdict: PASS');
   }, SLOW_MS);
 
-  it('legacy-2025 fails under churn, and the report says which evidence showed it', async () => {
-    const { broker, gateway, logFile } = await rig('legacy-2025', 0.01);
+  it('legacy-2025 fails under churn, and the report says which evidence showed it', async ({ expect, onTestFinished }) => {
+    const { broker, gateway, logFile } = await probeRig(onTestFinished, 'legacy-2025', 0.01);
     const report = await runProbe({ ...probe, scenario: 'churn', url: gateway.url, brokerAdmin: broker.adminUrl, logFile });
 
     const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.source);
@@ -41,9 +41,9 @@ describe('stormcheck probe against the reference gateway and the mock broker', (
     expect(text).toMatch(/FAIL log: no error finding in the lines the log gained — .*adapter-burst/);
   }, SLOW_MS);
 
-  it('with only a log that gains nothing it cannot judge, and says why', async () => {
-    const { gateway } = await rig('singleton');
-    const quietLog = join(await tempDir(), 'elsewhere.log');
+  it('with only a log that gains nothing it cannot judge, and says why', async ({ expect, onTestFinished }) => {
+    const { gateway } = await probeRig(onTestFinished, 'singleton');
+    const quietLog = join(await probeTempDir(onTestFinished), 'elsewhere.log');
     await writeFile(quietLog, '');
     const report = await runProbe({ ...probe, scenario: 'burst', durationMs: 2000, url: gateway.url, logFile: quietLog });
 
@@ -77,8 +77,8 @@ describe('stormcheck probe options', () => {
     expect(stderr).toContain(message);
   }, SLOW_MS);
 
-  it('an unreachable --broker-admin exits 2 naming it', async () => {
-    const { gateway } = await rig('singleton');
+  it('an unreachable --broker-admin exits 2 naming it', async ({ onTestFinished }) => {
+    const { gateway } = await probeRig(onTestFinished, 'singleton');
     const { code, stderr } = await stormcheckInProcess(['probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', 'http://127.0.0.1:9']);
     expect(code).toBe(2);
     expect(stderr).toContain("cannot read the broker's record at --broker-admin http://127.0.0.1:9/");
