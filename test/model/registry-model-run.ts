@@ -141,7 +141,7 @@ export function checkRegistry(config: RegistryRunConfig, examples: RegistryComma
 
 /** The one command that replays a failure of the test named `testName`: seed, path and the commands' replay path. */
 export function replayCommand(details: fc.RunDetails<unknown>, script: 'test' | 'test:deep', testName: string): string {
-  const run = script === 'test' ? 'npx vitest run --config test/vitest.config.ts test/registry-properties.test.ts' : 'npm run test:deep --';
+  const run = script === 'test' ? 'npx vitest run --config test/vitest.config.ts test/gateway/registry-properties.test.ts' : 'npm run test:deep --';
   const replayPath = /replayPath="([^"]*)"/.exec(String((details.counterexample as unknown[] | null)?.[0]))?.[1] ?? '';
   return `STORMCHECK_SEED=${details.seed} STORMCHECK_PATH=${details.counterexamplePath ?? ''} STORMCHECK_REPLAY='${replayPath}' ${run} -t "${testName}"`;
 }

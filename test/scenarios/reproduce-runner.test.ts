@@ -47,7 +47,7 @@ describe('stormcheck reproduce', () => {
     expect(y2026.gateway.zombieAttempts).toBeGreaterThanOrEqual(1);
     // Freezes are not asserted here: one happens only when the pool's current SDK (not a retired one) is
     // asleep at the teardown, which the compressed plan does not force, and reproduce's verdict does not
-    // ask for it; gateway-legacy.test.ts drives that mechanism on its own.
+    // ask for it; test/gateway/legacy.test.ts drives that mechanism on its own.
     expect(singleton.broker.gatewayPeak).toBe(1);
     expect(singleton.broker.rejected429AfterRelease).toBe(0);
     expect(singleton.gateway.adaptersCreated).toBe(1);
