@@ -123,6 +123,7 @@ describe('slowloris before the upgrade', () => {
     await waitFor(() => closed.size === 2, 'the two sockets over the cap to be dropped');
     expect(sockets.slice(0, 4).some((s) => closed.has(s))).toBe(false);
     clock.advance(1_499);
+    // A socket destroyed now would be seen closed here well within 50 ms on loopback.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(closed.size).toBe(2);
     clock.advance(1);

@@ -91,7 +91,7 @@ describe('hostile and broken clients', () => {
 
   it('a client that stops reading has ticks dropped, then is closed, while others keep receiving', async () => {
     // Loopback socket buffers take megabytes before ws buffers anything: 24 depth feeds every 2 ms fill
-    // them in under a second (12 every 10 ms took five).
+    // them in under a second.
     rig = await startRig({ clientLimits: { softBufferBytes: 32 * 1024, hardBufferBytes: 256 * 1024, slowGraceMs: 300 } }, { tickMs: 2 });
     const symbols = ['RELIANCE', 'SBIN', 'INFY', 'TCS', 'HDFCBANK', 'ICICIBANK', 'ITC', 'LT', 'AXISBANK', 'KOTAKBANK', 'WIPRO', 'TITAN',
       'BHARTIARTL', 'HINDUNILVR', 'ASIANPAINT', 'MARUTI', 'BAJFINANCE', 'HCLTECH', 'SUNPHARMA', 'TATAMOTORS', 'TATASTEEL', 'ULTRACEMCO', 'NTPC', 'POWERGRID']
