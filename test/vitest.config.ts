@@ -13,15 +13,23 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.integration.test.ts', 'test/**/*.deep.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.integration.test.ts', 'test/**/*.deep.test.ts'],
+          // These suites spend most of their time waiting on sockets and timers, not computing: one worker
+          // per core (vitest's default leaves a core idle, which on two cores halves the fast loop).
+          maxWorkers: '100%',
+        },
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.integration.test.ts'], globalSetup: ['test/support/build-cli.ts'] },
+        // Its own group, so it keeps vitest's default worker count: each of its suites spawns processes.
+        test: { name: 'integration', include: ['test/**/*.integration.test.ts'], globalSetup: ['test/support/build-cli.ts'], sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
-        test: { name: 'deep', include: ['test/**/*.deep.test.ts'], testTimeout: 600_000, hookTimeout: 60_000 },
+        test: { name: 'deep', include: ['test/**/*.deep.test.ts'], testTimeout: 600_000, hookTimeout: 60_000, sequence: { groupOrder: 2 } },
       },
     ],
   },

@@ -39,7 +39,7 @@ describe('OpenAlgo client protocol (docs/architecture.md#openalgo-client-protoco
   });
 
   it('subscribe with a single symbol answers with one success entry', async () => {
-    await client.authenticate();
+    await client.authenticateOpen();
     expect(await client.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 1, depth: 5 })).toEqual({
       type: 'subscribe',
       status: 'success',

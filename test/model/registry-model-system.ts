@@ -285,6 +285,8 @@ export class ModelSystem {
   clearFaults(): void {
     this.savedEvents = this.events();
     this.broker.reset();
+    // A ping the broker dropped while stalled stays unanswered; one sent from now on must get its pong.
+    this.recorder.stallEndsAt = Math.min(this.recorder.stallEndsAt, Date.now());
   }
 
   /**

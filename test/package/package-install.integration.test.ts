@@ -60,10 +60,3 @@ describe('the npm package', { timeout: 60_000 }, () => {
     for (const name of ['verifyPaths', 'startGateway', 'startMockBroker', 'runProbe']) expect(types).toContain(name);
   });
 });
-
-describe('the repository', () => {
-  it('.gitignore ignores no tracked file', async () => {
-    const { stdout } = await run('git', ['ls-files', '--cached', '--ignored', '--exclude-standard'], { cwd: ROOT });
-    expect(stdout).toBe('');
-  });
-});

@@ -1,19 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startMockBroker, type MockBroker } from '../../mock-broker/index.ts';
 import { runProbe } from '../../scenarios/probe/probe.ts';
 import { ACCOUNT_A, sdkHeaders } from '../support/mock-broker-client.ts';
+import type { OnFinished } from '../support/probe-rig.ts';
 import { scriptedEndpoint } from '../support/scripted-openalgo-endpoint.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function broker(): Promise<MockBroker> {
+async function broker(onFinished: OnFinished): Promise<MockBroker> {
   const b = await startMockBroker({ port: 0, limit: 5, tickMs: 50, logLevel: 'silent' });
-  cleanups.push(() => b.close());
+  onFinished(() => b.close());
   return b;
 }
 
@@ -23,7 +19,7 @@ async function broker(): Promise<MockBroker> {
  * adapter's SDK socket reconnects anyway, with nobody connected. `zombies: false` is the same endpoint
  * without the bug.
  */
-async function openAlgoLikeEndpoint(brokerUrl: string, zombies: boolean): Promise<string> {
+async function openAlgoLikeEndpoint(brokerUrl: string, zombies: boolean, onFinished: OnFinished): Promise<string> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => wss.once('listening', resolve));
   const upstreams = new Set<WebSocket>();
@@ -62,7 +58,7 @@ async function openAlgoLikeEndpoint(brokerUrl: string, zombies: boolean): Promis
       if (zombies) setTimeout(openUpstream, 250).unref();
     });
   });
-  cleanups.push(
+  onFinished(
     () =>
       new Promise((resolve) => {
         for (const ws of upstreams) ws.terminate();
@@ -73,13 +69,17 @@ async function openAlgoLikeEndpoint(brokerUrl: string, zombies: boolean): Promis
   return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
 }
 
-const probe = { apiKey: 'any', clients: 2, scenario: 'churn', durationMs: 3000, seed: 1 } as const;
+// These endpoints have no backoff to wait out, so the shortest run the CLI accepts (2 s) is enough; the
+// zombie's margin (its 250 ms against the plan's 330 ms churn gap) does not depend on the duration.
+const probe = { apiKey: 'any', clients: 2, scenario: 'churn', durationMs: 2000, seed: 1 } as const;
 const ZOMBIE_CHECK = 'no upstream connection opened while no client was connected (zombie)';
 
-describe('probe evidence on real sockets', { timeout: 60_000 }, () => {
-  it('names a zombie: an upstream connection opened after the gateway had no client left fails its own check', async () => {
-    const b = await broker();
-    const url = await openAlgoLikeEndpoint(b.url, true);
+// Each test runs a probe of its own against a broker and endpoint of its own, and spends its seconds
+// waiting on the traffic plan's clock: run side by side, the three take the time of one.
+describe.concurrent('probe evidence on real sockets', { timeout: 60_000 }, () => {
+  it('names a zombie: an upstream connection opened after the gateway had no client left fails its own check', async ({ expect, onTestFinished }) => {
+    const b = await broker(onTestFinished);
+    const url = await openAlgoLikeEndpoint(b.url, true, onTestFinished);
 
     const report = await runProbe({ ...probe, url, brokerAdmin: b.adminUrl });
 
@@ -90,9 +90,9 @@ describe('probe evidence on real sockets', { timeout: 60_000 }, () => {
     expect(report.verdict).toBe('fail');
   });
 
-  it('the same endpoint without the zombie passes that check, and peak evidence names the overlap it caused', async () => {
-    const b = await broker();
-    const url = await openAlgoLikeEndpoint(b.url, false);
+  it('the same endpoint without the zombie passes that check, and peak evidence names the overlap it caused', async ({ expect, onTestFinished }) => {
+    const b = await broker(onTestFinished);
+    const url = await openAlgoLikeEndpoint(b.url, false, onTestFinished);
 
     const report = await runProbe({ ...probe, url, brokerAdmin: b.adminUrl });
 
@@ -101,16 +101,16 @@ describe('probe evidence on real sockets', { timeout: 60_000 }, () => {
     expect(report.broker?.connections.every((c) => c.clientCode === 'A123' && c.closedAt !== undefined)).toBe(true);
   });
 
-  it('a broker drop that ends no connection of the target is not reported as done but as could-not-check', async () => {
-    const b = await broker();
+  it('a broker drop that ends no connection of the target is not reported as done but as could-not-check', async ({ expect, onTestFinished }) => {
+    const b = await broker(onTestFinished);
     // Another user's connection: the first drop hits only it, and that must not count for the target.
     const other = new WebSocket(b.url, { headers: sdkHeaders({ ...ACCOUNT_A, clientCode: 'OTHER' }) });
     other.on('error', () => undefined);
     await new Promise((resolve) => other.once('open', resolve));
-    cleanups.push(async () => void other.terminate());
+    onTestFinished(async () => void other.terminate());
     // An endpoint that never opens an upstream connection of its own.
     const endpoint = await scriptedEndpoint();
-    cleanups.push(endpoint.close);
+    onTestFinished(endpoint.close);
 
     const report = await runProbe({ ...probe, apiKey: 'good', scenario: 'reconnect', url: endpoint.url, brokerAdmin: b.adminUrl });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 
-/** The built CLI, exactly what `npm install` puts on PATH; test/build-cli.ts keeps it current. */
+/** The built CLI, exactly what `npm install` puts on PATH; test/support/build-cli.ts keeps it current. */
 export const STORMCHECK_BIN = new URL('../../dist/bin/stormcheck.js', import.meta.url).pathname;
 
 export interface CliResult {

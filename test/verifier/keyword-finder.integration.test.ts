@@ -1,86 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../tools/compile-wat.ts';
-import { CANDIDATE_KEYWORDS } from '../../verifier/classify/templates.ts';
-import type { KeywordFinder } from '../../verifier/input/keyword-finder.ts';
-import { NativeKeywordFinder } from '../../verifier/input/native-keyword-finder.ts';
-import { SimdKeywordFinder, simdAvailable } from '../../verifier/input/simd-keyword-finder.ts';
 import { STORMCHECK_BIN } from '../support/run-stormcheck.ts';
 
-const WAT = new URL('../../verifier/input/keyword-scan.wat', import.meta.url);
-
-/** Every position of buf[start, end) where one of the keywords begins and ends inside the range. */
-function naive(keywords: readonly string[], buf: Buffer, start: number, end: number): number[] {
-  const kws = keywords.map((k) => Buffer.from(k, 'latin1'));
-  const out: number[] = [];
-  for (let p = start; p < end; p++) {
-    if (kws.some((k) => p + k.length <= end && buf.subarray(p, p + k.length).equals(k))) out.push(p);
-  }
-  return out;
-}
-
-/** Text made of keywords, pieces of keywords (their first bytes, so the prefilter's nibbles collide) and any bytes. */
-function textArb(keywords: readonly string[]): fc.Arbitrary<Buffer> {
-  const kw = fc.constantFrom(...keywords);
-  const piece = fc.oneof(
-    kw,
-    kw.chain((k) => fc.integer({ min: 1, max: k.length - 1 }).map((n) => k.slice(0, n))),
-    kw.map((k) => k.toLowerCase()),
-    fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1')),
-    fc.constantFrom('\n', ' ', '2025-11-03 ', 'Connected', '4', '40', '42', '(', '(S)', 'x', 'Ma'),
-  );
-  return fc.array(piece, { maxLength: 120 }).map((ps) => Buffer.from(ps.join(''), 'latin1'));
-}
-
-function finders(keywords: readonly string[]): Array<[string, KeywordFinder]> {
-  return [
-    ['native', new NativeKeywordFinder(keywords)],
-    ['simd', new SimdKeywordFinder(keywords)],
-  ];
-}
-
 describe('keyword finders', () => {
-  it('the committed keyword-scan.wasm is the compilation of keyword-scan.wat (rebuild with npm run build:wasm)', async () => {
-    const committed = await readFile(new URL('../../verifier/input/keyword-scan.wasm', import.meta.url));
-    expect(Buffer.from(await compileWat(WAT.pathname)).equals(committed)).toBe(true);
-  });
-
-  it('SIMD runs here, so the verifier does not fall back to one native search per keyword', () => {
-    expect(simdAvailable()).toBe(true);
-  });
-
-  for (const [name, finder] of finders(CANDIDATE_KEYWORDS)) {
-    it(`${name}: finds exactly the positions where a candidate keyword begins, in any sub-range`, () => {
-      fc.assert(
-        fc.property(textArb(CANDIDATE_KEYWORDS), fc.nat(), fc.nat(), (buf, a, b) => {
-          const start = a % (buf.length + 1);
-          const end = start + (b % (buf.length - start + 1));
-          expect(Array.from(finder.find(buf, start, end))).toEqual(naive(CANDIDATE_KEYWORDS, buf, start, end));
-        }),
-        { numRuns: 400 },
-      );
-    });
-  }
-
-  it('simd: a text far larger than the prefilter memory grows it and still finds the keywords at both ends', () => {
-    const finder = new SimdKeywordFinder(CANDIDATE_KEYWORDS);
-    const buf = Buffer.alloc(3 << 20, 'z');
-    buf.write('Creating', 5);
-    buf.write('HTTP 429', buf.length - 8);
-    expect([...finder.find(buf, 0, buf.length)]).toEqual([5, buf.length - 3]);
-    // and a small text after it reuses the grown memory without reading the old text's bytes
-    const small = Buffer.from('Max reconnect');
-    expect([...finder.find(small, 0, small.length)]).toEqual([0]);
-  });
-
-  it('simd: refuses keywords its three-byte prefilter cannot represent', () => {
-    expect(() => new SimdKeywordFinder(['ab'])).toThrow(/at least 3 bytes/);
-    expect(() => new SimdKeywordFinder(['a\tb'])).toThrow(/none below 0x10/);
-  });
-
   it('without WebAssembly (node --jitless) the CLI falls back to native searches and judges every fixture log the same', async () => {
     const verify = async (nodeArgs: string[]) => {
       const run = await promisify(execFile)(process.execPath, [...nodeArgs, STORMCHECK_BIN, 'verify', 'fixtures/logs', '--reporter', 'json'], {

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
+
+describe('gateway --cluster when Redis is unavailable', () => {
+  it.each([
+    [['--cluster', 'http://127.0.0.1:6379'], '--cluster must be a redis:// or rediss:// URL'],
+    [['--cluster', 'redis://127.0.0.1:6379/0', '--registry', 'legacy'], '--cluster needs --registry singleton'],
+    [['--cluster', 'redis://127.0.0.1:6379/0', '--lease-ttl-ms', '100'], "--lease-ttl-ms must be a whole number of at least 300, got '100'"],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const result = await stormcheckInProcess(['gateway', '--port', '0', '--admin-port', '0', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
