@@ -18,9 +18,25 @@ export class EventLoopFreeze {
     const end = this.clock.now() + ms;
     if (end > this.until) {
       this.until = end;
-      this.thaw = new Promise<void>((resolve) => this.clock.after(end - this.clock.now(), () => resolve())).then(() => this.thawed());
+      this.thaw = this.reach(end).then(() => this.thawed());
     }
     return this.thaw;
+  }
+
+  /**
+   * Resolves once the clock reads `end`. A timer may fire a little early by the clock (a scaled clock
+   * rounds, Node's timers run against Date.now), so an early wake-up sleeps again: taken for the end, it
+   * left thawed() awaiting the very promise it was resolving, and the proxy frozen for good.
+   */
+  private reach(end: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        const left = end - this.clock.now();
+        if (left > 0) this.clock.after(left, wake);
+        else resolve();
+      };
+      wake();
+    });
   }
 
   /** Resolves once no freeze is in force. */
