@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 describe('probe --html in headless Chromium', () => {
-  it('charts the broker record and the log window of a legacy gateway, with phases and clickable findings', async () => {
+  // This suite checks the page of a failed probe. A 3 s probe itself misses the legacy gateway's storm
+  // about one run in fifteen under load (issue 21, the probe's detection power), so the run may be retried.
+  it('charts the broker record and the log window of a legacy gateway, with phases and clickable findings', { retry: 2, timeout: 60_000 }, async () => {
     const logFile = path.join(temp.dir, 'gateway.log');
     // Lines from before the probe: the page must neither chart them nor take its evidence from them.
     await writeFile(logFile, '{"level":30,"time":1,"msg":"Connecting to angel WebSocket (attempt 1)"}\n'.repeat(3));
@@ -64,5 +66,5 @@ describe('probe --html in headless Chromium', () => {
       expect(text).not.toContain('"time":1,');
     }
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'probe.png'), fullPage: true });
-  }, 60_000);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,7 @@ export interface OpenedReport {
 
 /** One headless Chromium with a fresh profile, closed (profile removed) by `close`. */
 export async function launchChromium(): Promise<{ open: (file: string) => Promise<OpenedReport>; close: () => Promise<void> }> {
+  await mkdir(TEST_OUTPUT, { recursive: true });
   const profile = await mkdtemp(path.join(tmpdir(), 'stormcheck-chromium-'));
   let browser: Browser;
   try {

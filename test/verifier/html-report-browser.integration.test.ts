@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawnCharts, launchChromium, TEST_OUTPUT } from '../support/chromium-page.ts';
@@ -12,7 +12,6 @@ let temp: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   chromium = await launchChromium();
   temp = await tempDir();
-  await mkdir(TEST_OUTPUT, { recursive: true });
 });
 
 afterAll(async () => {
