@@ -94,6 +94,16 @@ describe('documentation links', () => {
     expect(dead).toEqual([]);
   });
 
+  it('code cites no document outside the repository (the product spec, shared/)', () => {
+    const code = CODE_ROOTS.flatMap((root) => filesUnder(root, (f) => f.endsWith('.ts') && f !== 'test/docs/links.test.ts'));
+    const unreadable = code.flatMap((file) =>
+      readFileSync(path.join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bSPEC §|\bshared\/[\w-]+\.md/.test(line) ? [`${file}:${i + 1}`] : [])),
+    );
+    expect(unreadable).toEqual([]);
+  });
+
   it('the checker finds a missing file, a missing heading and a fenced example it must ignore', () => {
     const docs: Record<string, string> = { 'docs/a.md': '# Title\n## `stormcheck verify`: the gate\n## Options\n## Options\n' };
     const markdown = [
