@@ -13,11 +13,11 @@ import { median, sleep } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 
 /**
- * Benchmark 3 (docs/benchmarks.md#gateway-benchmarks): the authentication storm. `clients` clients of one user connect, authenticate
- * and subscribe at once, against `singleton` and `legacy-2025` side by side, each in fresh processes (mock
- * broker with its default limit of 2, gateway, clients). The broker's record is read `observeMs` after
- * the storm began, the same moment for both registries; a legacy run cannot run away past that, because
- * its gateway is then shut down (killed if it does not stop).
+ * Benchmark 3 (docs/benchmarks.md#gateway-benchmarks): the authentication storm. `clients` clients of one
+ * user connect, authenticate and subscribe at once, against `singleton` and `legacy-2025` side by side, each
+ * in fresh processes (mock broker with its default limit of 2, gateway, clients). The broker's record is read
+ * `observeMs` after the storm began, the same moment for both registries; a legacy run cannot run away past
+ * that, because its gateway is then shut down (killed if it does not stop).
  */
 
 export interface AuthStormConfig {

@@ -15,9 +15,10 @@ import { syntheticSymbol } from './synthetic-instruments.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 
 /**
- * Benchmark 2 (docs/benchmarks.md#gateway-benchmarks): tick fan-out. A mock broker streams `tokens` tokens every `tickMs` through one
- * gateway (one upstream connection) to `clients` clients of `symbolsPerClient` symbols each. The mock,
- * the gateway and the clients each run in their own process(es); the gateway's CPU and RSS are its own.
+ * Benchmark 2 (docs/benchmarks.md#gateway-benchmarks): tick fan-out. A mock broker streams `tokens` tokens
+ * every `tickMs` through one gateway (one upstream connection) to `clients` clients of `symbolsPerClient`
+ * symbols each. The mock, the gateway and the clients each run in their own process(es); the gateway's CPU
+ * and RSS are its own.
  */
 
 export interface FanoutConfig {

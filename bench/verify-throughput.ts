@@ -25,9 +25,9 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * docs/benchmarks.md#verify-throughput and issue 14: `stormcheck verify` on a generated ≥ 1 GiB OpenAlgo log against `grep -cE`
- * with the same keywords, `grep -cF Creating` and a plain read loop, in the same run, medians of
- * `--runs` (5) alternated runs. `--gib N` changes the size (default 1).
+ * docs/benchmarks.md#verify-throughput and issue 14: `stormcheck verify` on a generated ≥ 1 GiB OpenAlgo log
+ * against `grep -cE` with the same keywords, `grep -cF Creating` and a plain read loop, in the same run,
+ * medians of `--runs` (5) alternated runs. `--gib N` changes the size (default 1).
  */
 export const verifyThroughput: Benchmark = {
   name: 'verify-throughput',

@@ -43,11 +43,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const LOOPBACK_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
 /**
- * Admin HTTP (docs/gateway.md#admin-http): GET /health, GET /metrics, POST /users/:id/logout. It is for operators' tools
- * (curl, Prometheus), never for browsers: a web page open on the gateway host could otherwise log users
- * out. Browsers always send `Origin` on cross-site POSTs and can only send form content types without a
- * preflight, so any Origin header and any non-JSON body are refused; a Host check on a loopback bind stops
- * DNS rebinding; the optional bearer token is compared in constant time.
+ * Admin HTTP (docs/gateway.md#admin-http): GET /health, GET /metrics, POST /users/:id/logout. It is for
+ * operators' tools (curl, Prometheus), never for browsers: a web page open on the gateway host could
+ * otherwise log users out. Browsers always send `Origin` on cross-site POSTs and can only send form content
+ * types without a preflight, so any Origin header and any non-JSON body are refused; a Host check on a
+ * loopback bind stops DNS rebinding; the optional bearer token is compared in constant time.
  */
 export function createAdminServer(handlers: AdminHandlers, security: AdminSecurity): Server {
   const tokenDigest = security.token === undefined ? undefined : digest(security.token);

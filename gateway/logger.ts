@@ -5,7 +5,8 @@ import type { LogLevel } from '../contract/log-levels.ts';
 
 /**
  * The gateway's one logger. Every line carries an `event` field; the messages of the adapter and upstream
- * events repeat OpenAlgo's own wording (docs/architecture.md#log-templates) so the verifier reads both worlds with one rule set.
+ * events repeat OpenAlgo's own wording (docs/architecture.md#log-templates) so the verifier reads both worlds
+ * with one rule set.
  */
 export const LogEvent = {
   gatewayStart: 'gateway.start',

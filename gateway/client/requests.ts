@@ -2,8 +2,9 @@ import { ClientAction, ErrorCode, OpenAlgoMode, type ErrorCodeValue, type OpenAl
 
 /**
  * Turns one client text frame into a typed request or a protocol error, so the session never touches
- * unchecked JSON. Shapes follow docs/architecture.md#openalgo-client-protocol and OpenAlgo's server: `action` or `type`, a single `symbol` +
- * `exchange` or a `symbols` array, modes as 1/2/3 or LTP/Quote/Depth in any case.
+ * unchecked JSON. Shapes follow docs/architecture.md#openalgo-client-protocol and OpenAlgo's server: `action`
+ * or `type`, a single `symbol` + `exchange` or a `symbols` array, modes as 1/2/3 or LTP/Quote/Depth in any
+ * case.
  */
 
 export interface SymbolRequest {

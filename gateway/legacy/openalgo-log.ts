@@ -1,8 +1,9 @@
 /**
- * OpenAlgo's own log templates for the two versions the legacy registries model (docs/architecture.md#log-templates:
- * 2025-11 is commit 5c860ee, 2026-08 is 60156bc). Each line also names the Python module that logged it,
- * so `--log-format openalgo` can print `[time] LEVEL in module: message` exactly as OpenAlgo does and
- * `verify` reads it as it reads OpenAlgo's own logs. The SDK's lines keep the module `smartWebSocketV2`.
+ * OpenAlgo's own log templates for the two versions the legacy registries model
+ * (docs/architecture.md#log-templates: 2025-11 is commit 5c860ee, 2026-08 is 60156bc). Each line also names
+ * the Python module that logged it, so `--log-format openalgo` can print `[time] LEVEL in module: message`
+ * exactly as OpenAlgo does and `verify` reads it as it reads OpenAlgo's own logs. The SDK's lines keep the
+ * module `smartWebSocketV2`.
  */
 
 export const LegacyLogEvent = {

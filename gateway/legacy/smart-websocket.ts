@@ -9,7 +9,10 @@ export const SDK_RETRY = { maxRetryAttempt: 5, retryDelayMs: 10_000 } as const;
 
 export type LegacyVersion = '2025' | '2026';
 
-/** Source lines of the SDK's log calls per version (docs/architecture.md#log-templates), for logzero's `module:LINE`. */
+/**
+ * Source lines of the SDK's log calls per version (docs/architecture.md#log-templates), for logzero's
+ * `module:LINE`.
+ */
 export const SDK_LOG_LINE = {
   '2025': { retry: 319, giveUp: 343, subscribe: 212, stall: 0, forcing: 0 },
   '2026': { retry: 416, giveUp: 462, subscribe: 264, stall: 528, forcing: 545 },

@@ -8,13 +8,13 @@ import type { AdapterHealth } from '../upstream/adapter-contract.ts';
 import { registryKey, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 /**
- * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker). The entry is stored before the first
- * `await`, so every concurrent authenticate finds it and shares its one connect cycle (single-flight).
- * A lease is handed out at once, without waiting for the upstream: clients learn its state from
- * `broker_status`, so a refused upstream never holds up their `auth` reply. Dialling follows demand: the
- * last client leaving stops a cycle that has not opened; an open upstream lingers `lingerMs` so client
- * churn never becomes upstream churn, then is released. `remove` waits for the upstream to close and holds
- * back new adapters for that key until it has.
+ * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker). The entry is stored
+ * before the first `await`, so every concurrent authenticate finds it and shares its one connect cycle
+ * (single-flight). A lease is handed out at once, without waiting for the upstream: clients learn its state
+ * from `broker_status`, so a refused upstream never holds up their `auth` reply. Dialling follows demand: the
+ * last client leaving stops a cycle that has not opened; an open upstream lingers `lingerMs` so client churn
+ * never becomes upstream churn, then is released. `remove` waits for the upstream to close and holds back new
+ * adapters for that key until it has.
  */
 export class SingletonRegistry implements Registry {
   private readonly table: AdapterTable<AngelAdapter>;

@@ -1,8 +1,8 @@
 /**
- * The upstream adapter's lifecycle (docs/architecture.md#registries) as one explicit state type and one transition function.
- * The adapter performs the side effects of entering a state (dial, arm a timer, give up); it never keeps
- * parallel booleans such as `isConnected` or `isReconnecting`, which is how OpenAlgo's adapter ended up
- * retrying after it had been told to stop.
+ * The upstream adapter's lifecycle (docs/architecture.md#registries) as one explicit state type and one
+ * transition function. The adapter performs the side effects of entering a state (dial, arm a timer, give
+ * up); it never keeps parallel booleans such as `isConnected` or `isReconnecting`, which is how OpenAlgo's
+ * adapter ended up retrying after it had been told to stop.
  */
 export type Lifecycle =
   | { kind: 'idle' }

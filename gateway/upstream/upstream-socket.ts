@@ -40,7 +40,9 @@ export interface DialHandlers {
   onClosed(outcome: DialOutcome): void;
 }
 
-/** SmartAPI handshake headers (docs/architecture.md#smartapi-websocket-20); the JWT goes as a Bearer token. */
+/**
+ * SmartAPI handshake headers (docs/architecture.md#smartapi-websocket-20); the JWT goes as a Bearer token.
+ */
 export function credentialHeaders(user: UserRecord): Record<string, string> {
   const jwt = user.authToken.startsWith('Bearer ') ? user.authToken : `Bearer ${user.authToken}`;
   return {

@@ -1,7 +1,10 @@
 import { SubscriptionMode, type BestFiveLevel, type SubscriptionModeCode, type Tick } from '../smartapi/index.ts';
 import type { DepthLevel, MarketData, OpenAlgoModeCode } from './protocol.ts';
 
-/** OpenAlgo mode → SmartAPI mode: Depth (5 levels) is SmartAPI's SnapQuote (docs/architecture.md#openalgo-client-protocol). */
+/**
+ * OpenAlgo mode → SmartAPI mode: Depth (5 levels) is SmartAPI's SnapQuote
+ * (docs/architecture.md#openalgo-client-protocol).
+ */
 export const SMARTAPI_MODE = {
   1: SubscriptionMode.ltp,
   2: SubscriptionMode.quote,

@@ -1,6 +1,7 @@
 /**
- * OpenAlgo's client WebSocket protocol (docs/architecture.md#openalgo-client-protocol, from OpenAlgo's websocket_proxy/server.py). The gateway
- * serves it; the probe and reproduce clients speak it. All frames are JSON text.
+ * OpenAlgo's client WebSocket protocol (docs/architecture.md#openalgo-client-protocol, from OpenAlgo's
+ * websocket_proxy/server.py). The gateway serves it; the probe and reproduce clients speak it. All frames are
+ * JSON text.
  */
 
 export const DEFAULT_GATEWAY_PORT = 8765;
@@ -38,7 +39,10 @@ export const ErrorCode = {
   invalidParameters: 'INVALID_PARAMETERS',
   broker: 'BROKER_ERROR',
   symbolNotFound: 'SYMBOL_NOT_FOUND',
-  /** Not in docs/architecture.md#openalgo-client-protocol's list; OpenAlgo's server answers an unexpected exception with it. */
+  /**
+   * Not in docs/architecture.md#openalgo-client-protocol's list; OpenAlgo's server answers an unexpected
+   * exception with it.
+   */
   server: 'SERVER_ERROR',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -105,7 +109,10 @@ export interface DepthLevel {
   orders: number;
 }
 
-/** `data` of a market_data push, prices in rupees (docs/architecture.md#openalgo-client-protocol). Quote and Depth add fields to LTP. */
+/**
+ * `data` of a market_data push, prices in rupees (docs/architecture.md#openalgo-client-protocol). Quote and
+ * Depth add fields to LTP.
+ */
 export interface MarketData {
   ltp: number;
   ltt: number;

@@ -1,6 +1,6 @@
 /**
- * AngelOne SmartAPI WebSocket 2.0, as docs/architecture.md#smartapi-websocket-20 describes it. Every other module imports these; nothing
- * else spells a mode number, an offset, a header name or an error string.
+ * AngelOne SmartAPI WebSocket 2.0, as docs/architecture.md#smartapi-websocket-20 describes it. Every other
+ * module imports these; nothing else spells a mode number, an offset, a header name or an error string.
  */
 
 export const SMART_STREAM_PATH = '/smart-stream';
@@ -69,7 +69,10 @@ export const PACKET_SIZE = { 1: 51, 2: 123, 3: 379, 4: 443 } as const satisfies 
 
 export const TOKEN_BYTES = 25;
 
-/** Byte offsets of the LTP / Quote / SnapQuote layout (docs/architecture.md#smartapi-websocket-20). All integers little-endian. */
+/**
+ * Byte offsets of the LTP / Quote / SnapQuote layout (docs/architecture.md#smartapi-websocket-20). All
+ * integers little-endian.
+ */
 export const OFFSET = {
   mode: 0,
   exchangeType: 1,

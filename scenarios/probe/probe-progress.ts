@@ -6,8 +6,8 @@ export interface ProbeProgress {
 }
 
 /**
- * Progress for a person watching stderr (docs/architecture.md#cli-contract: never in pipes): one line per phase, and while
- * traffic runs one counter line rewritten in place. Undefined when stderr is not a TTY.
+ * Progress for a person watching stderr (docs/architecture.md#cli-contract: never in pipes): one line per
+ * phase, and while traffic runs one counter line rewritten in place. Undefined when stderr is not a TTY.
  */
 export function probeProgressOnTty(stream: NodeJS.WriteStream = process.stderr): ProbeProgress | undefined {
   if (!stream.isTTY) return undefined;

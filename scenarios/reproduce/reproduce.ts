@@ -228,11 +228,11 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
 }
 
 /**
- * docs/reproduce.md#what-the-run-shows: legacy-2025 must run away (one adapter's spent nested retries), legacy-2026 must churn and leave
- * zombies, and singleton must be clean. Each legacy condition counts a step of the mechanism in the
- * gateway's log, never a rate, which would measure the machine's CPU rather than the bug: one connection of its own, no 429 once the other application let
- * go of the slots, no error finding beyond the refusals it met while they were held, and data for every
- * subscribed client.
+ * docs/reproduce.md#what-the-run-shows: legacy-2025 must run away (one adapter's spent nested retries),
+ * legacy-2026 must churn and leave zombies, and singleton must be clean. Each legacy condition counts a step
+ * of the mechanism in the gateway's log, never a rate, which would measure the machine's CPU rather than the
+ * bug. Clean is: one connection of its own, no 429 once the other application let go of the slots, no error
+ * finding beyond the refusals it met while they were held, and data for every subscribed client.
  */
 function judgeMode(result: ModeResult): Expectation[] {
   const { mode, broker, gateway, verifier, clients } = result;

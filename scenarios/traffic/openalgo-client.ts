@@ -57,9 +57,10 @@ interface Waiter {
 }
 
 /**
- * One authenticated connection to an OpenAlgo-protocol endpoint (docs/architecture.md#openalgo-client-protocol). The protocol has no request
- * ids, so replies are matched to requests in order by their `type`; an error frame answers the oldest
- * pending request. Every error frame and every market_data push is counted whether or not it answers one.
+ * One authenticated connection to an OpenAlgo-protocol endpoint
+ * (docs/architecture.md#openalgo-client-protocol). The protocol has no request ids, so replies are matched to
+ * requests in order by their `type`; an error frame answers the oldest pending request. Every error frame and
+ * every market_data push is counted whether or not it answers one.
  */
 export class OpenAlgoSession {
   marketData = 0;

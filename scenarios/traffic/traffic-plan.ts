@@ -70,8 +70,8 @@ const TIMELINE: Record<Scenario, { churn: number[]; drops: number[]; refresh: nu
 };
 
 /**
- * Quiet time kept at the end: a reconnect after a broker drop waits about a second of backoff (docs/gateway.md#recovery-policy),
- * then the replayed subscriptions need a tick or two.
+ * Quiet time kept at the end: a reconnect after a broker drop waits about a second of backoff
+ * (docs/gateway.md#recovery-policy), then the replayed subscriptions need a tick or two.
  */
 const RECOVERY_MS = 2500;
 

@@ -22,7 +22,9 @@ export const MODEL_USERS: readonly UserRecord[] = [
   { apiKey: 'pk-beta-8e2a', userId: 'beta', broker: 'angel', clientCode: 'BE002', brokerApiKey: 'bk-beta', feedToken: 'ft-beta', authToken: 'jwt-beta' },
 ];
 
-/** The mock's default connection limit (docs/mock-broker.md#options), the one the incident report believed in. */
+/**
+ * The mock's default connection limit (docs/mock-broker.md#options), the one the incident report believed in.
+ */
 export const BROKER_LIMIT = 2;
 
 /** Gateway time scaled down for the deep suite: production timings × DEEP_SCALE on real timers. */

@@ -31,7 +31,10 @@ export const MODEL_SYMBOLS: readonly ModelSymbol[] = (() => {
   ];
 })();
 
-/** OpenAlgo modes 1 LTP, 2 Quote, 3 Depth are served from SmartAPI modes 1 LTP, 2 Quote, 3 SnapQuote (docs/architecture.md#openalgo-client-protocol). */
+/**
+ * OpenAlgo modes 1 LTP, 2 Quote, 3 Depth are served from SmartAPI modes 1 LTP, 2 Quote, 3 SnapQuote
+ * (docs/architecture.md#openalgo-client-protocol).
+ */
 export type OpenAlgoMode = 1 | 2 | 3;
 
 export interface ClientModel {
@@ -65,7 +68,10 @@ function upstreamKeyOf(topic: string): string {
 
 export const userOfCode = (clientCode: string): UserRecord => MODEL_USERS.find((u) => u.clientCode === clientCode)!;
 
-/** A broken invariant: the message names it (I1…I6, as in docs/testing.md#model-based-property-tests-of-the-registry) and the evidence. */
+/**
+ * A broken invariant: the message names it (I1…I6, as in
+ * docs/testing.md#model-based-property-tests-of-the-registry) and the evidence.
+ */
 export class InvariantError extends Error {}
 
 function fail(invariant: string, detail: string): never {

@@ -7,7 +7,10 @@ import { renderProbeReport } from '../../scenarios/probe/probe-text.ts';
 import { probeRig, probeTempDir } from '../support/probe-rig.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 
-/** Long enough for the quiet tail (docs/gateway.md#recovery-policy: backoff after the drop) even on a loaded 2-core machine. */
+/**
+ * Long enough for the quiet tail (docs/gateway.md#recovery-policy: backoff after the drop) even on a loaded
+ * 2-core machine.
+ */
 const probe = { apiKey: DEMO_USER.apiKey, clients: 6, scenario: 'all', durationMs: 4000, seed: 1 } as const;
 
 /** Real servers on a shared 2-core machine: generous, never a timing assertion. */

@@ -3,9 +3,9 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 
 /**
- * A scripted endpoint speaking just enough of docs/architecture.md#openalgo-client-protocol to exercise the client driver: key `good` is
- * accepted; symbol `SILENT` is never answered, `BROKEN` gets BROKER_ERROR; every other subscribed symbol
- * gets one market_data push before the reply.
+ * A scripted endpoint speaking just enough of docs/architecture.md#openalgo-client-protocol to exercise the
+ * client driver: key `good` is accepted; symbol `SILENT` is never answered, `BROKEN` gets BROKER_ERROR; every
+ * other subscribed symbol gets one market_data push before the reply.
  */
 export async function scriptedEndpoint(): Promise<{ url: string; close: () => Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });

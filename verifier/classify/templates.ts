@@ -3,9 +3,9 @@ export type TemplateField = 'broker' | 'user' | 'count' | 'attempt';
 
 /**
  * The message templates OpenAlgo (its 2025 and 2026 versions), the SmartAPI stack and the reference
- * gateway log about adapters and upstream connections (docs/architecture.md#log-templates), each mapped to an event kind.
- * Order matters: the first template that matches a message wins. `needle` is a literal every match
- * contains (empty: none), tested first because most candidate lines match no template. `fields` names
+ * gateway log about adapters and upstream connections (docs/architecture.md#log-templates), each mapped to an
+ * event kind. Order matters: the first template that matches a message wins. `needle` is a literal every
+ * match contains (empty: none), tested first because most candidate lines match no template. `fields` names
  * the capture groups in order (plain groups: a named group costs a dictionary object per match).
  */
 export const TEMPLATES = [

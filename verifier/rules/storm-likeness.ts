@@ -10,10 +10,10 @@ export const NO_BACKOFF_RUN = 3;
 const SAME_ATTEMPT_MS = 500;
 
 /**
- * Tells a storm from a well-behaved client refused because someone else holds the slots (docs/rules.md#broker-429):
- * refused or unanswered attempts are storm-like when they come at 10 or more a minute, when 3 in a
- * row come under 5 s apart without the gaps growing, or when they overlap an open connection of the
- * same subject. Otherwise the client backed off and the finding is a warning.
+ * Tells a storm from a well-behaved client refused because someone else holds the slots
+ * (docs/rules.md#broker-429): refused or unanswered attempts are storm-like when they come at 10 or more a
+ * minute, when 3 in a row come under 5 s apart without the gaps growing, or when they overlap an open
+ * connection of the same subject. Otherwise the client backed off and the finding is a warning.
  */
 export class StormLikeness {
   private readonly minute = new TimeWindow<number>(60_000);
