@@ -8,7 +8,7 @@ export type ListenFailure = NodeJS.ErrnoException & { code: ListenFailureCode; a
 
 export function isListenFailure(err: unknown): err is ListenFailure {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && code in REASONS;
+  return typeof code === 'string' && Object.hasOwn(REASONS, code);
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 /**
  * This package's own version, read from the nearest package.json above this module. yargs' default
  * looks above the working directory instead, which prints the consumer's version when stormcheck is
- * installed as a dependency. The source (bin/) and the build (dist/bin/) sit at different depths.
+ * installed as a dependency. The source (contract/) and the build (dist/contract/) sit at different depths.
  */
 export function packageVersion(): string {
   for (const relative of ['../package.json', '../../package.json']) {

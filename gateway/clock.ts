@@ -33,5 +33,5 @@ export const systemClock: Clock = {
   },
 };
 
-/** A source of uniform numbers in [0, 1), injected for deterministic jitter. */
-export type RandomSource = () => number;
+/** The gateway's back-off jitter is injected as the same random source the mock broker seeds. */
+export type { RandomSource } from '../contract/seeded-random.ts';

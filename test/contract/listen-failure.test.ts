@@ -31,6 +31,7 @@ describe('the listen-failure line', () => {
   it('knows which errors are listen failures', () => {
     expect(isListenFailure(Object.assign(new Error('x'), { code: 'EADDRINUSE' }))).toBe(true);
     expect(isListenFailure(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isListenFailure(Object.assign(new Error('x'), { code: 'constructor' }))).toBe(false);
     expect(isListenFailure(new Error('x'))).toBe(false);
     expect(isListenFailure(undefined)).toBe(false);
   });

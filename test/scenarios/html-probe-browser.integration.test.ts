@@ -1,37 +1,25 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startMockBroker } from '../../mock-broker/index.ts';
 import { DEMO_USER, startGateway } from '../../gateway/index.ts';
 import { GatewayLogCapture } from '../../scenarios/reproduce/gateway-log-capture.ts';
-import { drawnCharts, launchChromium, TEST_OUTPUT } from '../support/chromium-page.ts';
+import { chromiumPerFile, drawnCharts, TEST_OUTPUT } from '../support/chromium-page.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
-import { tempDir } from '../support/run-stormcheck.ts';
 
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-let temp: Awaited<ReturnType<typeof tempDir>>;
-
-beforeAll(async () => {
-  chromium = await launchChromium();
-  temp = await tempDir();
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await temp?.cleanup();
-});
+const rig = chromiumPerFile();
 
 describe('probe --html in headless Chromium', () => {
   // This suite checks the page of a failed probe. A 3 s probe itself misses the legacy gateway's storm
   // about one run in fifteen under load (issue 21, the probe's detection power), so the run may be retried.
   it('charts the broker record and the log window of a legacy gateway, with phases and clickable findings', { retry: 2, timeout: 60_000 }, async () => {
-    const logFile = path.join(temp.dir, 'gateway.log');
+    const logFile = path.join(rig.temp.dir, 'gateway.log');
     // Lines from before the probe: the page must neither chart them nor take its evidence from them.
     await writeFile(logFile, '{"level":30,"time":1,"msg":"Connecting to angel WebSocket (attempt 1)"}\n'.repeat(3));
     const log = new GatewayLogCapture(logFile);
     const broker = await startMockBroker({ host: '127.0.0.1', port: 0, limit: 2, logLevel: 'silent' });
     const gateway = await startGateway({ host: '127.0.0.1', port: 0, adminPort: 0, brokerUrl: broker.url, registry: 'legacy', logDestination: log.destination });
-    const out = path.join(temp.dir, 'probe.html');
+    const out = path.join(rig.temp.dir, 'probe.html');
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let run;
     try {
@@ -47,7 +35,7 @@ describe('probe --html in headless Chromium', () => {
     }
     expect(run.code).toBe(1);
 
-    const { page, errors, requests } = await chromium.open(out);
+    const { page, errors, requests } = await rig.chromium.open(out);
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
     expect(await page.$$eval('.column h2', (els) => els.map((e) => e.textContent))).toEqual([new URL(gateway.url).href]);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll } from 'vitest';
+import { tempDir, type TempDir } from './run-stormcheck.ts';
 
 /** Debian's package; `.ci/run` installs it with apt when missing. */
 export const CHROMIUM = process.env.STORMCHECK_CHROMIUM ?? '/usr/bin/chromium';
@@ -30,8 +32,42 @@ export interface OpenedReport {
   requests: string[];
 }
 
+export interface Chromium {
+  open: (file: string) => Promise<OpenedReport>;
+  close: () => Promise<void>;
+}
+
+/**
+ * One Chromium and one temporary folder for all tests of the calling file, both gone after its last
+ * test: a browser takes a second or two to start on a loaded machine.
+ */
+export function chromiumPerFile(): { readonly chromium: Chromium; readonly temp: TempDir } {
+  let chromium: Chromium | undefined;
+  let temp: TempDir | undefined;
+  beforeAll(async () => {
+    chromium = await launchChromium();
+    temp = await tempDir();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await temp?.cleanup();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('chromiumPerFile(): Chromium runs only while the file\'s tests do');
+    return value;
+  };
+  return {
+    get chromium() {
+      return ready(chromium);
+    },
+    get temp() {
+      return ready(temp);
+    },
+  };
+}
+
 /** One headless Chromium with a fresh profile, closed (profile removed) by `close`. */
-export async function launchChromium(): Promise<{ open: (file: string) => Promise<OpenedReport>; close: () => Promise<void> }> {
+export async function launchChromium(): Promise<Chromium> {
   await mkdir(TEST_OUTPUT, { recursive: true });
   const profile = await mkdtemp(path.join(tmpdir(), 'stormcheck-chromium-'));
   let browser: Browser;

@@ -1,27 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drawnCharts, launchChromium, TEST_OUTPUT } from '../support/chromium-page.ts';
-import { stormcheck, tempDir } from '../support/run-stormcheck.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumPerFile, drawnCharts, TEST_OUTPUT } from '../support/chromium-page.ts';
+import { stormcheck } from '../support/run-stormcheck.ts';
 
 const FIXTURES = new URL('../../fixtures/logs/', import.meta.url).pathname;
 
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-let temp: Awaited<ReturnType<typeof tempDir>>;
-
-beforeAll(async () => {
-  chromium = await launchChromium();
-  temp = await tempDir();
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await temp?.cleanup();
-});
+const rig = chromiumPerFile();
 
 /** Runs `stormcheck verify --reporter html=…` on `logs` and returns the page's path. */
 async function verifyPage(logs: string[], name: string): Promise<string> {
-  const out = path.join(temp.dir, `${name}.html`);
+  const out = path.join(rig.temp.dir, `${name}.html`);
   const run = await stormcheck(['verify', ...logs, '--reporter', `html=${out}`]);
   expect(run.stderr).toBe('');
   expect([0, 1]).toContain(run.code);
@@ -31,7 +20,7 @@ async function verifyPage(logs: string[], name: string): Promise<string> {
 describe('HTML report in headless Chromium', () => {
   it('verify page of the incident log: no console error, no request, a drawn chart, evidence on click', async () => {
     const log = path.join(FIXTURES, 'incident.log');
-    const { page, errors, requests } = await chromium.open(await verifyPage([log], 'verify-incident'));
+    const { page, errors, requests } = await rig.chromium.open(await verifyPage([log], 'verify-incident'));
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatch(/^file:/);
@@ -60,8 +49,8 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('a log with a single event still draws one point', async () => {
-    const log = await temp.file('one.log', '[2025-11-11 09:45:49,185] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)\n');
-    const { page, errors } = await chromium.open(await verifyPage([log], 'verify-one'));
+    const log = await rig.temp.file('one.log', '[2025-11-11 09:45:49,185] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)\n');
+    const { page, errors } = await rig.chromium.open(await verifyPage([log], 'verify-one'));
     const charts = await drawnCharts(page);
     expect(errors).toEqual([]);
     expect(charts).toHaveLength(1);
@@ -70,8 +59,8 @@ describe('HTML report in headless Chromium', () => {
 
   it('a log whose events share one timestamp is drawn by line order, and the page says so', async () => {
     const line = '[2025-11-11 09:45:49,185] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)\n';
-    const log = await temp.file('same-time.log', line.repeat(6));
-    const { page, errors } = await chromium.open(await verifyPage([log], 'verify-same-time'));
+    const log = await rig.temp.file('same-time.log', line.repeat(6));
+    const { page, errors } = await rig.chromium.open(await verifyPage([log], 'verify-same-time'));
     expect(errors).toEqual([]);
     expect(await page.$eval('.notes', (e) => e.textContent)).toContain('drawn by the order of the log lines');
     const charts = await drawnCharts(page);
@@ -79,11 +68,11 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('reproduce --html: one chart per registry with broker and gateway series drawn, phases and findings clickable', async () => {
-    const out = path.join(temp.dir, 'reproduce.html');
+    const out = path.join(rig.temp.dir, 'reproduce.html');
     const run = await stormcheck(['reproduce', '--duration', '2s', '--clients', '6', '--html', out]);
     expect(run.stderr).toBe('');
     expect([0, 1]).toContain(run.code);
-    const { page, errors, requests } = await chromium.open(out);
+    const { page, errors, requests } = await rig.chromium.open(out);
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
     expect(await page.$$eval('.column h2', (els) => els.map((e) => e.textContent))).toEqual(['legacy-2025', 'legacy-2026', 'singleton']);
@@ -105,8 +94,8 @@ describe('HTML report in headless Chromium', () => {
   }, 60_000);
 
   it('verify with html= to an unwritable path exits 2 with one line, and the other reporters still write', async () => {
-    const json = path.join(temp.dir, 'beside.json');
-    const aFile = path.join(temp.dir, 'a-file');
+    const json = path.join(rig.temp.dir, 'beside.json');
+    const aFile = path.join(rig.temp.dir, 'a-file');
     await writeFile(aFile, 'not a folder');
     const run = await stormcheck([
       'verify', path.join(FIXTURES, 'healthy-2025.log'), '--reporter', `html=${path.join(aFile, 'r.html')}`, '--reporter', `json=${json}`,
@@ -118,17 +107,17 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('verify with html= and a clean log exits 0 as without it', async () => {
-    const out = path.join(temp.dir, 'clean.html');
+    const out = path.join(rig.temp.dir, 'clean.html');
     const run = await stormcheck(['verify', path.join(FIXTURES, 'healthy-2025.log'), '--reporter', `html=${out}`]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
-    const { page, errors } = await chromium.open(out);
+    const { page, errors } = await rig.chromium.open(out);
     expect(errors).toEqual([]);
     expect(await page.$eval('.verdict', (e) => e.textContent)).toMatch(/^PASS/);
   });
 
   it('reproduce --html to an unwritable path exits 2 with one line before running', async () => {
-    const aFile = path.join(temp.dir, 'not-a-folder');
+    const aFile = path.join(rig.temp.dir, 'not-a-folder');
     await writeFile(aFile, 'not a folder');
     const run = await stormcheck(['reproduce', '--duration', '2s', '--html', path.join(aFile, 'r.html')]);
     expect(run.code).toBe(2);
