@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'mock-broker': async () => (await import('../mock-broker/command.ts')).mockBrokerCommand as CommandModule,
   gateway: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandModule,
   verify: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandModule,
+  rules: async () => (await import('../verifier/rules-command.ts')).rulesCommand as CommandModule,
   reproduce: async () => (await import('../scenarios/reproduce/command.ts')).reproduceCommand as CommandModule,
   probe: async () => (await import('../scenarios/probe/command.ts')).probeCommand as CommandModule,
 };
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.03)',
     })
     .command(commands)
-    .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
+    .demandCommand(1, 'Name a command: mock-broker, gateway, verify, rules, reproduce or probe (see --help).')
     .strict()
     .recommendCommands()
     .middleware(((args: Record<string, unknown>, instance: ParsingInstance) => {

@@ -43,6 +43,8 @@ export interface VerifyOptions {
   allowEmpty: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];
+  /** Per rule, by name: off, another severity, or thresholds of its own (the config file's `rules`). */
+  ruleSettings?: Record<string, RuleSetting>;
   /** Called now and then with the bytes read so far (for a progress line). */
   onProgress?: (bytesRead: number) => void;
   /**
@@ -89,10 +91,18 @@ export interface Finding {
   input: string;
   /** Up to 5 of the lines behind it, earliest first. */
   evidence: Evidence[];
+  /** Its rule's documentation: docs/rules.md#<rule> at the installed version's tag. */
+  docsUrl: string;
 }
 
-/** A finding as a rule reports it; the verifier adds the input it was judged in. */
-export type RuleFinding = Omit<Finding, 'input'>;
+/** A finding as a rule reports it; the verifier adds the input it was judged in and its docs. */
+export type RuleFinding = Omit<Finding, 'input' | 'docsUrl'>;
+
+/** A config file's word on one rule: switched off, re-graded, or judged with its own thresholds. */
+export interface RuleSetting {
+  severity?: Severity | 'off';
+  thresholds?: Partial<Thresholds>;
+}
 
 /** What was read from one input (a file, a `.gz` rotation or stdin). */
 export interface InputSummary {

@@ -111,7 +111,7 @@ async function report(
   const failures = await writeReports(
     done,
     targets,
-    { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(done.thresholds), ...how.userRules], html: how.html },
+    { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(), ...how.userRules], html: how.html },
     (text) => process.stdout.write(text),
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);

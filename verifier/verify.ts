@@ -4,6 +4,7 @@ import type { InputSource } from './input/open-input.ts';
 import { readInput } from './read-input.ts';
 import { NewFindings } from './new-findings.ts';
 import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
+import { ruleDocsUrl } from './rules/rule-docs.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
 import { sumMinutes, Timeline } from './timeline.ts';
 import {
@@ -14,6 +15,7 @@ import {
   type InputSummary,
   type ReportError,
   type ReuseStatistic,
+  type RuleSetting,
   type Severity,
   type SkippedInput,
   type Thresholds,
@@ -52,6 +54,7 @@ class Judgement {
   readonly reuse = new ReuseStatistics();
   readonly files: string[] = [];
   private readonly onEvent: VerifyOptions['onEvent'];
+  private readonly settings: Record<string, RuleSetting>;
   endTime = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -59,8 +62,10 @@ class Judgement {
     thresholds: Thresholds,
     options: VerifyOptions,
   ) {
-    this.rules = builtInRules(thresholds);
-    this.patternRules = options.userRules.map((r) => new PatternRule(r));
+    const settings = (this.settings = options.ruleSettings ?? {});
+    const on = (rule: string) => settings[rule]?.severity !== 'off';
+    this.rules = builtInRules(thresholds, (rule) => ({ ...thresholds, ...settings[rule]?.thresholds }), on);
+    this.patternRules = options.userRules.filter((r) => on(r.name)).map((r) => new PatternRule(r));
     this.onEvent = options.onEvent;
   }
 
@@ -75,7 +80,10 @@ class Judgement {
 
   findings(): Finding[] {
     const found = [...this.rules.flatMap((r) => r.finish(this.endTime)), ...this.patternRules.flatMap((r) => r.finish())];
-    return found.map((f) => ({ ...f, input: this.name }));
+    return found.map((f) => {
+      const severity = this.settings[f.rule]?.severity;
+      return { ...f, severity: severity && severity !== 'off' ? severity : f.severity, input: this.name, docsUrl: ruleDocsUrl(f.rule) };
+    });
   }
 }
 

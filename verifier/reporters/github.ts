@@ -16,7 +16,7 @@ export function renderGithub(report: VerifyReport): string {
     const at = f.evidence[0];
     const props = [at ? `file=${prop(at.file)},line=${at.line}` : undefined, `title=${prop(`stormcheck ${f.rule}`)}`].filter(Boolean).join(',');
     const more = f.evidence.length > 1 ? ` (also ${f.evidence.slice(1).map((e) => `${e.file}:${e.line}`).join(', ')})` : '';
-    return `::${COMMAND[f.severity]} ${props}::${data(`${f.message}; count ${f.count}, ${f.first} .. ${f.last}${more}`)}\n`;
+    return `::${COMMAND[f.severity]} ${props}::${data(`${f.message}; count ${f.count}, ${f.first} .. ${f.last}${more}; docs: ${f.docsUrl}`)}\n`;
   });
   return [...findings, ...skipped].join('');
 }

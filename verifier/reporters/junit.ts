@@ -55,7 +55,7 @@ function where(f: Finding | undefined): string {
 
 function describe(f: Finding): string {
   const refs = f.evidence.map((e) => `${e.file}:${e.line}`).join(', ');
-  return `${f.severity.toUpperCase()} ${f.message} (count ${f.count}, ${f.first} .. ${f.last}; ${f.input}; ${refs})`;
+  return `${f.severity.toUpperCase()} ${f.message} (count ${f.count}, ${f.first} .. ${f.last}; ${f.input}; ${refs}; docs: ${f.docsUrl})`;
 }
 
 function xml(s: string): string {

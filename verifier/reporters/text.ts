@@ -42,6 +42,7 @@ function renderFinding(f: Finding, named: boolean, paint: (c: keyof typeof COLOU
     `${paint(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.rule}  ${who}  count ${f.count}  ${f.first} .. ${f.last}${kind}${input}`,
     `        ${f.message}`,
     `        ${paint('dim', `evidence: ${f.evidence.map((e) => `${e.file}:${e.line}`).join(', ')}`)}`,
+    `        ${paint('dim', `docs: ${f.docsUrl}`)}`,
   ];
 }
 

@@ -93,7 +93,7 @@ function findingRange(f: Finding, series: EventSeries, x: number[], bucketSecond
     to,
     tone: f.severity,
     label: `${f.severity} ${f.rule}${who ? ` ${who}` : ''} ×${f.count}`,
-    detail: `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''})`,
+    detail: `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''}); docs: ${f.docsUrl}`,
     evidence: f.evidence.map((e) => evidence.get(evidenceRef(e)) ?? { ref: evidenceRef(e), text: null }),
   };
 }
