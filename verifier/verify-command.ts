@@ -11,6 +11,10 @@ import { writeReports } from './reporters/write-reports.ts';
 import { builtInRuleNames } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
+import { CONFIG_FILE_NAME } from './config/config-schema.ts';
+import { findConfig, loadConfig } from './config/load-config.ts';
+import { printableSettings, resolveSettings, type VerifySettings } from './config/resolve-settings.ts';
+import { thresholdText } from './rules/threshold-names.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
@@ -18,18 +22,20 @@ interface VerifyArgs {
   format: LogFormat;
   rules?: string;
   /** One value, or several when the option is repeated (not `array`: that would swallow the paths after it). */
-  reporter: string | string[];
+  reporter?: string | string[];
   output?: string;
   follow: boolean;
   merge: boolean;
-  window: string;
-  burst: number;
-  storm: number;
-  'zombie-reconnect': number;
-  'forced-reconnect': number;
-  'stale-feed': number;
-  'event-loop-stall': number;
-  'fail-on': Severity;
+  window?: string;
+  burst?: number;
+  storm?: number;
+  'zombie-reconnect'?: number;
+  'forced-reconnect'?: number;
+  'stale-feed'?: number;
+  'event-loop-stall'?: number;
+  'fail-on'?: Severity;
+  config?: string;
+  'print-config': boolean;
   'allow-empty': boolean;
   color?: boolean;
 }
@@ -46,23 +52,24 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     y
       .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
       .option('format', { choices: FORMATS, default: 'auto', describe: 'line format; auto decides per line' })
+      .option('config', { type: 'string', describe: `settings file (default: the nearest ${CONFIG_FILE_NAME} from here upward); flags override it` })
+      .option('print-config', { type: 'boolean', default: false, describe: 'print the resolved settings (flags, then config file, then defaults) as JSON and exit' })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
       .option('reporter', {
         type: 'string',
-        default: 'text',
-        describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')}`,
+        describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')} (default: text)`,
       })
       .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
-      .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
-      .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
-      .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
-      .option('zombie-reconnect', { type: 'number', default: DEFAULT_OPTIONS.zombieReconnect, describe: 'SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect' })
-      .option('forced-reconnect', { type: 'number', default: DEFAULT_OPTIONS.forcedReconnect, describe: 'watchdog-forced reconnects per user that fire forced-reconnect' })
-      .option('stale-feed', { type: 'number', default: DEFAULT_OPTIONS.staleFeed, describe: 'stale-feed lines per user that fire stale-feed' })
-      .option('event-loop-stall', { type: 'number', default: DEFAULT_OPTIONS.eventLoopStall, describe: 'thread-join timeouts per user that fire event-loop-stall' })
-      .option('fail-on', { choices: SEVERITIES, default: 'error', describe: 'exit 1 on findings of this severity or worse' })
+      .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts (500ms, 60s, 2m) (default: ${thresholdText('windowMs', DEFAULT_OPTIONS.windowMs)})` })
+      .option('burst', { type: 'number', describe: `adapter creations per user allowed within --window (default: ${DEFAULT_OPTIONS.burst})` })
+      .option('storm', { type: 'number', describe: `fresh connection attempts within 1 s that make a storm (default: ${DEFAULT_OPTIONS.storm})` })
+      .option('zombie-reconnect', { type: 'number', describe: `SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect (default: ${DEFAULT_OPTIONS.zombieReconnect})` })
+      .option('forced-reconnect', { type: 'number', describe: `watchdog-forced reconnects per user that fire forced-reconnect (default: ${DEFAULT_OPTIONS.forcedReconnect})` })
+      .option('stale-feed', { type: 'number', describe: `stale-feed lines per user that fire stale-feed (default: ${DEFAULT_OPTIONS.staleFeed})` })
+      .option('event-loop-stall', { type: 'number', describe: `thread-join timeouts per user that fire event-loop-stall (default: ${DEFAULT_OPTIONS.eventLoopStall})` })
+      .option('fail-on', { choices: SEVERITIES, describe: `exit 1 on findings of this severity or worse (default: ${DEFAULT_OPTIONS.failOn})` })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .option('color', { type: 'boolean', describe: 'colour the text report: --color always, --no-color never; default: on a terminal unless NO_COLOR (FORCE_COLOR forces)' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
@@ -76,13 +83,18 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
       .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
-    const paths = withStdin(args.paths ?? []);
-    const targets = toTargets(args);
-    const failOn: Severity = (SEVERITIES as readonly string[]).includes(args['fail-on']) ? args['fail-on'] : 'error';
+    const settings = await settingsOf(args);
+    if (args['print-config']) {
+      process.stdout.write(`${JSON.stringify(printableSettings(settings), null, 2)}\n`);
+      return;
+    }
+    const paths = settings.inputs;
+    const targets = toTargets(settings.reporters, args.output);
+    const failOn = settings.failOn;
     const colour = wantsColour(args.color, process.stdout);
     let options: Partial<VerifyOptions>;
     try {
-      options = await toOptions(args, paths);
+      options = await toOptions(args, settings);
     } catch (err) {
       // A CI step that reads the JSON (or the annotations) still gets one document saying why.
       if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [] });
@@ -119,18 +131,47 @@ async function report(
 }
 
 /** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */
-function toTargets(args: VerifyArgs): ReporterTarget[] {
+function toTargets(reporters: string[], output: string | undefined): ReporterTarget[] {
   let targets: ReporterTarget[];
   try {
-    targets = [args.reporter].flat().map(parseReporterTarget);
+    targets = reporters.map(parseReporterTarget);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (args.output === undefined) return targets;
+  if (output === undefined) return targets;
   if (targets.length !== 1 || targets[0].path !== undefined) {
     throw new UsageError('--output names the file of a single reporter; with several, give each its file as --reporter NAME=FILE');
   }
-  return [{ name: targets[0].name, path: args.output }];
+  return [{ name: targets[0].name, path: output }];
+}
+
+/** The flags as given, checked, then the config file (`--config`, or the nearest one) beneath them. */
+async function settingsOf(args: VerifyArgs): Promise<VerifySettings> {
+  let windowMs: number | undefined;
+  if (args.window !== undefined) {
+    windowMs = parseDuration(args.window);
+    if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
+  }
+  for (const name of COUNT_OPTIONS) if (args[name] !== undefined) wholeNumberOption(name, args[name], 1);
+  const file = args.config ?? (await findConfig(process.cwd()));
+  return resolveSettings(
+    {
+      paths: withStdin(args.paths ?? []),
+      reporters: args.reporter === undefined ? undefined : [args.reporter].flat(),
+      failOn: args['fail-on'],
+      rulesFile: args.rules,
+      thresholds: {
+        windowMs,
+        burst: args.burst,
+        storm: args.storm,
+        zombieReconnect: args['zombie-reconnect'],
+        forcedReconnect: args['forced-reconnect'],
+        staleFeed: args['stale-feed'],
+        eventLoopStall: args['event-loop-stall'],
+      },
+    },
+    file === undefined ? undefined : await loadConfig(file),
+  );
 }
 
 /**
@@ -143,30 +184,23 @@ function withStdin(paths: string[]): string[] {
   return raw.filter((t) => t === STDIN || paths.includes(t));
 }
 
-async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<VerifyOptions>> {
-  const windowMs = parseDuration(args.window);
-  if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
-  for (const name of COUNT_OPTIONS) wholeNumberOption(name, args[name], 1);
+async function toOptions(args: VerifyArgs, settings: VerifySettings): Promise<Partial<VerifyOptions>> {
+  const paths = settings.inputs;
   if (paths.length === 0) {
-    throw new UsageError('name the logs to verify: files, folders, globs, or - for stdin (see stormcheck verify --help)');
+    throw new UsageError(`name the logs to verify: files, folders, globs, or - for stdin, or "inputs" in ${CONFIG_FILE_NAME} (see stormcheck verify --help)`);
   }
   if (args.follow && (paths.length !== 1 || paths[0] === STDIN)) {
     throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
   }
-  const userRules = args.rules === undefined ? [] : await loadRulesFile(args.rules).catch(asUsage);
+  const userRules = settings.rulesFile === undefined ? [] : await loadRulesFile(settings.rulesFile).catch(asUsage);
   return {
     format: args.format,
     merge: args.merge,
-    failOn: args['fail-on'],
-    windowMs,
-    burst: args.burst,
-    storm: args.storm,
-    zombieReconnect: args['zombie-reconnect'],
-    forcedReconnect: args['forced-reconnect'],
-    staleFeed: args['stale-feed'],
-    eventLoopStall: args['event-loop-stall'],
+    failOn: settings.failOn,
+    ...settings.thresholds,
     allowEmpty: args['allow-empty'],
     userRules,
+    ruleSettings: settings.rules,
   };
 }
 

@@ -208,7 +208,8 @@ export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'fa
   };
 }
 
-function thresholdsOf(o: Thresholds): Thresholds {
+/** The thresholds part of options (the defaults' when given DEFAULT_OPTIONS). */
+export function thresholdsOf(o: Thresholds): Thresholds {
   return {
     windowMs: o.windowMs,
     burst: o.burst,
