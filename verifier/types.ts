@@ -212,4 +212,31 @@ export interface VerifyReport {
   statistics: { reuse: ReuseStatistic[] };
   /** The thresholds the report was judged with. */
   thresholds: Thresholds;
+  /** With `--baseline`: the findings its entries suppress, which no longer decide the verdict. */
+  suppressed?: Finding[];
+  /** With `--baseline`: what the baseline did. */
+  baseline?: BaselineSummary;
+}
+
+/** One accepted finding in a baseline file; `expires` (`YYYY-MM-DD`) is the last day it suppresses. */
+export interface BaselineEntry {
+  rule: string;
+  user?: string;
+  broker?: string;
+  /** Stable across runs: no line numbers, times or counts go into it. */
+  fingerprint: string;
+  expires?: string;
+}
+
+/** What a baseline did in one run. */
+export interface BaselineSummary {
+  file: string;
+  entries: number;
+  suppressed: number;
+  /** Entries past their date that matched a finding: it fails again. */
+  expired: BaselineEntry[];
+  /** Entries that matched no finding. */
+  unused: BaselineEntry[];
+  /** `--strict-baseline`: unused entries fail the run. */
+  strict: boolean;
 }

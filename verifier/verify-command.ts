@@ -11,6 +11,7 @@ import { writeReports } from './reporters/write-reports.ts';
 import { builtInRuleNames } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
 import { loadRulesFile } from './rules-file.ts';
+import { judgeWithBaseline, planBaseline, type BaselinePlan } from './baseline/baseline-options.ts';
 import { CONFIG_FILE_NAME } from './config/config-schema.ts';
 import { findConfig, loadConfig } from './config/load-config.ts';
 import { printableSettings, resolveSettings, type VerifySettings } from './config/resolve-settings.ts';
@@ -36,6 +37,11 @@ interface VerifyArgs {
   'fail-on'?: Severity;
   config?: string;
   'print-config': boolean;
+  baseline?: string;
+  'update-baseline'?: string;
+  expires?: string;
+  'prune-baseline': boolean;
+  'strict-baseline': boolean;
   'allow-empty': boolean;
   color?: boolean;
 }
@@ -55,6 +61,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('config', { type: 'string', describe: `settings file (default: the nearest ${CONFIG_FILE_NAME} from here upward); flags override it` })
       .option('print-config', { type: 'boolean', default: false, describe: 'print the resolved settings (flags, then config file, then defaults) as JSON and exit' })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
+      .option('baseline', { type: 'string', describe: 'suppress the accepted findings listed in this file (until each entry expires)' })
+      .option('update-baseline', { type: 'string', describe: 'write this baseline file: the entries kept plus one per new finding' })
+      .option('expires', { type: 'string', describe: 'YYYY-MM-DD stamped on the entries --update-baseline adds (the last day they suppress)' })
+      .option('prune-baseline', { type: 'boolean', default: false, describe: 'with --update-baseline: drop entries that matched nothing' })
+      .option('strict-baseline', { type: 'boolean', default: false, describe: 'fail the run when a baseline entry matched nothing' })
       .option('reporter', {
         type: 'string',
         describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')} (default: text)`,
@@ -93,8 +104,16 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const failOn = settings.failOn;
     const colour = wantsColour(args.color, process.stdout);
     let options: Partial<VerifyOptions>;
+    let baseline: BaselinePlan | undefined;
     try {
       options = await toOptions(args, settings);
+      baseline = await planBaseline({
+        baseline: args.baseline,
+        updateBaseline: args['update-baseline'],
+        expires: args.expires,
+        pruneBaseline: args['prune-baseline'],
+        strictBaseline: args['strict-baseline'],
+      });
     } catch (err) {
       // A CI step that reads the JSON (or the annotations) still gets one document saying why.
       if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [] });
@@ -103,7 +122,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
     if (html) options.onEvent = html.onEvent;
     const outcome = await runVerify(paths, args.follow, options);
-    const done = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
+    const judged = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
+    const done = baseline ? await judgeWithBaseline(judged, baseline, new Date().toISOString().slice(0, 10)) : judged;
     const failed = await report(done, targets, {
       colour,
       userRules: options.userRules!.map((r) => r.name),

@@ -1,3 +1,4 @@
+import { baselineEntryLines, baselineLine } from '../baseline/baseline-text.ts';
 import { SEVERITIES, type Finding, type Severity, type VerifyReport } from '../types.ts';
 
 const CLASSNAME = 'stormcheck.verify';
@@ -31,7 +32,19 @@ export function renderJunit(report: VerifyReport, opts: { failOn: Severity; rule
     const summary = failing.map((f) => f.message).join('; ');
     return `${open}>\n      <failure type="${xml(failing[0].severity)}" message="${xml(summary)}">${xml(body)}</failure>\n    </testcase>`;
   });
-  return document(names.length, failures, 0, cases);
+  if (report.baseline) {
+    const b = report.baseline;
+    const text = [baselineLine(b), ...baselineEntryLines(b), ...(report.suppressed ?? []).map((f) => `suppressed: ${describe(f)}`)].join('\n');
+    const open = `    <testcase classname="${CLASSNAME}" name="baseline"`;
+    const failing = b.strict && b.unused.length > 0;
+    if (failing) failures++;
+    cases.push(
+      failing
+        ? `${open}>\n      <failure type="unused-baseline-entry" message="${xml(baselineLine(b))}">${xml(text)}</failure>\n    </testcase>`
+        : `${open}>\n      <system-out>${xml(text)}</system-out>\n    </testcase>`,
+    );
+  }
+  return document(cases.length, failures, 0, cases);
 }
 
 function document(tests: number, failures: number, errors: number, cases: string[]): string {

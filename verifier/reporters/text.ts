@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { baselineEntryLines, baselineLine } from '../baseline/baseline-text.ts';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
 
 const MAX_TIMELINE_ROWS = 120;
@@ -20,6 +21,7 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
       `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
       `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable)`,
   );
+  if (report.baseline) out.push(`  ${baselineLine(report.baseline)}`, ...baselineEntryLines(report.baseline).map((l) => `  ${l}`));
   if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
   for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
   for (const input of report.inputs) {

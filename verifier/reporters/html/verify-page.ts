@@ -1,3 +1,4 @@
+import { baselineLine } from '../../baseline/baseline-text.ts';
 import { subjectKey } from '../../classify/log-event.ts';
 import type { EventSeries, SubjectSeries } from '../../timeseries/event-series.ts';
 import { EVENT_SERIES, type EventSeriesField } from '../../timeseries/event-series.ts';
@@ -69,6 +70,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
         `${report.linesRead} lines from ${report.inputs.length} input(s): ${report.inputs.map((i) => i.name).join(', ')}`,
         `${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable`,
         `thresholds: window ${report.thresholds.windowMs / 1000} s, burst ${report.thresholds.burst}, storm ${report.thresholds.storm}`,
+        ...(report.baseline ? [baselineLine(report.baseline)] : []),
       ],
       ruleCounts: ruleCounts(report.findings),
       stormKinds: [...new Set(report.findings.flatMap((f) => (f.stormKind ? [f.stormKind] : [])))],
