@@ -7,6 +7,7 @@ import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputErr
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
 import { HtmlContextBuilder } from './reporters/html/index.ts';
+import { repositoryRoot } from './reporters/repository-root.ts';
 import { writeReports } from './reporters/write-reports.ts';
 import { builtInRuleNames } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
@@ -103,6 +104,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const targets = toTargets(settings.reporters, args.output);
     const failOn = settings.failOn;
     const colour = wantsColour(args.color, process.stdout);
+    const anchors = { repoRoot: await repositoryRoot(process.cwd(), process.env), judgedBy: settings.configFile ?? settings.rulesFile };
     let options: Partial<VerifyOptions>;
     let baseline: BaselinePlan | undefined;
     try {
@@ -116,7 +118,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       });
     } catch (err) {
       // A CI step that reads the JSON (or the annotations) still gets one document saying why.
-      if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [] });
+      if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [], anchors });
       throw err;
     }
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
@@ -127,7 +129,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const failed = await report(done, targets, {
       colour,
       userRules: options.userRules!.map((r) => r.name),
+      enabled: (rule) => settings.rules[rule]?.severity !== 'off',
       html: html ? await html.context(done) : undefined,
+      anchors,
     });
     if (done.error) process.stderr.write(`stormcheck: ${done.error.message}\n`);
     process.exitCode = failed ? EXIT.usage : done.exitCode;
@@ -138,12 +142,12 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 async function report(
   done: VerifyReport,
   targets: ReporterTarget[],
-  how: { colour: boolean; userRules: string[]; html?: RenderOptions['html'] },
+  how: { colour: boolean; userRules: string[]; enabled?: (rule: string) => boolean; html?: RenderOptions['html']; anchors: RenderOptions['anchors'] },
 ): Promise<boolean> {
   const failures = await writeReports(
     done,
     targets,
-    { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(), ...how.userRules], html: how.html },
+    { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(how.enabled), ...how.userRules], html: how.html, anchors: how.anchors },
     (text) => process.stdout.write(text),
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);

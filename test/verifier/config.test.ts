@@ -13,7 +13,7 @@ const tmp = tempDirPerTest();
 const VALID = {
   $schema: './node_modules/stormcheck/schema/stormcheck.config.schema.json',
   inputs: ['logs/'],
-  reporters: ['text', 'junit=reports/stormcheck.xml'],
+  reporters: ['text', 'sarif=reports/stormcheck.sarif'],
   failOn: 'warning',
   rulesFile: 'stormcheck-rules.json',
   rules: { 'stale-feed': 'off', 'broker-429': 'error', 'adapter-burst': { severity: 'warning', thresholds: { burst: 3, window: '2m' } } },
@@ -40,7 +40,7 @@ describe('stormcheck.config.json', () => {
     const config = checkConfig(VALID, '/repo/ci/stormcheck.config.json');
     expect(config).toMatchObject({
       inputs: ['/repo/ci/logs'],
-      reporters: ['text', 'junit=/repo/ci/reports/stormcheck.xml'],
+      reporters: ['text', 'sarif=/repo/ci/reports/stormcheck.sarif'],
       failOn: 'warning',
       rulesFile: '/repo/ci/stormcheck-rules.json',
       rules: { 'stale-feed': { severity: 'off' }, 'adapter-burst': { severity: 'warning', thresholds: { burst: 3, windowMs: 120_000 } } },

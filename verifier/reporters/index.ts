@@ -2,6 +2,7 @@ import { renderGithub } from './github.ts';
 import { renderHtml, type HtmlContext } from './html/index.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
+import { renderSarif, type ReportAnchors } from './sarif.ts';
 import { renderText } from './text.ts';
 import type { Severity, VerifyReport } from '../types.ts';
 
@@ -14,6 +15,8 @@ export interface RenderOptions {
   rules: readonly string[];
   /** The run's event series and evidence text, for the html reporter (collected only when it is asked for). */
   html?: HtmlContext;
+  /** The repository root and the file that judged the run, for SARIF locations. */
+  anchors?: ReportAnchors;
 }
 
 /** A reporter turns the finished report (or the input error that replaced it) into one document. */
@@ -26,6 +29,7 @@ export const REPORTERS = {
   junit: renderJunit,
   github: renderGithub,
   html: renderHtml,
+  sarif: renderSarif,
 } as const satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;
