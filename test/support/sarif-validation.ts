@@ -3,14 +3,14 @@ import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 
 /** The official OASIS SARIF 2.1.0 schema (errata 01), from oasis-tcs/sarif-spec sarif-2.1/schema/. */
 const SCHEMA = new URL('../../fixtures/schemas/sarif-schema-2.1.0.json', import.meta.url);
 
 /** The schema's complaints about a SARIF document, empty when valid (formats are left to the multitool). */
 export async function schemaErrors(doc: unknown): Promise<string[]> {
-  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const ajv = new AjvDraft04.default({ strict: false, validateFormats: false, allErrors: true });
   const validate = ajv.compile(JSON.parse(await readFile(SCHEMA, 'utf8')) as object);
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
