@@ -1,24 +1,49 @@
-import type { Severity, VerifyReport } from '../types.ts';
+import { baselineLine } from '../baseline/baseline-text.ts';
+import { SEVERITIES, type Finding, type Severity, type VerifyReport } from '../types.ts';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
+/**
+ * GitHub shows at most 10 annotations of each kind per step and drops the rest without a word
+ * (docs.github.com, workflow commands); one notice is kept back to say how many were left out.
+ */
+const CAP = 10;
+const TITLE = 'stormcheck verify';
 
 /**
- * GitHub Actions workflow commands: one annotation per finding at its first evidence line, a notice
- * per skipped input, and an `::error::` for an input error that stopped the run.
+ * GitHub Actions workflow commands within GitHub's limits: the 10 most important errors and the 10 most
+ * important warnings (by severity, then count), notices for skipped inputs, the baseline and info
+ * findings as room allows, and a last `::notice` saying how many findings have no annotation. An input
+ * error that stopped the run is one `::error::`.
  */
 export function renderGithub(report: VerifyReport): string {
   if (report.error) {
     const file = report.error.file ? `file=${prop(report.error.file)},` : '';
-    return `::error ${file}title=${prop('stormcheck verify')}::${data(report.error.message)}\n`;
+    return `::error ${file}title=${prop(TITLE)}::${data(report.error.message)}\n`;
   }
-  const skipped = report.skipped.map((s) => `::notice file=${prop(s.file)},title=${prop('stormcheck verify')}::${data(`${s.file}: ${s.reason}`)}\n`);
-  const findings = report.findings.map((f) => {
-    const at = f.evidence[0];
-    const props = [at ? `file=${prop(at.file)},line=${at.line}` : undefined, `title=${prop(`stormcheck ${f.rule}`)}`].filter(Boolean).join(',');
-    const more = f.evidence.length > 1 ? ` (also ${f.evidence.slice(1).map((e) => `${e.file}:${e.line}`).join(', ')})` : '';
-    return `::${COMMAND[f.severity]} ${props}::${data(`${f.message}; count ${f.count}, ${f.first} .. ${f.last}${more}; docs: ${f.docsUrl}`)}\n`;
-  });
-  return [...findings, ...skipped].join('');
+  const ranked = report.findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITIES.indexOf(a.f.severity) - SEVERITIES.indexOf(b.f.severity) || b.f.count - a.f.count || a.i - b.i)
+    .map(({ f }) => f);
+  const notices = [
+    ...report.skipped.map((s) => `::notice file=${prop(s.file)},title=${prop(TITLE)}::${data(`${s.file}: ${s.reason}`)}\n`),
+    ...(report.baseline ? [`::notice title=${prop(TITLE)}::${data(baselineLine(report.baseline))}\n`] : []),
+  ];
+  const of = (severity: Severity) => ranked.filter((f) => f.severity === severity);
+  const [errors, warnings, infos] = [of('error'), of('warning'), of('info')];
+  const allFit = errors.length <= CAP && warnings.length <= CAP && infos.length <= CAP - notices.length;
+  // When something is left out, one notice is kept for saying so.
+  const noticeRoom = CAP - (allFit ? 0 : 1);
+  const shown = [...errors.slice(0, CAP), ...warnings.slice(0, CAP), ...infos.slice(0, Math.max(0, noticeRoom - notices.length))];
+  const omitted = report.findings.length - shown.length;
+  const more = omitted > 0 ? [`::notice title=${prop(TITLE)}::${data(`… and ${omitted} more finding(s): see the job summary`)}\n`] : [];
+  return [...shown.map(annotation), ...notices.slice(0, noticeRoom), ...more].join('');
+}
+
+function annotation(f: Finding): string {
+  const at = f.evidence[0];
+  const props = [at ? `file=${prop(at.file)},line=${at.line}` : undefined, `title=${prop(`stormcheck ${f.rule}`)}`].filter(Boolean).join(',');
+  const also = f.evidence.length > 1 ? ` (also ${f.evidence.slice(1).map((e) => `${e.file}:${e.line}`).join(', ')})` : '';
+  return `::${COMMAND[f.severity]} ${props}::${data(`${f.message}; count ${f.count}, ${f.first} .. ${f.last}${also}; docs: ${f.docsUrl}`)}\n`;
 }
 
 function data(s: string): string {

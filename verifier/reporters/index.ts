@@ -3,6 +3,7 @@ import { renderHtml, type HtmlContext } from './html/index.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderSarif, type ReportAnchors } from './sarif.ts';
+import { renderSummary } from './summary.ts';
 import { renderText } from './text.ts';
 import type { Severity, VerifyReport } from '../types.ts';
 
@@ -30,6 +31,7 @@ export const REPORTERS = {
   github: renderGithub,
   html: renderHtml,
   sarif: renderSarif,
+  summary: renderSummary,
 } as const satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;
