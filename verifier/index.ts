@@ -1,4 +1,6 @@
-import { expandPaths } from './input/expand-paths.ts';
+import { expandPaths, STDIN } from './input/expand-paths.ts';
+import { newestLineTime } from './input/newest-line.ts';
+import { isRelative, resolveBounds } from './time-bounds.ts';
 import { followFile } from './input/follow-file.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { openInput, type InputSource } from './input/open-input.ts';
@@ -18,10 +20,24 @@ export { parseDuration } from '../contract/duration.ts';
 export async function verifyPaths(paths: string[], options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
   if (paths.length === 0) throw new VerifyInputError('NO_INPUT', '', 'no input: name log files, folders, globs or - for stdin');
   const files = await expandPaths(paths);
+  options = await withAbsoluteWindow(files, options);
   return verifyInputs(
     files.map((f) => ({ group: f.group, explicit: f.explicit, open: () => openInput(f.path) })),
     { ...DEFAULT_OPTIONS, ...options },
   );
+}
+
+/** Turns `--since 2h` into a time, counting back from the newest line of the files (stdin cannot be looked ahead in). */
+async function withAbsoluteWindow(files: { path: string }[], options: Partial<VerifyOptions>): Promise<Partial<VerifyOptions>> {
+  if (!isRelative(options.since) && !isRelative(options.until)) return options;
+  if (files.some((f) => f.path === STDIN)) {
+    throw new VerifyInputError('NO_INPUT', STDIN, '--since/--until as a duration count back from the newest line, which stdin cannot show ahead; give an ISO time');
+  }
+  const newest = await newestLineTime(files.map((f) => f.path), options.format ?? DEFAULT_OPTIONS.format, new Date().getUTCFullYear());
+  // Nothing recognisable to count back from: the run fails closed on that, not on the window.
+  if (newest === undefined) return { ...options, since: undefined, until: undefined };
+  const { since, until } = resolveBounds(options.since, options.until, newest);
+  return { ...options, since: since === undefined ? undefined : { at: since }, until: until === undefined ? undefined : { at: until } };
 }
 
 /** Verifies one already-open stream (a child process's stdout, a socket, a captured log). */

@@ -22,12 +22,15 @@ export interface ReadContext {
   patternRules: PatternRule[];
   onEvent: (ev: LogEvent) => void;
   onBytes?: (n: number) => void;
+  /** `--since`/`--until` as epoch ms: records outside are counted, not judged. */
+  window?: { since?: number; until?: number };
 }
 
 /** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
 export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
   const sink = new RecordSink(source.name, ctx);
-  const scanner = new LineScanner(keywordFinder(CANDIDATE_KEYWORDS), sink, ctx.patternRules.length > 0, ctx.format !== 'pino');
+  // A time window must see every record's time to count the lines it leaves out.
+  const scanner = new LineScanner(keywordFinder(CANDIDATE_KEYWORDS), sink, ctx.patternRules.length > 0 || ctx.window !== undefined, ctx.format !== 'pino');
   try {
     for await (const chunk of source.stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -45,8 +48,10 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   sink.finish();
   const c = scanner.counts;
   const last = scanner.lastHead();
-  const lastTime = last ? parseLine(last.buf.toString('utf8', last.start, last.end), ctx.format, ctx.year)?.time : undefined;
-  const summary = {
+  const lastRead = last ? parseLine(last.buf.toString('utf8', last.start, last.end), ctx.format, ctx.year)?.time : undefined;
+  const until = ctx.window?.until;
+  const lastTime = lastRead !== undefined && until !== undefined ? Math.min(lastRead, until) : lastRead;
+  const summary: InputSummary = {
     name: source.name,
     bytes: c.bytes,
     lines: c.lines,
@@ -56,12 +61,15 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     truncated: c.truncated,
     undecodable: c.undecodable,
   };
+  if (ctx.window) summary.outsideWindow = sink.outsideWindow;
   return { summary, lastTime };
 }
 
 /** Parses the lines the scanner hands on and classifies them; tracebacks belong to the record above. */
 class RecordSink implements ScanSink {
   failedHeads = 0;
+  outsideWindow = 0;
+  private skippedHead = -1;
   private readonly classifier: EventClassifier;
   private judged: { lineNo: number; record: LogRecord } | undefined;
   private headCache: { lineNo: number; record: LogRecord | undefined } | undefined;
@@ -92,8 +100,17 @@ class RecordSink implements ScanSink {
         this.failedHeads++;
         return;
       }
+      if (this.ctx.window && outside(record.time, this.ctx.window)) {
+        this.outsideWindow++;
+        this.skippedHead = line.lineNo;
+        return;
+      }
       for (const rule of this.ctx.patternRules) rule.observeRecord(record, ref);
       if (this.classifier.classify(record, ref)) this.lastEventRecord = line.lineNo;
+      return;
+    }
+    if (head !== undefined && head.lineNo === this.skippedHead) {
+      this.outsideWindow++;
       return;
     }
     // A keyword inside a traceback or wrapped text: one event per record, dated by the record's head.
@@ -115,4 +132,8 @@ class RecordSink implements ScanSink {
     this.headCache = { lineNo: line.lineNo, record };
     return record;
   }
+}
+
+function outside(time: number, w: { since?: number; until?: number }): boolean {
+  return (w.since !== undefined && time < w.since) || (w.until !== undefined && time > w.until);
 }

@@ -5,6 +5,7 @@
 
 import type { LogEvent } from './classify/log-event.ts';
 import type { LogFormat } from './parse/parse-line.ts';
+import type { TimeBound } from './time-bounds.ts';
 
 export type { LogFormat };
 
@@ -43,6 +44,9 @@ export interface VerifyOptions {
   allowEmpty: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];
+  /** `--since`/`--until`: judge only records in this window; a relative bound counts back from the newest line. */
+  since?: TimeBound;
+  until?: TimeBound;
   /** Per rule, by name: off, another severity, or thresholds of its own (the config file's `rules`). */
   ruleSettings?: Record<string, RuleSetting>;
   /** Called now and then with the bytes read so far (for a progress line). */
@@ -120,6 +124,8 @@ export interface InputSummary {
   undecodable: number;
   /** Under `--follow`: the rotations seen while following. */
   rotations?: Rotation[];
+  /** With `--since`/`--until`: lines of records outside the window, read but not judged. */
+  outsideWindow?: number;
 }
 
 /** A followed file replaced (renamed, or deleted and recreated) or truncated (copytruncate). */
@@ -212,6 +218,8 @@ export interface VerifyReport {
   statistics: { reuse: ReuseStatistic[] };
   /** The thresholds the report was judged with. */
   thresholds: Thresholds;
+  /** With `--since`/`--until`: the window judged (ISO) and the lines left out of it. */
+  window?: { since?: string; until?: string; linesOutside: number };
   /** With `--baseline`: the findings its entries suppress, which no longer decide the verdict. */
   suppressed?: Finding[];
   /** With `--baseline`: what the baseline did. */

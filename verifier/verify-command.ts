@@ -18,6 +18,7 @@ import { CONFIG_FILE_NAME } from './config/config-schema.ts';
 import { findConfig, loadConfig } from './config/load-config.ts';
 import { printableSettings, resolveSettings, type VerifySettings } from './config/resolve-settings.ts';
 import { thresholdText } from './rules/threshold-names.ts';
+import { parseTimeBound, type TimeBound } from './time-bounds.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
@@ -44,6 +45,8 @@ interface VerifyArgs {
   expires?: string;
   'prune-baseline': boolean;
   'strict-baseline': boolean;
+  since?: string;
+  until?: string;
   'allow-empty': boolean;
   color?: boolean;
 }
@@ -73,6 +76,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: `report format, NAME or NAME=FILE, repeatable: ${REPORTER_NAMES.join(' | ')} (default: text)`,
       })
       .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
+      .option('since', { type: 'string', describe: 'judge only lines from this time: ISO (2026-01-05T09:15) or a duration before the newest line (2h)' })
+      .option('until', { type: 'string', describe: 'judge only lines up to this time: ISO, or a duration before the newest line (30m)' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
       .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts (500ms, 60s, 2m) (default: ${thresholdText('windowMs', DEFAULT_OPTIONS.windowMs)})` })
@@ -241,6 +246,8 @@ async function toOptions(args: VerifyArgs, settings: VerifySettings): Promise<Pa
     failOn: settings.failOn,
     ...settings.thresholds,
     allowEmpty: args['allow-empty'],
+    since: timeBound('since', args.since),
+    until: timeBound('until', args.until),
     userRules,
     ruleSettings: settings.rules,
   };
@@ -288,6 +295,13 @@ function newFindingLine(f: Finding): string {
   const who = [f.user === undefined ? '' : ` user ${f.user}`, f.broker === undefined ? '' : ` broker ${f.broker}`].join('');
   const at = f.evidence[0] === undefined ? '' : ` at ${f.evidence[0].file}:${f.evidence[0].line}`;
   return `stormcheck verify: new ${f.severity} ${f.rule}${who}${at}: ${f.message}`;
+}
+
+function timeBound(name: string, value: string | undefined): TimeBound | undefined {
+  if (value === undefined) return undefined;
+  const bound = parseTimeBound(value);
+  if (!bound) throw new UsageError(`--${name} ${value} is neither an ISO time (2026-01-05T09:15, with a zone or read as the log's) nor a duration with its unit (90m, 2h)`);
+  return bound;
 }
 
 function asUsage(err: unknown): never {

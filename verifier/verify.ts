@@ -2,6 +2,7 @@ import type { LogEvent } from './classify/log-event.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import type { InputSource } from './input/open-input.ts';
 import { readInput } from './read-input.ts';
+import { isRelative, resolveBounds } from './time-bounds.ts';
 import { NewFindings } from './new-findings.ts';
 import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
 import { ruleDocsUrl } from './rules/rule-docs.ts';
@@ -96,6 +97,10 @@ class Judgement {
  */
 export async function verifyInputs(inputs: Iterable<PlannedInput>, options: VerifyOptions): Promise<VerifyReport> {
   const thresholds = thresholdsOf(options);
+  if (isRelative(options.since) || isRelative(options.until)) {
+    throw new VerifyInputError('NO_INPUT', '', '--since/--until relative to the newest line need files to look ahead in; give an ISO time');
+  }
+  const window = options.since || options.until ? resolveBounds(options.since, options.until, Number.NaN) : undefined;
   const judgements = new Map<string, Judgement>();
   const judgementOf = (name: string) => {
     let j = judgements.get(name);
@@ -125,6 +130,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       format: options.format,
       year,
       patternRules: judgement.patternRules,
+      window,
       onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => judgement.observe(ev),
       onBytes: newFindings
         ? (n) => {
@@ -186,7 +192,13 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
     timeline: sumMinutes(groups.map((g) => g.timeline)),
     statistics: { reuse },
     thresholds,
+    ...(window ? { window: windowSummary(window, summaries) } : {}),
   };
+}
+
+function windowSummary(w: { since?: number; until?: number }, summaries: InputSummary[]): NonNullable<VerifyReport['window']> {
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  return { since: iso(w.since), until: iso(w.until), linesOutside: summaries.reduce((n, s) => n + (s.outsideWindow ?? 0), 0) };
 }
 
 /** The report of a run that could not judge (exit 2): every reporter still gets one document. */

@@ -17,6 +17,7 @@ export function renderSummary(report: VerifyReport): string {
     `${report.findings.length} finding(s) (${SEVERITIES.map((s) => `${by(s)} ${s}`).join(', ')}), failing at \`${report.failOn}\`, ` +
       `in ${report.linesRead} lines from ${report.inputs.length} input(s).`,
   );
+  if (report.window) out.push('', `Window ${report.window.since ?? 'start'} .. ${report.window.until ?? 'end'}: ${report.window.linesOutside} line(s) outside it skipped.`);
   if (report.baseline) out.push('', cell(baselineLine(report.baseline)), ...baselineEntryLines(report.baseline).map((l) => `- ${cell(l)}`));
   const suppressed = report.suppressed ?? [];
   const rules = [...new Set([...report.findings, ...suppressed].map((f) => f.rule))];

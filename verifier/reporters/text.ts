@@ -21,6 +21,10 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
       `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
       `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable)`,
   );
+  if (report.window) {
+    const w = report.window;
+    out.push(`  window ${w.since ?? 'start'} .. ${w.until ?? 'end'}: ${w.linesOutside} line(s) outside it skipped`);
+  }
   if (report.baseline) out.push(`  ${baselineLine(report.baseline)}`, ...baselineEntryLines(report.baseline).map((l) => `  ${l}`));
   if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
   for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
