@@ -1,14 +1,14 @@
-import { appendFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { parseDuration } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
-import { parseReporterTarget, render, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
+import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
 import { HtmlContextBuilder } from './reporters/html/index.ts';
 import { repositoryRoot } from './reporters/repository-root.ts';
+import { appendStepSummary } from './reporters/step-summary.ts';
 import { writeReports } from './reporters/write-reports.ts';
 import { builtInRuleNames } from './rules/index.ts';
 import { inputBytes, progressOnTerminal } from './progress-line.ts';
@@ -139,9 +139,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       html: html ? await html.context(done) : undefined,
       anchors,
     });
-    const summaryFailed = await appendStepSummary(done, targets, process.env);
+    const summaryFailure = await appendStepSummary(done, targets, process.env);
+    if (summaryFailure) process.stderr.write(`stormcheck: ${summaryFailure}\n`);
     if (done.error) process.stderr.write(`stormcheck: ${done.error.message}\n`);
-    process.exitCode = failed || summaryFailed ? EXIT.usage : done.exitCode;
+    process.exitCode = failed || summaryFailure ? EXIT.usage : done.exitCode;
   },
 };
 
@@ -159,22 +160,6 @@ async function report(
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
   return failures.length > 0;
-}
-
-/**
- * In GitHub Actions, the Markdown summary goes to the job's page ($GITHUB_STEP_SUMMARY, appended as
- * GitHub expects) unless a `--reporter summary=` already writes that file.
- */
-async function appendStepSummary(done: VerifyReport, targets: ReporterTarget[], env: NodeJS.ProcessEnv): Promise<boolean> {
-  const file = env.GITHUB_STEP_SUMMARY;
-  if (!file || targets.some((t) => t.name === 'summary' && t.path === file)) return false;
-  try {
-    await appendFile(file, render(done, 'summary', { colour: false, failOn: done.failOn, rules: [] }));
-    return false;
-  } catch (err) {
-    process.stderr.write(`stormcheck: cannot write the job summary to GITHUB_STEP_SUMMARY=${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
-    return true;
-  }
 }
 
 /** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */

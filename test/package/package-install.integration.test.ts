@@ -33,9 +33,19 @@ afterAll(async () => {
 });
 
 describe('the npm package', { timeout: 60_000 }, () => {
-  it('ships the build, README and LICENSE, and no tests, benches, CI or sources', () => {
-    expect(tarballFiles).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/bin/stormcheck.js', 'dist/index.d.ts']));
-    expect(tarballFiles.filter((f) => !f.startsWith('dist/') || f.endsWith('.tsbuildinfo'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+  it('ships the build, the config schema, README and LICENSE, and no tests, benches, CI or sources', () => {
+    expect(tarballFiles).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/bin/stormcheck.js', 'dist/index.d.ts', 'dist/docs/rules.md']));
+    expect(tarballFiles.filter((f) => !f.startsWith('dist/') || f.endsWith('.tsbuildinfo'))).toEqual([
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'schema/stormcheck.config.schema.json',
+    ]);
+  });
+
+  it('stormcheck rules explains a rule from the docs shipped in the package', async () => {
+    const { stdout } = await run(path.join(consumer, 'node_modules/.bin/stormcheck'), ['rules', 'adapter-burst'], { cwd: consumer });
+    expect(stdout).toContain('**Fix:**');
   });
 
   it('stormcheck --version prints its own version, not the consumer project\'s', async () => {
