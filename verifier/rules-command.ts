@@ -4,8 +4,8 @@ import { nearestName } from '../contract/nearest-name.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { RULE_CATALOG, ruleEntry, type RuleEntry } from './rules/index.ts';
 import { ruleDocsUrl } from './rules/rule-docs.ts';
-import { THRESHOLD_NAMES, thresholdText } from './rules/threshold-names.ts';
-import { DEFAULT_OPTIONS } from './verify.ts';
+import { ruleThresholdValues } from './rules/threshold-text.ts';
+import { DEFAULT_THRESHOLDS } from './rules/thresholds.ts';
 
 interface RulesArgs {
   name?: string;
@@ -54,9 +54,7 @@ export function describeRule(entry: RuleEntry): RuleDescription {
   return {
     name: entry.name,
     severity: entry.graded ? `${entry.severity} when storm-like, else warning` : entry.severity,
-    thresholds: Object.fromEntries(
-      entry.thresholds.map((key) => [THRESHOLD_NAMES[key].name, THRESHOLD_NAMES[key].duration ? thresholdText(key, DEFAULT_OPTIONS[key]) : DEFAULT_OPTIONS[key]]),
-    ),
+    thresholds: ruleThresholdValues(entry.name, DEFAULT_THRESHOLDS),
     summary: entry.summary,
     docsUrl: ruleDocsUrl(entry.name),
   };

@@ -17,7 +17,8 @@ import { judgeWithBaseline, planBaseline, type BaselinePlan } from './baseline/b
 import { CONFIG_FILE_NAME } from './config/config-schema.ts';
 import { findConfig, loadConfig } from './config/load-config.ts';
 import { printableSettings, resolveSettings, type VerifySettings } from './config/resolve-settings.ts';
-import { thresholdText } from './rules/threshold-names.ts';
+import { thresholdText } from './rules/threshold-text.ts';
+import { thresholdNamed } from './rules/thresholds.ts';
 import { parseTimeBound, type TimeBound } from './time-bounds.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
 
@@ -80,7 +81,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('until', { type: 'string', describe: 'judge only lines up to this time: ISO, or a duration before the newest line (30m)' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
-      .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts (500ms, 60s, 2m) (default: ${thresholdText('windowMs', DEFAULT_OPTIONS.windowMs)})` })
+      .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts (500ms, 60s, 2m) (default: ${thresholdText(thresholdNamed('window')!, DEFAULT_OPTIONS.windowMs)})` })
       .option('burst', { type: 'number', describe: `adapter creations per user allowed within --window (default: ${DEFAULT_OPTIONS.burst})` })
       .option('storm', { type: 'number', describe: `fresh connection attempts within 1 s that make a storm (default: ${DEFAULT_OPTIONS.storm})` })
       .option('zombie-reconnect', { type: 'number', describe: `SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect (default: ${DEFAULT_OPTIONS.zombieReconnect})` })

@@ -6,6 +6,7 @@ import { isRelative, resolveBounds } from './time-bounds.ts';
 import { NewFindings } from './new-findings.ts';
 import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
 import { ruleDocsUrl } from './rules/rule-docs.ts';
+import { DEFAULT_THRESHOLDS, thresholdsOf } from './rules/thresholds.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
 import { sumMinutes, Timeline } from './timeline.ts';
 import {
@@ -24,18 +25,12 @@ import {
   type VerifyReport,
 } from './types.ts';
 
-/** The defaults of docs/verify.md#options (`--window 60s --burst 2 --storm 5`). */
+/** The defaults of docs/verify.md#options; the thresholds' are declared in rules/thresholds.ts. */
 export const DEFAULT_OPTIONS: VerifyOptions = {
   format: 'auto',
   merge: false,
   failOn: 'error',
-  windowMs: 60_000,
-  burst: 2,
-  storm: 5,
-  zombieReconnect: 1,
-  forcedReconnect: 3,
-  staleFeed: 1,
-  eventLoopStall: 1,
+  ...DEFAULT_THRESHOLDS,
   allowEmpty: false,
   userRules: [],
 };
@@ -217,19 +212,6 @@ export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'fa
     timeline: [],
     statistics: { reuse: [] },
     thresholds: thresholdsOf(options),
-  };
-}
-
-/** The thresholds part of options (the defaults' when given DEFAULT_OPTIONS). */
-export function thresholdsOf(o: Thresholds): Thresholds {
-  return {
-    windowMs: o.windowMs,
-    burst: o.burst,
-    storm: o.storm,
-    zombieReconnect: o.zombieReconnect,
-    forcedReconnect: o.forcedReconnect,
-    staleFeed: o.staleFeed,
-    eventLoopStall: o.eventLoopStall,
   };
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { RULE_CATALOG } from '../../verifier/rules/index.ts';
 import { ruleDocsUrl } from '../../verifier/rules/rule-docs.ts';
+import { THRESHOLD_SPECS } from '../../verifier/rules/thresholds.ts';
 import { ruleSection } from '../../verifier/rules-command.ts';
 
 const RULES_DOC = new URL('../../docs/rules.md', import.meta.url);
@@ -15,6 +16,11 @@ describe('the rule catalog', () => {
       expect(section, rule.name).toContain('**Fix:**');
       expect(doc, rule.name).toContain(`| [\`${rule.name}\`](#${rule.name}) |`);
     }
+  });
+
+  it('names only catalog rules as the rules a threshold tunes', () => {
+    const names = RULE_CATALOG.map((r) => r.name);
+    for (const spec of THRESHOLD_SPECS) for (const rule of spec.rules) expect(names, spec.name).toContain(rule);
   });
 
   it('links a built-in rule to its heading at the version tag, and a pattern rule to the rules-file format', () => {

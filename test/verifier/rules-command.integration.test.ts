@@ -26,14 +26,14 @@ describe('stormcheck rules', () => {
   it('lists each rule with its default severity, thresholds and one line', async () => {
     const { code, stdout } = await stormcheck(['rules']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^adapter-burst\s+error\s+--burst 2, --window 60s\s+\S/m);
+    expect(stdout).toMatch(/^adapter-burst\s+error\s+--window 60s, --burst 2\s+\S/m);
     expect(stdout).toMatch(/^rest-rate-limit\s+warning\s+—/m);
   });
 
   it('explains one rule with its thresholds, docs link and fix, as text or JSON', async () => {
     const text = await stormcheck(['rules', 'adapter-burst']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('thresholds: --burst 2, --window 60s');
+    expect(text.stdout).toContain('thresholds: --window 60s, --burst 2');
     expect(text.stdout).toMatch(/docs: https:\/\/\S+\/docs\/rules\.md#adapter-burst/);
     expect(text.stdout).toContain('**Fix:**');
     const json = JSON.parse((await stormcheck(['rules', 'connect-storm', '--json'])).stdout) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { REPORTER_NAMES } from '../reporters/index.ts';
 import { RULE_CATALOG } from '../rules/index.ts';
-import { THRESHOLD_NAMES } from '../rules/threshold-names.ts';
+import { ruleThresholds } from '../rules/threshold-text.ts';
+import type { ThresholdSpec } from '../rules/thresholds.ts';
 import { SEVERITIES } from '../types.ts';
 
 /** The file name searched for from the working directory upward. */
@@ -20,8 +21,8 @@ const DURATION_PATTERN = '^\\d+(\\.\\d+)?(ms|s|m|h)$';
  */
 export function configSchema(): Record<string, unknown> {
   const level = { enum: [...RULE_LEVELS] };
-  const threshold = (key: keyof typeof THRESHOLD_NAMES) =>
-    THRESHOLD_NAMES[key].duration
+  const threshold = (spec: ThresholdSpec) =>
+    spec.unit === 'duration'
       ? { type: 'string', pattern: DURATION_PATTERN, description: 'a duration with its unit: 500ms, 60s, 2m, 1h' }
       : { type: 'integer', minimum: 1 };
   const rules = Object.fromEntries(
@@ -39,7 +40,7 @@ export function configSchema(): Record<string, unknown> {
               thresholds: {
                 type: 'object',
                 additionalProperties: false,
-                properties: Object.fromEntries(r.thresholds.map((key) => [THRESHOLD_NAMES[key].name, threshold(key)])),
+                properties: Object.fromEntries(ruleThresholds(r.name).map((s) => [s.name, { ...threshold(s), description: s.describe }])),
               },
             },
           },

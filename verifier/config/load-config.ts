@@ -4,8 +4,9 @@ import { nearestName } from '../../contract/nearest-name.ts';
 import { parseDuration } from '../../contract/duration.ts';
 import { UsageError } from '../../contract/usage-error.ts';
 import { REPORTER_NAMES } from '../reporters/index.ts';
-import { RULE_CATALOG, ruleEntry } from '../rules/index.ts';
-import { THRESHOLD_NAMES } from '../rules/threshold-names.ts';
+import { RULE_CATALOG } from '../rules/index.ts';
+import { ruleThresholds } from '../rules/threshold-text.ts';
+import type { ThresholdSpec } from '../rules/thresholds.ts';
 import { SEVERITIES, type RuleSetting, type Severity, type Thresholds } from '../types.ts';
 import { CONFIG_FILE_NAME, CONFIG_KEYS, RULE_LEVELS } from './config-schema.ts';
 
@@ -86,22 +87,22 @@ function ruleSetting(name: string, value: unknown, bad: (where: string, what: st
   if (o.severity !== undefined) setting.severity = oneOf(o.severity, RULE_LEVELS, `${where}.severity`, bad);
   if (o.thresholds !== undefined) {
     const t = objectAt(o.thresholds, `${where}.thresholds`, bad);
-    const keys = ruleEntry(name)!.thresholds;
-    const names = keys.map((k) => THRESHOLD_NAMES[k].name);
+    const specs = ruleThresholds(name);
+    const names = specs.map((s) => s.name);
     if (names.length === 0 && Object.keys(t).length > 0) bad(`${where}.thresholds`, `${name} has no thresholds (stormcheck rules ${name})`);
     knownKeys(t, names, `${where}.thresholds.`, bad);
     const thresholds: Partial<Thresholds> = {};
-    for (const key of keys) {
-      const raw = t[THRESHOLD_NAMES[key].name];
-      if (raw !== undefined) thresholds[key] = thresholdValue(key, raw, `${where}.thresholds.${THRESHOLD_NAMES[key].name}`, bad);
+    for (const spec of specs) {
+      const raw = t[spec.name];
+      if (raw !== undefined) thresholds[spec.key] = thresholdValue(spec, raw, `${where}.thresholds.${spec.name}`, bad);
     }
     setting.thresholds = thresholds;
   }
   return setting;
 }
 
-function thresholdValue(key: keyof Thresholds, raw: unknown, where: string, bad: (where: string, what: string) => never): number {
-  if (THRESHOLD_NAMES[key].duration) {
+function thresholdValue(spec: ThresholdSpec, raw: unknown, where: string, bad: (where: string, what: string) => never): number {
+  if (spec.unit === 'duration') {
     // A bare number would be read as milliseconds; in a file someone else edits, say the unit.
     const ms = typeof raw === 'string' && /[a-z]$/.test(raw.trim()) ? parseDuration(raw) : undefined;
     return ms ?? bad(where, `${JSON.stringify(raw)} is not a duration with its unit, such as 500ms, 60s or 2m`);

@@ -1,7 +1,8 @@
 import { RULE_CATALOG } from '../rules/index.ts';
-import { THRESHOLD_NAMES, thresholdText } from '../rules/threshold-names.ts';
+import { ruleThresholdValues } from '../rules/threshold-text.ts';
+import { DEFAULT_THRESHOLDS } from '../rules/thresholds.ts';
 import type { RuleSetting, Severity, Thresholds } from '../types.ts';
-import { DEFAULT_OPTIONS, thresholdsOf } from '../verify.ts';
+import { DEFAULT_OPTIONS } from '../verify.ts';
 import type { StormcheckConfig } from './load-config.ts';
 
 /** What the command line said; undefined where a flag was not given. */
@@ -29,7 +30,7 @@ export interface VerifySettings {
  * threshold in the file: the command line is what someone typed for this run.
  */
 export function resolveSettings(flags: VerifyFlags, config: StormcheckConfig | undefined): VerifySettings {
-  const thresholds = { ...thresholdsOf(DEFAULT_OPTIONS), ...definedOnly(flags.thresholds) };
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(flags.thresholds) };
   const rules: Record<string, RuleSetting> = {};
   for (const [name, setting] of Object.entries(config?.rules ?? {})) {
     const own = Object.fromEntries(Object.entries(setting.thresholds ?? {}).filter(([key]) => flags.thresholds[key as keyof Thresholds] === undefined));
@@ -57,12 +58,11 @@ export function printableSettings(s: VerifySettings): Record<string, unknown> {
     rules: Object.fromEntries(
       RULE_CATALOG.map((r) => {
         const own = s.rules[r.name];
-        const t = { ...s.thresholds, ...own?.thresholds };
         return [
           r.name,
           {
             severity: own?.severity ?? (r.graded ? `${r.severity} when storm-like, else warning` : r.severity),
-            thresholds: Object.fromEntries(r.thresholds.map((key) => [THRESHOLD_NAMES[key].name, THRESHOLD_NAMES[key].duration ? thresholdText(key, t[key]) : t[key]])),
+            thresholds: ruleThresholdValues(r.name, { ...s.thresholds, ...own?.thresholds }),
           },
         ];
       }),

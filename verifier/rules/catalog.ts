@@ -10,19 +10,15 @@ import type { Rule, Thresholds } from './rule.ts';
 import { ZombieReconnectRule } from './zombie-reconnect.ts';
 import type { Severity } from '../types.ts';
 
-/** A threshold a rule reads, by its key in {@link Thresholds}. */
-export type ThresholdKey = keyof Thresholds;
-
 /**
  * One built-in rule: its name (the docs/rules.md anchor and what verify reports), the severity it
- * reports at (`graded`: error when storm-like, else warning), the thresholds it reads and one line
- * for `stormcheck rules`. The table is the only list of rules; everything else derives from it.
+ * reports at (`graded`: error when storm-like, else warning) and one line for `stormcheck rules`. The
+ * table is the only list of rules; everything else derives from it (its thresholds: thresholds.ts).
  */
 export interface RuleEntry {
   readonly name: string;
   readonly severity: Severity;
   readonly graded?: true;
-  readonly thresholds: readonly ThresholdKey[];
   readonly summary: string;
   readonly create: (t: Thresholds) => Rule;
 }
@@ -32,14 +28,12 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
   {
     name: 'adapter-burst',
     severity: 'error',
-    thresholds: ['burst', 'windowMs'],
     summary: 'more adapter creations for one user within the window than the burst allows',
     create: (t) => new AdapterBurstRule(t),
   },
   {
     name: 'connect-storm',
     severity: 'error',
-    thresholds: ['storm'],
     summary: 'a storm of fresh upstream connection attempts within 1 s',
     create: (t) => new ConnectStormRule(t),
   },
@@ -47,28 +41,24 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'broker-429',
     severity: 'error',
     graded: true,
-    thresholds: [],
     summary: 'the broker refused WebSocket connections with 429 Connection Limit Exceeded',
     create: () => new Broker429Rule(),
   },
   {
     name: 'rest-rate-limit',
     severity: 'warning',
-    thresholds: [],
     summary: 'REST calls throttled by the broker (not the WebSocket limit)',
     create: () => restRateLimitRule(),
   },
   {
     name: 'multiple-adapters',
     severity: 'error',
-    thresholds: [],
     summary: 'more than one live adapter for one user at once',
     create: () => new MultipleAdaptersRule(),
   },
   {
     name: 'adapter-churn',
     severity: 'error',
-    thresholds: ['windowMs'],
     summary: 'adapters torn down and recreated for one user, again and again',
     create: (t) => new AdapterChurnRule(t),
   },
@@ -76,49 +66,42 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'connect-unanswered',
     severity: 'error',
     graded: true,
-    thresholds: ['windowMs'],
     summary: 'upstream connection attempts that no Connected line answers (a 429 storm that logs no 429)',
     create: (t) => new ConnectUnansweredRule(t),
   },
   {
     name: 'retry-exhausted',
     severity: 'warning',
-    thresholds: [],
     summary: 'an adapter gave up reconnecting (max reconnection attempts reached)',
     create: () => retryExhaustedRule(),
   },
   {
     name: 'auth-failure',
     severity: 'warning',
-    thresholds: [],
     summary: 'the broker answered 401/403 or rejected the token',
     create: () => authFailureRule(),
   },
   {
     name: 'zombie-reconnect',
     severity: 'error',
-    thresholds: ['zombieReconnect'],
     summary: 'SDK retries after its adapter was torn down: a socket nobody owns any more',
     create: (t) => new ZombieReconnectRule(t.zombieReconnect),
   },
   {
     name: 'forced-reconnect',
     severity: 'warning',
-    thresholds: ['forcedReconnect'],
     summary: 'a data-stall watchdog forcing reconnects: each is a fresh upstream handshake',
     create: (t) => new ForcedReconnectRule(t.forcedReconnect),
   },
   {
     name: 'stale-feed',
     severity: 'warning',
-    thresholds: ['staleFeed'],
     summary: 'the feed reported connected but sent no ticks',
     create: (t) => staleFeedRule(t.staleFeed),
   },
   {
     name: 'event-loop-stall',
     severity: 'warning',
-    thresholds: ['eventLoopStall'],
     summary: 'a connection thread did not terminate within its timeout: the proxy stalled',
     create: (t) => eventLoopStallRule(t.eventLoopStall),
   },
