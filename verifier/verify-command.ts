@@ -102,7 +102,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
       .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
-    const settings = await settingsOf(args);
+    const colour = wantsColour(args.color, process.stdout);
+    let settings: VerifySettings;
+    try {
+      settings = await settingsOf(args);
+    } catch (err) {
+      // A bad flag or config file: the reporters named on the command line still get their document.
+      if (err instanceof UsageError) await report(usageReport(err, DEFAULT_OPTIONS.failOn), flagTargets(args), { colour, userRules: [], anchors: {} });
+      throw err;
+    }
     if (args['print-config']) {
       process.stdout.write(`${JSON.stringify(printableSettings(settings), null, 2)}\n`);
       return;
@@ -110,7 +118,6 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const paths = settings.inputs;
     const targets = toTargets(settings.reporters, args.output);
     const failOn = settings.failOn;
-    const colour = wantsColour(args.color, process.stdout);
     const anchors = { repoRoot: await repositoryRoot(process.cwd(), process.env), judgedBy: settings.configFile ?? settings.rulesFile };
     let options: Partial<VerifyOptions>;
     let baseline: BaselinePlan | undefined;
@@ -125,7 +132,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       });
     } catch (err) {
       // A CI step that reads the JSON (or the annotations) still gets one document saying why.
-      if (err instanceof UsageError) await report(errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn }), targets, { colour, userRules: [], anchors });
+      if (err instanceof UsageError) await report(usageReport(err, failOn), targets, { colour, userRules: [], anchors });
       throw err;
     }
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
@@ -161,6 +168,19 @@ async function report(
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
   return failures.length > 0;
+}
+
+function usageReport(err: UsageError, failOn: Severity): VerifyReport {
+  return errorReport({ code: 'USAGE', file: '', message: err.message }, { ...DEFAULT_OPTIONS, failOn });
+}
+
+/** The reporters the command line names, for the document of a usage error found before the config is read. */
+function flagTargets(args: VerifyArgs): ReporterTarget[] {
+  try {
+    return toTargets([args.reporter ?? 'text'].flat(), args.output);
+  } catch {
+    return [];
+  }
 }
 
 /** `--reporter` values, with `--output FILE` the file of a single reporter named without one. */
