@@ -100,6 +100,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
+      .example('$0 verify --config ci/stormcheck.config.json --print-config', 'the settings a run would use (flags > file > defaults)')
+      .example('$0 verify logs/ --baseline stormcheck-baseline.json --reporter sarif=stormcheck.sarif', 'accepted findings suppressed, SARIF for code scanning')
+      .example('$0 verify logs/ --since 2h', 'only the last two hours before the newest line')
       .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
     const colour = wantsColour(args.color, process.stdout);
