@@ -25,6 +25,9 @@ describe('verify --baseline', () => {
     expect(report.suppressed!.map((f) => f.rule)).toEqual(['adapter-burst', 'adapter-churn']);
     expect(await readFile(junit, 'utf8')).toMatch(/name="baseline">\s*<system-out>baseline \S+: 2 finding\(s\) suppressed/);
     expect((await stormcheck(['verify', CHURN, '--baseline', file])).stdout).toContain('2 finding(s) suppressed');
+    const github = await stormcheck(['verify', CHURN, '--baseline', file, '--reporter', 'github', '--reporter', `summary=${path.join(tmp.dir, 'summary.md')}`]);
+    expect(github.stdout).toMatch(/^::notice title=stormcheck verify::baseline \S+: 2 finding\(s\) suppressed/m);
+    expect(await readFile(path.join(tmp.dir, 'summary.md'), 'utf8')).toMatch(/\| \[`adapter-burst`\]\(\S+\) \| 0 \| 0 \| 0 \| 1 \|/);
   });
 
   it('an expired entry fails again and says it expired', async () => {
