@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { nearestName } from '../contract/nearest-name.ts';
 import { UsageError } from '../contract/usage-error.ts';
-import { RULE_CATALOG, ruleEntry, type RuleEntry } from './rules/index.ts';
-import { ruleDocsUrl } from './rules/rule-docs.ts';
+import { RULE_CATALOG, ruleEntry, severityText, type RuleEntry } from './rules/index.ts';
+import { ruleDocsUrl, rulesPageUrl } from './rules/rule-docs.ts';
 import { ruleThresholdValues } from './rules/threshold-text.ts';
 import { DEFAULT_THRESHOLDS } from './rules/thresholds.ts';
 
@@ -53,7 +53,7 @@ export const rulesCommand: CommandModule<object, RulesArgs> = {
 export function describeRule(entry: RuleEntry): RuleDescription {
   return {
     name: entry.name,
-    severity: entry.graded ? `${entry.severity} when storm-like, else warning` : entry.severity,
+    severity: severityText(entry),
     thresholds: ruleThresholdValues(entry.name, DEFAULT_THRESHOLDS),
     summary: entry.summary,
     docsUrl: ruleDocsUrl(entry.name),
@@ -77,7 +77,7 @@ function thresholdsText(t: RuleDescription['thresholds']): string {
 function listText(rules: RuleDescription[]): string {
   const width = Math.max(...rules.map((r) => r.name.length));
   const lines = rules.map((r) => `${r.name.padEnd(width)}  ${r.severity.split(' ')[0]!.padEnd(7)}  ${thresholdsText(r.thresholds).padEnd(26)}  ${r.summary}`);
-  return `${['rule'.padEnd(width), 'severity', 'thresholds (default)'.padEnd(26), 'what it finds'].join('  ')}\n${lines.join('\n')}\n\nstormcheck rules <name> explains one; docs: ${ruleDocsUrl(rules[0]!.name).replace(/#.*$/, '')}\n`;
+  return `${['rule'.padEnd(width), 'severity', 'thresholds (default)'.padEnd(26), 'what it finds'].join('  ')}\n${lines.join('\n')}\n\nstormcheck rules <name> explains one; docs: ${rulesPageUrl()}\n`;
 }
 
 function explainText(r: RuleDescription, explanation: string): string {

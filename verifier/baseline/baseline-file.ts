@@ -41,7 +41,11 @@ export async function readBaseline(file: string, missingOk = false): Promise<Bas
 }
 
 export async function writeBaseline(file: string, baseline: BaselineFile): Promise<void> {
-  await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  try {
+    await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  } catch (err) {
+    throw new UsageError(`cannot write baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 function checkEntry(raw: unknown, where: string): BaselineEntry {

@@ -1,4 +1,4 @@
-import { RULE_CATALOG } from '../rules/index.ts';
+import { RULE_CATALOG, severityText } from '../rules/index.ts';
 import { ruleThresholdValues } from '../rules/threshold-text.ts';
 import { DEFAULT_THRESHOLDS } from '../rules/thresholds.ts';
 import type { RuleSetting, Severity, Thresholds } from '../types.ts';
@@ -61,7 +61,7 @@ export function printableSettings(s: VerifySettings): Record<string, unknown> {
         return [
           r.name,
           {
-            severity: own?.severity ?? (r.graded ? `${r.severity} when storm-like, else warning` : r.severity),
+            severity: own?.severity ?? severityText(r),
             thresholds: ruleThresholdValues(r.name, { ...s.thresholds, ...own?.thresholds }),
           },
         ];

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRepositoryUrl, packageVersion } from '../../contract/package-version.ts';
 import { fingerprint } from '../baseline/fingerprint.ts';
-import { RULE_CATALOG } from '../rules/index.ts';
+import { RULE_CATALOG, ruleEntry } from '../rules/index.ts';
 import { ruleDocsUrl } from '../rules/rule-docs.ts';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
 
@@ -28,7 +28,7 @@ export function renderSarif(report: VerifyReport, opts: { rules: readonly string
   const findings = [...report.findings, ...(report.suppressed ?? [])];
   const ids = [...new Set([...RULE_CATALOG.map((r) => r.name), ...opts.rules, ...findings.map((f) => f.rule)])];
   const rules = ids.map((id) => {
-    const entry = RULE_CATALOG.find((r) => r.name === id);
+    const entry = ruleEntry(id);
     return {
       id,
       shortDescription: { text: entry?.summary ?? `pattern rule ${id} from the rules file` },

@@ -1,5 +1,5 @@
 import { baselineEntryLines, baselineLine } from '../baseline/baseline-text.ts';
-import { ruleDocsUrl } from '../rules/rule-docs.ts';
+import { ruleDocsUrl, rulesPageUrl } from '../rules/rule-docs.ts';
 import { SEVERITIES, type Finding, type VerifyReport } from '../types.ts';
 
 // A job summary is capped at 1 MiB by GitHub; the full list is in the JSON or SARIF report.
@@ -37,7 +37,7 @@ export function renderSummary(report: VerifyReport): string {
     }
     if (report.findings.length > MAX_ROWS) out.push('', `… and ${report.findings.length - MAX_ROWS} more in the JSON or SARIF report.`);
   }
-  out.push('', `What each rule means and how to fix it: [rules](${ruleDocsUrl(rules[0] ?? 'adapter-burst').replace(/#.*$/, '')}).`);
+  out.push('', `What each rule means and how to fix it: [rules](${rulesPageUrl()}).`);
   return `${out.join('\n')}\n`;
 }
 

@@ -107,6 +107,11 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
   },
 ];
 
+/** A rule's default severity in words: `error`, or `error when storm-like, else warning`. */
+export function severityText(entry: RuleEntry): string {
+  return entry.graded ? `${entry.severity} when storm-like, else warning` : entry.severity;
+}
+
 /** The catalog entry of a built-in rule, or undefined for a pattern rule or a typo. */
 export function ruleEntry(name: string): RuleEntry | undefined {
   return RULE_CATALOG.find((r) => r.name === name);

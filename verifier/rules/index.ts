@@ -3,7 +3,7 @@ import type { Rule, Thresholds } from './rule.ts';
 
 export type { Rule, Thresholds } from './rule.ts';
 export { PatternRule } from './pattern-rule.ts';
-export { RULE_CATALOG, ruleEntry, type RuleEntry } from './catalog.ts';
+export { RULE_CATALOG, ruleEntry, severityText, type RuleEntry } from './catalog.ts';
 
 /**
  * The built-in rules (docs/rules.md), in the order the report lists them. `thresholdsOf` gives each

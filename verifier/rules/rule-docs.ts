@@ -6,6 +6,14 @@ import { ruleEntry } from './catalog.ts';
  * matches the code that reported it. A pattern rule from a rules file links to the rules-file format.
  */
 export function ruleDocsUrl(rule: string): string {
-  const docs = `${packageRepositoryUrl()}/blob/v${packageVersion()}/docs`;
-  return ruleEntry(rule) ? `${docs}/rules.md#${rule}` : `${docs}/verify.md#rules-file`;
+  return ruleEntry(rule) ? `${rulesPageUrl()}#${rule}` : `${docsUrl()}/verify.md#rules-file`;
+}
+
+/** docs/rules.md at the installed version's tag. */
+export function rulesPageUrl(): string {
+  return `${docsUrl()}/rules.md`;
+}
+
+function docsUrl(): string {
+  return `${packageRepositoryUrl()}/blob/v${packageVersion()}/docs`;
 }
