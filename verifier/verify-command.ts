@@ -121,7 +121,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const paths = settings.inputs;
     const targets = toTargets(settings.reporters, args.output);
     const failOn = settings.failOn;
-    const anchors = { repoRoot: await repositoryRoot(process.cwd(), process.env), judgedBy: settings.configFile ?? settings.rulesFile };
+    const anchors = { repoRoot: await repositoryRoot(process.cwd(), process.env), configFile: settings.configFile, rulesFile: settings.rulesFile };
     let options: Partial<VerifyOptions>;
     let baseline: BaselinePlan | undefined;
     try {

@@ -56,6 +56,19 @@ describe('--reporter sarif', () => {
     expect(await schemaErrors(doc)).toEqual([]);
   });
 
+  it("anchors a pattern rule's finding to the rules file that judged it", async () => {
+    const repo = path.join(tmp.dir, 'repo');
+    await mkdir(repo);
+    await writeFile(path.join(repo, 'stormcheck.config.json'), JSON.stringify({ rulesFile: 'rules.json' }));
+    await writeFile(path.join(repo, 'rules.json'), JSON.stringify([{ name: 'any-connect', pattern: 'Connecting to' }]));
+    const log = path.join(tmp.dir, 'outside.log');
+    await copyFile(INCIDENT, log);
+    const { doc } = await sarif([log, '--config', path.join(repo, 'stormcheck.config.json')], repo);
+    const anchor = (rule: string) => doc.runs[0]!.results.find((r) => r.ruleId === rule)!.locations![0]!.physicalLocation.artifactLocation.uri;
+    expect(anchor('any-connect')).toBe('rules.json');
+    expect(anchor('connect-storm')).toBe('stormcheck.config.json');
+  });
+
   it("falls back to the log's own file:// URI when nothing in the repository judged it", async () => {
     const log = path.join(tmp.dir, 'outside.log');
     await copyFile(INCIDENT, log);

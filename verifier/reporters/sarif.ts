@@ -9,12 +9,14 @@ import type { Finding, Severity, VerifyReport } from '../types.ts';
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 const ROOT_ID = 'REPOROOT';
 
-/** Where SARIF locations point: the repository root, and the file that judged a log outside it. */
+/** Where SARIF locations point: the repository root, and the files that judged a log outside it. */
 export interface ReportAnchors {
   /** The repository root (GITHUB_WORKSPACE, or the folder holding .git); locations are relative to it. */
   repoRoot?: string;
-  /** The config file, else the rules file, that judged the run: the anchor of a log outside the repository. */
-  judgedBy?: string;
+  /** The config file of the run: the anchor of a built-in rule's finding in a log outside the repository. */
+  configFile?: string;
+  /** The rules file of the run: the anchor of a pattern rule's finding in a log outside the repository. */
+  rulesFile?: string;
 }
 
 /**
@@ -80,7 +82,9 @@ function located(f: Finding, anchors: ReportAnchors): { message: { text: string 
   const inRepo = (p: string | undefined) => p !== undefined && anchors.repoRoot !== undefined && !path.relative(anchors.repoRoot, p).startsWith('..');
   if (inRepo(file)) return { message: { text }, locations: [repoLocation(file!, at.line, anchors.repoRoot!)] };
   const where = `${at.file}:${at.line}`;
-  if (inRepo(anchors.judgedBy)) return { message: { text: `${text} at ${where}` }, locations: [repoLocation(anchors.judgedBy!, 1, anchors.repoRoot!)] };
+  const judges = ruleEntry(f.rule) ? [anchors.configFile, anchors.rulesFile] : [anchors.rulesFile, anchors.configFile];
+  const judgedBy = judges.find(inRepo);
+  if (judgedBy) return { message: { text: `${text} at ${where}` }, locations: [repoLocation(judgedBy, 1, anchors.repoRoot!)] };
   if (file === undefined) return { message: { text: `${text} at ${where}` } };
   return { message: { text: `${text} at ${where}` }, locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(file).href }, region: { startLine: at.line } } }] };
 }
