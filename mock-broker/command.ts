@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PinoPretty } from 'pino-pretty';
+import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
@@ -26,6 +27,7 @@ interface MockBrokerArgs {
   tls: boolean;
   cert?: string;
   key?: string;
+  'admin-token'?: string;
   'log-level': string;
   pretty: boolean;
 }
@@ -78,6 +80,7 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
     strictApiKey: args['strict-api-key'],
     logLevel: logLevelOption(args['log-level']),
     tls: await tlsFromArgs(args),
+    adminToken: args['admin-token'] || process.env[ADMIN_TOKEN_ENV] || undefined,
   };
 }
 
@@ -121,6 +124,10 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('tls', { type: 'boolean', default: false, describe: `Serve wss:// and https://; without --cert/--key, with a self-signed certificate for ${ANGEL_HOSTNAMES.join(' and ')}` })
       .option('cert', { type: 'string', describe: 'PEM certificate file for --tls (with --key)' })
       .option('key', { type: 'string', describe: 'PEM private key file for --tls (with --cert)' })
+      .option('admin-token', {
+        type: 'string',
+        describe: `Require "Authorization: Bearer TOKEN" on /__admin/ requests (default: $${ADMIN_TOKEN_ENV} if set)`,
+      })
       .option('log-level', { type: 'string', default: 'info', describe: `Log level: ${LOG_LEVELS.join(', ')}` })
       .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines' })
       .example('$0 mock-broker --limit 2 --on-limit reject', 'AngelOne as the incident saw it: a third connection gets 429')

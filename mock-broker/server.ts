@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { adminRequestGuard } from '../contract/admin-request-guard.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
 import { mulberry32 } from '../contract/seeded-random.ts';
 import { AccountsInUse } from './accounts-in-use.ts';
@@ -117,7 +118,9 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
 
   const operations = brokerOperations({ log, record, faults, connections, accounts });
 
-  const serveHttp = serveHttpRequests(operations);
+  // curl's default form content type is accepted: the Origin check already keeps browsers out.
+  const guard = adminRequestGuard({ host: config.host, token: options.adminToken, jsonBodiesOnly: false });
+  const serveHttp = serveHttpRequests(operations, guard, log);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveHttp) : createHttpServer(serveHttp);
   server.on('upgrade', admission.serverOnUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
