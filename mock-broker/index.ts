@@ -4,4 +4,21 @@ export { loadAccounts } from './accounts-file.ts';
 export { FAULT_PLAN_VERSION, parseFaultPlan, parseFaultPlanText } from './fault-plan.ts';
 export type { ClientAction, FaultPlan, FaultPlanParse, FaultTrigger, PlannedFault } from './fault-plan.ts';
 export { mulberry32 } from '../contract/seeded-random.ts';
-export type { Account, BrokerEvent, ConnectionSubscriptions, Fault, FaultOutcome, MockBroker, MockBrokerOptions, MockBrokerStats, OnLimit } from './types.ts';
+export { FAULT_SPECS, FAULT_TYPES, fieldsOf, parseFault } from './faults.ts';
+export type { FaultSpec, FieldSpec } from './faults.ts';
+export type {
+  Account,
+  ActiveFault,
+  BrokerEvent,
+  ConnectionSubscriptions,
+  Endpoint,
+  Fault,
+  FaultEndReason,
+  FaultEvent,
+  FaultOutcome,
+  FaultType,
+  MockBroker,
+  MockBrokerOptions,
+  MockBrokerStats,
+  OnLimit,
+} from './types.ts';
