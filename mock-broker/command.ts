@@ -7,6 +7,8 @@ import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { AccountsFileError, loadAccounts } from './accounts-file.ts';
 import { ANGEL_HOSTNAMES } from './endpoints.ts';
+import { parseFaultPlanText, type FaultPlan } from './fault-plan.ts';
+import { readFailure, readRegularFile } from './regular-file.ts';
 import { MAX_TIMER_MS } from './faults.ts';
 import { MOCK_BROKER_DEFAULTS, startMockBroker } from './server.ts';
 import { loadTlsFiles, selfSignedAngelCertificate, TlsFileError } from './tls-credentials.ts';
@@ -28,6 +30,7 @@ interface MockBrokerArgs {
   cert?: string;
   key?: string;
   'admin-token'?: string;
+  faults?: string;
   'log-level': string;
   pretty: boolean;
 }
@@ -48,6 +51,19 @@ async function tlsFromArgs(args: MockBrokerArgs): Promise<TlsCredentials | undef
     if (err instanceof TlsFileError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Reads `--faults FILE`; a file that is not a valid plan is a usage error naming the file and the field. */
+async function faultPlanFromFile(file: string): Promise<FaultPlan> {
+  let text: string;
+  try {
+    text = await readRegularFile(file);
+  } catch (err) {
+    throw new UsageError(`--faults: cannot read ${file}: ${readFailure(err)}`);
+  }
+  const parsed = parseFaultPlanText(text);
+  if (!parsed.ok) throw new UsageError(`--faults ${file}: ${parsed.error}`);
+  return parsed.plan;
 }
 
 /** Turns validated command-line arguments into broker options; throws UsageError naming the bad option. */
@@ -81,6 +97,7 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
     logLevel: logLevelOption(args['log-level']),
     tls: await tlsFromArgs(args),
     adminToken: args['admin-token'] || process.env[ADMIN_TOKEN_ENV] || undefined,
+    faultPlan: args.faults === undefined ? undefined : await faultPlanFromFile(args.faults),
   };
 }
 
@@ -124,6 +141,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('tls', { type: 'boolean', default: false, describe: `Serve wss:// and https://; without --cert/--key, with a self-signed certificate for ${ANGEL_HOSTNAMES.join(' and ')}` })
       .option('cert', { type: 'string', describe: 'PEM certificate file for --tls (with --key)' })
       .option('key', { type: 'string', describe: 'PEM private key file for --tls (with --cert)' })
+      .option('faults', { type: 'string', describe: 'Run this fault plan (JSON, docs/mock-broker.md#fault-plans) from start-up' })
       .option('admin-token', {
         type: 'string',
         describe: `Require "Authorization: Bearer TOKEN" on /__admin/ requests (default: $${ADMIN_TOKEN_ENV} if set)`,
