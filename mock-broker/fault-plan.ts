@@ -1,5 +1,7 @@
 import { MAX_TIMER_MS, parseFault } from './faults.ts';
-import type { Fault } from './types.ts';
+import type { ClientAction, FaultPlan, FaultTrigger, PlannedFault } from './types.ts';
+
+export type { ClientAction, FaultPlan, FaultTrigger, PlannedFault } from './types.ts';
 
 /**
  * The one schedule format of the mock broker's faults (docs/mock-broker.md#fault-plans): what
@@ -7,32 +9,8 @@ import type { Fault } from './types.ts';
  * as a replay (its client actions ride along; the broker ignores them).
  */
 
-/** The only plan version this parser reads. */
+/** The only plan version this parser reads (types.ts's FaultPlan says so too). */
 export const FAULT_PLAN_VERSION = 1;
-
-/** When a planned fault's `atMs` starts counting: the plan's start, or a client code's first accepted connection. */
-export type FaultTrigger = 'start' | { firstConnection: string };
-
-export interface PlannedFault {
-  /** Milliseconds after the trigger (at most MAX_TIMER_MS, Node's timer range). */
-  atMs: number;
-  after: FaultTrigger;
-  fault: Fault;
-}
-
-/** Something a client does at `atMs`; opaque to the broker, read by whoever drives the clients. */
-export interface ClientAction {
-  atMs: number;
-  [field: string]: unknown;
-}
-
-export interface FaultPlan {
-  version: typeof FAULT_PLAN_VERSION;
-  /** Seeds the faults' probabilities; absent: the broker's `--seed`. */
-  seed?: number;
-  clientActions: ClientAction[];
-  faults: PlannedFault[];
-}
 
 export type FaultPlanParse = { ok: true; plan: FaultPlan } | { ok: false; error: string };
 
