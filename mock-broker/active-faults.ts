@@ -129,6 +129,13 @@ export class ActiveFaults {
     return true;
   }
 
+  /** Ends every active fault (expired JWTs stay); says how many. */
+  removeAll(): number {
+    const ids = [...this.running.keys()];
+    for (const id of ids) this.end(id, 'deleted');
+    return ids.length;
+  }
+
   list(): ActiveFault[] {
     return [...this.running.values()].map(({ id, fault, startedAt, endsAt }) => ({ id, fault, startedAt, ...(endsAt === undefined ? {} : { endsAt }) }));
   }

@@ -14,6 +14,9 @@ import { MOCK_BROKER_DEFAULTS, startMockBroker } from './server.ts';
 import { loadTlsFiles, selfSignedAngelCertificate, TlsFileError } from './tls-credentials.ts';
 import type { MockBrokerOptions, OnLimit, TlsCredentials } from './types.ts';
 
+/** bin/ enters mock-broker through this module, so the fault command is reached from here too. */
+export { faultCommand } from './fault-command.ts';
+
 interface MockBrokerArgs {
   host: string;
   port: number;

@@ -53,6 +53,7 @@ function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord; s
     inject: (fault) => injectFault(fault, parts),
     activeFaults: () => faults.list(),
     removeFault: (id) => faults.remove(id),
+    removeAllFaults: () => faults.removeAll(),
     loadPlan(plan) {
       faults.clear('plan loaded', plan.seed);
       schedule.load(plan);
