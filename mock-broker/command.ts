@@ -153,11 +153,13 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines' })
       .example('$0 mock-broker --limit 2 --on-limit reject', 'AngelOne as the incident saw it: a third connection gets 429')
       .example('curl -s http://127.0.0.1:9443/__admin/stats', 'What the broker saw: open connections, peaks, 401/429 counts')
+      .example('$0 mock-broker --faults plan.json --seed 7', 'Run a fault plan from start-up (docs/mock-broker.md#fault-plans)')
       .example('$0 mock-broker --tls --host 0.0.0.0 --port 443 --accounts accounts.json', 'AngelOne over TLS for an unmodified OpenAlgo (hosts entry; port 443 needs root or cap_net_bind_service)')
       .epilogue(
         'Clients connect to ws://HOST:PORT/smart-stream with the SmartAPI SDK headers (Authorization, x-api-key,\n' +
-          'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API: GET /__admin/stats,\n' +
-          'GET /__admin/events, POST /__admin/faults, POST /__admin/reset, POST /__admin/reload-accounts.\n' +
+          'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API under /__admin/: stats,\n' +
+          'events, fault-events, faults (GET, POST, DELETE [/ID]), faults/plan, reset, reload-accounts; drive\n' +
+          'faults with `stormcheck fault`. Browsers (an Origin header) and non-loopback Host names are refused.\n' +
           'Order updates: /smart-order-update (Authorization: Bearer JWT). Stops on SIGINT/SIGTERM.\n\n' +
           'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
       ) as unknown as Argv<MockBrokerArgs>,
@@ -182,7 +184,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
     if (options.tls && args.cert === undefined) {
       process.stderr.write(`mock-broker: TLS with a self-signed certificate for ${ANGEL_HOSTNAMES.join(', ')} (clients must skip verification, as OpenAlgo does)\n`);
     }
-    process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, faults, reset, reload-accounts)\n`);
+    process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, fault-events, faults, reset, reload-accounts); stormcheck fault ${broker.adminUrl} list\n`);
     const signal = await untilSignal();
     process.stderr.write(`mock-broker: ${signal} received, closing\n`);
     await broker.close();
