@@ -49,7 +49,7 @@ export interface ActiveFaultsParts {
   /** Told whenever what the faults do to open connections may have changed. */
   changed: () => void;
   /** Told when an outage's window opens, with the test of which connections it hits. */
-  outageOpened: (hits: (target: FaultTarget & object) => boolean) => void;
+  outageOpened: (hits: (target: FaultTarget) => boolean) => void;
 }
 
 /** Faults that replace a pending one of their type rather than adding to it. */
@@ -84,11 +84,6 @@ export class ActiveFaults {
 
   constructor(private readonly parts: ActiveFaultsParts) {
     this.seed = parts.seed;
-  }
-
-  /** True when no lasting fault acts: the fast path of every handshake and connection. */
-  get idle(): boolean {
-    return this.running.size === 0;
   }
 
   /**
@@ -149,7 +144,7 @@ export class ActiveFaults {
   }
 
   /** What the faults do to an open connection now; undefined when nothing touches it. */
-  shapingFor(connection: FaultTarget & object): ConnectionShaping | undefined {
+  shapingFor(connection: FaultTarget): ConnectionShaping | undefined {
     if (this.running.size === 0) return undefined;
     let shaping: ConnectionShaping | undefined;
     const shaped = (): ConnectionShaping => (shaping ??= { silent: false, halfOpen: false });
@@ -172,7 +167,7 @@ export class ActiveFaults {
   }
 
   /** How long a closing connection's slot stays taken by slow-close faults (0: none). */
-  slowCloseMs(connection: FaultTarget & object): number {
+  slowCloseMs(connection: FaultTarget): number {
     let ms = 0;
     for (const run of this.running.values()) {
       if (run.fault.type === 'slow-close' && this.hits(run, connection, connection)) ms = Math.max(ms, run.fault.ms);

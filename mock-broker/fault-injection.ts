@@ -78,6 +78,6 @@ export function injectFault(fault: Fault, parts: FaultInjectionParts): FaultOutc
 }
 
 /** An outage's window opened: the connections it hits are cut, as when a broker goes down. */
-export function cutForOutage(connections: OpenConnections, hits: (target: FaultTarget & object) => boolean): void {
+export function cutForOutage(connections: OpenConnections, hits: (target: FaultTarget) => boolean): void {
   for (const c of connections.list()) if (hits(c)) connections.drop(c, { mode: 'abort' }, 'outage fault (abort)');
 }

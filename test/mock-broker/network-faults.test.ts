@@ -269,6 +269,13 @@ describe('probability, seed, ttl and ids', () => {
     expect(b.faultEvents().at(-1)).toMatchObject({ type: 'fault-ended', faultId: 'quiet', reason: 'deleted' });
   });
 
+  it('a fault named "plan" can be deleted too, though faults/plan is also the plan route', async () => {
+    const b = await start();
+    b.inject({ type: 'half-open', id: 'plan' });
+    expect(await admin(b, 'DELETE', '/__admin/faults/plan')).toEqual({ status: 200, json: { status: 'ok', id: 'plan' } });
+    expect((await admin(b, 'GET', '/__admin/faults/plan')).status).toBe(405);
+  });
+
   it('refuses ttlMs on a fault that acts once, naming the field', async () => {
     const b = await start();
     const { status, json } = await admin(b, 'POST', '/__admin/faults', { type: 'drop-all', ttlMs: 100 });
