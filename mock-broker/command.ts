@@ -135,7 +135,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('slot-hold-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.slotHoldMs, describe: 'Keep a closed connection\'s slot taken this long' })
       .option('max-tokens', { type: 'number', default: MOCK_BROKER_DEFAULTS.maxTokens, describe: 'Distinct tokens per connection before E1002' })
       .option('tick-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.tickMs, describe: 'Interval between ticks of each subscribed token' })
-      .option('seed', { type: 'number', default: MOCK_BROKER_DEFAULTS.seed, describe: 'Seed of the deterministic price walks' })
+      .option('seed', { type: 'number', default: MOCK_BROKER_DEFAULTS.seed, describe: 'Seed of the deterministic price walks and of the faults\' probability draws' })
       .option('accounts', {
         type: 'string',
         describe: 'JSON array of {clientCode, apiKey, feedToken, authToken}; absent: any non-empty credentials pass',
