@@ -83,7 +83,7 @@ describe('the smartapi-javascript SDK under faults', () => {
     const b = await start();
     await connectedSdk(b);
 
-    b.inject({ type: 'handshake-quota', perWindow: 1, windowMs: 800, retryAfterSeconds: 1 });
+    b.inject({ type: 'handshake-quota', perWindow: 1, windowMs: 2000, retryAfterSeconds: 2 });
     b.inject({ type: 'drop-all' });
     await waitFor(() => accepted(b) === 2, 'the first reconnection, within the quota');
     b.inject({ type: 'drop-all' });
