@@ -240,8 +240,9 @@ describe('probability, seed, ttl and ids', () => {
     expect(other).not.toEqual(first);
   });
 
-  it('a fault with ttlMs is listed, then ends by itself and the record says so', async () => {
-    const b = await start();
+  it('a fault with ttlMs is listed, then ends by itself, and the record and the log say so', async () => {
+    const lines: string[] = [];
+    const b = await start({ logLevel: 'info', logDestination: { write: (line: string) => void lines.push(line) } });
     const { status, json } = await admin(b, 'POST', '/__admin/faults', { type: 'latency', ms: 10, ttlMs: 200, id: 'slow' });
     const listed = await admin(b, 'GET', '/__admin/faults');
 
@@ -253,6 +254,7 @@ describe('probability, seed, ttl and ids', () => {
       ['fault-started', undefined],
       ['fault-ended', 'expired'],
     ]);
+    expect(lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'fault.ended')).toMatchObject([{ faultId: 'slow', faultType: 'latency', reason: 'expired', msg: 'Fault slow (latency) ended: expired' }]);
   });
 
   it('DELETE removes a fault by id; an id still active cannot be reused (409)', async () => {
