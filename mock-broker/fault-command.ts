@@ -44,7 +44,7 @@ interface FaultArgs {
 }
 
 /** The fault a `<type> --field value…` command line describes, checked as the admin API checks it. */
-export function faultFromOptions(type: FaultType, args: Record<string, unknown>): Record<string, unknown> {
+function faultFromOptions(type: FaultType, args: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = { type };
   for (const [field, { spec }] of FIELD_OPTIONS) {
     const value = args[kebab(field)];

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /** A path that names something other than a small regular file. */
-export class NotAConfigFileError extends Error {
+class NotAConfigFileError extends Error {
   readonly code = 'NOT_A_CONFIG_FILE';
 }
 
