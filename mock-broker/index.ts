@@ -4,8 +4,7 @@ export { loadAccounts } from './accounts-file.ts';
 export { FAULT_PLAN_VERSION, parseFaultPlan, parseFaultPlanText } from './fault-plan.ts';
 export type { ClientAction, FaultPlan, FaultPlanParse, FaultTrigger, PlannedFault } from './fault-plan.ts';
 export { mulberry32 } from '../contract/seeded-random.ts';
-export { FAULT_SPECS, FAULT_TYPES, fieldsOf, parseFault } from './faults.ts';
-export type { FaultSpec, FieldSpec } from './faults.ts';
+export { FAULT_SPECS, FAULT_TYPES, parseFault } from './faults.ts';
 export type {
   Account,
   ActiveFault,
