@@ -10,6 +10,7 @@ import { clusterRelayTransport } from './cluster-relay-transport.ts';
 import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
 import { htmlReportOpen } from './html-report-open.ts';
+import { mockFaultsIdle } from './mock-faults-idle.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   clusterFanout,
   clusterFailover,
   clusterRelayTransport,
+  mockFaultsIdle,
 ];
 
 const argv = process.argv.slice(2);

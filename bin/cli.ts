@@ -7,11 +7,12 @@ import { packageVersion } from '../contract/package-version.ts';
 import { usageMessage } from './usage-message.ts';
 
 /**
- * Each subcommand's module is imported only when it is the one asked for: importing all five costs
+ * Each subcommand's module is imported only when it is the one asked for: importing all six costs
  * `stormcheck verify` most of a second of start-up, which CI pays on every log it gates.
  */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'mock-broker': async () => (await import('../mock-broker/command.ts')).mockBrokerCommand as CommandModule,
+  fault: async () => (await import('../mock-broker/command.ts')).faultCommand as CommandModule,
   gateway: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandModule,
   verify: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandModule,
   rules: async () => (await import('../verifier/rules-command.ts')).rulesCommand as CommandModule,
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.03)',
     })
     .command(commands)
-    .demandCommand(1, 'Name a command: mock-broker, gateway, verify, rules, reproduce or probe (see --help).')
+    .demandCommand(1, 'Name a command: mock-broker, fault, gateway, verify, rules, reproduce or probe (see --help).')
     .strict()
     .recommendCommands()
     .middleware(((args: Record<string, unknown>, instance: ParsingInstance) => {

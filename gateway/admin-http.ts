@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { adminRequestGuard } from '../contract/admin-request-guard.ts';
 import type { ClusterHealth } from './cluster/cluster-registry.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { AdapterHealth } from './upstream/adapter-contract.ts';
@@ -39,22 +39,17 @@ export interface AdminSecurity {
 }
 
 const LOGOUT_PATH = /^\/users\/([^/]+)\/logout$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
-const LOOPBACK_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
 /**
- * Admin HTTP (docs/gateway.md#admin-http): GET /health, GET /metrics, POST /users/:id/logout. It is for
- * operators' tools (curl, Prometheus), never for browsers: a web page open on the gateway host could
- * otherwise log users out. Browsers always send `Origin` on cross-site POSTs and can only send form content
- * types without a preflight, so any Origin header and any non-JSON body are refused; a Host check on a
- * loopback bind stops DNS rebinding; the optional bearer token is compared in constant time.
+ * Admin HTTP (docs/gateway.md#admin-http): GET /health, GET /metrics, POST /users/:id/logout, guarded
+ * by contract/admin-request-guard.ts (no browsers, loopback Host, optional token). Non-JSON bodies are
+ * refused too: they are all a browser form can send without a preflight.
  */
 export function createAdminServer(handlers: AdminHandlers, security: AdminSecurity): Server {
-  const tokenDigest = security.token === undefined ? undefined : digest(security.token);
-  const checkHost = LOOPBACK_HOSTS.has(security.host);
+  const refuse = adminRequestGuard({ host: security.host, token: security.token, jsonBodiesOnly: true });
   return createServer((req, res) => {
     req.resume();
-    const refusal = refuse(req, tokenDigest, checkHost);
+    const refusal = refuse(req);
     if (refusal) {
       if (refusal.status === 401) res.setHeader('www-authenticate', 'Bearer');
       sendJson(res, refusal.status, { status: 'error', message: refusal.message });
@@ -62,29 +57,6 @@ export function createAdminServer(handlers: AdminHandlers, security: AdminSecuri
     }
     route(req, res, handlers).catch((err: Error) => sendJson(res, 500, { status: 'error', message: err.message }));
   });
-}
-
-function refuse(req: IncomingMessage, tokenDigest: Buffer | undefined, checkHost: boolean): { status: number; message: string } | undefined {
-  if (req.headers.origin !== undefined) return { status: 403, message: 'requests from browsers (with an Origin header) are refused' };
-  if (checkHost && !LOOPBACK_HOST_HEADER.test(req.headers.host ?? '')) {
-    return { status: 403, message: 'the Host header must name the loopback interface the admin server listens on' };
-  }
-  const contentType = req.headers['content-type'];
-  if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
-    return { status: 415, message: 'only application/json bodies are accepted' };
-  }
-  if (tokenDigest) {
-    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!match || !timingSafeEqual(digest(match[1]!), tokenDigest)) {
-      return { status: 401, message: 'missing or wrong admin token; send Authorization: Bearer <token>' };
-    }
-  }
-  return undefined;
-}
-
-/** Equal-length digests, so timingSafeEqual never leaks the token's length. */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, handlers: AdminHandlers): Promise<void> {

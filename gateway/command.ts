@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
@@ -12,8 +13,6 @@ import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
-/** Environment variable read when --admin-token is absent, so the token stays out of `ps` output. */
-const ADMIN_TOKEN_ENV = 'STORMCHECK_ADMIN_TOKEN';
 
 interface GatewayArgs {
   host: string;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AUTH_ERROR_MESSAGES, CONNECTION_LIMIT_MESSAGE } from '../protocol/smartapi/index.ts';
 import type { AccountsInUse } from './accounts-in-use.ts';
+import type { ActiveFaults, HandshakeFault } from './active-faults.ts';
 import type { BrokerConnection } from './broker-connection.ts';
 import type { BrokerRecord } from './broker-record.ts';
 import { answerClient, type ClientFrameContext } from './client-frames.ts';
@@ -11,11 +12,16 @@ import { connectionLimitResponse } from './connection-limit-response.ts';
 import type { EndpointSlots } from './connection-slots.ts';
 import { checkCredentials, checkOrderUpdateCredentials, readCredentials } from './credentials.ts';
 import { ENDPOINT_PATHS, endpointOfPath, orderUpdateGreeting } from './endpoints.ts';
-import type { FaultState } from './faults.ts';
 import { refuseHandshake, sendRefusal } from './handshake-refusal.ts';
 import type { OpenConnections } from './open-connections.ts';
 import { requestTarget } from './request-target.ts';
 import type { Endpoint, OnLimit } from './types.ts';
+
+/**
+ * The reason a handshake-quota refusal gives. AngelOne documents no connection-rate limit, so this is
+ * the mock's own wording, chosen to differ from the count limit's "Connection Limit Exceeded".
+ */
+export const HANDSHAKE_QUOTA_MESSAGE = 'Too many connection attempts; retry after the Retry-After delay';
 
 export interface AdmissionParts {
   onLimit: OnLimit;
@@ -25,7 +31,7 @@ export interface AdmissionParts {
   slots: EndpointSlots<BrokerConnection>;
   connections: OpenConnections;
   accounts: AccountsInUse;
-  faults: FaultState;
+  faults: ActiveFaults;
   frames: ClientFrameContext;
   record: BrokerRecord;
   log: Logger;
@@ -67,10 +73,9 @@ export class Admission {
       return;
     }
     const presented = readCredentials(req, query);
-    const forced = faults.takeRejection();
+    const forced = faults.handshake({ endpoint, clientCode: presented.clientCode ?? '' });
     if (forced !== undefined) {
-      const message = forced === 429 ? CONNECTION_LIMIT_MESSAGE : AUTH_ERROR_MESSAGES.header;
-      this.refuse(socket, endpoint, presented.clientCode ?? '', forced, message, 'reject-next fault');
+      this.forced(socket, endpoint, presented.clientCode ?? '', forced);
       return;
     }
     const check = endpoint === 'smart-stream' ? checkCredentials(presented, accounts) : checkOrderUpdateCredentials(presented, accounts);
@@ -98,7 +103,8 @@ export class Admission {
     this.wss.close();
   }
 
-  private refuse(socket: Duplex, endpoint: Endpoint, clientCode: string, status: 401 | 429, message: string, reason: string): void {
+  /** Refuses a handshake; the connection limit's 429 has AngelOne's exact shape, any other refusal (with `headers`) a plain page. */
+  private refuse(socket: Duplex, endpoint: Endpoint, clientCode: string, status: 401 | 429, message: string, reason: string, headers?: Record<string, string>): void {
     const { slots, record, log, limits } = this.parts;
     const count = slots[endpoint].openCount(clientCode);
     const event = record.handshakeRejected(endpoint, clientCode, status, reason, count);
@@ -106,8 +112,23 @@ export class Admission {
       { event: 'connection.rejected', endpoint, clientCode, status, reason, count, limit: limits[endpoint] },
       `Rejected ${endpoint} handshake for ${clientCode || '(no client code)'} with ${status} ${message}`,
     );
-    if (status === 429) sendRefusal(socket, connectionLimitResponse(ENDPOINT_PATHS[endpoint], new Date(event.time)));
-    else refuseHandshake(socket, status, message);
+    if (status === 429 && headers === undefined) sendRefusal(socket, connectionLimitResponse(ENDPOINT_PATHS[endpoint], new Date(event.time)));
+    else refuseHandshake(socket, status, message, headers);
+  }
+
+  /** A handshake a fault decides: an outage cuts it unanswered; reject-next and handshake-quota refuse it. */
+  private forced(socket: Duplex, endpoint: Endpoint, clientCode: string, forced: HandshakeFault): void {
+    if (forced.action === 'cut') {
+      this.parts.log.warn({ event: 'connection.cut', endpoint, clientCode, reason: forced.reason }, `Cut ${endpoint} handshake for ${clientCode || '(no client code)'} unanswered (${forced.reason})`);
+      socket.destroy();
+      return;
+    }
+    if (forced.retryAfterSeconds !== undefined) {
+      this.refuse(socket, endpoint, clientCode, 429, HANDSHAKE_QUOTA_MESSAGE, forced.reason, { 'Retry-After': String(forced.retryAfterSeconds) });
+      return;
+    }
+    const message = forced.status === 429 ? CONNECTION_LIMIT_MESSAGE : AUTH_ERROR_MESSAGES.header;
+    this.refuse(socket, endpoint, clientCode, forced.status, message, forced.reason);
   }
 
   /** Makes room past the limit the way `--on-limit` says; false when the handshake must be refused. */

@@ -6,25 +6,21 @@ import type { WebSocket } from 'ws';
 
 export interface ClientFrameContext {
   book: SubscriptionBook<BrokerConnection>;
-  /** True while a stall fault withholds pongs. */
-  stalled: () => boolean;
 }
 
 /**
  * Answers everything an admitted client sends: control-frame pings, and data frames as its endpoint
  * does (`/smart-order-update` only answers its heartbeat). Pongs to control-frame pings (how the
- * Python SDK's websocket-client heartbeats) are sent by hand, with ws's autoPong off, so a stall fault
- * can withhold them like it withholds text pongs.
+ * Python SDK's websocket-client heartbeats) are sent by hand, with ws's autoPong off, so a stall or
+ * half-open fault can withhold them (BrokerConnection drops them) like it withholds text pongs.
  */
 export function answerClient(context: ClientFrameContext, connection: BrokerConnection, ws: WebSocket): void {
-  ws.on('ping', (payload) => {
-    if (!context.stalled()) connection.pong(payload);
-  });
+  ws.on('ping', (payload) => connection.pong(payload));
   if (connection.endpoint === 'smart-stream') {
     ws.on('message', (data, isBinary) => answerClientFrame(context, connection, data as Buffer, isBinary));
   } else {
     ws.on('message', (data, isBinary) => {
-      if (!isBinary && !context.stalled() && data.toString() === HEARTBEAT.ping) connection.send(HEARTBEAT.pong);
+      if (!isBinary && data.toString() === HEARTBEAT.ping) connection.send(HEARTBEAT.pong);
     });
   }
 }
@@ -39,7 +35,7 @@ export function answerClientFrame(context: ClientFrameContext, connection: Broke
   if (isBinary) return;
   const text = readClientText(data.toString('utf8'));
   if (text.kind === 'ping') {
-    if (!context.stalled()) connection.send(HEARTBEAT.pong);
+    connection.send(HEARTBEAT.pong);
     return;
   }
   if (text.kind === 'invalid') {

@@ -1,15 +1,21 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PinoPretty } from 'pino-pretty';
+import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { AccountsFileError, loadAccounts } from './accounts-file.ts';
 import { ANGEL_HOSTNAMES } from './endpoints.ts';
+import { parseFaultPlanText, type FaultPlan } from './fault-plan.ts';
+import { readFailure, readRegularFile } from './regular-file.ts';
 import { MAX_TIMER_MS } from './faults.ts';
 import { MOCK_BROKER_DEFAULTS, startMockBroker } from './server.ts';
 import { loadTlsFiles, selfSignedAngelCertificate, TlsFileError } from './tls-credentials.ts';
 import type { MockBrokerOptions, OnLimit, TlsCredentials } from './types.ts';
+
+/** bin/ enters mock-broker through this module, so the fault command is reached from here too. */
+export { faultCommand } from './fault-command.ts';
 
 interface MockBrokerArgs {
   host: string;
@@ -26,6 +32,8 @@ interface MockBrokerArgs {
   tls: boolean;
   cert?: string;
   key?: string;
+  'admin-token'?: string;
+  faults?: string;
   'log-level': string;
   pretty: boolean;
 }
@@ -46,6 +54,19 @@ async function tlsFromArgs(args: MockBrokerArgs): Promise<TlsCredentials | undef
     if (err instanceof TlsFileError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Reads `--faults FILE`; a file that is not a valid plan is a usage error naming the file and the field. */
+async function faultPlanFromFile(file: string): Promise<FaultPlan> {
+  let text: string;
+  try {
+    text = await readRegularFile(file);
+  } catch (err) {
+    throw new UsageError(`--faults: cannot read ${file}: ${readFailure(err)}`);
+  }
+  const parsed = parseFaultPlanText(text);
+  if (!parsed.ok) throw new UsageError(`--faults ${file}: ${parsed.error}`);
+  return parsed.plan;
 }
 
 /** Turns validated command-line arguments into broker options; throws UsageError naming the bad option. */
@@ -78,6 +99,8 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
     strictApiKey: args['strict-api-key'],
     logLevel: logLevelOption(args['log-level']),
     tls: await tlsFromArgs(args),
+    adminToken: args['admin-token'] || process.env[ADMIN_TOKEN_ENV] || undefined,
+    faultPlan: args.faults === undefined ? undefined : await faultPlanFromFile(args.faults),
   };
 }
 
@@ -112,7 +135,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('slot-hold-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.slotHoldMs, describe: 'Keep a closed connection\'s slot taken this long' })
       .option('max-tokens', { type: 'number', default: MOCK_BROKER_DEFAULTS.maxTokens, describe: 'Distinct tokens per connection before E1002' })
       .option('tick-ms', { type: 'number', default: MOCK_BROKER_DEFAULTS.tickMs, describe: 'Interval between ticks of each subscribed token' })
-      .option('seed', { type: 'number', default: MOCK_BROKER_DEFAULTS.seed, describe: 'Seed of the deterministic price walks' })
+      .option('seed', { type: 'number', default: MOCK_BROKER_DEFAULTS.seed, describe: 'Seed of the deterministic price walks and of the faults\' probability draws' })
       .option('accounts', {
         type: 'string',
         describe: 'JSON array of {clientCode, apiKey, feedToken, authToken}; absent: any non-empty credentials pass',
@@ -121,15 +144,22 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       .option('tls', { type: 'boolean', default: false, describe: `Serve wss:// and https://; without --cert/--key, with a self-signed certificate for ${ANGEL_HOSTNAMES.join(' and ')}` })
       .option('cert', { type: 'string', describe: 'PEM certificate file for --tls (with --key)' })
       .option('key', { type: 'string', describe: 'PEM private key file for --tls (with --cert)' })
+      .option('faults', { type: 'string', describe: 'Run this fault plan (JSON, docs/mock-broker.md#fault-plans) from start-up' })
+      .option('admin-token', {
+        type: 'string',
+        describe: `Require "Authorization: Bearer TOKEN" on /__admin/ requests (default: $${ADMIN_TOKEN_ENV} if set)`,
+      })
       .option('log-level', { type: 'string', default: 'info', describe: `Log level: ${LOG_LEVELS.join(', ')}` })
       .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines' })
       .example('$0 mock-broker --limit 2 --on-limit reject', 'AngelOne as the incident saw it: a third connection gets 429')
       .example('curl -s http://127.0.0.1:9443/__admin/stats', 'What the broker saw: open connections, peaks, 401/429 counts')
+      .example('$0 mock-broker --faults plan.json --seed 7', 'Run a fault plan from start-up (docs/mock-broker.md#fault-plans)')
       .example('$0 mock-broker --tls --host 0.0.0.0 --port 443 --accounts accounts.json', 'AngelOne over TLS for an unmodified OpenAlgo (hosts entry; port 443 needs root or cap_net_bind_service)')
       .epilogue(
         'Clients connect to ws://HOST:PORT/smart-stream with the SmartAPI SDK headers (Authorization, x-api-key,\n' +
-          'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API: GET /__admin/stats,\n' +
-          'GET /__admin/events, POST /__admin/faults, POST /__admin/reset, POST /__admin/reload-accounts.\n' +
+          'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API under /__admin/: stats,\n' +
+          'events, fault-events, faults (GET, POST, DELETE [/ID]), faults/plan, reset, reload-accounts; drive\n' +
+          'faults with `stormcheck fault`. Browsers (an Origin header) and non-loopback Host names are refused.\n' +
           'Order updates: /smart-order-update (Authorization: Bearer JWT). Stops on SIGINT/SIGTERM.\n\n' +
           'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
       ) as unknown as Argv<MockBrokerArgs>,
@@ -154,7 +184,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
     if (options.tls && args.cert === undefined) {
       process.stderr.write(`mock-broker: TLS with a self-signed certificate for ${ANGEL_HOSTNAMES.join(', ')} (clients must skip verification, as OpenAlgo does)\n`);
     }
-    process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, faults, reset, reload-accounts)\n`);
+    process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, fault-events, faults, reset, reload-accounts); stormcheck fault ${broker.adminUrl} list\n`);
     const signal = await untilSignal();
     process.stderr.write(`mock-broker: ${signal} received, closing\n`);
     await broker.close();

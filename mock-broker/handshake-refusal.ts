@@ -14,7 +14,7 @@ export function sendRefusal(socket: Duplex, response: string | Buffer): void {
  * refuses a handshake: the reason travels in `x-error-message`, the body is a small HTML page, and no
  * WebSocket is ever opened. The 429 has its own exact shape (connection-limit-response.ts).
  */
-export function refuseHandshake(socket: Duplex, status: number, errorMessage?: string): void {
+export function refuseHandshake(socket: Duplex, status: number, errorMessage?: string, headers: Record<string, string> = {}): void {
   const reason = STATUS_CODES[status] ?? 'Error';
   const body = `<html><head><title>${status} ${reason}</title></head><body><h1>${status} ${reason}</h1>${
     errorMessage ? `<p>${errorMessage}</p>` : ''
@@ -25,6 +25,7 @@ export function refuseHandshake(socket: Duplex, status: number, errorMessage?: s
     'Content-Type: text/html; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     ...(errorMessage ? [`${ERROR_HEADER}: ${errorMessage}`] : []),
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
   sendRefusal(socket, `${head}\r\n\r\n${body}`);
 }

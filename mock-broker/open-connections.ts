@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import type { ActiveFaults } from './active-faults.ts';
 import { BrokerConnection, describeCut, type CutStyle } from './broker-connection.ts';
 import type { BrokerRecord } from './broker-record.ts';
 import type { EndpointSlots } from './connection-slots.ts';
@@ -13,6 +14,11 @@ export interface OpenConnectionsParts {
   record: BrokerRecord;
   log: Logger;
   limits: Record<Endpoint, number>;
+  faults: ActiveFaults;
+  /** `--slot-hold-ms`: how long a closed connection's slot stays taken. */
+  slotHoldMs: number;
+  /** Told of each accepted connection (a fault plan may wait for a client code's first). */
+  onAccepted: (connection: BrokerConnection) => void;
 }
 
 /**
@@ -38,8 +44,9 @@ export class OpenConnections {
 
   /** The handshake completed: from here on the connection counts as open in the record and the logs. */
   accepted(connection: BrokerConnection, ws: WebSocket): void {
-    const { slots, record, log, limits } = this.parts;
+    const { slots, record, log, limits, faults } = this.parts;
     connection.ws = ws;
+    connection.shape(faults.shapingFor(connection));
     const { endpoint, clientCode, id } = connection;
     const count = slots[endpoint].openCount(clientCode);
     record.connectionAccepted(endpoint, clientCode, id, count);
@@ -47,16 +54,18 @@ export class OpenConnections {
       { event: 'connection.accepted', endpoint, clientCode, connectionId: id, count, limit: limits[endpoint] },
       `Accepted ${endpoint} connection ${id} for ${clientCode}; ${count}/${limits[endpoint]} open`,
     );
+    this.parts.onAccepted(connection);
   }
 
   /** The one place a connection ends; every path calls it and only the first call counts. */
   end(connection: BrokerConnection, reason: string, holdSlot: boolean): void {
     if (connection.ended) return;
-    const { slots, book, record, log, limits } = this.parts;
+    const { slots, book, record, log, limits, faults, slotHoldMs } = this.parts;
+    const holdMs = holdSlot ? Math.max(slotHoldMs, faults.slowCloseMs(connection)) : 0;
     connection.ended = true;
     this.connections.delete(connection);
     const { endpoint, clientCode, id } = connection;
-    slots[endpoint].release(clientCode, connection, holdSlot);
+    slots[endpoint].release(clientCode, connection, holdMs);
     book.remove(connection);
     if (!connection.ws) return;
     const count = slots[endpoint].openCount(clientCode);
@@ -71,6 +80,11 @@ export class OpenConnections {
   drop(connection: BrokerConnection, style: CutStyle, reason: string): void {
     this.end(connection, reason, true);
     connection.cut(style);
+  }
+
+  /** Applies the active faults to every open connection again: one started or ended. */
+  reshape(): void {
+    for (const c of this.connections) if (c.ws) c.shape(this.parts.faults.shapingFor(c));
   }
 
   /** A snapshot, so callers may end connections while they walk it. */

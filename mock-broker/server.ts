@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { adminRequestGuard } from '../contract/admin-request-guard.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
 import { mulberry32 } from '../contract/seeded-random.ts';
 import { AccountsInUse } from './accounts-in-use.ts';
@@ -11,8 +12,9 @@ import type { BrokerConnection } from './broker-connection.ts';
 import { BrokerRecord } from './broker-record.ts';
 import { ConnectionSlots, type EndpointSlots } from './connection-slots.ts';
 import { brokerUrls } from './endpoints.ts';
-import { injectFault, type FaultInjectionParts } from './fault-injection.ts';
-import { FaultState } from './faults.ts';
+import { ActiveFaults } from './active-faults.ts';
+import { FaultSchedule } from './fault-schedule.ts';
+import { cutForOutage, injectFault, type FaultInjectionParts } from './fault-injection.ts';
 import { OpenConnections } from './open-connections.ts';
 import { SubscriptionBook } from './subscription-book.ts';
 import { startTickPump } from './tick-pump.ts';
@@ -37,8 +39,8 @@ export const MOCK_BROKER_DEFAULTS = {
 type BrokerOperations = Omit<MockBroker, 'url' | 'orderUpdateUrl' | 'adminUrl' | 'port' | 'close'>;
 
 /** The handle's operations, which the admin API serves too. */
-function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord }): BrokerOperations {
-  const { log, record, faults, connections, accounts } = parts;
+function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord; schedule: FaultSchedule }): BrokerOperations {
+  const { log, record, faults, connections, accounts, schedule } = parts;
   return {
     stats(): MockBrokerStats {
       const stats = record.stats();
@@ -46,10 +48,21 @@ function brokerOperations(parts: FaultInjectionParts & { record: BrokerRecord })
       return stats;
     },
     events: () => record.events(),
+    faultEvents: () => record.faultEvents(),
     connectionSubscriptions: () => connections.subscriptions(),
     inject: (fault) => injectFault(fault, parts),
+    activeFaults: () => faults.list(),
+    removeFault: (id) => faults.remove(id),
+    removeAllFaults: () => faults.removeAll(),
+    loadPlan(plan) {
+      faults.clear('plan loaded', plan.seed);
+      schedule.load(plan);
+      log.info({ event: 'fault.plan.loaded', faults: plan.faults.length, seed: plan.seed }, `Loaded a fault plan of ${plan.faults.length} fault(s)`);
+      return { faults: plan.faults.length };
+    },
     reset() {
-      faults.clear();
+      schedule.cancel();
+      faults.clear('reset');
       record.reset(connections.openCounts());
       log.info({ event: 'broker.reset' }, 'Reset stats, events and faults; open connections kept');
     },
@@ -90,12 +103,31 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
   const limits: Record<Endpoint, number> = { 'smart-stream': config.limit, 'smart-order-update': config.orderLimit };
   const record = new BrokerRecord(limits, clock);
   const slots: EndpointSlots<BrokerConnection> = {
-    'smart-stream': new ConnectionSlots(config.limit, config.slotHoldMs),
-    'smart-order-update': new ConnectionSlots(config.orderLimit, config.slotHoldMs),
+    'smart-stream': new ConnectionSlots(config.limit),
+    'smart-order-update': new ConnectionSlots(config.orderLimit),
   };
   const book = new SubscriptionBook<BrokerConnection>(config.maxTokens);
-  const faults = new FaultState();
-  const connections = new OpenConnections({ slots, book, record, log, limits });
+  const createRandom = options.createRandom ?? mulberry32;
+  const faults: ActiveFaults = new ActiveFaults({
+    seed: config.seed,
+    createRandom,
+    record,
+    log,
+    clock,
+    changed: () => connections.reshape(),
+    outageOpened: (hits) => cutForOutage(connections, hits),
+  });
+  const schedule = new FaultSchedule((fault) => injectFault(fault, { connections, faults, accounts, log }), log);
+  const connections = new OpenConnections({
+    slots,
+    book,
+    record,
+    log,
+    limits,
+    faults,
+    slotHoldMs: config.slotHoldMs,
+    onAccepted: (c) => schedule.connectionAccepted(c.clientCode),
+  });
   const accounts = new AccountsInUse({
     accounts: options.accounts,
     accountsFile: options.accountsFile,
@@ -110,14 +142,16 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     connections,
     accounts,
     faults,
-    frames: { book, stalled: () => faults.stalled },
+    frames: { book },
     record,
     log,
   });
 
-  const operations = brokerOperations({ log, record, faults, connections, accounts });
+  const operations = brokerOperations({ log, record, faults, connections, accounts, schedule });
 
-  const serveHttp = serveHttpRequests(operations);
+  // curl's default form content type is accepted: the Origin check already keeps browsers out.
+  const guard = adminRequestGuard({ host: config.host, token: options.adminToken, jsonBodiesOnly: false });
+  const serveHttp = serveHttpRequests(operations, guard, log);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveHttp) : createHttpServer(serveHttp);
   server.on('upgrade', admission.serverOnUpgrade);
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -131,13 +165,13 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     intervalMs: config.tickMs,
     clock,
     book,
-    generator: new TickGenerator(config.seed, options.createRandom ?? mulberry32),
-    paused: () => faults.stalled,
+    generator: new TickGenerator(config.seed, createRandom),
     delivered: (n) => record.ticksDelivered(n),
   });
 
   const { port } = server.address() as AddressInfo;
   const { url, orderUpdateUrl, adminUrl } = brokerUrls(config.host, port, Boolean(options.tls));
+  if (options.faultPlan) operations.loadPlan(options.faultPlan);
   log.info(
     { event: 'broker.listening', url, orderUpdateUrl, adminUrl, limit: config.limit, orderLimit: config.orderLimit, onLimit: config.onLimit },
     `Mock AngelOne broker listening on ${url}`,
@@ -153,7 +187,8 @@ export async function startMockBroker(options: MockBrokerOptions = {}): Promise<
     close() {
       closing ??= new Promise<void>((resolve) => {
         stopTicks();
-        faults.clear();
+        schedule.cancel();
+        faults.clear('broker closed');
         connections.closeAll();
         admission.close();
         server.close(() => resolve());

@@ -8,8 +8,6 @@ export interface TickPumpOptions {
   clock: () => number;
   book: SubscriptionBook<BrokerConnection>;
   generator: TickGenerator;
-  /** True while a stall fault holds every tick back. */
-  paused: () => boolean;
   /** Told how many frames each round delivered. */
   delivered: (count: number) => void;
 }
@@ -23,7 +21,6 @@ export interface TickPumpOptions {
 export function startTickPump(options: TickPumpOptions): () => void {
   const { book, generator, clock } = options;
   const timer = setInterval(() => {
-    if (options.paused()) return;
     let sent = 0;
     for (const subscribed of book.subscribedTokens()) {
       // Stamped per token, not per round, so the gateway benchmark's latency is not inflated by the

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stormcheck } from '../support/run-stormcheck.ts';
 
-const COMMANDS = ['mock-broker', 'gateway', 'verify', 'rules', 'reproduce', 'probe'] as const;
+const COMMANDS = ['mock-broker', 'fault', 'gateway', 'verify', 'rules', 'reproduce', 'probe'] as const;
 const page = (command: string): string => readFileSync(new URL(`../../docs/${command}.md`, import.meta.url), 'utf8');
 
 /** The long options a command's `--help` lists. */

@@ -103,7 +103,7 @@ describe('mock broker admin API', () => {
     const { status, json } = await admin(b, 'POST', '/__admin/faults', '{"type":"drop-all"}');
 
     expect(status).toBe(200);
-    expect(json).toEqual({ status: 'ok', fault: { type: 'drop-all', mode: 'abort' }, affected: 3, affectedByClientCode: { A123: 2, B456: 1 } });
+    expect(json).toEqual({ status: 'ok', fault: { type: 'drop-all', mode: 'abort' }, affected: 3, affectedByClientCode: { A123: 2, B456: 1 }, id: '1', active: false });
     expect(b.stats().current).toEqual({ A123: 0, B456: 0 });
     await waitFor(() => clients.every((c) => c.closed), 'clients to see the drop');
     await connect(b.url, ACCOUNT_A);
@@ -183,7 +183,9 @@ describe('mock broker admin API', () => {
     ['reject-next without a count', 'POST', '/__admin/faults', '{"type":"reject-next"}', 400],
     ['stall with a bad ms', 'POST', '/__admin/faults', '{"type":"stall","ms":-1}', 400],
     ['an unknown admin path', 'GET', '/__admin/nope', undefined, 404],
-    ['the wrong method', 'GET', '/__admin/faults', undefined, 405],
+    ['the wrong method', 'GET', '/__admin/reset', undefined, 405],
+    ['DELETE of a fault that is not active', 'DELETE', '/__admin/faults/none', undefined, 404],
+    ['a plan that is not a plan', 'POST', '/__admin/faults/plan', '{"version":2,"faults":[]}', 400],
     ['a path outside the admin API', 'GET', '/elsewhere', undefined, 404],
   ])('answers %s with %s and a JSON error', async (_name, method, path, body, expected) => {
     const b = await start();

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { selfSignedAngelCertificate } from '../../mock-broker/tls-credentials.ts';
 import { STORMCHECK_BIN, stormcheck } from '../support/run-stormcheck.ts';
 import { ACCOUNT_A, closeAllClients, connect, handshake, sdkHeaders, waitFor } from '../support/mock-broker-client.ts';
 
@@ -82,6 +83,36 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`${cert} holds no PEM certificate`);
+  });
+
+  it('exits 2 in one line naming the field when the --faults plan is wrong, and a FIFO as the key does not hang', async () => {
+    const plan = join(dir, 'plan.json');
+    await writeFile(plan, JSON.stringify({ version: 1, faults: [{ atMs: 0, fault: { type: 'latency' } }] }));
+    const fifo = join(dir, 'key.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { cert } = await selfSignedAngelCertificate();
+    const certFile = join(dir, 'cert.pem');
+    await writeFile(certFile, String(cert));
+
+    const badPlan = await stormcheck(['mock-broker', '--faults', plan]);
+    const fifoKey = await stormcheck(['mock-broker', '--cert', certFile, '--key', fifo]);
+
+    expect([badPlan.code, fifoKey.code]).toEqual([2, 2]);
+    expect(badPlan.stderr.trim()).toBe(`stormcheck: --faults ${plan}: faults[0].fault: latency needs "ms": an integer from 0 to 2147483647`);
+    expect(fifoKey.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fifoKey.stderr).toContain(`${fifo}: a FIFO, not a regular file`);
+  });
+
+  it('--faults runs the plan from start-up', async () => {
+    const plan = join(dir, 'plan.json');
+    await writeFile(plan, JSON.stringify([{ atMs: 0, fault: { type: 'reject-next', count: 1 } }]));
+    const { out } = spawnMockBroker(['--port', '0', '--log-level', 'silent', '--faults', plan]);
+    const url = (await waitFor(() => /clients connect to (ws:\S+)/.exec(out.stderr)?.[1], 'the broker URL', 45_000))!;
+
+    await waitFor(async () => (await fetch(url.replace('ws:', 'http:').replace('/smart-stream', '/__admin/faults')).then((r) => r.json())).length === 1, 'the planned fault');
+    const refused = await handshake(url, sdkHeaders(ACCOUNT_A));
+
+    expect(refused).toMatchObject({ ok: false, status: 429 });
   });
 
   it('--tls with no files serves wss:// with a self-signed certificate for the AngelOne host names', async () => {

@@ -164,7 +164,7 @@ describe('mock broker order-update endpoint', () => {
 
     const outcome = b.inject({ type: 'drop-all' });
 
-    expect(outcome).toEqual({ affected: 2, affectedByClientCode: { A123: 2 } });
+    expect(outcome).toEqual({ affected: 2, affectedByClientCode: { A123: 2 }, id: '1', active: false });
     await waitFor(() => order.readyState === WebSocket.CLOSED, 'the order socket to be dropped');
     expect(b.stats().orderUpdates?.current).toEqual({ A123: 0 });
   });
