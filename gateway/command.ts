@@ -7,7 +7,7 @@ import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
-import { timeScaleOption } from '../contract/time-scale-option.ts';
+import { timeScaleDeclaration, timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
@@ -20,7 +20,7 @@ interface GatewayArgs {
   port: number;
   'broker-url': string;
   registry: RegistryChoice;
-  'time-scale'?: number;
+  'time-scale': number;
   users?: string;
   instruments?: string;
   'admin-port': number;
@@ -29,7 +29,7 @@ interface GatewayArgs {
   'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
-  pretty: boolean;
+  pretty?: boolean;
   'log-format': LogFormat;
   cluster?: string;
   'lease-ttl-ms': number;
@@ -67,12 +67,17 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: GATEWAY_DEFAULTS.lingerMs,
       describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
     })
-    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
+    .option('pretty', {
+      type: 'boolean',
+      defaultDescription: 'on a terminal',
+      describe: 'Human-readable logs instead of JSON lines; --no-pretty for JSON on a terminal (colours off with NO_COLOR)',
+    })
     .option('log-format', {
       choices: LOG_FORMATS,
       default: 'json',
       describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
     })
+    .option('time-scale', timeScaleDeclaration(1))
     .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
     .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
     .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
@@ -99,10 +104,10 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     brokerUrl: checkBrokerUrl(args['broker-url']),
     logLevel: logLevelOption(args['log-level']),
     registry: checkRegistry(args.registry),
-    legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
+    legacy: { timeScale: timeScaleOption(args['time-scale']) },
     maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
-    pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
+    pretty: args['log-format'] !== 'openalgo' && (args.pretty ?? process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
   if (args.cluster !== undefined) {
@@ -200,9 +205,7 @@ async function handler(args: GatewayArgs): Promise<void> {
   process.exitCode = 0;
 }
 
-export const gatewayCommand: CommandModule<object, GatewayArgs> = {
-  command: 'gateway',
-  describe: 'Run the reference gateway (OpenAlgo client protocol, one AngelOne adapter per user)',
+export const gatewayCommand: Pick<CommandModule<object, GatewayArgs>, 'builder' | 'handler'> = {
   builder,
   handler,
 };

@@ -94,9 +94,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 /** `stormcheck mock-broker`: runs the broker until SIGINT/SIGTERM, then closes every connection. */
-export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
-  command: 'mock-broker',
-  describe: 'Run the mock AngelOne SmartAPI WebSocket 2.0 broker with a per-client-code connection limit',
+export const mockBrokerCommand: Pick<CommandModule<object, MockBrokerArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) =>
     yargs
       .option('host', { type: 'string', default: MOCK_BROKER_DEFAULTS.host, describe: 'Interface to listen on' })

@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { wholeNumberOption } from '../contract/option-checks.ts';
+import { durationOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { STDIN } from './input/expand-paths.ts';
-import { parseDuration } from '../contract/duration.ts';
+import { DURATION_UNITS } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
@@ -36,12 +36,13 @@ interface VerifyArgs {
 
 const FORMATS = ['auto', 'openalgo', 'pino'] as const satisfies readonly LogFormat[];
 
+/** A day: longer windows would join unrelated trading sessions into one burst. */
+const MAX_WINDOW_MS = 86_400_000;
+
 /** The whole-number thresholds, each at least 1: `--burst`, `--storm` and one per counted rule. */
 const COUNT_OPTIONS = ['burst', 'storm', 'zombie-reconnect', 'forced-reconnect', 'stale-feed', 'event-loop-stall'] as const;
 
-export const verifyCommand: CommandModule<object, VerifyArgs> = {
-  command: 'verify [paths..]',
-  describe: 'Read OpenAlgo or gateway logs and fail when they show more than one adapter per user',
+export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 'handler'> = {
   builder: (y: Argv) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
@@ -55,7 +56,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('output', { type: 'string', describe: 'write the (single) report to this file instead of stdout' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
-      .option('window', { type: 'string', default: '60s', describe: 'time window for bursts, churn and unanswered attempts (500ms, 60s, 2m)' })
+      .option('window', { type: 'string', default: '60s', describe: `time window for bursts, churn and unanswered attempts; a duration: ${DURATION_UNITS}` })
       .option('burst', { type: 'number', default: 2, describe: 'adapter creations per user allowed within --window' })
       .option('storm', { type: 'number', default: 5, describe: 'fresh connection attempts within 1 s that make a storm' })
       .option('zombie-reconnect', { type: 'number', default: DEFAULT_OPTIONS.zombieReconnect, describe: 'SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect' })
@@ -126,6 +127,10 @@ function toTargets(args: VerifyArgs): ReporterTarget[] {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const toStdout = targets.filter((t) => t.path === undefined && args.output === undefined);
+  if (toStdout.length > 1) {
+    throw new UsageError(`only one reporter can write to stdout, got ${toStdout.map((t) => t.name).join(', ')}; give the others a file: --reporter NAME=FILE`);
+  }
   if (args.output === undefined) return targets;
   if (targets.length !== 1 || targets[0].path !== undefined) {
     throw new UsageError('--output names the file of a single reporter; with several, give each its file as --reporter NAME=FILE');
@@ -144,8 +149,7 @@ function withStdin(paths: string[]): string[] {
 }
 
 async function toOptions(args: VerifyArgs, paths: string[]): Promise<Partial<VerifyOptions>> {
-  const windowMs = parseDuration(args.window);
-  if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
+  const windowMs = durationOption('window', args.window, 1, MAX_WINDOW_MS);
   for (const name of COUNT_OPTIONS) wholeNumberOption(name, args[name], 1);
   if (paths.length === 0) {
     throw new UsageError('name the logs to verify: files, folders, globs, or - for stdin (see stormcheck verify --help)');

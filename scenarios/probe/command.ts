@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../contract/usage-error.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
+import { DURATION_UNITS } from '../../contract/duration.ts';
 import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
 import { writePage } from '../../verifier/reporters/html/write-page.ts';
 import { ProbeCannotStart, runProbe, type Verdict } from './probe.ts';
@@ -30,16 +31,14 @@ const API_KEY_ENV = 'STORMCHECK_API_KEY';
 const EXIT_FOR: Record<Verdict, number> = { pass: EXIT.ok, fail: EXIT.findings, 'cannot-judge': EXIT.usage };
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-export const probeCommand: CommandModule<object, ProbeArgs> = {
-  command: 'probe <ws-url>',
-  describe: 'Drive a live OpenAlgo-protocol WebSocket endpoint with storm traffic and judge the outcome',
+export const probeCommand: Pick<CommandModule<object, ProbeArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('ws-url', { type: 'string', describe: 'the OpenAlgo WebSocket endpoint, ws:// or wss://' })
       .option('api-key', { type: 'string', describe: `OpenAlgo API key of the user to drive (or env ${API_KEY_ENV})` })
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
-      .option('duration', { type: 'string', default: '20s', describe: 'how long to drive traffic, 2s–10m' })
+      .option('duration', { type: 'string', default: '20s', describe: `how long to drive traffic, 2s–10m; a duration: ${DURATION_UNITS}` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan' })
       .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
       .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })

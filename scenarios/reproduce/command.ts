@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../contract/usage-error.ts';
-import { timeScaleOption } from '../../contract/time-scale-option.ts';
+import { timeScaleDeclaration, timeScaleOption } from '../../contract/time-scale-option.ts';
 import type { RegistryMode } from '../../gateway/index.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
+import { DURATION_UNITS } from '../../contract/duration.ts';
 import { progressOnTty } from '../../contract/progress-on-tty.ts';
 import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
 import { writePage } from '../../verifier/reporters/html/write-page.ts';
@@ -34,21 +35,20 @@ interface ReproduceArgs {
   scenario: Scenario;
   json: boolean;
   'log-dir'?: string;
-  'time-scale'?: number;
+  'time-scale': number;
   html?: string;
 }
 
-export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
-  command: 'reproduce',
-  describe: 'Reproduce the storm: OpenAlgo 2025-11 and 2026-08 behaviour vs the singleton registry, against the embedded mock broker',
+export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) =>
     yargs
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
-      .option('duration', { type: 'string', default: '6s', describe: 'traffic time per registry, 2s–2m' })
+      .option('duration', { type: 'string', default: '6s', describe: `traffic time per registry, 2s–2m; a duration: ${DURATION_UNITS}` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan and the broker\'s ticks' })
       .option('limit', { type: 'number', default: 2, describe: 'the mock broker\'s connections per client code' })
       .option('mode', { choices: Object.keys(MODES), default: 'all', describe: 'which registries to run (legacy = legacy-2025)' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern; all = another app holding the slots + churn + a broker drop' })
+      .option('time-scale', timeScaleDeclaration(REPRODUCE_TIME_SCALE))
       .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' })
       .option('log-dir', { type: 'string', describe: 'keep the gateway logs in this folder (created); absent: a temporary folder removed at the end' })
       .example('$0 reproduce', 'legacy-2025, legacy-2026 and singleton, 20 clients, 6 s each, legacy delays × 0.03')
@@ -76,7 +76,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
         limit: wholeNumberOption('limit', args.limit, 1, 100),
         modes: [...MODES[args.mode]],
         scenario: args.scenario,
-        timeScale: timeScaleOption(args['time-scale'] ?? REPRODUCE_TIME_SCALE),
+        timeScale: timeScaleOption(args['time-scale']),
         onProgress: progressOnTty(),
         logDir: keptLogDir ?? pageLogDir,
         onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
