@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { makeFolder } from '../../contract/make-folder.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -94,7 +95,7 @@ export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'build
 
 async function logDirOption(dir: string): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
   } catch (err) {
     throw new UsageError(`--log-dir ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
