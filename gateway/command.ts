@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../contract/usage-error.ts';
+import { INTERRUPTED_EXIT, untilStopSignal } from '../contract/interrupt.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
@@ -91,7 +92,7 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .example('$0 gateway --cluster redis://127.0.0.1:6379/0 --port 8765 --admin-port 8766', 'One of several gateways sharing one upstream per user through Redis')
     .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
     .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout')
-    .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
+    .epilogue('Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
 }
 
 /** Turns validated CLI arguments into GatewayOptions; file problems become UsageErrors naming the file. */
@@ -196,13 +197,10 @@ async function handler(args: GatewayArgs): Promise<void> {
     );
   }
   process.stderr.write(`stormcheck gateway: clients ${gateway.url}, admin ${gateway.adminUrl} (Ctrl-C stops)\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  process.stderr.write(`stormcheck gateway: ${signal} received, closing\n`);
+  const signal = await untilStopSignal();
+  process.stderr.write(`stormcheck gateway: interrupted by ${signal}; closing the client and admin servers and the upstream connections\n`);
   await gateway.close();
-  process.exitCode = 0;
+  process.exitCode = INTERRUPTED_EXIT[signal];
 }
 
 export const gatewayCommand: Pick<CommandModule<object, GatewayArgs>, 'builder' | 'handler'> = {

@@ -4,6 +4,7 @@ import { isListenFailure, listenFailureMessage } from '../contract/listen-failur
 import { LOG_LEVELS, logLevelOption } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { UsageError } from '../contract/usage-error.ts';
+import { INTERRUPTED_EXIT, untilStopSignal } from '../contract/interrupt.ts';
 import { AccountsFileError, loadAccounts } from './accounts-file.ts';
 import { ANGEL_HOSTNAMES } from './endpoints.ts';
 import { MAX_TIMER_MS } from './faults.ts';
@@ -81,18 +82,6 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
   };
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
 /** `stormcheck mock-broker`: runs the broker until SIGINT/SIGTERM, then closes every connection. */
 export const mockBrokerCommand: Pick<CommandModule<object, MockBrokerArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) =>
@@ -129,7 +118,7 @@ export const mockBrokerCommand: Pick<CommandModule<object, MockBrokerArgs>, 'bui
           'x-client-code, x-feed-token) or ?clientCode=&feedToken=&apiKey=. Admin API: GET /__admin/stats,\n' +
           'GET /__admin/events, POST /__admin/faults, POST /__admin/reset, POST /__admin/reload-accounts.\n' +
           'Order updates: /smart-order-update (Authorization: Bearer JWT). Stops on SIGINT/SIGTERM.\n\n' +
-          'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
+          'Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
       ) as unknown as Argv<MockBrokerArgs>,
   handler: async (args) => {
     const options = await brokerOptionsFromArgs(args);
@@ -153,9 +142,9 @@ export const mockBrokerCommand: Pick<CommandModule<object, MockBrokerArgs>, 'bui
       process.stderr.write(`mock-broker: TLS with a self-signed certificate for ${ANGEL_HOSTNAMES.join(', ')} (clients must skip verification, as OpenAlgo does)\n`);
     }
     process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, faults, reset, reload-accounts)\n`);
-    const signal = await untilSignal();
-    process.stderr.write(`mock-broker: ${signal} received, closing\n`);
+    const signal = await untilStopSignal();
+    process.stderr.write(`mock-broker: interrupted by ${signal}; closing the broker and its connections\n`);
     await broker.close();
-    process.exitCode = 0;
+    process.exitCode = INTERRUPTED_EXIT[signal];
   },
 };

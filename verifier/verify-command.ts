@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { durationOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
+import { exitOnInterrupt } from '../contract/interrupt.ts';
 import { STDIN } from './input/expand-paths.ts';
 import { DURATION_UNITS } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
@@ -91,7 +92,9 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
     }
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
     if (html) options.onEvent = html.onEvent;
-    const outcome = await runVerify(paths, args.follow, options);
+    // --follow's Ctrl-C is its normal end: it reports (runVerify); a run on files has nothing to report yet.
+    const interrupt = args.follow ? undefined : exitOnInterrupt('verify', () => `while reading ${paths.length === 1 ? paths[0] : `${paths.length} inputs`}; no report`);
+    const outcome = await runVerify(paths, args.follow, options).finally(() => interrupt?.dispose());
     const done = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
     const failed = await report(done, targets, {
       colour,

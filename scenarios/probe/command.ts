@@ -8,6 +8,8 @@ import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
 import { writePage } from '../../verifier/reporters/html/write-page.ts';
 import { ProbeCannotStart, runProbe, type Verdict } from './probe.ts';
 import { probeProgressOnTty } from './probe-progress.ts';
+import type { LiveCounts } from '../traffic/traffic-runner.ts';
+import { exitOnInterrupt, type StopSignal } from '../../contract/interrupt.ts';
 import { probeSummary } from './probe-summary.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import { runPage } from '../evidence/run-page.ts';
@@ -79,6 +81,10 @@ async function probe(args: ProbeArgs): Promise<void> {
   const records: RunRecord[] = [];
   let report;
   const progress = probeProgressOnTty();
+  let phase = 'while starting';
+  let live: LiveCounts | undefined;
+  const stop = exitOnInterrupt('probe', () => `${phase}; no verdict`);
+  stop.onInterrupt((signal) => printPartial(args, signal, live));
   try {
     report = await runProbe({
       url: url.href,
@@ -89,17 +95,40 @@ async function probe(args: ProbeArgs): Promise<void> {
       seed,
       brokerAdmin,
       logFile,
-      ...(progress ? { onProgress: progress.phase, onLive: progress.live } : {}),
+      onProgress: (line) => {
+        phase = `during: ${line}`;
+        progress?.phase(line);
+      },
+      onLive: (counts) => {
+        live = counts;
+        progress?.live(counts);
+      },
       onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
     });
   } catch (err) {
     if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
     throw err;
+  } finally {
+    stop.dispose();
   }
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report));
   if (htmlPath !== undefined) await writePage(htmlPath, await runPage('stormcheck probe', probeSummary(report), records), '--html');
   if (report.verdict === 'cannot-judge') process.stderr.write('stormcheck: cannot judge: no broker or log evidence could be checked (see "could not check")\n');
   process.exitCode = EXIT_FOR[report.verdict];
+}
+
+/**
+ * What the clients saw before the interrupt, the probe's partial result: no verdict, since the broker's
+ * record and the log are judged only once traffic ends.
+ */
+function printPartial(args: ProbeArgs, signal: StopSignal, live: LiveCounts | undefined): void {
+  if (live === undefined) return;
+  if (args.json) {
+    const document = { schemaVersion: 1, command: 'probe', target: args['ws-url'], verdict: 'interrupted', interrupted: signal, clientsSoFar: live };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    process.stdout.write(`probe interrupted by ${signal} before judging; clients so far: ${live.connected} connected, ${live.marketData} ticks, ${live.refusals} refusals\n`);
+  }
 }
 
 function wsUrlArgument(text: string): URL {

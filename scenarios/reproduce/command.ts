@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { makeFolder } from '../../contract/make-folder.ts';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,19 @@ import type { RegistryMode } from '../../gateway/index.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
 import { DURATION_UNITS } from '../../contract/duration.ts';
 import { progressOnTty } from '../../contract/progress-on-tty.ts';
+import { exitOnInterrupt } from '../../contract/interrupt.ts';
 import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
 import { writePage } from '../../verifier/reporters/html/write-page.ts';
-import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce, withoutLogFiles } from './reproduce.ts';
+import {
+  REPRODUCE_MODES,
+  REPRODUCE_TIME_SCALE,
+  reproduceReport,
+  runReproduce,
+  withoutLogFiles,
+  type ModeResult,
+  type ReproduceOptions,
+  type ReproduceReport,
+} from './reproduce.ts';
 import { reproduceSummary } from './reproduce-summary.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import { runPage } from '../evidence/run-page.ts';
@@ -63,35 +74,53 @@ export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'build
           'Expected: legacy-2025 storms, legacy-2026 churns and leaves zombies, singleton stays clean.',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
+    const options: ReproduceOptions = {
+      clients: wholeNumberOption('clients', args.clients, 1, 200),
+      durationMs: durationOption('duration', args.duration, 2000, 120_000),
+      seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
+      limit: wholeNumberOption('limit', args.limit, 1, 100),
+      modes: [...MODES[args.mode]],
+      scenario: args.scenario,
+      timeScale: timeScaleOption(args['time-scale']),
+      onProgress: progressOnTty(),
+    };
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
     const keptLogDir = args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']);
-    // The page reads its evidence lines from the gateway logs, so without --log-dir they stay in a
-    // temporary folder until the page is written.
-    const pageLogDir = htmlPath !== undefined && keptLogDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+    const finished: ModeResult[] = [];
+    const stop = exitOnInterrupt('reproduce', () =>
+      finished.length === options.modes.length ? 'while writing the report' : `while running ${options.modes[finished.length]} (${finished.length} of ${options.modes.length} registries done)`,
+    );
+    // Without --log-dir the gateway logs (and the page's evidence lines) live in a temporary folder,
+    // removed at the end or on an interrupt.
+    const tempLogDir = keptLogDir === undefined ? await mkdtemp(join(tmpdir(), 'stormcheck-reproduce-')) : undefined;
+    const shown = (report: ReproduceReport) => (tempLogDir === undefined ? report : withoutLogFiles(report));
+    stop.onInterrupt((signal) => {
+      if (finished.length > 0) printReport(shown(reproduceReport(options, finished, signal)), args.json);
+    });
+    if (tempLogDir !== undefined) stop.onInterrupt(() => rmSync(tempLogDir, { recursive: true, force: true }));
     try {
       const records: RunRecord[] = [];
       const run = await runReproduce({
-        clients: wholeNumberOption('clients', args.clients, 1, 200),
-        durationMs: durationOption('duration', args.duration, 2000, 120_000),
-        seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
-        limit: wholeNumberOption('limit', args.limit, 1, 100),
-        modes: [...MODES[args.mode]],
-        scenario: args.scenario,
-        timeScale: timeScaleOption(args['time-scale']),
-        onProgress: progressOnTty(),
-        logDir: keptLogDir ?? pageLogDir,
+        ...options,
+        logDir: keptLogDir ?? tempLogDir,
         onRunRecord: htmlPath === undefined ? undefined : (r) => records.push(r),
+        onModeResult: (result) => finished.push(result),
       });
       const page = htmlPath === undefined ? undefined : await runPage('stormcheck reproduce', reproduceSummary(run), records);
-      const report = pageLogDir === undefined ? run : withoutLogFiles(run);
-      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+      const report = shown(run);
+      printReport(report, args.json);
       if (htmlPath !== undefined && page !== undefined) await writePage(htmlPath, page, '--html');
       process.exitCode = report.pass ? EXIT.ok : EXIT.findings;
     } finally {
-      if (pageLogDir !== undefined) await rm(pageLogDir, { recursive: true, force: true });
+      if (tempLogDir !== undefined) await rm(tempLogDir, { recursive: true, force: true });
+      stop.dispose();
     }
   },
 };
+
+function printReport(report: ReproduceReport, json: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderReproduceTable(report));
+}
 
 async function logDirOption(dir: string): Promise<string> {
   try {
