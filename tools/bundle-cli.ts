@@ -4,13 +4,16 @@ import { build, type Plugin } from 'esbuild';
 
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
 const OUT_DIR = path.join(ROOT, 'dist', 'bin');
+/** Plain ESM or CommonJS with no files of their own to find at run time: safe inside a chunk. */
+const BUNDLED = new Set(['yargs', 'fastest-levenshtein', 'tinyglobby']);
 
 /**
- * Bundles the CLI (bin/stormcheck.ts, our code and yargs) into dist/bin/stormcheck.js, one chunk per
+ * Bundles the CLI (bin/stormcheck.ts, our code, yargs and two small libraries) into dist/bin/stormcheck.js, one chunk per
  * command, loaded only when that command runs. Node compiles one file per command faster than the
  * dozens of modules and yargs' own files it would resolve and read one by one: this is most of the
  * CLI's start-up (docs/benchmarks.md#cli-start-up). The other dependencies stay ordinary imports: pino,
- * ws and ioredis load workers or optional native add-ons by path, which a bundle would break.
+ * ws and ioredis load workers or optional native add-ons by path, and uPlot is read as a file, which a
+ * bundle would break.
  */
 export async function bundleCli(): Promise<void> {
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -29,8 +32,8 @@ export async function bundleCli(): Promise<void> {
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
-    external: Object.keys(pkg.dependencies).filter((name) => name !== 'yargs'),
-    plugins: [metaUrlOfSource],
+    external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
+    plugins: [metaUrlOfSource, lazyStringWidth],
     logLevel: 'warning',
   });
 }
@@ -53,6 +56,26 @@ const metaUrlOfSource: Plugin = {
       const url = `new URL(import.meta.url.includes('/bin/chunks/') ? ${JSON.stringify(fromChunk)} : ${JSON.stringify(fromEntry)}, import.meta.url).href`;
       return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
     });
+  },
+};
+
+/**
+ * yargs' help layout measures text with `string-width`, whose module sets up two `Intl.Segmenter`s and
+ * compiles Unicode-property regular expressions as it loads: a quarter of the CLI's start-up, for help
+ * that a run such as `stormcheck verify app.log` never prints. Each import of it gets a stand-in that
+ * loads the real module (the copy the importer would get) on the first measurement.
+ */
+const lazyStringWidth: Plugin = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.resolveDir, namespace: 'lazy-string-width' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      resolveDir: args.path,
+      contents: "let real; export default function stringWidth(text, options) { real ??= require('string-width').default; return real(text, options); }",
+      loader: 'js',
+    }));
   },
 };
 
