@@ -46,7 +46,7 @@ const COUNT_OPTIONS = ['burst', 'storm', 'zombie-reconnect', 'forced-reconnect',
 export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 'handler'> = {
   builder: (y: Argv) =>
     y
-      .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
+      .positional('paths', { type: 'string', array: true, defaultDescription: 'none: name at least one', describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
       .option('format', { choices: FORMATS, default: 'auto', describe: 'line format; auto decides per line' })
       .option('rules', { type: 'string', describe: 'JSON file of extra pattern rules' })
       .option('reporter', {

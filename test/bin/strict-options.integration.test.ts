@@ -124,4 +124,10 @@ describe('help shows what each command does', () => {
     expect(pretty.line).not.toContain('[default: false]');
     expect(pretty.line).toContain('[default: on a terminal]');
   });
+
+  it('verify --help does not offer [default: []] for the logs it cannot run without', async () => {
+    const { stdout } = await stormcheck(['verify', '--help']);
+    expect(stdout).not.toContain('[default: []]');
+    expect(stdout).toMatch(/paths .*\[default: none: name at least one\]/s);
+  });
 });

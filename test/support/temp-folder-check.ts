@@ -2,6 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/** Caches kept in TMPDIR on purpose, for every later run: tsx's compiled sources (`tsx-<uid>`). */
+const CACHES = /^tsx-\d+$/;
+
 /** Set while one run's folder is in use, so a second project's set-up in the same run adds no other. */
 const RUN_FOLDER = 'STORMCHECK_TEST_TMPDIR';
 
@@ -19,7 +22,7 @@ export default function temporaryFolderCheck(): (() => void) | undefined {
   process.env[RUN_FOLDER] = folder;
   process.env.TMPDIR = folder;
   return () => {
-    const left = readdirSync(folder);
+    const left = readdirSync(folder).filter((name) => !CACHES.test(name));
     rmSync(folder, { recursive: true, force: true });
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
