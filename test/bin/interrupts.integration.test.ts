@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect } from 'node:net';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { STORMCHECK_BIN, tempDirPerTest } from '../support/run-stormcheck.ts';
@@ -83,7 +83,7 @@ describe('SIGINT and SIGTERM stop every command: one line, temporary files remov
     const { child, out, exited } = run(['probe', rig.gateway.url, '--api-key', 'demo-api-key', '--broker-admin', rig.broker.adminUrl, '--duration', '20s', '--clients', '2']);
     await waitFor(() => rig.broker.stats().accepted > 0, 'the probe to reach the broker', 30_000);
     // The clients' counts are sampled every half second; one sample makes a partial result.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     child.kill('SIGINT');
 
     expect(await exited).toBe(130);
@@ -101,6 +101,17 @@ describe('SIGINT and SIGTERM stop every command: one line, temporary files remov
     expect(await exited).toBe(130);
     expect(out.stderr).toBe('stormcheck verify: interrupted by SIGINT while reading -; no report\n');
     expect(out.stdout).toBe('');
+  });
+
+  it('verify --follow on SIGTERM prints its final report, as on Ctrl-C, and exits with the verdict', async () => {
+    const log = join(tmp.dir, 'live.log');
+    await writeFile(log, '[2025-11-11 09:45:00,000] INFO in angel_adapter: Creating adapter for broker: angel\n');
+    const { child, out, exited } = run(['verify', log, '--follow', '--reporter', 'json']);
+    await waitFor(() => out.stderr.includes('press Ctrl-C'), 'verify to follow the log');
+    child.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ linesRead: 1, findings: [] });
   });
 
   it.each([
