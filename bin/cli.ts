@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
         'one upstream AngelOne connection per user and is throttled with HTTP 429.',
     )
     .command(commands)
-    .demandCommand(1, 'Name a command: mock-broker, gateway, verify, reproduce or probe (see --help).')
+    .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')} (see --help).`)
     .strict()
     .recommendCommands()
     .middleware(((args: Record<string, unknown>, instance: ParsingInstance) => {

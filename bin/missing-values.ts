@@ -11,8 +11,8 @@ export interface DeclaredOptions {
 /**
  * yargs gives an option typed without its value its default (`gateway --port` bound 8765), and so does
  * an empty one (`--port "$PORT"` with PORT unset). Every option that takes a value, of every command,
- * must be followed by one: a non-empty word that is not itself an option (`-1` and `-` are values). Throws a
- * UsageError naming the first option left without one.
+ * must be followed by one: a non-empty word that is not itself an option (`-1` and `-` are values).
+ * Throws a UsageError naming the first option left without one.
  */
 export function rejectMissingValues(rawArgs: readonly string[], options: DeclaredOptions, command: string | undefined): void {
   const switches = new Set([...options.boolean, ...options.count]);
