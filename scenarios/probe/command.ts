@@ -1,5 +1,5 @@
 import { access, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, existsSync, rmSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../contract/usage-error.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
@@ -77,6 +77,7 @@ async function probe(args: ProbeArgs): Promise<void> {
   if (!brokerAdmin && !logFile) {
     throw new UsageError('cannot judge without evidence: give --broker-admin URL (the mock broker) and/or --log FILE (the deployment\'s log)');
   }
+  const htmlIsNew = args.html !== undefined && !existsSync(args.html);
   const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
   const records: RunRecord[] = [];
   let report;
@@ -85,6 +86,8 @@ async function probe(args: ProbeArgs): Promise<void> {
   let live: LiveCounts | undefined;
   const stop = exitOnInterrupt('probe', () => `${phase}; no verdict`);
   stop.onInterrupt((signal) => printPartial(args, signal, live));
+  // The empty file that checked --html was writable is no page: an interrupted probe takes it back.
+  if (htmlPath !== undefined && htmlIsNew) stop.onInterrupt(() => rmSync(htmlPath, { force: true }));
   try {
     report = await runProbe({
       url: url.href,

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { makeFolder } from '../../contract/make-folder.ts';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,7 @@ export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'build
       timeScale: timeScaleOption(args['time-scale']),
       onProgress: progressOnTty(),
     };
+    const htmlIsNew = args.html !== undefined && !existsSync(args.html);
     const htmlPath = args.html === undefined ? undefined : await htmlOption(args.html);
     const keptLogDir = args['log-dir'] === undefined ? undefined : await logDirOption(args['log-dir']);
     const finished: ModeResult[] = [];
@@ -98,6 +99,8 @@ export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'build
       if (finished.length > 0) printReport(shown(reproduceReport(options, finished, signal)), args.json);
     });
     if (tempLogDir !== undefined) stop.onInterrupt(() => rmSync(tempLogDir, { recursive: true, force: true }));
+    // The empty file that checked --html was writable is no page: an interrupted run takes it back.
+    if (htmlPath !== undefined && htmlIsNew) stop.onInterrupt(() => rmSync(htmlPath, { force: true }));
     try {
       const records: RunRecord[] = [];
       const run = await runReproduce({

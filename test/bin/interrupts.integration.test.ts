@@ -67,9 +67,10 @@ describe('SIGINT and SIGTERM stop every command: one line, temporary files remov
     expect(await readdir(tmp.dir)).toEqual([]);
   });
 
-  it('reproduce --log-dir keeps the logs it was asked to keep', async () => {
+  it('reproduce --log-dir keeps the logs it was asked to keep, and takes back the empty --html file it made', async () => {
     const kept = join(tmp.dir, 'kept');
-    const { child, exited } = run(['reproduce', '--mode', 'singleton', '--clients', '2', '--duration', '2s', '--log-dir', kept]);
+    const page = join(tmp.dir, 'page.html');
+    const { child, exited } = run(['reproduce', '--mode', 'singleton', '--clients', '2', '--duration', '2s', '--log-dir', kept, '--html', page]);
     await waitFor(async () => (await readdir(kept).catch(() => [])).length > 0, 'the gateway log', 45_000);
     child.kill('SIGINT');
 
