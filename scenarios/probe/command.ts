@@ -99,7 +99,8 @@ async function probe(args: ProbeArgs): Promise<void> {
       brokerAdmin,
       logFile,
       onProgress: (line) => {
-        phase = `during: ${line}`;
+        // Each progress line starts with its phase: `traffic: 20 clients, …`.
+        phase = `during ${line.split(':')[0]}`;
         progress?.phase(line);
       },
       onLive: (counts) => {
