@@ -76,7 +76,7 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
-      .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
+      .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged, 130/143 interrupted (--follow: reports instead).') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
     const paths = withStdin(args.paths ?? []);
     const targets = toTargets(args);

@@ -70,7 +70,8 @@ export const reproduceCommand: Pick<CommandModule<object, ReproduceArgs>, 'build
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page of charts to this file' })
       .example('$0 reproduce --html reproduce.html', 'the table, and the charts as one HTML file')
       .epilogue(
-        'Exit codes: 0 every registry behaved as expected, 1 an expectation failed, 2 bad option.\n' +
+        'Exit codes: 0 every registry behaved as expected, 1 an expectation failed, 2 bad option,\n' +
+          '130/143 interrupted by SIGINT/SIGTERM (the registries that finished are printed).\n' +
           'Expected: legacy-2025 storms, legacy-2026 churns and leaves zombies, singleton stays clean.',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (args) => {
