@@ -5,30 +5,70 @@ import { withFullWidthExamples } from './full-width-examples.ts';
 import { rejectNonNumbers } from '../contract/number-arguments.ts';
 import { packageVersion } from '../contract/package-version.ts';
 import { usageMessage } from './usage-message.ts';
+import { rejectMissingValues, type DeclaredOptions } from './missing-values.ts';
+
+/** A command's options and handler; its name, positionals and summary are in COMMANDS. */
+type CommandBody = Pick<CommandModule, 'builder' | 'handler'>;
 
 /**
- * Each subcommand's module is imported only when it is the one asked for: importing all six costs
- * `stormcheck verify` most of a second of start-up, which CI pays on every log it gates.
+ * The one list of commands. Each module is imported only when its command is the one asked for, and
+ * `stormcheck --help` imports none: the summaries it lists are here. Importing every module costs
+ * start-up that CI pays on every log it gates.
  */
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
-  'mock-broker': async () => (await import('../mock-broker/command.ts')).mockBrokerCommand as CommandModule,
-  fault: async () => (await import('../mock-broker/command.ts')).faultCommand as CommandModule,
-  gateway: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandModule,
-  verify: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandModule,
-  rules: async () => (await import('../verifier/rules-command.ts')).rulesCommand as CommandModule,
-  reproduce: async () => (await import('../scenarios/reproduce/command.ts')).reproduceCommand as CommandModule,
-  probe: async () => (await import('../scenarios/probe/command.ts')).probeCommand as CommandModule,
+const COMMANDS: Record<string, { command: string; describe: string; load: () => Promise<CommandBody> }> = {
+  'mock-broker': {
+    command: 'mock-broker',
+    describe: 'Run the mock AngelOne SmartAPI WebSocket 2.0 broker with a per-client-code connection limit',
+    load: async () => (await import('../mock-broker/command.ts')).mockBrokerCommand as CommandBody,
+  },
+  fault: {
+    command: 'fault <mock-url> <action> [fault-id]',
+    describe: "List, inject or clear a running mock broker's faults, or reset it",
+    load: async () => (await import('../mock-broker/command.ts')).faultCommand as CommandBody,
+  },
+  gateway: {
+    command: 'gateway',
+    describe: 'Run the reference gateway (OpenAlgo client protocol, one AngelOne adapter per user)',
+    load: async () => (await import('../gateway/command.ts')).gatewayCommand as CommandBody,
+  },
+  verify: {
+    command: 'verify [paths..]',
+    describe: 'Read OpenAlgo or gateway logs and fail when they show more than one adapter per user',
+    load: async () => (await import('../verifier/verify-command.ts')).verifyCommand as CommandBody,
+  },
+  rules: {
+    command: 'rules [name]',
+    describe: 'List the rules verify applies, or explain one: what it means, the lines that trigger it, thresholds, the fix',
+    load: async () => (await import('../verifier/rules-command.ts')).rulesCommand as CommandBody,
+  },
+  reproduce: {
+    command: 'reproduce',
+    describe: 'Reproduce the storm: OpenAlgo 2025-11 and 2026-08 behaviour vs the singleton registry, against the embedded mock broker',
+    load: async () => (await import('../scenarios/reproduce/command.ts')).reproduceCommand as CommandBody,
+  },
+  probe: {
+    command: 'probe <ws-url>',
+    describe: 'Drive a live OpenAlgo-protocol WebSocket endpoint with storm traffic and judge the outcome',
+    load: async () => (await import('../scenarios/probe/command.ts')).probeCommand as CommandBody,
+  },
 };
 
 /** The part of the yargs instance that yargs 18 hands to middleware and @types/yargs 17 leaves out. */
 interface ParsingInstance {
-  getOptions(): { key: Record<string, unknown>; number: string[]; alias: Record<string, string[]> };
+  getOptions(): DeclaredOptions & { number: string[] };
+  getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } };
 }
 
-async function loadCommands(argv: string[]): Promise<CommandModule[]> {
-  const asked = argv.find((arg) => !arg.startsWith('-'));
-  const names = asked !== undefined && asked in COMMANDS ? [asked] : Object.keys(COMMANDS);
-  return Promise.all(names.map(async (name) => withFullWidthExamples(await COMMANDS[name]!())));
+/**
+ * The asked command with its options; any other command is its name and summary alone, which is all
+ * `stormcheck --help` and a did-you-mean need.
+ */
+async function loadCommands(asked: string | undefined): Promise<CommandModule[]> {
+  return Promise.all(
+    Object.entries(COMMANDS).map(async ([name, { command, describe, load }]) =>
+      name === asked ? withFullWidthExamples({ command, describe, ...(await load()) }) : { command, describe, handler: () => {} },
+    ),
+  );
 }
 
 /**
@@ -38,7 +78,9 @@ async function loadCommands(argv: string[]): Promise<CommandModule[]> {
  */
 export async function main(argv: string[]): Promise<number> {
   let knownOptions: string[] = [];
-  const commands = await loadCommands(argv);
+  const typed = argv.find((arg) => !arg.startsWith('-'));
+  const asked = typed !== undefined && typed in COMMANDS ? typed : undefined;
+  const commands = await loadCommands(asked);
   const parser = yargs(argv)
     .scriptName('stormcheck')
     .usage(
@@ -46,19 +88,19 @@ export async function main(argv: string[]): Promise<number> {
         'Find, reproduce and prevent the one-adapter-per-user bug: a trading gateway that opens more than\n' +
         'one upstream AngelOne connection per user and is throttled with HTTP 429.',
     )
-    .option('time-scale', {
-      type: 'number',
-      global: true,
-      describe: 'Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this factor (gateway: 1, reproduce: 0.03)',
-    })
     .command(commands)
-    .demandCommand(1, 'Name a command: mock-broker, fault, gateway, verify, rules, reproduce or probe (see --help).')
+    .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')} (see --help).`)
     .strict()
     .recommendCommands()
     .middleware(((args: Record<string, unknown>, instance: ParsingInstance) => {
       const options = instance.getOptions();
       knownOptions = Object.keys(options.key);
+      rejectMissingValues(argv, options, asked);
       rejectNonNumbers(args, options.number, options.alias, argv);
+      // yargs renders the command's whole help as its handler starts, kept in case the handler fails
+      // and help must be shown. A failure here is one line, never help, and the rendering cost every
+      // `stormcheck verify` a third of its start-up.
+      instance.getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
     }) as unknown as MiddlewareFunction, true)
     .help()
     .alias('h', 'help')
@@ -68,8 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue('Exit codes: 0 success/clean, 1 findings or failed verdict, 2 usage or input error.')
     .fail((msg, err) => {
       if (err && !(err instanceof UsageError)) throw err;
-      const declared = commands.length === 1 ? commands[0]!.command : undefined;
-      throw new UsageError(usageMessage(msg || err?.message || 'invalid usage', knownOptions, typeof declared === 'string' ? declared : undefined));
+      throw new UsageError(usageMessage(msg || err?.message || 'invalid usage', knownOptions, asked === undefined ? undefined : COMMANDS[asked]!.command));
     })
     .exitProcess(false);
 

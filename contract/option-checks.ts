@@ -1,5 +1,5 @@
 import { UsageError } from './usage-error.ts';
-import { parseDuration } from './duration.ts';
+import { formatDuration, lacksUnit, parseDuration } from './duration.ts';
 
 /**
  * A whole number from `min` (to `max`, when the option has one), or a UsageError naming the option:
@@ -14,11 +14,19 @@ export function wholeNumberOption(name: string, value: unknown, min: number, max
   return n;
 }
 
-/** A duration such as `10s`, `500ms`, `1m` within [minMs, maxMs], or a UsageError naming the option. */
+/**
+ * A duration with its unit (`500ms`, `10s`, `2m`, `1h`) within [minMs, maxMs], or a UsageError naming
+ * the option. Every command's duration options come through here, so all of them take units alike.
+ */
 export function durationOption(name: string, value: unknown, minMs: number, maxMs: number): number {
-  const ms = parseDuration(String(value));
+  const text = String(value);
+  if (lacksUnit(text)) {
+    const n = text.trim();
+    throw new UsageError(`--${name} ${n} needs a unit: ${n}ms, ${n}s, ${n}m or ${n}h`);
+  }
+  const ms = parseDuration(text);
   if (ms === undefined || ms < minMs || ms > maxMs) {
-    throw new UsageError(`--${name} must be a duration from ${minMs / 1000}s to ${maxMs / 1000}s such as 10s or 500ms, got '${String(value)}'`);
+    throw new UsageError(`--${name} must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} such as 10s or 500ms, got '${text}'`);
   }
   return ms;
 }

@@ -10,3 +10,15 @@ export function timeScaleOption(value: number): number {
   }
   return value;
 }
+
+/**
+ * The `--time-scale` declaration of the commands that run the legacy registries (gateway, reproduce),
+ * with each one's default; the other commands do not offer it.
+ */
+export function timeScaleDeclaration(defaultScale: number) {
+  return {
+    type: 'number',
+    default: defaultScale,
+    describe: `Multiply every delay of the legacy registries (SDK retry sleeps, back-offs, freeze, watchdog) by this, ${TIME_SCALE_RANGE.min}–${TIME_SCALE_RANGE.max}`,
+  } as const;
+}

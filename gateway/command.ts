@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { UsageError } from '../contract/usage-error.ts';
+import { INTERRUPTED_EXIT, untilStopSignal } from '../contract/interrupt.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
 import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
 import { ClusterUnavailableError } from './cluster/redis-connection.ts';
@@ -8,7 +9,7 @@ import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
-import { timeScaleOption } from '../contract/time-scale-option.ts';
+import { timeScaleDeclaration, timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
@@ -19,7 +20,7 @@ interface GatewayArgs {
   port: number;
   'broker-url': string;
   registry: RegistryChoice;
-  'time-scale'?: number;
+  'time-scale': number;
   users?: string;
   instruments?: string;
   'admin-port': number;
@@ -28,7 +29,7 @@ interface GatewayArgs {
   'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
-  pretty: boolean;
+  pretty?: boolean;
   'log-format': LogFormat;
   cluster?: string;
   'lease-ttl-ms': number;
@@ -66,12 +67,17 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: GATEWAY_DEFAULTS.lingerMs,
       describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
     })
-    .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
+    .option('pretty', {
+      type: 'boolean',
+      defaultDescription: 'on a terminal',
+      describe: 'Human-readable logs instead of JSON lines; --no-pretty for JSON on a terminal (colours off with NO_COLOR)',
+    })
     .option('log-format', {
       choices: LOG_FORMATS,
       default: 'json',
       describe: "json: pino JSON lines; openalgo: OpenAlgo's text format ([time] LEVEL in module: msg, the SDK's lines in logzero's)",
     })
+    .option('time-scale', timeScaleDeclaration(1))
     .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
     .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
     .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
@@ -85,7 +91,7 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .example('$0 gateway --cluster redis://127.0.0.1:6379/0 --port 8765 --admin-port 8766', 'One of several gateways sharing one upstream per user through Redis')
     .example('$0 gateway --host 0.0.0.0 --admin-token s3cret --log-level warn', 'Serve clients on every interface; admin stays on 127.0.0.1 and needs the token')
     .example('$0 gateway --linger-ms 0 --admin-host 127.0.0.1', 'Keep each adapter until logout')
-    .epilogue('Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
+    .epilogue('Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 bad option, unreadable --users/--instruments file, or cannot listen.') as Argv<GatewayArgs>;
 }
 
 /** Turns validated CLI arguments into GatewayOptions; file problems become UsageErrors naming the file. */
@@ -98,10 +104,10 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     brokerUrl: checkBrokerUrl(args['broker-url']),
     logLevel: logLevelOption(args['log-level']),
     registry: checkRegistry(args.registry),
-    legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
+    legacy: { timeScale: timeScaleOption(args['time-scale']) },
     maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
-    pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
+    pretty: args['log-format'] !== 'openalgo' && (args.pretty ?? process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
   if (args.cluster !== undefined) {
@@ -190,18 +196,13 @@ async function handler(args: GatewayArgs): Promise<void> {
     );
   }
   process.stderr.write(`stormcheck gateway: clients ${gateway.url}, admin ${gateway.adminUrl} (Ctrl-C stops)\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  process.stderr.write(`stormcheck gateway: ${signal} received, closing\n`);
+  const signal = await untilStopSignal();
+  process.stderr.write(`stormcheck gateway: interrupted by ${signal}; closing the client and admin servers and the upstream connections\n`);
   await gateway.close();
-  process.exitCode = 0;
+  process.exitCode = INTERRUPTED_EXIT[signal];
 }
 
-export const gatewayCommand: CommandModule<object, GatewayArgs> = {
-  command: 'gateway',
-  describe: 'Run the reference gateway (OpenAlgo client protocol, one AngelOne adapter per user)',
+export const gatewayCommand: Pick<CommandModule<object, GatewayArgs>, 'builder' | 'handler'> = {
   builder,
   handler,
 };

@@ -5,6 +5,7 @@ import { isListenFailure, listenFailureMessage } from '../contract/listen-failur
 import { LOG_LEVELS, logLevelOption } from '../contract/log-levels.ts';
 import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { UsageError } from '../contract/usage-error.ts';
+import { INTERRUPTED_EXIT, untilStopSignal } from '../contract/interrupt.ts';
 import { AccountsFileError, loadAccounts } from './accounts-file.ts';
 import { ANGEL_HOSTNAMES } from './endpoints.ts';
 import { parseFaultPlanText, type FaultPlan } from './fault-plan.ts';
@@ -104,22 +105,8 @@ async function brokerOptionsFromArgs(args: MockBrokerArgs): Promise<MockBrokerOp
   };
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
 /** `stormcheck mock-broker`: runs the broker until SIGINT/SIGTERM, then closes every connection. */
-export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
-  command: 'mock-broker',
-  describe: 'Run the mock AngelOne SmartAPI WebSocket 2.0 broker with a per-client-code connection limit',
+export const mockBrokerCommand: Pick<CommandModule<object, MockBrokerArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) =>
     yargs
       .option('host', { type: 'string', default: MOCK_BROKER_DEFAULTS.host, describe: 'Interface to listen on' })
@@ -161,7 +148,7 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
           'events, fault-events, faults (GET, POST, DELETE [/ID]), faults/plan, reset, reload-accounts; drive\n' +
           'faults with `stormcheck fault`. Browsers (an Origin header) and non-loopback Host names are refused.\n' +
           'Order updates: /smart-order-update (Authorization: Bearer JWT). Stops on SIGINT/SIGTERM.\n\n' +
-          'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
+          'Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 bad option or cannot listen.',
       ) as unknown as Argv<MockBrokerArgs>,
   handler: async (args) => {
     const options = await brokerOptionsFromArgs(args);
@@ -185,9 +172,9 @@ export const mockBrokerCommand: CommandModule<object, MockBrokerArgs> = {
       process.stderr.write(`mock-broker: TLS with a self-signed certificate for ${ANGEL_HOSTNAMES.join(', ')} (clients must skip verification, as OpenAlgo does)\n`);
     }
     process.stderr.write(`mock-broker: admin API at ${broker.adminUrl}/__admin/ (stats, events, fault-events, faults, reset, reload-accounts); stormcheck fault ${broker.adminUrl} list\n`);
-    const signal = await untilSignal();
-    process.stderr.write(`mock-broker: ${signal} received, closing\n`);
+    const signal = await untilStopSignal();
+    process.stderr.write(`mock-broker: interrupted by ${signal}; closing the broker and its connections\n`);
     await broker.close();
-    process.exitCode = 0;
+    process.exitCode = INTERRUPTED_EXIT[signal];
   },
 };

@@ -120,9 +120,7 @@ async function run(args: FaultArgs): Promise<string> {
 }
 
 /** `stormcheck fault`: drives a running mock broker's faults (docs/fault.md). */
-export const faultCommand: CommandModule<object, FaultArgs> = {
-  command: 'fault <mock-url> <action> [fault-id]',
-  describe: "List, inject or clear a running mock broker's faults, or reset it",
+export const faultCommand: Pick<CommandModule<object, FaultArgs>, 'builder' | 'handler'> = {
   builder: (yargs: Argv) => {
     let built = yargs
       .positional('mock-url', { type: 'string', describe: 'The mock broker: http(s)://HOST:PORT (or its ws(s):// client URL)' })

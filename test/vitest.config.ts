@@ -10,6 +10,8 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // Every project inherits it (and adds its own); the run fails if a test leaves a temporary file behind.
+    globalSetup: ['test/support/temp-folder-check.ts'],
     projects: [
       {
         extends: true,

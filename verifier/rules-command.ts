@@ -24,9 +24,7 @@ export interface RuleDescription {
   docsUrl: string;
 }
 
-export const rulesCommand: CommandModule<object, RulesArgs> = {
-  command: 'rules [name]',
-  describe: 'List the rules verify applies, or explain one: what it means, the lines that trigger it, thresholds, the fix',
+export const rulesCommand: Pick<CommandModule<object, RulesArgs>, 'builder' | 'handler'> = {
   builder: (y: Argv) =>
     y
       .positional('name', { type: 'string', describe: 'a rule to explain (see the list)' })

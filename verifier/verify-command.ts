@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import { wholeNumberOption } from '../contract/option-checks.ts';
+import { durationOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
+import { exitOnInterrupt } from '../contract/interrupt.ts';
 import { STDIN } from './input/expand-paths.ts';
-import { parseDuration } from '../contract/duration.ts';
+import { DURATION_UNITS } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
@@ -54,15 +55,16 @@ interface VerifyArgs {
 
 const FORMATS = ['auto', 'openalgo', 'pino'] as const satisfies readonly LogFormat[];
 
+/** A day: longer windows would join unrelated trading sessions into one burst. */
+const MAX_WINDOW_MS = 86_400_000;
+
 /** The whole-number thresholds, each at least 1: `--burst`, `--storm` and one per counted rule. */
 const COUNT_OPTIONS = ['burst', 'storm', 'zombie-reconnect', 'forced-reconnect', 'stale-feed', 'event-loop-stall'] as const;
 
-export const verifyCommand: CommandModule<object, VerifyArgs> = {
-  command: 'verify [paths..]',
-  describe: 'Read OpenAlgo or gateway logs and fail when they show more than one adapter per user',
+export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 'handler'> = {
   builder: (y: Argv) =>
     y
-      .positional('paths', { type: 'string', array: true, describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
+      .positional('paths', { type: 'string', array: true, defaultDescription: 'none: name at least one', describe: 'log files, folders (recursive), globs, .gz rotations, or - for stdin' })
       .option('format', { choices: FORMATS, default: 'auto', describe: 'line format; auto decides per line' })
       .option('config', { type: 'string', describe: `settings file (default: the nearest ${CONFIG_FILE_NAME} from here upward); flags override it` })
       .option('print-config', { type: 'boolean', default: false, describe: 'print the resolved settings (flags, then config file, then defaults) as JSON and exit' })
@@ -81,7 +83,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option('until', { type: 'string', describe: 'judge only lines up to this time: ISO, or a duration before the newest line (30m)' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
       .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
-      .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts (500ms, 60s, 2m) (default: ${thresholdText(thresholdNamed('window')!, DEFAULT_OPTIONS.windowMs)})` })
+      .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts; a duration: ${DURATION_UNITS} (default: ${thresholdText(thresholdNamed('window')!, DEFAULT_OPTIONS.windowMs)})` })
       .option('burst', { type: 'number', describe: `adapter creations per user allowed within --window (default: ${DEFAULT_OPTIONS.burst})` })
       .option('storm', { type: 'number', describe: `fresh connection attempts within 1 s that make a storm (default: ${DEFAULT_OPTIONS.storm})` })
       .option('zombie-reconnect', { type: 'number', describe: `SDK retries after teardown (or counter regressions) per broker that fire zombie-reconnect (default: ${DEFAULT_OPTIONS.zombieReconnect})` })
@@ -103,7 +105,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('$0 verify --config ci/stormcheck.config.json --print-config', 'the settings a run would use (flags > file > defaults)')
       .example('$0 verify logs/ --baseline stormcheck-baseline.json --reporter sarif=stormcheck.sarif', 'accepted findings suppressed, SARIF for code scanning')
       .example('$0 verify logs/ --since 2h', 'only the last two hours before the newest line')
-      .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged.') as unknown as Argv<VerifyArgs>,
+      .epilogue('Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad option or input that cannot be judged, 130/143 interrupted (--follow: reports instead).') as unknown as Argv<VerifyArgs>,
   handler: async (args) => {
     const colour = wantsColour(args.color, process.stdout);
     let settings: VerifySettings;
@@ -140,7 +142,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     }
     const html = targets.some((t) => t.name === 'html') ? new HtmlContextBuilder() : undefined;
     if (html) options.onEvent = html.onEvent;
-    const outcome = await runVerify(paths, args.follow, options);
+    // --follow's Ctrl-C is its normal end: it reports (runVerify); a run on files has nothing to report yet.
+    const interrupt = args.follow ? undefined : exitOnInterrupt('verify', () => `while reading ${paths.length === 1 ? paths[0] : `${paths.length} inputs`}; no report`);
+    const outcome = await runVerify(paths, args.follow, options).finally(() => interrupt?.dispose());
     const judged = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
     const done = baseline ? await judgeWithBaseline(judged, baseline, new Date().toISOString().slice(0, 10)) : judged;
     const failed = await report(done, targets, {
@@ -194,6 +198,10 @@ function toTargets(reporters: string[], output: string | undefined): ReporterTar
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const toStdout = targets.filter((t) => t.path === undefined && output === undefined);
+  if (toStdout.length > 1) {
+    throw new UsageError(`only one reporter can write to stdout, got ${toStdout.map((t) => t.name).join(', ')}; give the others a file: --reporter NAME=FILE`);
+  }
   if (output === undefined) return targets;
   if (targets.length !== 1 || targets[0].path !== undefined) {
     throw new UsageError('--output names the file of a single reporter; with several, give each its file as --reporter NAME=FILE');
@@ -203,11 +211,7 @@ function toTargets(reporters: string[], output: string | undefined): ReporterTar
 
 /** The flags as given, checked, then the config file (`--config`, or the nearest one) beneath them. */
 async function settingsOf(args: VerifyArgs): Promise<VerifySettings> {
-  let windowMs: number | undefined;
-  if (args.window !== undefined) {
-    windowMs = parseDuration(args.window);
-    if (windowMs === undefined) throw new UsageError(`--window ${args.window} is not a duration; use e.g. 500ms, 60s or 2m`);
-  }
+  const windowMs = args.window === undefined ? undefined : durationOption('window', args.window, 1, MAX_WINDOW_MS);
   for (const name of COUNT_OPTIONS) if (args[name] !== undefined) wholeNumberOption(name, args[name], 1);
   const file = args.config ?? (await findConfig(process.cwd()));
   return resolveSettings(

@@ -61,7 +61,11 @@ export function renderReproduceTable(report: ReproduceReport): string {
   if (modes.some((m) => m.gateway.safetyCap.length > 0)) out.push('');
   for (const e of report.expectations) out.push(`${e.met ? 'ok  ' : 'FAIL'} ${e.name}: ${e.detail}`);
   const failed = report.expectations.filter((e) => !e.met).map((e) => e.name);
-  out.push('', report.pass ? `PASS: ${report.expectations.map((e) => e.name).join('; ')}.` : `FAIL: ${failed.join('; ')}.`);
+  if (report.interrupted) {
+    out.push('', `INTERRUPTED by ${report.interrupted} after ${modes.length} of ${options.modes.length} registries: the columns above are the ones that finished.`);
+  } else {
+    out.push('', report.pass ? `PASS: ${report.expectations.map((e) => e.name).join('; ')}.` : `FAIL: ${failed.join('; ')}.`);
+  }
   const kept = modes.flatMap((m) => (m.logFile === undefined ? [] : [m.logFile]));
   out.push(kept.length > 0 ? `gateway logs: ${kept.join(', ')}` : 'gateway logs: removed with their temporary folder (keep them with --log-dir DIR)');
   return out.join('\n') + '\n';

@@ -35,6 +35,8 @@ export interface ReproduceOptions {
   onProgress?: (line: string) => void;
   /** Given each mode's broker timeline and log as the mode ends (for `--html`). */
   onRunRecord?: (record: RunRecord) => void;
+  /** Given each mode's result as it ends, so an interrupted run can still show the modes it finished. */
+  onModeResult?: (result: ModeResult) => void;
 }
 
 /** One registry mode's run, as the broker, the gateway's log, the verifier and the clients saw it. */
@@ -74,10 +76,12 @@ export interface Expectation {
 export interface ReproduceReport {
   schemaVersion: 1;
   command: 'reproduce';
-  options: Omit<ReproduceOptions, 'onProgress' | 'logDir' | 'onRunRecord'>;
+  options: Omit<ReproduceOptions, 'onProgress' | 'logDir' | 'onRunRecord' | 'onModeResult'>;
   modes: ModeResult[];
   expectations: Expectation[];
   pass: boolean;
+  /** The signal that stopped the run: `modes` are the ones it finished, and it cannot pass. */
+  interrupted?: 'SIGINT' | 'SIGTERM';
 }
 
 const API_KEY = 'stormcheck-reproduce';
@@ -128,15 +132,22 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
       const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options);
       progress(`${mode}: peak ${result.broker.gatewayPeak}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
       modes.push(result);
+      options.onModeResult?.(result);
     }
   } finally {
     await broker.close();
     if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
   }
-  const expectations = modes.flatMap(judgeMode);
-  const { onProgress: _progress, logDir: _dir, onRunRecord: _record, ...shown } = options;
-  const report: ReproduceReport = { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass: expectations.every((e) => e.met) };
+  const report = reproduceReport(options, modes);
   return tempDir === undefined ? report : withoutLogFiles(report);
+}
+
+/** The report of the modes run so far: all of them, or those finished before `interrupted` stopped the run. */
+export function reproduceReport(options: ReproduceOptions, modes: ModeResult[], interrupted?: ReproduceReport['interrupted']): ReproduceReport {
+  const expectations = modes.flatMap(judgeMode);
+  const { onProgress: _progress, logDir: _dir, onRunRecord: _record, onModeResult: _result, ...shown } = options;
+  const pass = interrupted === undefined && expectations.every((e) => e.met);
+  return { schemaVersion: 1, command: 'reproduce', options: shown, modes, expectations, pass, ...(interrupted && { interrupted }) };
 }
 
 /** The report without the paths of gateway logs that were removed with their temporary folder. */

@@ -118,7 +118,7 @@ describe('help texts', () => {
     it(`${command} --help lists exit codes and keeps each example command on one line`, async () => {
       const { code, stdout, stderr } = await stormcheck([command, '--help']);
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-      expect(stdout).toMatch(/Exit codes: 0 .*2 /);
+      expect(stdout).toMatch(/Exit codes: .*\b2 /);
       const examples = stdout.slice(stdout.indexOf('Examples:')).split('\n\n')[0]!.split('\n').slice(1);
       expect(examples.length).toBeGreaterThan(1);
       for (const line of examples) expect(line).toMatch(/^ {2}(# |stormcheck |\S+.*\| stormcheck |curl )/);

@@ -27,7 +27,14 @@ describe('the shared option checks', () => {
 
   it('a duration takes units and a range', () => {
     expect(durationOption('duration', '10s', 1000, 3_600_000)).toBe(10_000);
-    expect(() => durationOption('duration', '10', 1000, 3_600_000)).toThrow(/--duration must be a duration from 1s to 3600s such as 10s or 500ms, got '10'/);
+    expect(durationOption('window', '1.5s', 1, 3_600_000)).toBe(1500);
+    expect(() => durationOption('duration', '1ms', 1000, 3_600_000)).toThrow(new UsageError("--duration must be a duration from 1s to 1h such as 10s or 500ms, got '1ms'"));
+    expect(() => durationOption('duration', '5d', 1000, 3_600_000)).toThrow(/--duration must be a duration from 1s to 1h/);
+  });
+
+  it('a bare number is refused with the units it may have meant', () => {
+    expect(() => durationOption('window', '5', 1, 3_600_000)).toThrow(new UsageError('--window 5 needs a unit: 5ms, 5s, 5m or 5h'));
+    expect(() => durationOption('window', 5, 1, 3_600_000)).toThrow(/--window 5 needs a unit/);
   });
 
   it('one list of log levels, and --time-scale within its range', () => {

@@ -16,13 +16,8 @@ describe('every option a user can type is documented', () => {
     expect(code).toBe(0);
     const options = helpOptions(stdout);
     expect(options).toEqual(expect.arrayContaining(['--help']));
-    // --help and --version are the CLI's own; --time-scale is global, documented once in the CLI contract.
-    const own = options.filter((o) => !['--help', '--version', '--time-scale'].includes(o));
+    // --help and --version are the CLI's own, documented once in the CLI contract.
+    const own = options.filter((o) => !['--help', '--version'].includes(o));
     expect(own.filter((o) => !page(command).includes(o))).toEqual([]);
-  });
-
-  it('the global --time-scale is documented in the CLI contract', () => {
-    const contract = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
-    expect(contract).toContain('--time-scale');
   });
 });

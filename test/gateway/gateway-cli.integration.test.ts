@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stormcheck } from '../support/run-stormcheck.ts';
 
 describe('stormcheck gateway CLI', () => {
@@ -15,6 +15,7 @@ describe('stormcheck gateway CLI', () => {
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const badJson = join(dir, 'not-an-array.json');
   writeFileSync(badJson, '{"not":"an array"}');
   const free = ['--port', '0', '--admin-port', '0'];

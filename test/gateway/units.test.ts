@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseRequest } from '../../gateway/client/requests.ts';
 import { BUNDLED_INSTRUMENTS_PATH, InstrumentMaster, InstrumentsFileError, loadInstrumentsFile } from '../../gateway/instruments.ts';
 import { toMarketData } from '../../protocol/openalgo/index.ts';
@@ -51,6 +51,7 @@ describe('instrument master', () => {
 
   it('a malformed instruments file is refused naming the file and the row', () => {
     const dir = mkdtempSync(join(tmpdir(), 'instruments-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify([{ token: 1, symbol: 'A', name: 'A', exch_seg: 'NSE' }]));
     expect(() => loadInstrumentsFile(file)).toThrow(InstrumentsFileError);
@@ -69,6 +70,7 @@ describe('user directory', () => {
 
   it('a users file with a missing field or a repeated key is refused naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'users-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const missing = join(dir, 'missing.json');
     writeFileSync(missing, JSON.stringify([{ ...USER, feedToken: undefined }]));
     expect(() => loadUsersFile(missing)).toThrow(`--users ${missing}: user 0 needs a non-empty string "feedToken"`);

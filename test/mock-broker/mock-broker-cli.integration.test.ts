@@ -127,13 +127,13 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     ws.terminate();
     proc.kill('SIGTERM');
 
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(143);
     expect(out.stderr).toContain('self-signed certificate for smartapisocket.angelone.in, tns.angelone.in');
     expect(out.stderr).toMatch(/order updates: wss:\S+\/smart-order-update/);
     expect(out.stdout).toBe('');
   });
 
-  it('serves clients with the accounts file, prints its URLs and stops cleanly on SIGTERM', async () => {
+  it('serves clients with the accounts file, prints its URLs and stops on SIGTERM, closing its connections (exit 143)', async () => {
     const file = join(dir, 'accounts.json');
     await writeFile(file, JSON.stringify([ACCOUNT_A]));
     const { proc, out, exited } = spawnMockBroker(['--port', '0', '--limit', '1', '--accounts', file]);
@@ -146,7 +146,7 @@ describe('stormcheck mock-broker', { timeout: 60_000 }, () => {
     await waitFor(() => out.stdout.includes('connection.rejected'), 'the rejection log line');
     proc.kill('SIGTERM');
 
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(143);
     expect(out.stdout).not.toContain(ACCOUNT_A.feedToken);
   });
 });

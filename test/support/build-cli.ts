@@ -6,6 +6,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 /** The build's own source roots, so a new top-level folder cannot be forgotten here. */
 const SOURCES = [
   ...(JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include,
+  'tools',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',

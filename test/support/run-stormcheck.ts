@@ -13,10 +13,22 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI as a user would, optionally feeding stdin; resolves whatever the exit code. */
-export function stormcheck(args: string[], opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI as a user would, optionally feeding stdin; resolves whatever the exit code. A CLI
+ * still running after `killAfterMs` (a server a mistake failed to stop) is killed, so no test leaves one.
+ */
+export function stormcheck(
+  args: string[],
+  opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.killAfterMs ?? 120_000,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -149,7 +149,7 @@ describe('stormcheck verify: several reporters in one run', () => {
     expect(await readFile(`${tmp.dir}/verify.xml`, 'utf8')).toMatch(/<testcase classname="stormcheck.verify" name="input" file="[^"]+missing.log">\s*<error type="NOT_FOUND"/);
     const usage = await stormcheck(['verify', INCIDENT, '--window', 'soon', '--reporter', 'json']);
     expect(usage.code).toBe(2);
-    expect(JSON.parse(usage.stdout)).toMatchObject({ verdict: 'error', exitCode: 2, error: { code: 'USAGE', message: expect.stringContaining('--window soon') } });
+    expect(JSON.parse(usage.stdout)).toMatchObject({ verdict: 'error', exitCode: 2, error: { code: 'USAGE', message: expect.stringMatching(/^--window .*'soon'/) } });
   });
 
   it('JUnit escapes attributes: a rule name and file name with quotes, ampersands and angle brackets', async () => {

@@ -1,6 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { VerifyInputError } from './input-error.ts';
 
 /** Stands for standard input in a path list. */
@@ -44,9 +43,15 @@ export async function expandPaths(paths: readonly string[]): Promise<ExpandedPat
   return out;
 }
 
-/** The files a folder or glob stands for; undefined for a path that is neither (read it as given). */
+/**
+ * The files a folder or glob stands for; undefined for a path that is neither (read it as given).
+ * tinyglobby loads only here, for a folder or a missing path: a gate on one named file, CI's usual
+ * case, skips its start-up cost.
+ */
 async function expandOne(p: string): Promise<string[] | undefined> {
   const info = await stat(p).catch((err: NodeJS.ErrnoException) => err);
+  if (!(info instanceof Error) && !info.isDirectory()) return undefined;
+  const { glob, isDynamicPattern } = await import('tinyglobby');
   if (info instanceof Error) {
     if (!isDynamicPattern(p)) {
       throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
@@ -56,7 +61,6 @@ async function expandOne(p: string): Promise<string[] | undefined> {
     if (matched.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
     return matched;
   }
-  if (!info.isDirectory()) return undefined;
   const inside = await glob('**/*', { cwd: p, onlyFiles: true, followSymbolicLinks: true, dot: true }).catch((err: Error) => {
     throw new VerifyInputError('UNREADABLE', p, `cannot list ${p}: ${err.message}`);
   });

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeFolder } from '../../contract/make-folder.ts';
 import path from 'node:path';
 import type { VerifyReport } from '../types.ts';
 import { render, type RenderOptions, type ReporterTarget } from './index.ts';
@@ -26,7 +27,7 @@ export async function writeReports(
       .filter((t) => t.path !== undefined)
       .map(async (target) => {
         try {
-          await mkdir(path.dirname(target.path!), { recursive: true });
+          await makeFolder(path.dirname(target.path!));
           await writeFile(target.path!, render(report, target.name, { ...opts, colour: false }));
         } catch (err) {
           failures.push({ target, reason: (err as NodeJS.ErrnoException).code ?? String(err) });

@@ -1,4 +1,5 @@
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { makeFolder } from '../../../contract/make-folder.ts';
 import { dirname } from 'node:path';
 import { UsageError } from '../../../contract/usage-error.ts';
 
@@ -9,7 +10,7 @@ import { UsageError } from '../../../contract/usage-error.ts';
  */
 export async function htmlOption(path: string): Promise<string> {
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     await (await open(path, 'a')).close();
   } catch (err) {
     throw new UsageError(`cannot write --html ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
