@@ -69,7 +69,8 @@ describe(`examples/${WORKFLOW}, run locally step by step`, { timeout: 120_000 },
   it('when the probe step fails, verify still runs, the servers stop and the reports are still uploaded', async () => {
     // An API key the deployment does not know: the probe cannot authenticate and exits 2, every time.
     const runs = await runRecipe({ STORMCHECK_API_KEY: 'not-a-known-key' });
-    expect(named(runs, 'Probe').outcome).toBe('failure');
+    const before = runs.filter((r) => r.outcome !== 'success').map((r) => `${r.step.name ?? r.step.uses}: ${r.outcome}\n${r.output}`).join('\n');
+    expect(named(runs, 'Probe').outcome, before).toBe('failure');
     expect(named(runs, 'Verify').outcome).not.toBe('skipped');
     expect(named(runs, 'Stop').outcome).toBe('success');
     for (const r of runs.filter((r) => r.step.uses?.includes('upload'))) expect(r.outcome).toBe('success');
