@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32, type BrokerEvent } from '../../mock-broker/index.ts';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
-import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord, type UpstreamConnection } from '../evidence/broker-evidence.ts';
+import type { BrokerEvidence, BrokerRecord } from '../evidence/broker-evidence.ts';
+import { judgeBroker } from './broker-verdict.ts';
+import type { ProbeCheck } from './probe-check.ts';
 import { summariseClients, type ClientSummary } from '../traffic/client-summary.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from '../evidence/finding-summary.ts';
 import { LogWindow } from './log-window.ts';
@@ -10,7 +12,7 @@ import { OpenAlgoSession, SessionError, SessionFailure } from '../traffic/openal
 import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { planPhases } from '../traffic/plan-phases.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
-import { planTraffic, type Scenario } from '../traffic/traffic-plan.ts';
+import { planTraffic, type Scenario, type TrafficPlan } from '../traffic/traffic-plan.ts';
 import { runTraffic, type BrokerDrop, type LiveCounts } from '../traffic/traffic-runner.ts';
 
 export interface ProbeOptions {
@@ -30,14 +32,7 @@ export interface ProbeOptions {
   onRunRecord?: (record: RunRecord) => void;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'unchecked';
-
-export interface ProbeCheck {
-  source: 'broker' | 'log' | 'clients';
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type { CheckStatus, ProbeCheck } from './probe-check.ts';
 
 export type Verdict = 'pass' | 'fail' | 'cannot-judge';
 
@@ -100,9 +95,13 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     try {
       const after = await admin.client.record();
       const clientSpans = traffic.clients.flatMap((c) => c.connectedSpans);
-      broker = summariseBroker({ before, after, from, to, clientSpans });
+      const faults = traffic.brokerDrops
+        .filter((d) => d.done)
+        .map((d) => ({ type: 'drop-all' as const, at: traffic.startedAt + d.at, ...(d.affectedByClientCode ? { affectedByClientCode: d.affectedByClientCode } : {}) }));
+      const judged = judgeBroker({ before, after, from, to, clientSpans, tokens: distinctTokens(plan), faults });
+      broker = judged.evidence;
       brokerEvents = after.events.filter((e) => e.time >= from && e.time <= to);
-      checks.push(...brokerChecks(broker, before));
+      checks.push(...judged.checks);
     } catch (err) {
       const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
       checks.push({ source: 'broker', name: 'broker record after the run', status: 'unchecked', detail });
@@ -167,7 +166,7 @@ function judgeDrop(drop: BrokerDrop, broker: BrokerEvidence | undefined): Broker
   if (!drop.affectedByClientCode) {
     return { ...drop, done: false, detail: 'the broker did not say which connections it dropped, so the drop cannot be confirmed' };
   }
-  const targetCodes = new Set((broker?.connections ?? []).map((c) => c.clientCode));
+  const targetCodes = new Set((broker?.connections ?? []).filter((c) => !c.openedBefore).map((c) => c.clientCode));
   const hit = Object.entries(drop.affectedByClientCode).filter(([code, n]) => n > 0 && targetCodes.has(code));
   if (hit.length > 0) return { ...drop, detail: `broker dropped ${hit.map(([code, n]) => `${n} connection(s) of ${code}`).join(', ')}` };
   const others = Object.entries(drop.affectedByClientCode).filter(([, n]) => n > 0);
@@ -208,41 +207,15 @@ async function checkTarget(options: ProbeOptions): Promise<OpenAlgoSession> {
   }
 }
 
-function brokerChecks(broker: BrokerEvidence, before: BrokerRecord): ProbeCheck[] {
-  const codes = Object.keys(broker.peak);
-  const openBefore = Object.values(before.stats.current).some((n) => n > 0);
-  if (codes.length === 0 && !openBefore) {
-    const detail = 'the broker saw no connection during the probe — is --broker-admin the broker behind the target?';
-    return [{ source: 'broker', name: 'broker saw the probe', status: 'unchecked', detail }];
+/** Distinct instruments the plan subscribes: each is one broker token. */
+function distinctTokens(plan: TrafficPlan): number {
+  const symbols = new Set<string>();
+  for (const client of plan.clients) {
+    for (const step of client.steps) {
+      if (step.kind === 'subscribe') for (const batch of step.batches) for (const s of batch) symbols.add(`${s.exchange}:${s.symbol}`);
+    }
   }
-  const over = codes.filter((code) => broker.peak[code] > 1);
-  const overlapping = broker.overlaps.map((o) => `${o.clientCode} at ${isoTime(o.at)}: ${o.connections.map(describeConnection).join('; ')}`);
-  const peaks =
-    (codes.map((code) => `${code}: ${broker.peak[code]}`).join(', ') || 'no new connection') +
-    (over.length && overlapping.length ? ` — overlapping: ${overlapping.join(' | ')}` : '');
-  const zombies = broker.connections.filter((c) => c.openedWithNoClient);
-  const refused = sum(broker.rejected429);
-  const refusedBy = Object.entries(broker.rejected429).map(([code, n]) => `${code}: ${n}`).join(', ');
-  return [
-    { source: 'broker', name: 'peak upstream connections per client code ≤ 1', status: over.length ? 'fail' : 'pass', detail: peaks },
-    { source: 'broker', name: 'no 429 during the probe', status: refused ? 'fail' : 'pass', detail: refused ? `${refused} × 429 (${refusedBy})` : '0' },
-    {
-      source: 'broker',
-      name: 'no upstream connection opened while no client was connected (zombie)',
-      status: zombies.length ? 'fail' : 'pass',
-      detail: zombies.length ? `${zombies.length} zombie(s): ${zombies.map(describeConnection).join('; ')}` : '0',
-    },
-  ];
-}
-
-function isoTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 23);
-}
-
-/** `#7 A123 09:15:02.120–09:15:04.310 (drop-all fault)`: enough to find the connection in the broker's events. */
-export function describeConnection(c: UpstreamConnection): string {
-  const closed = c.closedAt === undefined ? 'still open' : `${isoTime(c.closedAt)}${c.closeReason ? ` (${c.closeReason})` : ''}`;
-  return `#${c.id} ${c.clientCode} ${isoTime(c.openedAt)}–${closed}${c.openedWithNoClient ? ', opened with no client connected' : ''}`;
+  return symbols.size;
 }
 
 function logCheck(log: FindingSummary & { bytes: number }): ProbeCheck {
