@@ -3,7 +3,8 @@ import { mulberry32, type BrokerEvent } from '../../mock-broker/index.ts';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import type { BrokerEvidence, BrokerRecord } from '../evidence/broker-evidence.ts';
-import { judgeBroker } from './broker-verdict.ts';
+import { judgeBroker, type InjectedFault } from './broker-verdict.ts';
+import { BurstRefused, runTargetedTraffic } from './targeted-traffic.ts';
 import type { ProbeCheck } from './probe-check.ts';
 import { summariseClients, type ClientSummary } from '../traffic/client-summary.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from '../evidence/finding-summary.ts';
@@ -13,7 +14,7 @@ import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { planPhases } from '../traffic/plan-phases.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import { planTraffic, type Scenario, type TrafficPlan } from '../traffic/traffic-plan.ts';
-import { runTraffic, type BrokerDrop, type LiveCounts } from '../traffic/traffic-runner.ts';
+import { runTraffic, type BrokerDrop, type LiveCounts, type TrafficOutcome } from '../traffic/traffic-runner.ts';
 
 export interface ProbeOptions {
   url: string;
@@ -69,19 +70,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const log = options.logFile ? await LogWindow.open(options.logFile) : undefined;
   const from = Date.now();
 
-  progress(`pre-flight: authenticating at ${options.url}`);
-  const preflight = await checkTarget(options);
-  const user = preflight.userId;
-  const universe = loadSymbolUniverse();
-  const plan = planTraffic({ ...options, universe, random: mulberry32(options.seed) });
-  progress(`traffic: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s`);
-  const traffic = await runTraffic(plan, {
-    url: options.url,
-    apiKey: options.apiKey,
-    firstSession: preflight,
-    ...(options.onLive ? { onLive: options.onLive } : {}),
-    ...(admin ? { dropBroker: () => admin.client.inject({ type: 'drop-all' }) } : {}),
-  });
+  const played = admin && options.scenario === 'all' ? await targetedRun(options, admin.client, progress) : await plannedRun(options, admin?.client, progress);
+  const { traffic, plan, user, faults } = played;
   progress(`settling: ${SETTLE_MS} ms for the last closes to reach the broker`);
   await sleep(SETTLE_MS);
   progress('evidence: reading the broker record and the log');
@@ -95,9 +85,6 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     try {
       const after = await admin.client.record();
       const clientSpans = traffic.clients.flatMap((c) => c.connectedSpans);
-      const faults = traffic.brokerDrops
-        .filter((d) => d.done)
-        .map((d) => ({ type: 'drop-all' as const, at: traffic.startedAt + d.at, ...(d.affectedByClientCode ? { affectedByClientCode: d.affectedByClientCode } : {}) }));
       const judged = judgeBroker({ before, after, from, to, clientSpans, tokens: distinctTokens(plan), faults });
       broker = judged.evidence;
       brokerEvents = after.events.filter((e) => e.time >= from && e.time <= to);
@@ -123,6 +110,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     couldNotCheck.push('log: no --log FILE, so the deployment\'s own log was not verified');
   }
 
+  for (const phase of played.skipped) couldNotCheck.push(`traffic: no time left for the phase "${phase}" (the default --duration of 30s has room for every phase)`);
   const clients = summariseClients(plan, traffic.clients);
   checks.push(...clientChecks(clients));
   for (const check of checks.filter((c) => c.status === 'unchecked')) couldNotCheck.push(`${check.source}: ${check.detail}`);
@@ -154,6 +142,60 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     clients,
     brokerDrops,
   };
+}
+
+/** The traffic as played, whichever way it was planned. */
+interface PlayedTraffic {
+  traffic: TrafficOutcome;
+  plan: TrafficPlan;
+  user: string;
+  faults: InjectedFault[];
+  skipped: string[];
+}
+
+/**
+ * The default (`--scenario all` with `--broker-admin`): phases aimed at each known mechanism, timed from
+ * what the broker's record shows of the deployment. Its opening burst is the pre-flight check.
+ */
+async function targetedRun(options: ProbeOptions, admin: BrokerAdminClient, progress: (line: string) => void): Promise<PlayedTraffic> {
+  progress(`traffic: ${options.clients} clients, the default plan timed from the broker's record, at most ${options.durationMs / 1000} s`);
+  try {
+    const run = await runTargetedTraffic({
+      url: options.url,
+      apiKey: options.apiKey,
+      clients: options.clients,
+      durationMs: options.durationMs,
+      universe: loadSymbolUniverse(),
+      random: mulberry32(options.seed),
+      broker: admin,
+      onPhase: progress,
+      ...(options.onLive ? { onLive: options.onLive } : {}),
+    });
+    return { traffic: run, plan: { ...run.plan, seed: options.seed }, user: run.user, faults: run.faults, skipped: run.skipped };
+  } catch (err) {
+    if (!(err instanceof BurstRefused)) throw err;
+    if (err.keyRefused) throw new ProbeCannotStart(`${options.url} refused the API key (${err.message}); check --api-key`);
+    throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
+  }
+}
+
+/** A fixed plan of one scenario: a pre-flight connection first, which becomes the first client. */
+async function plannedRun(options: ProbeOptions, admin: BrokerAdminClient | undefined, progress: (line: string) => void): Promise<PlayedTraffic> {
+  progress(`pre-flight: authenticating at ${options.url}`);
+  const preflight = await checkTarget(options);
+  const plan = planTraffic({ ...options, universe: loadSymbolUniverse(), random: mulberry32(options.seed) });
+  progress(`traffic: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s`);
+  const traffic = await runTraffic(plan, {
+    url: options.url,
+    apiKey: options.apiKey,
+    firstSession: preflight,
+    ...(options.onLive ? { onLive: options.onLive } : {}),
+    ...(admin ? { dropBroker: () => admin.inject({ type: 'drop-all' }) } : {}),
+  });
+  const faults = traffic.brokerDrops
+    .filter((d) => d.done)
+    .map((d) => ({ type: 'drop-all' as const, at: traffic.startedAt + d.at, ...(d.affectedByClientCode ? { affectedByClientCode: d.affectedByClientCode } : {}) }));
+  return { traffic, plan, user: preflight.userId, faults, skipped: [] };
 }
 
 /**
