@@ -39,7 +39,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option('api-key', { type: 'string', describe: `OpenAlgo API key of the user to drive (or env ${API_KEY_ENV})` })
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
-      .option('duration', { type: 'string', default: '20s', describe: 'how long to drive traffic, 2s–10m' })
+      .option('duration', { type: 'string', default: '30s', describe: 'how long to drive traffic, 2s–10m (the default plan: at most this long)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan' })
       .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
       .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })

@@ -218,7 +218,9 @@ class TargetedRun {
     if (!this.scripts.some((s) => s.connected)) {
       const outcomes = this.scripts.map((s) => s.outcome);
       const keyRefused = outcomes.some((o) => (o.errorCounts[ErrorCode.authentication] ?? 0) > 0);
-      throw new BurstRefused(keyRefused, outcomes[0]?.connectFailures[0] ?? 'no client could connect');
+      // A failure reads `CODE: message`; the message alone names the URL and the reason.
+      const first = outcomes[0]?.connectFailures[0] ?? 'no client could connect';
+      throw new BurstRefused(keyRefused, first.slice(first.indexOf(': ') + 2));
     }
     this.user = this.scripts.find((s) => s.connected)!.userId;
     const open = await this.watch((e) => e.type === 'accepted' && e.time >= from, WATCH_MS.open);
