@@ -56,6 +56,16 @@ describe.concurrent('stormcheck probe against the reference gateway and the mock
     expect(churn).toMatchObject({ source: 'broker', status: 'fail', detail: expect.stringContaining('client churn turned into upstream churn') });
   }, SLOW_MS);
 
+  it('a duration too short for the default plan skips the phases it has no room for, and names them', async ({ expect, onTestFinished }) => {
+    const { broker, gateway } = await probeRig(onTestFinished, 'singleton');
+    const report = await runProbe({ ...probe, durationMs: 4000, url: gateway.url, brokerAdmin: broker.adminUrl });
+
+    const skipped = report.couldNotCheck.filter((line) => line.startsWith('traffic: no time left for the phase'));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped.at(-1)).toContain('"drop while clients churn, the first reconnect refused"');
+    expect(report.verdict).toBe('pass');
+  }, SLOW_MS);
+
   it('with only a log that gains nothing it cannot judge, and says why', async ({ expect, onTestFinished }) => {
     const { gateway } = await probeRig(onTestFinished, 'singleton');
     const quietLog = join(await probeTempDir(onTestFinished), 'elsewhere.log');
