@@ -166,12 +166,12 @@ async function targetedRun(options: ProbeOptions, admin: BrokerAdminClient, prog
       clients: options.clients,
       durationMs: options.durationMs,
       universe: loadSymbolUniverse(),
-      random: mulberry32(options.seed),
+      seed: options.seed,
       broker: admin,
       onPhase: progress,
       ...(options.onLive ? { onLive: options.onLive } : {}),
     });
-    return { traffic: run, plan: { ...run.plan, seed: options.seed }, user: run.user, faults: run.faults, skipped: run.skipped };
+    return { traffic: run, plan: run.plan, user: run.user, faults: run.faults, skipped: run.skipped };
   } catch (err) {
     if (!(err instanceof BurstRefused)) throw err;
     if (err.keyRefused) throw new ProbeCannotStart(`${options.url} refused the API key (${err.message}); check --api-key`);

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BrokerEvent, Fault } from '../../mock-broker/index.ts';
+import { mulberry32, type BrokerEvent, type Fault } from '../../mock-broker/index.ts';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 import { burstOf, servicesOf, watchlist, type ClientPlan, type ClientStep, type SymbolUniverse, type TrafficPlan } from '../traffic/traffic-plan.ts';
@@ -19,8 +19,8 @@ export interface TargetedRunOptions {
   clients: number;
   durationMs: number;
   universe: SymbolUniverse;
-  /** Uniform numbers in [0, 1) from the seed: which symbols, which closes are abrupt. */
-  random: () => number;
+  /** Seeds which symbols each client watches, how its bursts split, which closes are abrupt. */
+  seed: number;
   broker: BrokerView;
   replyTimeoutMs?: number; // 5000
   onLive?: (counts: LiveCounts) => void;
@@ -78,16 +78,6 @@ const DEFAULT_GAP_MS = 600;
 /** Bounds of the time the client set stays empty after a drop: past the retry sleep, within the run. */
 const EMPTY_IN_SLEEP_MS = [1_500, 5_000] as const;
 
-/** The phases, each with the time it needs at most, in the order they run. */
-const PHASES = [
-  ['churn: leave and return after the teardown', 2_000],
-  ['churn: leave and return inside the teardown', 1_500],
-  ['drop: learn the retry sleep', WATCH_MS.retry],
-  ['stall', STALL_MS + WATCH_MS.open],
-  ['drop: the client set empties in the retry sleep', EMPTY_IN_SLEEP_MS[1] + WATCH_MS.open],
-  ['drop while clients churn, the first reconnect refused', WATCH_MS.recover],
-] as const;
-
 /**
  * The default probe's traffic: one app of one user, every phase aimed at a known mechanism of the bug and
  * timed from what the broker's record shows of the deployment.
@@ -109,10 +99,10 @@ export async function runTargetedTraffic(options: TargetedRunOptions): Promise<T
   const run = new TargetedRun(options);
   try {
     await run.play();
-    return run.outcome();
   } finally {
     await run.finish();
   }
+  return run.outcome();
 }
 
 class TargetedRun {
@@ -130,9 +120,11 @@ class TargetedRun {
   private clientCode: string | undefined;
   private user = '';
   private live: NodeJS.Timeout | undefined;
+  private readonly random: () => number;
 
   constructor(private readonly options: TargetedRunOptions) {
     this.deadline = this.startedAt + options.durationMs;
+    this.random = mulberry32(options.seed);
     this.abort = new AbortController();
     this.signal = this.abort.signal;
     // Every client waits on the one deadline: many listeners is the design (the client count is bounded).
@@ -142,7 +134,7 @@ class TargetedRun {
       const service = services[i % services.length];
       const plan: ClientPlan = { name: `${service}#${Math.floor(i / services.length) + 1}`, service, steps: [] };
       this.plans.push(plan);
-      this.watchlists.push(watchlist(service, options.universe, options.random));
+      this.watchlists.push(watchlist(service, options.universe, this.random));
       this.scripts.push(new ClientScript(plan, { url: options.url, apiKey: options.apiKey, replyTimeoutMs: options.replyTimeoutMs ?? 5_000 }, this.startedAt, this.signal, () => undefined));
     }
   }
@@ -151,16 +143,16 @@ class TargetedRun {
     const { onLive } = this.options;
     if (onLive) this.live = setInterval(() => onLive(liveCounts(this.scripts)), 500);
     await this.burst();
-    const phases: (() => Promise<void>)[] = [
-      () => this.churnAfterTeardown(),
-      () => this.churnInsideTeardown(),
-      () => this.learnRetrySleep(),
-      () => this.stall(),
-      () => this.emptyInRetrySleep(),
-      () => this.dropWhileChurning(),
+    // Each phase with the most time it can take, in the order they run.
+    const phases: [string, number, () => Promise<void>][] = [
+      ['churn: leave and return after the teardown', 2_000, () => this.churnAfterTeardown()],
+      ['churn: leave and return inside the teardown', 1_500, () => this.churnInsideTeardown()],
+      ['drop: learn the retry sleep', WATCH_MS.retry, () => this.learnRetrySleep()],
+      ['stall', STALL_MS + WATCH_MS.open, () => this.stall()],
+      ['drop: the client set empties in the retry sleep', EMPTY_IN_SLEEP_MS[1] + WATCH_MS.open, () => this.emptyInRetrySleep()],
+      ['drop while clients churn, the first reconnect refused', WATCH_MS.recover, () => this.dropWhileChurning()],
     ];
-    for (const [i, phase] of phases.entries()) {
-      const [name, needsMs] = PHASES[i];
+    for (const [name, needsMs, phase] of phases) {
       if (Date.now() + needsMs > this.deadline - QUIET_TAIL_MS) {
         this.skipped.push(name);
         continue;
@@ -174,17 +166,18 @@ class TargetedRun {
   }
 
   outcome(): TargetedOutcome {
+    const endedAt = Date.now();
     const plan: TrafficPlan = {
       scenario: 'all',
-      seed: 0,
-      durationMs: Date.now() - this.startedAt,
+      seed: this.options.seed,
+      durationMs: endedAt - this.startedAt,
       clients: this.plans,
       brokerDrops: this.drops.map((d) => d.at),
     };
     return {
       user: this.user,
       startedAt: this.startedAt,
-      endedAt: Date.now(),
+      endedAt,
       clients: this.scripts.map((s) => s.outcome),
       brokerDrops: this.drops,
       plan,
@@ -297,7 +290,7 @@ class TargetedRun {
     const [lo, hi] = RETURN_AFTER_DROP_MS;
     await Promise.all(
       churners.map(async (i) => {
-        await sleep(Math.round(lo + this.options.random() * (hi - lo)));
+        await sleep(Math.round(lo + this.random() * (hi - lo)));
         await this.connect(i);
       }),
     );
@@ -307,11 +300,11 @@ class TargetedRun {
   private async connect(i: number, beforeAuthenticate?: () => Promise<void>): Promise<void> {
     const { symbols, mode } = this.watchlists[i];
     await this.step(i, { at: 0, kind: 'connect' }, beforeAuthenticate);
-    if (this.scripts[i].connected) await this.step(i, { at: 0, kind: 'subscribe', batches: burstOf(symbols, this.options.random), mode });
+    if (this.scripts[i].connected) await this.step(i, { at: 0, kind: 'subscribe', batches: burstOf(symbols, this.random), mode });
   }
 
   private leave(i: number): Promise<void> {
-    return this.step(i, { at: 0, kind: 'disconnect', abrupt: this.options.random() < 0.5 });
+    return this.step(i, { at: 0, kind: 'disconnect', abrupt: this.random() < 0.5 });
   }
 
   /** Takes a step now and writes it into the client's plan at its offset, so the plan is the run as played. */
