@@ -69,7 +69,7 @@ const QUIET_TAIL_MS = 3_000;
 const WATCH_MS = { open: 3_000, teardown: 800, retry: 6_000, recover: 8_000 } as const;
 const POLL_MS = 50;
 /** Long enough for a watchdog of a few seconds to notice, short enough that a 90 s watchdog never does. */
-const STALL_MS = 3_000;
+const STALL_MS = 4_000;
 /** The churners of a drop leave this long before it and come back this long after it. */
 const LEAVE_BEFORE_DROP_MS = 100;
 const RETURN_AFTER_DROP_MS = [300, 500] as const;

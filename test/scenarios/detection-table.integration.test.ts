@@ -27,9 +27,9 @@ describe.concurrent('the detection table: the default probe and verify against e
     const report = JSON.parse(probe.stdout) as ProbeJson;
     const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
     const expected = EXPECTED[entry];
-    // The default plan fits its duration: no phase is skipped.
-    expect(report.couldNotCheck.filter((line) => line.startsWith('traffic:'))).toEqual([]);
     if (expected.probe === undefined) {
+      // Against a healthy deployment the default plan fits its duration: no phase is skipped.
+      expect(report.couldNotCheck).toEqual([]);
       expect(failed).toEqual([]);
       expect(probe.code).toBe(0);
     } else {
