@@ -4,7 +4,7 @@ import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
 import type { BrokerEvidence, BrokerRecord } from '../evidence/broker-evidence.ts';
 import { judgeBroker, type InjectedFault } from './broker-verdict.ts';
-import { BurstRefused, runTargetedTraffic } from './targeted-traffic.ts';
+import { BurstRefused, runTargetedTraffic, type Observations } from './targeted-traffic.ts';
 import type { ProbeCheck } from './probe-check.ts';
 import { summariseClients, type ClientSummary } from '../traffic/client-summary.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from '../evidence/finding-summary.ts';
@@ -51,6 +51,8 @@ export interface ProbeReport {
   log?: FindingSummary & { bytes: number };
   clients: ClientSummary;
   brokerDrops: BrokerDrop[];
+  /** What the default plan learnt of the deployment and timed its phases by (absent for a fixed scenario). */
+  observed?: Observations;
 }
 
 /** The probe could not start: the target or an evidence source is unusable. The CLI exits 2 with `message`. */
@@ -141,6 +143,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     ...(logSummary ? { log: logSummary } : {}),
     clients,
     brokerDrops,
+    ...(played.observed ? { observed: played.observed } : {}),
   };
 }
 
@@ -151,6 +154,7 @@ interface PlayedTraffic {
   user: string;
   faults: InjectedFault[];
   skipped: string[];
+  observed?: Observations;
 }
 
 /**
@@ -171,7 +175,7 @@ async function targetedRun(options: ProbeOptions, admin: BrokerAdminClient, prog
       onPhase: progress,
       ...(options.onLive ? { onLive: options.onLive } : {}),
     });
-    return { traffic: run, plan: run.plan, user: run.user, faults: run.faults, skipped: run.skipped };
+    return { traffic: run, plan: run.plan, user: run.user, faults: run.faults, skipped: run.skipped, observed: run.observations };
   } catch (err) {
     if (!(err instanceof BurstRefused)) throw err;
     if (err.keyRefused) throw new ProbeCannotStart(`${options.url} refused the API key (${err.message}); check --api-key`);
