@@ -112,7 +112,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     couldNotCheck.push('log: no --log FILE, so the deployment\'s own log was not verified');
   }
 
-  for (const phase of played.skipped) couldNotCheck.push(`traffic: no time left for the phase "${phase}" (the default --duration of 30s has room for every phase)`);
+  for (const phase of played.skipped) couldNotCheck.push(`traffic: no time left for the phase "${phase}" within --duration`);
   const clients = summariseClients(plan, traffic.clients);
   checks.push(...clientChecks(clients));
   for (const check of checks.filter((c) => c.status === 'unchecked')) couldNotCheck.push(`${check.source}: ${check.detail}`);
