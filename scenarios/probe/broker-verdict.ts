@@ -34,7 +34,7 @@ export const BROKER_CHECK = {
 export const BACKOFF_FLOOR_MS = 500;
 
 /** Faults that end a connection or stall it, each of which a correct deployment may answer with one reconnect. */
-const ENDS_OR_STALLS: ReadonlySet<Fault['type']> = new Set(['drop-all', 'close-after', 'stall']);
+const ENDS_OR_STALLS: ReadonlySet<Fault['type']> = new Set(['drop-all', 'close-after', 'stall', 'outage']);
 
 /** The mock names the fault that made it refuse a handshake (`reject-next fault`): the probe's own doing. */
 const provoked = (event: Extract<BrokerEvent, { type: 'rejected' }>): boolean => /\bfault\b/.test(event.reason);
