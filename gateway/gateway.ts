@@ -73,6 +73,11 @@ export interface GatewayOptions {
    * benchmarks lower it to reach the cap with the bundled instruments; no CLI flag sets it.
    */
   maxTokens?: number;
+  /**
+   * Builds the registry in place of `registry`: the tests' bank of mutant registries (one known mechanism
+   * of the bug each) runs behind the real client endpoint this way. No CLI flag sets it.
+   */
+  createRegistry?: (deps: RegistryDeps) => Registry;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -154,6 +159,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     : undefined;
   const registry: Registry =
     cluster ??
+    options.createRegistry?.(deps) ??
     (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy));
 
   const context: SessionContext = {

@@ -19,6 +19,8 @@ export interface UpstreamConnection {
    * gateway served asked for it. This is a zombie (an SDK socket reconnecting for a torn-down adapter).
    */
   openedWithNoClient: boolean;
+  /** Already open when the window began: it counts in overlaps, never as opened by the run. */
+  openedBefore?: true;
 }
 
 /** The connections of one client code that were open together at its peak. */
@@ -38,7 +40,7 @@ export interface BrokerEvidence {
   rejected401: Record<string, number>;
   /** Ticks the broker sent during the run (all client codes). */
   ticksSent: number;
-  /** Every upstream connection accepted during the run, oldest first. */
+  /** Every upstream connection accepted during the run, and those already open when it began, oldest first. */
   connections: UpstreamConnection[];
   /** Per client code that had more than one open at once: the connections open at its first peak. */
   overlaps: PeakOverlap[];
@@ -71,26 +73,34 @@ function hadNoClient(time: number, spans: { from: number; to: number }[]): boole
 
 /**
  * The run's upstream connections from the event timeline, and for each client code that held more
- * than one at once, which ones overlapped at the first moment it reached its highest count.
+ * than one at once, which ones overlapped at the first moment it reached its highest count. Events
+ * before `from` only tell which connections were already open when the window began: those count in
+ * overlaps (marked `openedBefore`), and a connection that opened and closed before it is left out.
  */
-export function traceConnections(events: BrokerEvent[], spans: { from: number; to: number }[] = []): Pick<BrokerEvidence, 'connections' | 'overlaps'> {
+export function traceConnections(
+  events: BrokerEvent[],
+  spans: { from: number; to: number }[] = [],
+  from = Number.NEGATIVE_INFINITY,
+): Pick<BrokerEvidence, 'connections' | 'overlaps'> {
   const connections: UpstreamConnection[] = [];
   const byId = new Map<number, UpstreamConnection>();
   const open = new Map<string, Set<UpstreamConnection>>();
   const best = new Map<string, PeakOverlap>();
   for (const event of events) {
     if (event.type === 'accepted') {
+      const before = event.time < from;
       const connection: UpstreamConnection = {
         id: event.connectionId,
         clientCode: event.clientCode,
         openedAt: event.time,
-        openedWithNoClient: hadNoClient(event.time, spans),
+        openedWithNoClient: !before && hadNoClient(event.time, spans),
+        ...(before ? { openedBefore: true as const } : {}),
       };
       connections.push(connection);
       byId.set(connection.id, connection);
       const live = open.get(event.clientCode) ?? new Set<UpstreamConnection>();
       open.set(event.clientCode, live.add(connection));
-      if (live.size > 1 && live.size > (best.get(event.clientCode)?.connections.length ?? 0)) {
+      if (!before && live.size > 1 && live.size > (best.get(event.clientCode)?.connections.length ?? 0)) {
         best.set(event.clientCode, { clientCode: event.clientCode, at: event.time, connections: [...live] });
       }
     } else if (event.type === 'closed') {
@@ -101,7 +111,8 @@ export function traceConnections(events: BrokerEvent[], spans: { from: number; t
       open.get(connection.clientCode)?.delete(connection);
     }
   }
-  return { connections, overlaps: [...best.values()] };
+  const inWindow = connections.filter((c) => !c.openedBefore || c.closedAt === undefined || c.closedAt >= from);
+  return { connections: inWindow, overlaps: [...best.values()] };
 }
 
 /**
@@ -115,8 +126,9 @@ export function summariseBroker(window: BrokerWindow): BrokerEvidence {
   const inRange = after.events.filter((e) => e.time >= from && e.time <= to && isStreamEvent(e));
   const wanted = (code: string) => !window.clientCodes || window.clientCodes.includes(code);
   const traced = traceConnections(
-    inRange.filter((e) => wanted(e.clientCode)),
+    after.events.filter((e) => e.time <= to && isStreamEvent(e) && wanted(e.clientCode)),
     window.clientSpans,
+    from,
   );
   const evidence: BrokerEvidence = { peak: {}, attempts: {}, rejected429: {}, rejected401: {}, ticksSent: 0, ...traced };
   const bump = (table: Record<string, number>, code: string, by = 1) => (table[code] = (table[code] ?? 0) + by);

@@ -40,7 +40,7 @@ export const probeCommand: Pick<CommandModule<object, ProbeArgs>, 'builder' | 'h
       .option('api-key', { type: 'string', describe: `OpenAlgo API key of the user to drive (or env ${API_KEY_ENV})` })
       .option('clients', { type: 'number', default: 20, describe: 'client connections (services of one app), 1–200' })
       .option('scenario', { choices: SCENARIOS, default: 'all', describe: 'traffic pattern' })
-      .option('duration', { type: 'string', default: '20s', describe: `how long to drive traffic, 2s–10m; a duration: ${DURATION_UNITS}` })
+      .option('duration', { type: 'string', default: '30s', describe: `how long to drive traffic, 2s–10m (the default plan: at most this long); a duration: ${DURATION_UNITS}` })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the traffic plan' })
       .option('broker-admin', { type: 'string', describe: 'mock broker base URL (reads /__admin/stats and /__admin/events)' })
       .option('log', { type: 'string', describe: 'the deployment\'s log file; only the lines it gains during the probe are verified' })

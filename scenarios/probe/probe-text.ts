@@ -17,6 +17,14 @@ export function renderProbeReport(report: ProbeReport): string {
     `clients: ${clients.total} services, ${clients.sessions} connections, ${clients.connectFailures} failed to connect, ` +
       `${clients.ticksDelivered} market_data frames, ${clients.unanswered} requests unanswered`,
   ];
+  const { observed } = report;
+  if (observed) {
+    const ms = (label: string, value: number | undefined) => `${label} ${value === undefined ? 'not seen' : `${value} ms`}`;
+    out.push(
+      `observed: ${ms('upstream opened', observed.upstreamOpenMs)} after the burst, ${ms('teardown', observed.teardownMs)} after the last client left, ` +
+        `${ms('retry sleep', observed.retryMs)} after a drop`,
+    );
+  }
   const errors = Object.entries(clients.errorCounts);
   if (errors.length) out.push(`error frames: ${errors.map(([code, n]) => `${code} ×${n}`).join(', ')}`);
   if (report.couldNotCheck.length) out.push('', 'could not check', ...report.couldNotCheck.map((line) => `  - ${line}`));

@@ -2,7 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mulberry32, type BrokerEvent } from '../../mock-broker/index.ts';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import { BrokerAdminClient } from './broker-admin-client.ts';
-import { summariseBroker, sum, type BrokerEvidence, type BrokerRecord, type UpstreamConnection } from '../evidence/broker-evidence.ts';
+import type { BrokerEvidence, BrokerRecord } from '../evidence/broker-evidence.ts';
+import { judgeBroker, type InjectedFault } from './broker-verdict.ts';
+import { BurstRefused, runTargetedTraffic, type Observations } from './targeted-traffic.ts';
+import type { ProbeCheck } from './probe-check.ts';
 import { summariseClients, type ClientSummary } from '../traffic/client-summary.ts';
 import { countsByRule, summariseFindings, type FindingSummary } from '../evidence/finding-summary.ts';
 import { LogWindow } from './log-window.ts';
@@ -10,8 +13,8 @@ import { OpenAlgoSession, SessionError, SessionFailure } from '../traffic/openal
 import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { planPhases } from '../traffic/plan-phases.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
-import { planTraffic, type Scenario } from '../traffic/traffic-plan.ts';
-import { runTraffic, type BrokerDrop, type LiveCounts } from '../traffic/traffic-runner.ts';
+import { planTraffic, type Scenario, type TrafficPlan } from '../traffic/traffic-plan.ts';
+import { runTraffic, type BrokerDrop, type LiveCounts, type TrafficOutcome } from '../traffic/traffic-runner.ts';
 
 export interface ProbeOptions {
   url: string;
@@ -30,14 +33,7 @@ export interface ProbeOptions {
   onRunRecord?: (record: RunRecord) => void;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'unchecked';
-
-export interface ProbeCheck {
-  source: 'broker' | 'log' | 'clients';
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type { CheckStatus, ProbeCheck } from './probe-check.ts';
 
 export type Verdict = 'pass' | 'fail' | 'cannot-judge';
 
@@ -55,6 +51,8 @@ export interface ProbeReport {
   log?: FindingSummary & { bytes: number };
   clients: ClientSummary;
   brokerDrops: BrokerDrop[];
+  /** What the default plan learnt of the deployment and timed its phases by (absent for a fixed scenario). */
+  observed?: Observations;
 }
 
 /** The probe could not start: the target or an evidence source is unusable. The CLI exits 2 with `message`. */
@@ -74,19 +72,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const log = options.logFile ? await LogWindow.open(options.logFile) : undefined;
   const from = Date.now();
 
-  progress(`pre-flight: authenticating at ${options.url}`);
-  const preflight = await checkTarget(options);
-  const user = preflight.userId;
-  const universe = loadSymbolUniverse();
-  const plan = planTraffic({ ...options, universe, random: mulberry32(options.seed) });
-  progress(`traffic: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s`);
-  const traffic = await runTraffic(plan, {
-    url: options.url,
-    apiKey: options.apiKey,
-    firstSession: preflight,
-    ...(options.onLive ? { onLive: options.onLive } : {}),
-    ...(admin ? { dropBroker: () => admin.client.inject({ type: 'drop-all' }) } : {}),
-  });
+  const played = admin && options.scenario === 'all' ? await targetedRun(options, admin.client, progress) : await plannedRun(options, admin?.client, progress);
+  const { traffic, plan, user, faults } = played;
   progress(`settling: ${SETTLE_MS} ms for the last closes to reach the broker`);
   await sleep(SETTLE_MS);
   progress('evidence: reading the broker record and the log');
@@ -100,9 +87,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     try {
       const after = await admin.client.record();
       const clientSpans = traffic.clients.flatMap((c) => c.connectedSpans);
-      broker = summariseBroker({ before, after, from, to, clientSpans });
+      const judged = judgeBroker({ before, after, from, to, clientSpans, tokens: distinctTokens(plan), faults });
+      broker = judged.evidence;
       brokerEvents = after.events.filter((e) => e.time >= from && e.time <= to);
-      checks.push(...brokerChecks(broker, before));
+      checks.push(...judged.checks);
     } catch (err) {
       const detail = `the broker's record at ${admin.url} could not be read after the run: ${reasonOf(err)}`;
       checks.push({ source: 'broker', name: 'broker record after the run', status: 'unchecked', detail });
@@ -124,6 +112,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     couldNotCheck.push('log: no --log FILE, so the deployment\'s own log was not verified');
   }
 
+  for (const phase of played.skipped) couldNotCheck.push(`traffic: no time left for the phase "${phase}" within --duration`);
   const clients = summariseClients(plan, traffic.clients);
   checks.push(...clientChecks(clients));
   for (const check of checks.filter((c) => c.status === 'unchecked')) couldNotCheck.push(`${check.source}: ${check.detail}`);
@@ -154,7 +143,63 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     ...(logSummary ? { log: logSummary } : {}),
     clients,
     brokerDrops,
+    ...(played.observed ? { observed: played.observed } : {}),
   };
+}
+
+/** The traffic as played, whichever way it was planned. */
+interface PlayedTraffic {
+  traffic: TrafficOutcome;
+  plan: TrafficPlan;
+  user: string;
+  faults: InjectedFault[];
+  skipped: string[];
+  observed?: Observations;
+}
+
+/**
+ * The default (`--scenario all` with `--broker-admin`): phases aimed at each known mechanism, timed from
+ * what the broker's record shows of the deployment. Its opening burst is the pre-flight check.
+ */
+async function targetedRun(options: ProbeOptions, admin: BrokerAdminClient, progress: (line: string) => void): Promise<PlayedTraffic> {
+  progress(`traffic: ${options.clients} clients, the default plan timed from the broker's record, at most ${options.durationMs / 1000} s`);
+  try {
+    const run = await runTargetedTraffic({
+      url: options.url,
+      apiKey: options.apiKey,
+      clients: options.clients,
+      durationMs: options.durationMs,
+      universe: loadSymbolUniverse(),
+      seed: options.seed,
+      broker: admin,
+      onPhase: progress,
+      ...(options.onLive ? { onLive: options.onLive } : {}),
+    });
+    return { traffic: run, plan: run.plan, user: run.user, faults: run.faults, skipped: run.skipped, observed: run.observations };
+  } catch (err) {
+    if (!(err instanceof BurstRefused)) throw err;
+    if (err.keyRefused) throw new ProbeCannotStart(`${options.url} refused the API key (${err.message}); check --api-key`);
+    throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
+  }
+}
+
+/** A fixed plan of one scenario: a pre-flight connection first, which becomes the first client. */
+async function plannedRun(options: ProbeOptions, admin: BrokerAdminClient | undefined, progress: (line: string) => void): Promise<PlayedTraffic> {
+  progress(`pre-flight: authenticating at ${options.url}`);
+  const preflight = await checkTarget(options);
+  const plan = planTraffic({ ...options, universe: loadSymbolUniverse(), random: mulberry32(options.seed) });
+  progress(`traffic: ${plan.clients.length} clients, scenario ${options.scenario}, ${options.durationMs / 1000} s`);
+  const traffic = await runTraffic(plan, {
+    url: options.url,
+    apiKey: options.apiKey,
+    firstSession: preflight,
+    ...(options.onLive ? { onLive: options.onLive } : {}),
+    ...(admin ? { dropBroker: () => admin.inject({ type: 'drop-all' }) } : {}),
+  });
+  const faults = traffic.brokerDrops
+    .filter((d) => d.done)
+    .map((d) => ({ type: 'drop-all' as const, at: traffic.startedAt + d.at, ...(d.affectedByClientCode ? { affectedByClientCode: d.affectedByClientCode } : {}) }));
+  return { traffic, plan, user: preflight.userId, faults, skipped: [] };
 }
 
 /**
@@ -167,7 +212,7 @@ function judgeDrop(drop: BrokerDrop, broker: BrokerEvidence | undefined): Broker
   if (!drop.affectedByClientCode) {
     return { ...drop, done: false, detail: 'the broker did not say which connections it dropped, so the drop cannot be confirmed' };
   }
-  const targetCodes = new Set((broker?.connections ?? []).map((c) => c.clientCode));
+  const targetCodes = new Set((broker?.connections ?? []).filter((c) => !c.openedBefore).map((c) => c.clientCode));
   const hit = Object.entries(drop.affectedByClientCode).filter(([code, n]) => n > 0 && targetCodes.has(code));
   if (hit.length > 0) return { ...drop, detail: `broker dropped ${hit.map(([code, n]) => `${n} connection(s) of ${code}`).join(', ')}` };
   const others = Object.entries(drop.affectedByClientCode).filter(([, n]) => n > 0);
@@ -208,41 +253,15 @@ async function checkTarget(options: ProbeOptions): Promise<OpenAlgoSession> {
   }
 }
 
-function brokerChecks(broker: BrokerEvidence, before: BrokerRecord): ProbeCheck[] {
-  const codes = Object.keys(broker.peak);
-  const openBefore = Object.values(before.stats.current).some((n) => n > 0);
-  if (codes.length === 0 && !openBefore) {
-    const detail = 'the broker saw no connection during the probe — is --broker-admin the broker behind the target?';
-    return [{ source: 'broker', name: 'broker saw the probe', status: 'unchecked', detail }];
+/** Distinct instruments the plan subscribes: each is one broker token. */
+function distinctTokens(plan: TrafficPlan): number {
+  const symbols = new Set<string>();
+  for (const client of plan.clients) {
+    for (const step of client.steps) {
+      if (step.kind === 'subscribe') for (const batch of step.batches) for (const s of batch) symbols.add(`${s.exchange}:${s.symbol}`);
+    }
   }
-  const over = codes.filter((code) => broker.peak[code] > 1);
-  const overlapping = broker.overlaps.map((o) => `${o.clientCode} at ${isoTime(o.at)}: ${o.connections.map(describeConnection).join('; ')}`);
-  const peaks =
-    (codes.map((code) => `${code}: ${broker.peak[code]}`).join(', ') || 'no new connection') +
-    (over.length && overlapping.length ? ` — overlapping: ${overlapping.join(' | ')}` : '');
-  const zombies = broker.connections.filter((c) => c.openedWithNoClient);
-  const refused = sum(broker.rejected429);
-  const refusedBy = Object.entries(broker.rejected429).map(([code, n]) => `${code}: ${n}`).join(', ');
-  return [
-    { source: 'broker', name: 'peak upstream connections per client code ≤ 1', status: over.length ? 'fail' : 'pass', detail: peaks },
-    { source: 'broker', name: 'no 429 during the probe', status: refused ? 'fail' : 'pass', detail: refused ? `${refused} × 429 (${refusedBy})` : '0' },
-    {
-      source: 'broker',
-      name: 'no upstream connection opened while no client was connected (zombie)',
-      status: zombies.length ? 'fail' : 'pass',
-      detail: zombies.length ? `${zombies.length} zombie(s): ${zombies.map(describeConnection).join('; ')}` : '0',
-    },
-  ];
-}
-
-function isoTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 23);
-}
-
-/** `#7 A123 09:15:02.120–09:15:04.310 (drop-all fault)`: enough to find the connection in the broker's events. */
-export function describeConnection(c: UpstreamConnection): string {
-  const closed = c.closedAt === undefined ? 'still open' : `${isoTime(c.closedAt)}${c.closeReason ? ` (${c.closeReason})` : ''}`;
-  return `#${c.id} ${c.clientCode} ${isoTime(c.openedAt)}–${closed}${c.openedWithNoClient ? ', opened with no client connected' : ''}`;
+  return symbols.size;
 }
 
 function logCheck(log: FindingSummary & { bytes: number }): ProbeCheck {

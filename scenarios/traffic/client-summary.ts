@@ -11,7 +11,7 @@ export interface ClientSummary {
   connectFailures: number;
   /** market_data frames delivered to all clients. */
   ticksDelivered: number;
-  /** Subscribing clients whose last connection received no market_data, by name. */
+  /** Subscribing clients whose last connection (in the quiet tail, when the run marked one) received no market_data, by name. */
   withoutData: string[];
   /** Clients that received at least one BROKER_ERROR frame. */
   withBrokerError: string[];
@@ -40,7 +40,7 @@ export function summariseClients(plan: TrafficPlan, outcomes: ClientOutcome[]): 
     summary.connectFailures += outcome.connectFailures.length;
     summary.ticksDelivered += outcome.marketData;
     summary.unanswered += outcome.unanswered;
-    if (subscribing.has(outcome.name) && outcome.finalSessionMarketData === 0) summary.withoutData.push(outcome.name);
+    if (subscribing.has(outcome.name) && (outcome.quietTailMarketData ?? outcome.finalSessionMarketData) === 0) summary.withoutData.push(outcome.name);
     if ((outcome.errorCounts[ErrorCode.broker] ?? 0) > 0) summary.withBrokerError.push(outcome.name);
     for (const [code, count] of Object.entries(outcome.errorCounts)) summary.errorCounts[code] = (summary.errorCounts[code] ?? 0) + count;
   }

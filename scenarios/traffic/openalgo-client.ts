@@ -47,6 +47,11 @@ export interface SessionOptions {
   clock?: () => number;
   /** Gives up on a connect or authenticate still in flight (the run ended). */
   signal?: AbortSignal;
+  /**
+   * Awaited once the socket is open, before authenticating: lets a run hold every client's authenticate
+   * until all their sockets are open, so they reach the endpoint together.
+   */
+  beforeAuthenticate?: () => Promise<void>;
 }
 
 interface Waiter {
@@ -73,7 +78,7 @@ export class OpenAlgoSession {
 
   private constructor(
     private readonly socket: WebSocket,
-    private readonly options: Required<Omit<SessionOptions, 'apiKey' | 'signal'>>,
+    private readonly options: Required<Omit<SessionOptions, 'apiKey' | 'signal' | 'beforeAuthenticate'>>,
   ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('message', (data, isBinary) => this.socketOnMessage(data, isBinary));
@@ -101,7 +106,7 @@ export class OpenAlgoSession {
   private static async handshake(
     url: string,
     socket: WebSocket,
-    resolved: Required<Omit<SessionOptions, 'apiKey' | 'signal'>>,
+    resolved: Required<Omit<SessionOptions, 'apiKey' | 'signal' | 'beforeAuthenticate'>>,
     options: SessionOptions,
   ): Promise<OpenAlgoSession> {
     await new Promise<void>((resolve, reject) => {
@@ -125,6 +130,7 @@ export class OpenAlgoSession {
     });
     const session = new OpenAlgoSession(socket, resolved);
     try {
+      await options.beforeAuthenticate?.();
       const reply = await session.request(
         { action: ClientAction.authenticate, api_key: options.apiKey },
         ServerMessageType.auth,

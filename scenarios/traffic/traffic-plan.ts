@@ -97,7 +97,7 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
   const timeline = TIMELINE[options.scenario];
   const span = activeSpanMs(durationMs);
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
-  const services = ['position-monitor', 'session-manager', ...universe.underlyings.map((u) => `option-chain:${u.symbol}`)];
+  const services = servicesOf(universe);
   const clients: ClientPlan[] = [];
   const waves = timeline.churn.map((fraction) => Math.round(fraction * span));
   const inSleep = timeline.firstWaveInSleep === true && timeline.holdUntil !== undefined && options.retrySleepMs !== undefined && waves.length > 0;
@@ -151,8 +151,13 @@ export function planTraffic(options: PlanOptions): TrafficPlan {
   };
 }
 
+/** The app's services, in the order clients take them: a position monitor, a session manager, an option chain per index. */
+export function servicesOf(universe: SymbolUniverse): string[] {
+  return ['position-monitor', 'session-manager', ...universe.underlyings.map((u) => `option-chain:${u.symbol}`)];
+}
+
 /** What each kind of service watches and in which mode. */
-function watchlist(service: string, universe: SymbolUniverse, random: () => number): { symbols: SymbolRef[]; mode: OpenAlgoModeCode } {
+export function watchlist(service: string, universe: SymbolUniverse, random: () => number): { symbols: SymbolRef[]; mode: OpenAlgoModeCode } {
   if (service === 'position-monitor') return { symbols: pick(universe.equities, 6, random), mode: OpenAlgoMode.Quote };
   if (service === 'session-manager') return { symbols: universe.underlyings.slice(0, 1), mode: OpenAlgoMode.LTP };
   const underlying = universe.underlyings.find((u) => `option-chain:${u.symbol}` === service);
@@ -161,7 +166,7 @@ function watchlist(service: string, universe: SymbolUniverse, random: () => numb
 }
 
 /** Splits symbols into frames of one to three symbols, mixing the single-symbol and list shapes. */
-function burstOf(symbols: SymbolRef[], random: () => number): SymbolRef[][] {
+export function burstOf(symbols: SymbolRef[], random: () => number): SymbolRef[][] {
   const batches: SymbolRef[][] = [];
   for (let i = 0; i < symbols.length; ) {
     const size = 1 + Math.floor(random() * 3);

@@ -17,6 +17,11 @@ export interface ClientOutcome {
   finalSessionMarketData: number;
   /** Symbols the server acknowledged on the final connection. */
   finalSessionSubscribed: number;
+  /**
+   * market_data received in the run's quiet tail (after its last disruption), when the run marked one:
+   * a client whose data did not come back after a reconnect shows here, even if it had data before.
+   */
+  quietTailMarketData?: number;
   /** Requests that got no reply in time or failed without an error frame. */
   unanswered: number;
   /** Error frames the server sent, oldest first (at most 20 kept; `errorCounts` has them all). */
@@ -158,7 +163,7 @@ async function runDrop(
   }
 }
 
-function liveCounts(scripts: ClientScript[]): LiveCounts {
+export function liveCounts(scripts: ClientScript[]): LiveCounts {
   const counts: LiveCounts = { connected: 0, marketData: 0, refusals: 0 };
   for (const script of scripts) {
     const now = script.live();
@@ -182,10 +187,13 @@ async function sleepUntil(time: number, clock: () => number, signal: AbortSignal
   }
 }
 
-class ClientScript {
+/** One service's client: plays its plan's steps (`run`), or takes them one at a time (`act`). */
+export class ClientScript {
   readonly outcome: ClientOutcome;
   private session: OpenAlgoSession | undefined;
   private sessionOpenedAt = 0;
+  /** The open session's market_data count when the quiet tail began. */
+  private tailMark: { session: OpenAlgoSession | undefined; marketData: number } | undefined;
   private closing: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
 
@@ -239,6 +247,26 @@ class ClientScript {
     await this.closeSession(false);
   }
 
+  /** The user the endpoint authenticated the open connection as ('' when none is open). */
+  get userId(): string {
+    return this.session?.userId ?? '';
+  }
+
+  /** Whether a connection is open now. */
+  get connected(): boolean {
+    return this.session?.isOpen ?? false;
+  }
+
+  /** From now on the run is quiet: what arrives after this is the client's `quietTailMarketData`. */
+  markQuietTail(): void {
+    this.tailMark = { session: this.session, marketData: this.session?.marketData ?? 0 };
+  }
+
+  /** Takes one step now; a connect may hold its authenticate with `beforeAuthenticate`. */
+  act(step: ClientStep, beforeAuthenticate?: () => Promise<void>): Promise<void> {
+    return step.kind === 'connect' ? this.connect(beforeAuthenticate) : this.perform(step);
+  }
+
   private async perform(step: ClientStep): Promise<void> {
     if (step.kind === 'connect') return this.connect();
     if (step.kind === 'disconnect') return this.closeSession(step.abrupt);
@@ -258,7 +286,7 @@ class ClientScript {
     }
   }
 
-  private async connect(): Promise<void> {
+  private async connect(beforeAuthenticate?: () => Promise<void>): Promise<void> {
     await this.closeSession(false);
     // A failed reconnect leaves the service with no data at all, whatever the previous connection got.
     this.outcome.finalSessionMarketData = 0;
@@ -274,6 +302,7 @@ class ClientScript {
           createSocket: this.options.createSocket,
           clock: this.clock,
           signal: this.signal,
+          ...(beforeAuthenticate ? { beforeAuthenticate } : {}),
         }));
       this.outcome.sessions += 1;
       if (this.signal.aborted) await this.closeSession(false);
@@ -295,6 +324,10 @@ class ClientScript {
       this.outcome.connectedSpans.push({ from, to: this.clock() });
       this.outcome.marketData += session.marketData;
       this.outcome.finalSessionMarketData = session.marketData;
+      if (this.tailMark) {
+        const since = this.tailMark.session === session ? this.tailMark.marketData : 0;
+        this.outcome.quietTailMarketData = session.marketData - since;
+      }
       for (const error of session.errors) {
         this.recordErrorCode(error.code);
         if (this.outcome.errors.length < KEPT_ERRORS) this.outcome.errors.push(error);

@@ -10,9 +10,9 @@ import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 const rig = chromiumPerFile();
 
 describe('probe --html in headless Chromium', () => {
-  // This suite checks the page of a failed probe. A 3 s probe itself misses the legacy gateway's storm
-  // about one run in fifteen under load (issue 21, the probe's detection power), so the run may be retried.
-  it('charts the broker record and the log window of a legacy gateway, with phases and clickable findings', { retry: 2, timeout: 60_000 }, async () => {
+  // The default probe (every option but the evidence at its default) fails the legacy gateway in at least
+  // 19 of 20 runs (docs/benchmarks.md#detection-table), so this run is not retried.
+  it('charts the broker record and the log window of a legacy gateway, with phases and clickable findings', { timeout: 90_000 }, async () => {
     const logFile = path.join(rig.temp.dir, 'gateway.log');
     // Lines from before the probe: the page must neither chart them nor take its evidence from them.
     await writeFile(logFile, '{"level":30,"time":1,"msg":"Connecting to angel WebSocket (attempt 1)"}\n'.repeat(3));
@@ -24,7 +24,7 @@ describe('probe --html in headless Chromium', () => {
     let run;
     try {
       run = await stormcheckInProcess([
-        'probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--clients', '6', '--duration', '3s',
+        'probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--clients', '6',
         '--broker-admin', broker.adminUrl, '--log', logFile, '--html', out,
       ]);
     } finally {
