@@ -28,6 +28,7 @@ interface GatewayArgs {
   'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
+  'max-upstream': number;
   pretty: boolean;
   'log-format': LogFormat;
   cluster?: string;
@@ -66,6 +67,11 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: GATEWAY_DEFAULTS.lingerMs,
       describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
     })
+    .option('max-upstream', {
+      type: 'number',
+      default: GATEWAY_DEFAULTS.maxUpstream,
+      describe: 'Upstream connections per user (1000 tokens each) the pool may hold; the default 2 leaves one of AngelOne\'s 3 spare',
+    })
     .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
     .option('log-format', {
       choices: LOG_FORMATS,
@@ -101,6 +107,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     legacy: { timeScale: timeScaleOption(args['time-scale'] ?? 1) },
     maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
+    maxUpstream: wholeNumberOption('max-upstream', args['max-upstream'], 1),
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };

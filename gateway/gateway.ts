@@ -73,6 +73,11 @@ export interface GatewayOptions {
    * benchmarks lower it to reach the cap with the bundled instruments; no CLI flag sets it.
    */
   maxTokens?: number;
+  /**
+   * `--max-upstream`: upstream connections one user's pool may hold at once (default 2, leaving one of
+   * AngelOne's 3 for another application or a restart's overlap).
+   */
+  maxUpstream?: number;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -97,6 +102,7 @@ export const GATEWAY_DEFAULTS = {
   logLevel: 'info',
   maxReconnect: 5,
   lingerMs: 300_000,
+  maxUpstream: 2,
   maxPayloadBytes: 64 * 1024,
 } as const;
 
@@ -145,6 +151,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxTokens: options.maxTokens ?? MAX_TOKENS_PER_CONNECTION,
     listener: router,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
+    maxUpstream: options.maxUpstream ?? GATEWAY_DEFAULTS.maxUpstream,
   };
   const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const cluster = options.cluster
@@ -163,7 +170,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     metrics,
     logger,
     clock,
-    limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
+    // One client may use the user's whole budget: an option-chain screen of 1,500 symbols is one client.
+    limits: { ...DEFAULT_CLIENT_LIMITS, maxSubscriptions: deps.maxUpstream * deps.maxTokens, ...options.clientLimits },
     fanOutFor: (adapter) => router.fanOutFor(adapter),
     brokerStatusFor: (adapter) => router.brokerStatusFor(adapter),
     writeBatch: new WriteBatch(),

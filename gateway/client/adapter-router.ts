@@ -1,7 +1,9 @@
-import { BrokerState } from '../../protocol/openalgo/index.ts';
+import { BrokerState, ServerMessageType, type SubscriptionStatusMessage } from '../../protocol/openalgo/index.ts';
 import type { Tick } from '../../protocol/smartapi/index.ts';
 import type { AdapterListener, BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
+import type { UpstreamKey } from '../upstream/upstream-key.ts';
+import { encodeTextFrame } from './text-frame.ts';
 import { TickFanOut, type FanOutCounters } from './fanout.ts';
 import type { ClientSession } from './session.ts';
 
@@ -36,6 +38,20 @@ export class AdapterRouter implements AdapterListener {
 
   onFailed(adapter: UpstreamAdapter, message: string): void {
     for (const session of this.perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
+  }
+
+  onKeysStatus(adapter: UpstreamAdapter, keys: UpstreamKey[], status: BrokerStatusUpdate & { message: string }): void {
+    const fanOut = this.perAdapter.get(adapter)?.fanOut;
+    if (!fanOut) return;
+    for (const [subscriber, topics] of fanOut.holdersOf(keys)) {
+      const message: SubscriptionStatusMessage = {
+        type: ServerMessageType.subscriptionStatus,
+        broker: adapter.broker,
+        ...status,
+        symbols: topics.map(({ symbol, exchange, mode }) => ({ symbol, exchange, mode })),
+      };
+      subscriber.deliver(encodeTextFrame(JSON.stringify(message)));
+    }
   }
 
   fanOutFor(adapter: UpstreamAdapter): TickFanOut {

@@ -27,6 +27,8 @@ export class ClientSubscriptions {
   subscribe(request: SubscribeRequest, adapter: UpstreamAdapter, fanOut: TickFanOut): SubscribeResponse {
     const results: SubscriptionResult[] = [];
     const newUpstream: UpstreamKey[] = [];
+    /** Index in `results` of each accepted item, with its upstream key. */
+    const accepted = new Map<number, UpstreamKey>();
     let capacity = adapter.remainingCapacity();
     for (const item of request.items) {
       const failure = (message: string, code?: ErrorCodeValue): void => {
@@ -43,23 +45,29 @@ export class ClientSubscriptions {
       }
       const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
       if (!this.topics.has(topicId)) {
+        const takesToken = fanOut.needsUpstream(spec) && !adapter.carries(spec.upstream);
+        if (takesToken && capacity <= 0) {
+          failure(capacityMessage(adapter));
+          continue;
+        }
         if (this.topics.size >= this.maxSubscriptions) {
           failure(`Subscription limit reached: at most ${this.maxSubscriptions} subscriptions per client`);
           continue;
         }
-        if (fanOut.needsUpstream(spec) && !adapter.carries(spec.upstream)) {
-          if (capacity <= 0) {
-            failure(`Subscription limit reached: AngelOne allows ${MAX_TOKENS_PER_CONNECTION} tokens per connection`);
-            continue;
-          }
-          capacity -= 1;
-        }
+        if (takesToken) capacity -= 1;
         this.topics.set(topicId, spec);
         if (fanOut.add(this.subscriber, spec)) newUpstream.push(spec.upstream);
       }
       results.push({ symbol: item.symbol, exchange: item.exchange, status: 'success', mode: item.mode, depth: request.depth, broker: adapter.broker });
+      accepted.set(results.length - 1, spec.upstream);
     }
     if (newUpstream.length > 0) adapter.subscribe(newUpstream);
+    // Asked after subscribing: a key's pool connection is only chosen then.
+    for (const [i, key] of accepted) {
+      const reason = adapter.waitingReason?.(key);
+      const result = results[i]!;
+      if (reason !== undefined && result.status === 'success') results[i] = { ...result, status: 'pending', message: reason };
+    }
     const failed = results.filter((r) => r.status === 'error').length;
     return {
       type: ServerMessageType.subscribe,
@@ -133,6 +141,16 @@ function unsubscribeResponse(
     failed,
     broker: adapter.broker,
   };
+}
+
+/** Why a subscribe past the adapter's budget is refused, naming the budget. */
+function capacityMessage(adapter: UpstreamAdapter): string {
+  const budget = adapter.tokenBudget ?? { connections: 1, tokensPerConnection: MAX_TOKENS_PER_CONNECTION };
+  if (budget.connections === 1) return `Subscription limit reached: AngelOne allows ${budget.tokensPerConnection} tokens per connection`;
+  return (
+    `Subscription limit reached: the user's ${budget.connections} upstream connections (--max-upstream) ` +
+    `hold ${budget.connections * budget.tokensPerConnection} tokens, ${budget.tokensPerConnection} each, all in use`
+  );
 }
 
 function symbolNotFound(item: SymbolRequest): string {

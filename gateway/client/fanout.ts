@@ -87,6 +87,21 @@ export class TickFanOut {
     return topic.upstream;
   }
 
+  /** Each subscriber holding any of `keys`, with the topics through which it holds them. */
+  holdersOf(keys: UpstreamKey[]): Map<Subscriber, TopicSpec[]> {
+    const holders = new Map<Subscriber, TopicSpec[]>();
+    for (const key of keys) {
+      for (const topic of this.byUpstream.get(upstreamKeyId(key.exchangeType, key.token, key.mode)) ?? []) {
+        for (const subscriber of topic.subscribers) {
+          let topics = holders.get(subscriber);
+          if (!topics) holders.set(subscriber, (topics = []));
+          topics.push(topic);
+        }
+      }
+    }
+    return holders;
+  }
+
   /** Sends one tick to every client subscribed to it. */
   publish(tick: Tick): void {
     const topics = this.byUpstream.get(upstreamKeyId(tick.exchangeType, tick.token, tick.mode));

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { AngelAdapter } from '../upstream/adapter.ts';
+import { UpstreamPool } from '../upstream/pool.ts';
+import type { RegistryDeps } from '../registry/registry.ts';
 import type { UpstreamKey } from '../upstream/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { BrokerState, type BrokerName } from '../../protocol/openalgo/index.ts';
-import type { AdapterDeps, BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
@@ -20,7 +21,7 @@ import { TickRelay } from './tick-relay.ts';
 export interface MemberContext {
   gatewayId: string;
   timing: LeaseTiming;
-  adapterDeps: AdapterDeps;
+  adapterDeps: RegistryDeps;
   leases: LeaseStore;
   demand: DemandStore;
   channels: ChannelRouter;
@@ -74,7 +75,7 @@ export class ClusterMember implements UpstreamAdapter {
   private readonly demand: DemandView;
   private readonly relay: TickRelay;
   private readonly keeper: LeaseKeeper;
-  private owned: AngelAdapter | undefined;
+  private owned: UpstreamPool | undefined;
   private redisUp = true;
   private stopped = false;
   /** The upstream's last known state while this gateway holds none: the holder's relayed one, or our own failed cycle. */
@@ -180,7 +181,7 @@ export class ClusterMember implements UpstreamAdapter {
   private acquired({ token, takeover }: Claim): void {
     this.ctx.metrics.leaseAcquired(token, takeover);
     this.log.info({ event: ClusterLogEvent.leaseAcquired, token }, `Cluster lease acquired for user ${this.user.userId} (token ${token})`);
-    const deps: AdapterDeps = {
+    const deps: RegistryDeps = {
       ...this.ctx.adapterDeps,
       clock: fencedClock(this.ctx.adapterDeps.clock, () => this.keeper.holds()),
       listener: {
@@ -193,10 +194,11 @@ export class ClusterMember implements UpstreamAdapter {
           this.ctx.adapterDeps.listener.onFailed(this, message);
           this.upstreamFailed(message);
         },
+        onKeysStatus: (_adapter, keys, status) => this.ctx.adapterDeps.listener.onKeysStatus?.(this, keys, status),
       },
     };
     this.knownState = undefined;
-    const adapter = new AngelAdapter(this.user, deps);
+    const adapter = new UpstreamPool(this.user, deps);
     this.owned = adapter;
     adapter.start().catch(() => undefined);
     this.demand.tookUpstream();

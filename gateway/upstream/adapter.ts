@@ -233,7 +233,11 @@ export class AngelAdapter implements UpstreamAdapter {
       this.resolveCloseWaiters();
       return;
     }
-    this.apply(this.wanted ? { type: 'lost', rateLimited: outcome.status === 429 } : { type: 'pause' });
+    this.apply(
+      this.wanted
+        ? { type: 'lost', rateLimited: outcome.status === 429, ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }) }
+        : { type: 'pause' },
+    );
   }
 
   private armHeartbeat(): void {

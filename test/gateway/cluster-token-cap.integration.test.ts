@@ -44,8 +44,8 @@ function sampleUpstream(r: Rig): () => number {
 
 describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways', () => {
   it('refuses the items that would take the cluster-wide union past the cap, as one gateway does', async () => {
-    const { rig } = await rigs.start({ maxTokens: CAP });
-    const { gateway: other, client: b } = await rigs.second({ maxTokens: CAP });
+    const { rig } = await rigs.start({ maxTokens: CAP, maxUpstream: 1 });
+    const { gateway: other, client: b } = await rigs.second({ maxTokens: CAP, maxUpstream: 1 });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const theirs = equities.slice(15, 25);
@@ -78,7 +78,7 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
 
   it('the holder subscribes at most the cap when gateways raced past it, reports the overflow once, and catches up when demand drops', async () => {
     // A broker with the same cap refuses a subscribe that would pass it, as AngelOne does.
-    const { rig } = await rigs.start({ maxTokens: CAP }, { maxTokens: CAP });
+    const { rig } = await rigs.start({ maxTokens: CAP, maxUpstream: 1 }, { maxTokens: CAP });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const ghost = equities.slice(15, 25);

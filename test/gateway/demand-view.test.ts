@@ -24,7 +24,7 @@ function viewOf(others: string[], maxTokens: number) {
     {
       gatewayId: 'gw-a',
       timing: { ttlMs: 6_000 },
-      adapterDeps: { clock, maxTokens },
+      adapterDeps: { clock, maxTokens, maxUpstream: 1 },
       demand: {
         publish: async (_userId, _broker, keyIds) => void state.published.push([...keyIds]),
         othersUnion: async () => new Set(state.others),
