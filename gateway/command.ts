@@ -29,6 +29,7 @@ interface GatewayArgs {
   'max-reconnect': number;
   'linger-ms': number;
   'max-upstream': number;
+  snapshot: boolean;
   pretty: boolean;
   'log-format': LogFormat;
   cluster?: string;
@@ -72,6 +73,11 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: GATEWAY_DEFAULTS.maxUpstream,
       describe: 'Upstream connections per user (1000 tokens each) the pool may hold; the default 2 leaves one of AngelOne\'s 3 spare',
     })
+    .option('snapshot', {
+      type: 'boolean',
+      default: GATEWAY_DEFAULTS.snapshot,
+      describe: 'Send a new subscriber the latest tick at once, marked "snapshot": true (--no-snapshot: wait for the next tick)',
+    })
     .option('pretty', { type: 'boolean', default: false, describe: 'Human-readable logs instead of JSON lines (default on a TTY; colours off with NO_COLOR)' })
     .option('log-format', {
       choices: LOG_FORMATS,
@@ -108,6 +114,7 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
     maxUpstream: wholeNumberOption('max-upstream', args['max-upstream'], 1),
+    snapshot: args.snapshot,
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };

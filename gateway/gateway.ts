@@ -78,6 +78,8 @@ export interface GatewayOptions {
    * AngelOne's 3 for another application or a restart's overlap).
    */
   maxUpstream?: number;
+  /** Send each new subscriber the latest tick at once, marked `"snapshot": true` (default on; `--no-snapshot`). */
+  snapshot?: boolean;
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -103,6 +105,7 @@ export const GATEWAY_DEFAULTS = {
   maxReconnect: 5,
   lingerMs: 300_000,
   maxUpstream: 2,
+  snapshot: true,
   maxPayloadBytes: 64 * 1024,
 } as const;
 
@@ -133,10 +136,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
   const sessions = new Set<ClientSession>();
-  const router = new AdapterRouter({
-    delivered: (n) => metrics.messagesDelivered.inc(n),
-    dropped: (n) => metrics.messagesDropped.inc(n),
-  });
+  const router = new AdapterRouter(
+    {
+      delivered: (n) => metrics.messagesDelivered.inc(n),
+      dropped: (n) => metrics.messagesDropped.inc(n),
+    },
+    options.snapshot ?? GATEWAY_DEFAULTS.snapshot,
+  );
 
   const deps: RegistryDeps = {
     brokerUrl: options.brokerUrl ?? GATEWAY_DEFAULTS.brokerUrl,

@@ -25,7 +25,11 @@ export class AdapterRouter implements AdapterListener {
   /** Kept past the last session, so a client that authenticates later still hears the upstream's state. */
   private readonly lastStatus = new WeakMap<UpstreamAdapter, BrokerStatusUpdate>();
 
-  constructor(private readonly counters: FanOutCounters) {}
+  constructor(
+    private readonly counters: FanOutCounters,
+    /** Keep each key's latest tick for new subscribers (off with `--no-snapshot`). */
+    private readonly snapshots = true,
+  ) {}
 
   onTick(adapter: UpstreamAdapter, tick: Tick): void {
     this.perAdapter.get(adapter)?.fanOut.publish(tick);
@@ -77,7 +81,7 @@ export class AdapterRouter implements AdapterListener {
   private clientsOf(adapter: UpstreamAdapter): AdapterClients {
     let entry = this.perAdapter.get(adapter);
     if (!entry) {
-      entry = { fanOut: new TickFanOut(adapter.broker, this.counters), sessions: new Set() };
+      entry = { fanOut: new TickFanOut(adapter.broker, this.counters, this.snapshots), sessions: new Set() };
       this.perAdapter.set(adapter, entry);
     }
     return entry;

@@ -23,8 +23,12 @@ export class ClientSubscriptions {
     private readonly maxSubscriptions: number,
   ) {}
 
-  /** Subscribes to each item it can; per-item failures go in the reply, never as a frame error. */
-  subscribe(request: SubscribeRequest, adapter: UpstreamAdapter, fanOut: TickFanOut): SubscribeResponse {
+  /**
+   * Subscribes to each item it can; per-item failures go in the reply, never as a frame error. `snapshots`
+   * are the latest ticks of the topics this client just joined, to send after the reply.
+   */
+  subscribe(request: SubscribeRequest, adapter: UpstreamAdapter, fanOut: TickFanOut): { reply: SubscribeResponse; snapshots: Buffer[] } {
+    const snapshots: Buffer[] = [];
     const results: SubscriptionResult[] = [];
     const newUpstream: UpstreamKey[] = [];
     /** Index in `results` of each accepted item, with its upstream key. */
@@ -57,6 +61,8 @@ export class ClientSubscriptions {
         if (takesToken) capacity -= 1;
         this.topics.set(topicId, spec);
         if (fanOut.add(this.subscriber, spec)) newUpstream.push(spec.upstream);
+        const snapshot = fanOut.snapshotFrame(spec);
+        if (snapshot) snapshots.push(snapshot);
       }
       results.push({ symbol: item.symbol, exchange: item.exchange, status: 'success', mode: item.mode, depth: request.depth, broker: adapter.broker });
       accepted.set(results.length - 1, spec.upstream);
@@ -69,13 +75,14 @@ export class ClientSubscriptions {
       if (reason !== undefined && result.status === 'success') results[i] = { ...result, status: 'pending', message: reason };
     }
     const failed = results.filter((r) => r.status === 'error').length;
-    return {
+    const reply: SubscribeResponse = {
       type: ServerMessageType.subscribe,
       status: failed === 0 ? 'success' : failed === results.length ? 'error' : 'partial',
       subscriptions: results,
       message: Messages.subscriptionComplete,
       broker: adapter.broker,
     };
+    return { reply, snapshots };
   }
 
   unsubscribe(items: SymbolRequest[], adapter: UpstreamAdapter, fanOut: TickFanOut): UnsubscribeResponse {

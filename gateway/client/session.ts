@@ -217,8 +217,9 @@ export class ClientSession implements Subscriber {
   private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
     switch (request.action) {
       case 'subscribe': {
-        const reply = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
+        const { reply, snapshots } = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
         this.sendJson(withRequestId(adapter.state === 'open' ? reply : markPending(reply), request.requestId));
+        for (const frame of snapshots) this.deliver(frame);
         return;
       }
       case 'unsubscribe':
