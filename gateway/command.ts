@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
-import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
-import { ClusterUnavailableError } from './cluster/redis-connection.ts';
+import { CLUSTER_DEFAULTS, NO_SECRET_WARNING } from './cluster/cluster-registry.ts';
+import { ClusterUnavailableError, redactRedisUrl } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
@@ -13,6 +13,10 @@ import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
+/** Read when --cluster-secret is absent, so the secret stays out of `ps` output. */
+const CLUSTER_SECRET_ENV = 'STORMCHECK_CLUSTER_SECRET';
+/** Redis password, put into the --cluster URL so it stays out of `ps` and shell history. */
+const REDIS_PASSWORD_ENV = 'STORMCHECK_REDIS_PASSWORD';
 
 interface GatewayArgs {
   host: string;
@@ -35,6 +39,8 @@ interface GatewayArgs {
   cluster?: string;
   'lease-ttl-ms': number;
   'gateway-id'?: string;
+  'cluster-secret'?: string;
+  'cluster-prefix': string;
 }
 
 const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
@@ -87,6 +93,11 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
     .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
     .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
+    .option('cluster-secret', {
+      type: 'string',
+      describe: `With --cluster: HMAC key of every message gateways relay through Redis (default: $${CLUSTER_SECRET_ENV}); without one Redis is trusted`,
+    })
+    .option('cluster-prefix', { type: 'string', default: CLUSTER_DEFAULTS.prefix, describe: 'With --cluster: first part of every Redis key and channel name' })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
@@ -120,10 +131,13 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
   };
   if (args.cluster !== undefined) {
     if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
+    const secret = args['cluster-secret'] ?? process.env[CLUSTER_SECRET_ENV];
     options.cluster = {
-      url: checkClusterUrl(args.cluster),
+      url: withRedisPassword(checkClusterUrl(args.cluster), process.env[REDIS_PASSWORD_ENV]),
       ttlMs: wholeNumberOption('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      prefix: checkClusterPrefix(args['cluster-prefix']),
       ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
+      ...(secret !== undefined && secret !== '' && { secret: checkClusterSecret(secret) }),
     };
   }
   const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
@@ -161,9 +175,31 @@ function checkClusterUrl(value: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
-    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${value}'`);
+    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${redactRedisUrl(value)}'`);
   }
   return value;
+}
+
+/** Short secrets are guessable offline from one captured message: ask for 16 bytes or more. */
+const MIN_CLUSTER_SECRET_BYTES = 16;
+
+function checkClusterSecret(value: string): string {
+  if (Buffer.byteLength(value) < MIN_CLUSTER_SECRET_BYTES) {
+    throw new UsageError(`--cluster-secret must be at least ${MIN_CLUSTER_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`);
+  }
+  return value;
+}
+
+function checkClusterPrefix(value: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new UsageError(`--cluster-prefix must be 1–64 letters, digits, '_', '.' or '-', got '${value}'`);
+  return value;
+}
+
+function withRedisPassword(url: string, password: string | undefined): string {
+  if (password === undefined || password === '') return url;
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
 }
 
 function checkGatewayId(value: string): string {
@@ -203,6 +239,7 @@ async function handler(args: GatewayArgs): Promise<void> {
         `authenticates with api_key '${DEMO_USER.apiKey}'\n`,
     );
   }
+  if (options.cluster && options.cluster.secret === undefined) process.stderr.write(`stormcheck gateway: warning: ${NO_SECRET_WARNING}\n`);
   process.stderr.write(`stormcheck gateway: clients ${gateway.url}, admin ${gateway.adminUrl} (Ctrl-C stops)\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve);

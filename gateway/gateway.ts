@@ -215,10 +215,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await whenListening(clientServer);
   clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
-  const health = (): GatewayHealth => ({
-    ...summariseHealth(sessions.size, registry.health()),
-    ...(cluster && { cluster: cluster.clusterHealth() }),
-  });
+  const health = (): GatewayHealth => summariseHealth(sessions.size, registry.health(), cluster?.clusterHealth());
 
   const logoutUser = async (userId: string): Promise<boolean> => {
     const matching = users.users.filter((u) => u.userId === userId);

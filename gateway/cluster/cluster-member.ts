@@ -12,15 +12,18 @@ import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
 import { DemandView } from './demand-view.ts';
-import { LeaseKeeper, type LeaseLossReason, type LeaseTiming } from './lease.ts';
+import { closeDeadlineMs, LeaseKeeper, type LeaseLossReason, type LeaseTiming } from './lease.ts';
 import type { Claim, LeaseStore } from './lease-store.ts';
-import { ClusterKey } from './redis-keys.ts';
+import type { ClusterKeys } from './redis-keys.ts';
 import { TickRelay } from './tick-relay.ts';
 
 /** What every member of one gateway shares. */
 export interface MemberContext {
   gatewayId: string;
   timing: LeaseTiming;
+  keys: ClusterKeys;
+  /** One line naming the Redis command that failed and why. */
+  redisError(command: string, err: unknown): string;
   adapterDeps: RegistryDeps;
   leases: LeaseStore;
   demand: DemandStore;
@@ -35,7 +38,8 @@ export interface MemberContext {
 export interface MemberHealth {
   user: string;
   broker: BrokerName;
-  holder: 'self' | 'other';
+  /** `no-holder`: the last look found no lease, so no gateway serves this user's upstream right now. */
+  holder: 'self' | 'other' | 'no-holder';
   token: number | undefined;
   redis: 'up' | 'down';
   renewals: number;
@@ -101,14 +105,14 @@ export class ClusterMember implements UpstreamAdapter {
       heardStatus: (status) => this.heardStatus(status),
     });
     const keys = {
-      lease: ClusterKey.lease(user.userId, user.broker),
-      fence: ClusterKey.fence(user.userId, user.broker),
-      epoch: ClusterKey.epoch,
+      lease: ctx.keys.lease(user.userId, user.broker),
+      fence: ctx.keys.fence(user.userId, user.broker),
+      epoch: ctx.keys.epoch,
     };
     this.keeper = new LeaseKeeper(ctx.leases, keys, ctx.gatewayId, ctx.timing, ctx.adapterDeps.clock, {
       onAcquired: (claim) => this.acquired(claim),
       onLost: (reason) => this.lost(reason),
-      onRedisReachable: (reachable) => this.reachable(reachable),
+      onRedisReachable: (reachable, failure) => this.reachable(reachable, failure && ctx.redisError(failure.command, failure.err)),
       mayClaim: () => !this.standBack,
     });
   }
@@ -116,7 +120,10 @@ export class ClusterMember implements UpstreamAdapter {
   get state(): AdapterState {
     if (this.stopped) return 'closed';
     if (this.owned) return this.owned.state;
-    return this.redisUp ? (this.knownState ?? 'open') : 'backoff';
+    if (!this.redisUp) return 'backoff';
+    // Nobody holds the lease: no upstream serves this user until some gateway claims it.
+    if (this.keeper.leaseSeen() === false && this.knownState !== 'failed') return 'connecting';
+    return this.knownState ?? 'open';
   }
 
   start(): void {
@@ -159,7 +166,7 @@ export class ClusterMember implements UpstreamAdapter {
     return {
       user: this.user.userId,
       broker: this.broker,
-      holder: this.keeper.holds() ? 'self' : 'other',
+      holder: this.keeper.holds() ? 'self' : this.keeper.leaseSeen() === false ? 'no-holder' : 'other',
       token: this.keeper.token(),
       redis: this.redisUp ? 'up' : 'down',
       renewals: this.keeper.renewals.ok,
@@ -209,6 +216,11 @@ export class ClusterMember implements UpstreamAdapter {
     this.owned = undefined;
     this.demand.droppedUpstream();
     const closed = adapter?.close();
+    if (adapter && closed) {
+      // The fence wait of every other gateway counts on this: past the deadline the socket is destroyed.
+      const deadline = this.ctx.adapterDeps.clock.after(closeDeadlineMs(this.ctx.timing), () => adapter.terminate());
+      void closed.then(() => deadline.cancel());
+    }
     this.ctx.metrics.leaseLost(reason);
     this.log.warn({ event: ClusterLogEvent.leaseLost, reason }, `Cluster lease lost for user ${this.user.userId} (${reason}); upstream closed`);
     if (!this.redisUp && reason !== 'released') this.reportUnavailable();
@@ -237,10 +249,13 @@ export class ClusterMember implements UpstreamAdapter {
     this.ctx.status(this, { state: BrokerState.clusterUnavailable, message: 'Redis is unreachable; market data resumes when it is back' });
   }
 
-  private reachable(reachable: boolean): void {
+  private reachable(reachable: boolean, failure?: string): void {
     if (reachable === this.redisUp) return;
     this.redisUp = reachable;
-    this.log.warn({ event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown }, `Redis ${reachable ? 'reachable again' : 'unreachable'}`);
+    this.log.warn(
+      { event: reachable ? ClusterLogEvent.redisUp : ClusterLogEvent.redisDown, ...(failure && { reason: failure }) },
+      reachable ? 'Redis reachable again' : `Redis unreachable: ${failure ?? 'no reply'}`,
+    );
     if (reachable) {
       void this.demand.publish();
       if (!this.owned) this.ctx.status(this, { state: BrokerState.open });

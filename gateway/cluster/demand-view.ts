@@ -10,11 +10,12 @@ import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
 import { renewEveryMs, type LeaseTiming } from './lease.ts';
-import { ClusterKey } from './redis-keys.ts';
+import type { ClusterKeys } from './redis-keys.ts';
 
 /** What a demand view shares with the other members of its gateway. */
 export interface DemandContext {
   gatewayId: string;
+  keys: Pick<ClusterKeys, 'demandChanged'>;
   timing: LeaseTiming;
   adapterDeps: Pick<AdapterDeps, 'clock' | 'maxTokens'> & { maxUpstream: number };
   demand: Pick<DemandStore, 'publish' | 'othersUnion'>;
@@ -69,7 +70,7 @@ export class DemandView {
   start(): void {
     const { userId, broker } = this.user;
     // Our own change is read right after `publish` writes it.
-    this.unfollow = this.ctx.channels.follow(ClusterKey.demandChanged(userId, broker), (origin) => {
+    this.unfollow = this.ctx.channels.follow(this.ctx.keys.demandChanged(userId, broker), (origin) => {
       if (origin.toString() !== this.ctx.gatewayId) void this.read();
     });
     this.periodicSync();

@@ -5,13 +5,14 @@ import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
-import { ClusterKey } from './redis-keys.ts';
+import type { ClusterKeys } from './redis-keys.ts';
 import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
 import { decodeRelayedStatus, encodeRelayedStatus } from './status-frame.ts';
 
 /** What a relay shares with the other members of its gateway. */
 export interface RelayContext {
   gatewayId: string;
+  keys: Pick<ClusterKeys, 'ticks' | 'status'>;
   channels: Pick<ChannelRouter, 'follow'>;
   publish(channel: string, message: Buffer): Promise<unknown>;
   metrics: ClusterMetrics;
@@ -50,8 +51,8 @@ export class TickRelay {
   start(): void {
     const { userId, broker } = this.user;
     this.unfollow = [
-      this.ctx.channels.follow(ClusterKey.ticks(userId, broker), (message) => this.relayed(message)),
-      this.ctx.channels.follow(ClusterKey.status(userId, broker), (message) => this.relayedStatus(message)),
+      this.ctx.channels.follow(this.ctx.keys.ticks(userId, broker), (message) => this.relayed(message)),
+      this.ctx.channels.follow(this.ctx.keys.status(userId, broker), (message) => this.relayedStatus(message)),
     ];
   }
 
@@ -71,7 +72,7 @@ export class TickRelay {
   ownStatus(status: BrokerStatusUpdate): void {
     if (!this.member.holdsLease()) return;
     const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status });
-    void this.ctx.publish(ClusterKey.status(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+    void this.ctx.publish(this.ctx.keys.status(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
   }
 
   /**
@@ -87,7 +88,7 @@ export class TickRelay {
     if (ticks.length === 0 || !this.member.holdsLease()) return;
     try {
       const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), frames });
-      void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+      void this.ctx.publish(this.ctx.keys.ticks(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
     } catch {
       this.ctx.metrics.relayPublishFailed();
     }

@@ -158,6 +158,11 @@ export class UpstreamPool implements UpstreamAdapter {
     await Promise.all(this.connections.map((c) => c.adapter.close()));
   }
 
+  /** Destroys every socket at once (a close that overran its deadline). */
+  terminate(): void {
+    for (const c of this.connections) c.adapter.terminate();
+  }
+
   private connection(index: number): Connection {
     let connection: Connection | undefined;
     const adapter = new AngelAdapter(this.user, {

@@ -23,6 +23,7 @@ function viewOf(others: string[], maxTokens: number) {
     USER,
     {
       gatewayId: 'gw-a',
+      keys: ClusterKey,
       timing: { ttlMs: 6_000 },
       adapterDeps: { clock, maxTokens, maxUpstream: 1 },
       demand: {

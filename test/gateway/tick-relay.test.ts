@@ -25,6 +25,7 @@ function relayOn(gatewayId: string, lease: { holds: boolean; owns: boolean }) {
     USER,
     {
       gatewayId,
+      keys: ClusterKey,
       channels: {
         follow: (channel, handler) => {
           handlers.set(channel, handler);
