@@ -7,7 +7,8 @@ import { ClusterUnavailableError, redactRedisUrl } from './cluster/redis-connect
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
-import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
+import { durationOption, portOption, wholeNumberOption } from '../contract/option-checks.ts';
+import { DEFAULT_SOURCE_LIMITS, TrustedProxies } from './client/source-guard.ts';
 import { timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
@@ -41,6 +42,12 @@ interface GatewayArgs {
   'gateway-id'?: string;
   'cluster-secret'?: string;
   'cluster-prefix': string;
+  'trust-proxy'?: string[];
+  'max-pending-per-source': number;
+  'max-connections-per-source': number;
+  'max-unauthenticated-per-source': number;
+  'auth-failures-per-source': number;
+  'auth-block': string;
 }
 
 const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
@@ -98,6 +105,28 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       describe: `With --cluster: HMAC key of every message gateways relay through Redis (default: $${CLUSTER_SECRET_ENV}); without one Redis is trusted`,
     })
     .option('cluster-prefix', { type: 'string', default: CLUSTER_DEFAULTS.prefix, describe: 'With --cluster: first part of every Redis key and channel name' })
+    .option('trust-proxy', {
+      type: 'string',
+      array: true,
+      describe: 'CIDR of a reverse proxy whose X-Forwarded-For names the client (repeat or comma-separate; default: none)',
+    })
+    .option('max-pending-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.maxPendingUpgrades,
+      describe: 'Connections of one client address still waiting for their upgrade request',
+    })
+    .option('max-connections-per-source', { type: 'number', default: DEFAULT_SOURCE_LIMITS.maxConnections, describe: 'Open WebSocket connections of one client address' })
+    .option('max-unauthenticated-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.maxUnauthenticated,
+      describe: 'Open connections of one client address without a valid API key yet',
+    })
+    .option('auth-failures-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.authFailuresBeforeBlock,
+      describe: 'Wrong API keys from one address (across reconnects) before it is refused for --auth-block',
+    })
+    .option('auth-block', { type: 'string', default: `${DEFAULT_SOURCE_LIMITS.authBlockMs / 1000}s`, describe: 'How long an address with too many wrong API keys is refused' })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
@@ -126,6 +155,14 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
     maxUpstream: wholeNumberOption('max-upstream', args['max-upstream'], 1),
     snapshot: args.snapshot,
+    sourceLimits: {
+      maxPendingUpgrades: wholeNumberOption('max-pending-per-source', args['max-pending-per-source'], 1),
+      maxConnections: wholeNumberOption('max-connections-per-source', args['max-connections-per-source'], 1),
+      maxUnauthenticated: wholeNumberOption('max-unauthenticated-per-source', args['max-unauthenticated-per-source'], 1),
+      authFailuresBeforeBlock: wholeNumberOption('auth-failures-per-source', args['auth-failures-per-source'], 1),
+      authBlockMs: durationOption('auth-block', args['auth-block'], 1_000, 86_400_000),
+    },
+    trustProxy: checkTrustProxy(args['trust-proxy'] ?? []),
     pretty: args['log-format'] !== 'openalgo' && (args.pretty || process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
@@ -200,6 +237,16 @@ function withRedisPassword(url: string, password: string | undefined): string {
   const parsed = new URL(url);
   parsed.password = password;
   return parsed.toString();
+}
+
+function checkTrustProxy(values: string[]): string[] {
+  const cidrs = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  try {
+    new TrustedProxies(cidrs);
+  } catch (err) {
+    throw new UsageError(`--trust-proxy: ${(err as Error).message}; use a CIDR such as 10.0.0.0/8 or an address`);
+  }
+  return cidrs;
 }
 
 function checkGatewayId(value: string): string {

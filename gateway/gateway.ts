@@ -8,6 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
 import { AdapterRouter } from './client/adapter-router.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
+import { DEFAULT_SOURCE_LIMITS, SourceGuard, TrustedProxies, type SourceLimits } from './client/source-guard.ts';
 import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
@@ -80,6 +81,10 @@ export interface GatewayOptions {
   maxUpstream?: number;
   /** Send each new subscriber the latest tick at once, marked `"snapshot": true` (default on; `--no-snapshot`). */
   snapshot?: boolean;
+  /** Caps per client address (docs/gateway.md#per-source-limits). */
+  sourceLimits?: Partial<SourceLimits>;
+  /** `--trust-proxy`: CIDRs of reverse proxies whose X-Forwarded-For names the client. */
+  trustProxy?: string[];
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -169,6 +174,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     cluster ??
     (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy));
 
+  const clientLimits: ClientLimits = { ...DEFAULT_CLIENT_LIMITS, maxSubscriptions: deps.maxUpstream * deps.maxTokens, ...options.clientLimits };
+  const sources = new SourceGuard({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits }, clock, clientLimits.authFailureDelayMs);
   const context: SessionContext = {
     users,
     instruments,
@@ -177,12 +184,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     logger,
     clock,
     // One client may use the user's whole budget: an option-chain screen of 1,500 symbols is one client.
-    limits: { ...DEFAULT_CLIENT_LIMITS, maxSubscriptions: deps.maxUpstream * deps.maxTokens, ...options.clientLimits },
+    limits: clientLimits,
     fanOutFor: (adapter) => router.fanOutFor(adapter),
     brokerStatusFor: (adapter) => router.brokerStatusFor(adapter),
     writeBatch: new WriteBatch(),
     attached: (session) => router.attached(session),
     detached: (session) => router.detached(session),
+    sources,
   };
 
   const wss = new WebSocketServer({
@@ -192,10 +200,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clientTracking: false,
   });
   let nextClientId = 1;
-  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
-    const session = new ClientSession(nextClientId++, ws, req.socket, context);
+  const onConnection = (ws: WebSocket, req: IncomingMessage, address: string): void => {
+    const session = new ClientSession(nextClientId++, ws, req.socket, context, address);
     sessions.add(session);
-    logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
+    logger.info({ event: LogEvent.clientConnect, client: session.id, remote: address }, 'Client connected');
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));
     // ws reports protocol violations (oversized frames, bad UTF-8) here and then closes the socket itself.
     ws.on('error', (err: Error) => logger.debug({ event: LogEvent.clientSocketError, client: session.id, reason: err.message }, 'Client socket error'));
@@ -208,6 +216,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     wss,
     limits: { ...DEFAULT_UPGRADE_LIMITS, ...options.upgradeLimits },
     clock,
+    sources,
+    proxies: new TrustedProxies(options.trustProxy ?? []),
     onConnection,
     onRefused: (reason) => metrics.clientsClosed.inc({ reason }),
   });
