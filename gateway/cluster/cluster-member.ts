@@ -4,7 +4,7 @@ import type { RegistryDeps } from '../registry/registry.ts';
 import type { UpstreamKey } from '../upstream/upstream-key.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { BrokerState, type BrokerName } from '../../protocol/openalgo/index.ts';
-import type { BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { BrokerStatusUpdate, TokenBudget, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
 import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
@@ -76,6 +76,7 @@ function fencedClock(clock: Clock, holds: () => boolean): Clock {
  */
 export class ClusterMember implements UpstreamAdapter {
   readonly broker: BrokerName;
+  readonly tokenBudget: TokenBudget;
   private readonly demand: DemandView;
   private readonly relay: TickRelay;
   private readonly keeper: LeaseKeeper;
@@ -96,6 +97,7 @@ export class ClusterMember implements UpstreamAdapter {
     private readonly ctx: MemberContext,
   ) {
     this.broker = user.broker;
+    this.tokenBudget = { connections: ctx.adapterDeps.maxUpstream, tokensPerConnection: ctx.adapterDeps.maxTokens };
     this.log = ctx.logger.child({ user: user.userId, broker: user.broker, gatewayId: ctx.gatewayId });
     this.demand = new DemandView(user, ctx, this.log, () => (this.keeper.holds() ? this.owned : undefined));
     this.relay = new TickRelay(user, ctx, this.log, {

@@ -4,14 +4,13 @@ import { upstreamKeyId } from '../../gateway/upstream/upstream-key.ts';
 import { ClusterLogEvent } from '../../gateway/cluster/cluster-log.ts';
 import { ClusterKey } from '../../gateway/cluster/redis-keys.ts';
 import type { Gateway } from '../../gateway/index.ts';
-import { MAX_TOKENS_PER_CONNECTION } from '../../protocol/smartapi/index.ts';
 import { USER, waitFor, type Rig } from '../support/gateway-harness.ts';
 import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';
 
 const TTL_MS = 1_000;
 /** Small enough for the 50 bundled equities to pass it. */
 const CAP = 20;
-const LIMIT_MESSAGE = `Subscription limit reached: AngelOne allows ${MAX_TOKENS_PER_CONNECTION} tokens per connection`;
+const LIMIT_MESSAGE = `Subscription limit reached: AngelOne allows ${CAP} tokens per connection`;
 const LTP = 1;
 const NSE = 1;
 const equities = instruments.filter((i) => i.exch_seg === 'NSE' && i.instrumenttype === '');
