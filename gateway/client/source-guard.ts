@@ -20,11 +20,12 @@ export interface SourceLimits {
 
 /**
  * Defaults sized for one application server behind one address: a whole app reconnecting at once (the
- * auth-storm bench opens 1,000 clients from one address) stays within them, while one address can hold
- * at most half of the global cap of 1,024 pending upgrades.
+ * auth-storm bench opens 1,000 clients from one address, and on a loaded machine most of them wait for
+ * their upgrade together) stays within them, while one address can hold at most a quarter of the global
+ * cap of 4,096 pending upgrades.
  */
 export const DEFAULT_SOURCE_LIMITS: SourceLimits = {
-  maxPendingUpgrades: 512,
+  maxPendingUpgrades: 1_024,
   maxConnections: 1_200,
   maxUnauthenticated: 1_024,
   authFailuresBeforeBlock: 20,

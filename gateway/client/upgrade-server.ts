@@ -13,11 +13,12 @@ export interface UpgradeLimits {
 }
 
 /**
- * 10 s is ample for a real client's handshake. 1024 pending sockets leaves room for a whole application
- * reconnecting at once (the auth-storm bench opens 1000 clients of one user together) while a slowloris
- * attack holds at most that many descriptors for at most 10 s.
+ * 10 s is ample for a real client's handshake. 4096 pending sockets (the listen backlog) leave room for
+ * a whole application reconnecting at once even on a loaded machine, where 1,000 clients of one address
+ * were seen waiting together; the per-source cap keeps one address to a quarter of them, and a slowloris
+ * holds each for at most 10 s. Keep it below the process' file descriptor limit (`ulimit -n`).
  */
-export const DEFAULT_UPGRADE_LIMITS: UpgradeLimits = { upgradeTimeoutMs: 10_000, maxPendingUpgrades: 1024 };
+export const DEFAULT_UPGRADE_LIMITS: UpgradeLimits = { upgradeTimeoutMs: 10_000, maxPendingUpgrades: 4096 };
 
 export type UpgradeRefusal = 'upgrade_timeout' | 'too_many_pending_upgrades';
 

@@ -4,7 +4,7 @@ describe('stormcheck gateway CLI', () => {
   it('--registry legacy is legacy-2025: the optionsFromArgs mapping keeps the alias, startGateway resolves it', async () => {
     const { optionsFromArgs } = await import('../../gateway/command.ts');
     const { resolveRegistry } = await import('../../gateway/registry/registry.ts');
-    const base = { host: '127.0.0.1', port: 0, 'broker-url': 'ws://127.0.0.1:9443/smart-stream', 'admin-port': 0, 'admin-host': '127.0.0.1', 'log-level': 'info', 'max-reconnect': 5, 'linger-ms': 0, 'max-upstream': 2, snapshot: true, pretty: false, 'log-format': 'openalgo', 'lease-ttl-ms': 6000, 'cluster-prefix': 'stormcheck', 'max-pending-per-source': 512, 'max-connections-per-source': 1200, 'max-unauthenticated-per-source': 1024, 'auth-failures-per-source': 20, 'auth-block': '60s' } as const;
+    const base = { host: '127.0.0.1', port: 0, 'broker-url': 'ws://127.0.0.1:9443/smart-stream', 'admin-port': 0, 'admin-host': '127.0.0.1', 'log-level': 'info', 'max-reconnect': 5, 'linger-ms': 0, 'max-upstream': 2, snapshot: true, pretty: false, 'log-format': 'openalgo', 'lease-ttl-ms': 6000, 'cluster-prefix': 'stormcheck', 'max-pending-per-source': 1024, 'max-connections-per-source': 1200, 'max-unauthenticated-per-source': 1024, 'auth-failures-per-source': 20, 'auth-block': '60s' } as const;
     const options = optionsFromArgs({ ...base, registry: 'legacy', 'time-scale': 0.5 });
     expect(resolveRegistry(options.registry!)).toBe('legacy-2025');
     expect(options.legacy).toEqual({ timeScale: 0.5 });
