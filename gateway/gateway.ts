@@ -8,7 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
 import { AdapterRouter } from './client/adapter-router.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
-import { DEFAULT_SOURCE_LIMITS, SourceGuard, TrustedProxies, type SourceLimits } from './client/source-guard.ts';
+import { DEFAULT_SOURCE_LIMITS, SOURCE_REFUSALS, SourceGuard, TrustedProxies, type SourceLimits } from './client/source-guard.ts';
 import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
@@ -137,6 +137,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       : createGatewayLogger({ destination: options.logDestination, pretty: options.pretty, level: logLevel });
   const metrics = new GatewayMetrics();
   metrics.describeProcess(mode);
+  for (const reason of SOURCE_REFUSALS) metrics.clientsClosed.inc({ reason }, 0);
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));

@@ -1,11 +1,10 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { packageVersion } from '../contract/package-version.ts';
 import { ErrorCode } from '../protocol/openalgo/index.ts';
-import { SOURCE_REFUSALS } from './client/source-guard.ts';
 
 /** Label values that exist from the start, so dashboards and alerts see 0 rather than no series. */
 const KNOWN_REJECTION_STATUSES = ['401', '403', '429', '500', '503'] as const;
-const KNOWN_CLOSE_REASONS = ['auth_timeout', 'slow_consumer', 'auth_failures', 'upgrade_timeout', 'too_many_pending_upgrades', ...SOURCE_REFUSALS] as const;
+const KNOWN_CLOSE_REASONS = ['auth_timeout', 'slow_consumer', 'auth_failures', 'upgrade_timeout', 'too_many_pending_upgrades'] as const;
 
 /**
  * Prometheus metrics of one gateway, on its own Registry so two gateways in one process (reproduce runs
