@@ -23,6 +23,9 @@ export function summariseHealth(clients: number, adapters: AdapterHealth[], clus
   });
   for (const lease of cluster?.leases ?? []) {
     if (lease.holder === 'no-holder') reasons.push(`no gateway holds the ${lease.broker} upstream lease of user ${lease.user}`);
+    if (lease.holder === 'unverified') {
+      reasons.push(`the ${lease.broker} upstream lease of user ${lease.user} names a holder that sent no authenticated status`);
+    }
   }
   const health: GatewayHealth = { status: reasons.length === 0 ? 'ok' : 'unavailable', clients, adapters, ...(cluster && { cluster }) };
   return reasons.length === 0 ? health : { ...health, reasons };

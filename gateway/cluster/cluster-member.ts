@@ -38,8 +38,11 @@ export interface MemberContext {
 export interface MemberHealth {
   user: string;
   broker: BrokerName;
-  /** `no-holder`: the last look found no lease, so no gateway serves this user's upstream right now. */
-  holder: 'self' | 'other' | 'no-holder';
+  /**
+   * `no-holder`: the last look found no lease, so no gateway serves this user's upstream right now.
+   * `unverified`: a lease names a holder from which no authenticated status came (stolen, or just taken).
+   */
+  holder: 'self' | 'other' | 'no-holder' | 'unverified';
   token: number | undefined;
   redis: 'up' | 'down';
   renewals: number;
@@ -90,6 +93,11 @@ export class ClusterMember implements UpstreamAdapter {
    * adapter, nobody dials again until a client of this gateway asks for data.
    */
   private standBack = false;
+  /** The state of the upstream this gateway holds, re-announced on every renewal. */
+  private ownStatus: BrokerStatusUpdate | undefined;
+  /** The gateway whose authenticated status came last, and that status. */
+  private heardFrom: string | undefined;
+  private lastHeard: string | undefined;
   private readonly log: Logger;
 
   constructor(
@@ -104,7 +112,7 @@ export class ClusterMember implements UpstreamAdapter {
       holdsLease: () => this.keeper.holds(),
       ownsUpstream: () => this.owned !== undefined,
       deliver: (tick, frame) => ctx.adapterDeps.listener.onTick(this, tick, frame),
-      heardStatus: (status) => this.heardStatus(status),
+      heardStatus: (status, origin) => this.heardStatus(status, origin),
     });
     const keys = {
       lease: ctx.keys.lease(user.userId, user.broker),
@@ -116,6 +124,9 @@ export class ClusterMember implements UpstreamAdapter {
       onLost: (reason) => this.lost(reason),
       onRedisReachable: (reachable, failure) => this.reachable(reachable, failure && ctx.redisError(failure.command, failure.err)),
       mayClaim: () => !this.standBack,
+      onRenewed: () => {
+        if (this.owned && this.ownStatus) this.relay.ownStatus(this.ownStatus);
+      },
     });
   }
 
@@ -123,8 +134,9 @@ export class ClusterMember implements UpstreamAdapter {
     if (this.stopped) return 'closed';
     if (this.owned) return this.owned.state;
     if (!this.redisUp) return 'backoff';
-    // Nobody holds the lease: no upstream serves this user until some gateway claims it.
-    if (this.keeper.leaseSeen() === false && this.knownState !== 'failed') return 'connecting';
+    if (this.knownState === 'failed') return 'failed';
+    // Nobody holds the lease, or a holder we have not heard from: no upstream serves this user that we know of.
+    if (this.keeper.leaseSeen() === false || (this.keeper.leaseSeen() === true && !this.holderVerified())) return 'connecting';
     return this.knownState ?? 'open';
   }
 
@@ -168,7 +180,7 @@ export class ClusterMember implements UpstreamAdapter {
     return {
       user: this.user.userId,
       broker: this.broker,
-      holder: this.keeper.holds() ? 'self' : this.keeper.leaseSeen() === false ? 'no-holder' : 'other',
+      holder: this.keeper.holds() ? 'self' : this.keeper.leaseSeen() === false ? 'no-holder' : this.holderVerified() ? 'other' : 'unverified',
       token: this.keeper.token(),
       redis: this.redisUp ? 'up' : 'down',
       renewals: this.keeper.renewals.ok,
@@ -196,6 +208,7 @@ export class ClusterMember implements UpstreamAdapter {
       listener: {
         onTick: (_adapter, tick, frame) => this.relay.ownTick(tick, frame),
         onStatus: (_adapter, status) => {
+          this.ownStatus = status;
           this.ctx.adapterDeps.listener.onStatus(this, status);
           this.relay.ownStatus(status);
         },
@@ -207,6 +220,7 @@ export class ClusterMember implements UpstreamAdapter {
       },
     };
     this.knownState = undefined;
+    this.lastHeard = undefined;
     const adapter = new UpstreamPool(this.user, deps);
     this.owned = adapter;
     adapter.start().catch(() => undefined);
@@ -240,7 +254,22 @@ export class ClusterMember implements UpstreamAdapter {
     void this.keeper.relinquish();
   }
 
-  private heardStatus(status: BrokerStatusUpdate): void {
+  /**
+   * The lease names this gateway, or the gateway whose authenticated status came last (with a secret,
+   * nobody else can send one). A gateway that has heard no status yet cannot tell and takes the lease's
+   * word: it is the lease changing to a holder nobody hears from (a stolen lease) that this catches.
+   */
+  private holderVerified(): boolean {
+    const holder = this.keeper.holderSeen();
+    return holder === this.ctx.gatewayId || this.heardFrom === undefined || holder === this.heardFrom;
+  }
+
+  private heardStatus(status: BrokerStatusUpdate, origin: string): void {
+    this.heardFrom = origin;
+    // The holder re-announces its state on every renewal; clients hear only changes.
+    const text = JSON.stringify(status);
+    if (text === this.lastHeard) return;
+    this.lastHeard = text;
     this.knownState = RELAYED_STATE[status.state];
     this.standBack = status.state === BrokerState.failed;
     this.ctx.adapterDeps.listener.onStatus(this, status);

@@ -45,6 +45,8 @@ interface Observation {
   at: number;
   held: boolean;
   fence: string;
+  /** The lease key's value (`holder:token`) when held. */
+  value: string | undefined;
 }
 
 export interface LeaseEvents {
@@ -60,6 +62,8 @@ export interface LeaseEvents {
   onRedisReachable?(reachable: boolean, failure?: { command: string; err: unknown }): void;
   /** Asked before each claim; false skips it (an upstream whose cycle failed waits for new demand). */
   mayClaim?(): boolean;
+  /** A renewal succeeded: the holder re-announces its upstream state, so followers know who holds it. */
+  onRenewed?(): void;
 }
 
 export type LeaseState =
@@ -106,6 +110,13 @@ export class LeaseKeeper {
 
   token(): number | undefined {
     return this.current.kind === 'holding' ? this.current.token : undefined;
+  }
+
+  /** The id of the gateway the last look found holding the lease (ours while we hold it). */
+  holderSeen(): string | undefined {
+    if (this.current.kind === 'holding') return this.holderId;
+    const value = this.seen?.value;
+    return value === undefined ? undefined : value.slice(0, Math.max(0, value.lastIndexOf(':')));
   }
 
   /** Whether the last look found a lease (ours or another gateway's); undefined before the first look. */
@@ -211,7 +222,7 @@ export class LeaseKeeper {
       this.observe(view, sentAt);
       return;
     }
-    this.seen = { at: this.clock.now(), held: true, fence: view.fence };
+    this.seen = { at: this.clock.now(), held: true, fence: view.fence, value: view.holder };
     const { token } = claim;
     const validUntil = sentAt + validForMs(this.timing);
     if (this.current.kind !== 'following' || this.clock.now() >= validUntil || !(this.events.mayClaim?.() ?? true)) {
@@ -238,7 +249,7 @@ export class LeaseKeeper {
       this.notBefore = Math.max(this.notBefore, now + fenceWaitMs(this.timing));
     }
     this.blind = false;
-    this.seen = { at: now, held, fence: view.fence };
+    this.seen = { at: now, held, fence: view.fence, value: view.holder };
     // The next look claims as soon as the wait is over, not up to a renewal period later.
     if (!held && this.tickTimer && this.notBefore - now < renewEveryMs(this.timing) && this.notBefore > now) {
       this.tickTimer.cancel();
@@ -275,6 +286,7 @@ export class LeaseKeeper {
       this.current = { ...held, validUntil };
       this.armFence(validUntil);
     }
+    this.events.onRenewed?.();
   }
 
   private armFence(validUntil: number): void {

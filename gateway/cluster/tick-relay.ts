@@ -26,8 +26,8 @@ export interface RelayMember {
   ownsUpstream(): boolean;
   /** A tick for this gateway's clients, from its own upstream or relayed. */
   deliver(tick: Tick, frame: Buffer): void;
-  /** The holder's `broker_status`, relayed from another gateway. */
-  heardStatus(status: BrokerStatusUpdate): void;
+  /** The holder's `broker_status`, relayed from another gateway (`origin`, its id). */
+  heardStatus(status: BrokerStatusUpdate, origin: string): void;
 }
 
 /**
@@ -116,6 +116,6 @@ export class TickRelay {
   private relayedStatus(message: Buffer): void {
     const relayed = this.fromPeer(message, decodeRelayedStatus, 'status');
     if (!relayed || relayed.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
-    this.member.heardStatus(relayed.status);
+    this.member.heardStatus(relayed.status, relayed.origin);
   }
 }

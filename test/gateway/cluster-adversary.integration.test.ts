@@ -62,8 +62,15 @@ describe('gateway --cluster --cluster-secret against an attacker with access to 
       await redis.del(ClusterKey.lease(userId, broker));
       await sleep(50);
     }
-    await redis.set(ClusterKey.lease(userId, broker), 'gw-attacker:1', 'PX', 2 * TTL_MS);
-    await sleep(2 * TTL_MS);
+    await redis.set(ClusterKey.lease(userId, broker), 'gw-attacker:1', 'PX', 3 * TTL_MS);
+    // A stolen lease stops data; /health says so instead of "open".
+    const stolen = await waitFor(async () => {
+      const h = await gatewayHealth(other);
+      return h.cluster.leases[0]?.holder === 'unverified' ? h : undefined;
+    }, 'gw-b to see a holder it never heard from');
+    expect(stolen.status).toBe('unavailable');
+    expect(stolen.reasons).toEqual([expect.stringContaining('names a holder that sent no authenticated status')]);
+    await sleep(3 * TTL_MS);
     for (const client of [a, b]) await fedSince(client, 'ticks again once the attack stopped');
 
     for (const client of [a, b]) {
