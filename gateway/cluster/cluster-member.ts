@@ -22,6 +22,8 @@ export interface MemberContext {
   gatewayId: string;
   timing: LeaseTiming;
   keys: ClusterKeys;
+  /** See RelayContext.freshnessMs. */
+  freshnessMs?: number;
   /** One line naming the Redis command that failed and why. */
   redisError(command: string, err: unknown): string;
   adapterDeps: RegistryDeps;

@@ -14,6 +14,7 @@ export class ClusterMetrics {
   private readonly overCap: Gauge;
   private readonly forged: Counter<'channel'>;
   private readonly refusedDemand: Counter<'reason'>;
+  private readonly stale: Counter<'channel'>;
   private forgedTotal = 0;
   /** Keys left out per upstream this gateway holds; the gauge is their sum. */
   private readonly leftOut = new Map<string, number>();
@@ -47,6 +48,13 @@ export class ClusterMetrics {
       registers,
     });
     for (const channel of ['ticks', 'status', 'demand-changed', 'demand']) this.forged.inc({ channel }, 0);
+    this.stale = new Counter({
+      name: 'stormcheck_cluster_stale_messages_total',
+      help: 'Authenticated relay messages dropped because they were sent longer ago than the lease TTL (replays), by channel',
+      labelNames: ['channel'],
+      registers,
+    });
+    for (const channel of ['ticks', 'status']) this.stale.inc({ channel }, 0);
     this.refusedDemand = new Counter({
       name: 'stormcheck_cluster_demand_refused_total',
       help: 'Demand reads cut short: a set over the per-gateway cap (refused whole) or demand over the per-user cap',
@@ -90,6 +98,10 @@ export class ClusterMetrics {
   forgedMessage(channel: string): void {
     this.forgedTotal += 1;
     this.forged.inc({ channel });
+  }
+
+  staleMessage(channel: string): void {
+    this.stale.inc({ channel });
   }
 
   demandRefused(reason: string): void {

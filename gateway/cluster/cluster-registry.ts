@@ -189,6 +189,8 @@ export class ClusterRegistry implements Registry {
     return new ClusterMember(user, {
       gatewayId: this.options.gatewayId,
       timing,
+      // Sealed messages cannot be forged, only replayed: one older than a TTL is a replay.
+      ...(this.seal.enabled && { freshnessMs: this.options.ttlMs }),
       keys: this.keys,
       adapterDeps: this.deps,
       leases: new RedisLeaseStore(this.commands),

@@ -12,6 +12,11 @@ import { decodeRelayedStatus, encodeRelayedStatus } from './status-frame.ts';
 /** What a relay shares with the other members of its gateway. */
 export interface RelayContext {
   gatewayId: string;
+  /**
+   * With `--cluster-secret`: messages older than this (sender's clock against ours) are dropped as replays
+   * of sealed messages recorded earlier. Undefined without a secret, where anyone can forge a fresh one.
+   */
+  freshnessMs?: number;
   keys: Pick<ClusterKeys, 'ticks' | 'status'>;
   channels: Pick<ChannelRouter, 'follow'>;
   publish(channel: string, message: Buffer): Promise<unknown>;
@@ -71,7 +76,7 @@ export class TickRelay {
   /** A state of the upstream this gateway holds. */
   ownStatus(status: BrokerStatusUpdate): void {
     if (!this.member.holdsLease()) return;
-    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status });
+    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status, sentAtMs: Date.now() });
     void this.ctx.publish(this.ctx.keys.status(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
   }
 
@@ -106,16 +111,24 @@ export class TickRelay {
     }
   }
 
+  /** A sealed message sent longer ago than the freshness window: a replay, dropped and counted. */
+  private stale(sentAtMs: number | undefined, channel: string): boolean {
+    const window = this.ctx.freshnessMs;
+    if (window === undefined || (sentAtMs !== undefined && Math.abs(Date.now() - sentAtMs) <= window)) return false;
+    this.ctx.metrics.staleMessage(channel);
+    return true;
+  }
+
   private relayed(message: Buffer): void {
     const batch = this.fromPeer(message, decodeRelayBatch, 'relay');
-    if (!batch || batch.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
+    if (!batch || this.stale(batch.publishedAtMs, 'ticks') || batch.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
     this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
     batch.ticks.forEach((tick, i) => this.member.deliver(tick, batch.frames[i]!));
   }
 
   private relayedStatus(message: Buffer): void {
     const relayed = this.fromPeer(message, decodeRelayedStatus, 'status');
-    if (!relayed || relayed.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
+    if (!relayed || this.stale(relayed.sentAtMs, 'status') || relayed.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
     this.member.heardStatus(relayed.status, relayed.origin);
   }
 }

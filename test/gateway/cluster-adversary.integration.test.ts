@@ -10,7 +10,8 @@ import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';
  * The red-team script of issue 24 against two gateways sharing a real redis-server, each with the same
  * --cluster-secret (docs/cluster.md#security): forged ticks and a forged `failed` status published by
  * anyone who can reach Redis, a 50,000-member demand set, the lease deleted over and over and then
- * stolen. Clients must see none of the forgeries, and the broker must never hold two connections.
+ * stolen, and a recorded tick batch replayed later. Clients must see none of the forgeries, and the
+ * broker must never hold two connections.
  */
 
 const TTL_MS = 900;
@@ -38,6 +39,11 @@ describe('gateway --cluster --cluster-secret against an attacker with access to 
     for (const client of [a, b]) await fedSince(client, 'ticks on both gateways');
     const redis = rigs.inspector();
     const { userId, broker } = USER;
+    // A sealed tick batch recorded off the wire, to be replayed once it is old.
+    const listener = rigs.inspector();
+    const recorded = new Promise<Buffer>((resolve) => listener.once('messageBuffer', (_channel: Buffer, message: Buffer) => resolve(message)));
+    await listener.subscribe(ClusterKey.ticks(userId, broker));
+    const replay = await recorded;
 
     // Forged ticks (SBIN at ₹1.00) and a forged `failed` status, as an attacker without the secret makes them.
     const forgedTick = encodeRelayBatch({
@@ -72,6 +78,13 @@ describe('gateway --cluster --cluster-secret against an attacker with access to 
     expect(stolen.reasons).toEqual([expect.stringContaining('names a holder that sent no authenticated status')]);
     await sleep(3 * TTL_MS);
     for (const client of [a, b]) await fedSince(client, 'ticks again once the attack stopped');
+    // The recorded batch is older than a TTL by now: sealed, but a replay.
+    await redis.publish(ClusterKey.ticks(userId, broker), replay);
+    const staleTicks = async () => {
+      const text = await (await fetch(`${other.adminUrl}/metrics`)).text();
+      return Number(/stormcheck_cluster_stale_messages_total\{channel="ticks"\} (\d+)/.exec(text)?.[1]);
+    };
+    await waitFor(async () => (await staleTicks()) > 0, 'the replayed batch to be dropped as stale');
 
     for (const client of [a, b]) {
       expect(forgedPrices(client)).toEqual([]);
