@@ -26,6 +26,9 @@ export interface StormResult {
   /** From the first connect to the last successful auth / subscribe reply; null when not all got there in time. */
   allAuthenticatedMs: number | null;
   allSubscribedMs: number | null;
+  /** Clients that received market data, and from the first connect to the last one's first frame (null: not all). */
+  fed: number;
+  allFedMs: number | null;
   /** Error replies and failed connects, by error code. */
   errors: Record<string, number>;
   /** Clients still waiting when time ran out, by what they waited for. */
@@ -33,8 +36,6 @@ export interface StormResult {
 }
 
 const clients: BenchClient[] = [];
-
-function ignoreMarketData(): void {}
 
 serveRequests({
   storm: async (request: StormRequest): Promise<StormResult> => {
@@ -48,9 +49,21 @@ serveRequests({
     let lastAuth = 0;
     let lastSubscribed = 0;
     const stuck = { open: 0, auth: 0, subscribe: 0 };
+    let fed = 0;
+    let lastFed = 0;
+    let allFed: () => void = () => undefined;
+    const everyoneFed = new Promise<void>((resolve) => (allFed = resolve));
     const started = performance.now();
     const all = Array.from({ length: request.clients }, async (_, i) => {
-      const client = new BenchClient(request.url, ignoreMarketData);
+      let first = true;
+      // Only the first frame is looked at: the storm measures when each client got data at all.
+      const client = new BenchClient(request.url, () => {
+        if (!first) return;
+        first = false;
+        fed += 1;
+        lastFed = performance.now() - started;
+        if (fed === request.clients) allFed();
+      });
       clients.push(client);
       stuck.open += 1;
       try {
@@ -75,13 +88,15 @@ serveRequests({
       lastSubscribed = performance.now() - started;
     });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(all), new Promise((resolve) => (timer = setTimeout(resolve, request.timeoutMs)))]);
+    await Promise.race([Promise.all([...all, everyoneFed]), new Promise((resolve) => (timer = setTimeout(resolve, request.timeoutMs)))]);
     clearTimeout(timer);
     return {
       authenticated,
       subscribed,
       allAuthenticatedMs: authenticated === request.clients ? lastAuth : null,
       allSubscribedMs: subscribed === request.clients ? lastSubscribed : null,
+      fed,
+      allFedMs: fed === request.clients ? lastFed : null,
       errors,
       stuck: { ...stuck },
     };

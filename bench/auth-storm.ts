@@ -45,13 +45,16 @@ export const AUTH_STORM_DEFAULTS: AuthStormConfig = {
   registries: ['singleton', 'legacy-2025'],
 };
 
-export const AUTH_STORM_TARGETS = { upstreamConnections: 1, rejected429: 0, allAuthenticatedMs: 2_000 } as const;
+export const AUTH_STORM_TARGETS = { upstreamConnections: 1, rejected429: 0, allAuthenticatedMs: 2_000, allFedMs: 1_000 } as const;
 
 export interface AuthStormRun {
   authenticated: number;
   subscribed: number;
   allAuthenticatedMs: number | null;
   allSubscribedMs: number | null;
+  /** Clients that received market data, and when the last one did (null: not all within the time limit). */
+  fed: number;
+  allFedMs: number | null;
   /** Handshakes the broker accepted: upstream connections opened. */
   upstreamOpened: number;
   /** Most upstream connections the broker saw open at once for the user. */
@@ -100,6 +103,8 @@ export async function runAuthStormOnce(config: AuthStormConfig, registry: Regist
       subscribed: storm.subscribed,
       allAuthenticatedMs: storm.allAuthenticatedMs,
       allSubscribedMs: storm.allSubscribedMs,
+      fed: storm.fed,
+      allFedMs: storm.allFedMs,
       upstreamOpened: stats.accepted,
       upstreamPeak: stats.peak[DEMO_USER.clientCode] ?? 0,
       rejected429: stats.rejected['429'],
@@ -154,6 +159,7 @@ function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (str
     `${run.subscribed}/${config.clients}`,
     formatMs(run.allAuthenticatedMs, config.timeoutMs),
     formatMs(run.allSubscribedMs, config.timeoutMs),
+    `${run.fed}/${config.clients} in ${formatMs(run.allFedMs, config.timeoutMs)}`,
     run.upstreamOpened,
     run.upstreamPeak,
     run.rejected429,
@@ -164,7 +170,7 @@ function rowFor(label: string, run: AuthStormRun, config: AuthStormConfig): (str
 }
 
 function medianRun(runs: AuthStormRun[]): AuthStormRun {
-  const pick = (key: 'authenticated' | 'subscribed' | 'upstreamOpened' | 'upstreamPeak' | 'rejected429'): number => median(runs.map((r) => r[key]));
+  const pick = (key: 'authenticated' | 'subscribed' | 'fed' | 'upstreamOpened' | 'upstreamPeak' | 'rejected429'): number => median(runs.map((r) => r[key]));
   const created = runs.map((r) => r.adaptersCreated).filter((v): v is number => v !== null);
   const cpu = runs.map((r) => r.gatewayCpuMs).filter((v): v is number => v !== null);
   return {
@@ -172,6 +178,8 @@ function medianRun(runs: AuthStormRun[]): AuthStormRun {
     subscribed: pick('subscribed'),
     allAuthenticatedMs: medianMs(runs.map((r) => r.allAuthenticatedMs)),
     allSubscribedMs: medianMs(runs.map((r) => r.allSubscribedMs)),
+    fed: pick('fed'),
+    allFedMs: medianMs(runs.map((r) => r.allFedMs)),
     upstreamOpened: pick('upstreamOpened'),
     upstreamPeak: pick('upstreamPeak'),
     rejected429: pick('rejected429'),
@@ -190,7 +198,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   for (const { registry, runs } of result.registries) {
     runs.forEach((run, i) => rows.push(rowFor(`${registry} run ${i + 1}`, run, config)));
     const m = medianRun(runs);
-    rows.push(rowFor(`${registry} median`, { ...m, clientErrors: {} }, config).map((cell, i) => (i === 10 ? '' : cell)));
+    rows.push(rowFor(`${registry} median`, { ...m, clientErrors: {} }, config).map((cell, i) => (i === 11 ? '' : cell)));
     if (registry === 'singleton') {
       const checks: [boolean, string][] = [
         [m.upstreamOpened === AUTH_STORM_TARGETS.upstreamConnections, `upstream connections opened ${m.upstreamOpened} (target exactly ${AUTH_STORM_TARGETS.upstreamConnections})`],
@@ -199,6 +207,7 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
           m.allAuthenticatedMs !== null && m.allAuthenticatedMs <= AUTH_STORM_TARGETS.allAuthenticatedMs,
           `all authenticated in ${formatMs(m.allAuthenticatedMs, config.timeoutMs)} (target ≤ ${AUTH_STORM_TARGETS.allAuthenticatedMs} ms)`,
         ],
+        [m.allFedMs !== null && m.allFedMs <= AUTH_STORM_TARGETS.allFedMs, `all fed in ${formatMs(m.allFedMs, config.timeoutMs)} (target ≤ ${AUTH_STORM_TARGETS.allFedMs} ms)`],
       ];
       const met = checks.filter(([ok]) => ok).map(([, text]) => text);
       const missed = checks.filter(([ok]) => !ok).map(([, text]) => text);
@@ -208,12 +217,13 @@ export function authStormTable(result: AuthStormResult, load: { before: number[]
   notes.push(
     `${config.clients} clients of one user, each subscribing to one of ${config.symbols.length} symbols; mock broker limit ${config.limit}; ` +
       `broker stats read ${config.observeMs / 1000} s after the storm began; clients not done within ${config.timeoutMs / 1000} s count as not done`,
+    `fed = clients that received their first market_data, timed from the first connect (with the last value on subscribe a client is fed on subscribing once the upstream has ticked);`,
     `adapters created = adapter.create lines in the gateway's log; gw CPU ms = the gateway process's CPU time from the first connect until the clients were done or timed out`,
     `load average (1/5/15 min) before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}`,
   );
   return {
     title: `auth-storm: ${config.clients} clients of one user authenticate and subscribe at once (${config.runs} runs each, medians)`,
-    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'gw CPU ms', 'client errors / still waiting'],
+    columns: ['registry', 'authenticated', 'subscribed', 'all authenticated', 'all subscribed', 'fed (first market_data)', 'upstream opened', 'upstream peak', '429s', 'adapters created', 'gw CPU ms', 'client errors / still waiting'],
     rows,
     notes,
     data: result,

@@ -67,7 +67,7 @@ export class BenchClient {
       }
       // broker_status is pushed whenever the upstream changes, also between a request and its reply: it
       // answers nothing (taking it for a reply showed up as `unknown` errors in the auth-storm benchmark).
-      if (reply.type === ServerMessageType.brokerStatus) return;
+      if (reply.type === ServerMessageType.brokerStatus || reply.type === ServerMessageType.subscriptionStatus) return;
       // The gateway answers a client's frames in order, so replies go to requests first come, first served.
       this.waiting.shift()?.(reply);
     });

@@ -4,6 +4,7 @@ import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
+import { snapshot } from './snapshot.ts';
 import { clusterFailover } from './cluster-failover.ts';
 import { clusterFanout } from './cluster-fanout.ts';
 import { clusterRelayTransport } from './cluster-relay-transport.ts';
@@ -22,6 +23,7 @@ const BENCHMARKS: Benchmark[] = [
   verifyThroughput,
   fanout,
   authStorm,
+  snapshot,
   recovery,
   memoryAttack,
   htmlReportOpen,

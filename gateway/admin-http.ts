@@ -15,13 +15,20 @@ export interface GatewayHealth {
 }
 
 /** The health document for a client count and the registry's adapters. */
-export function summariseHealth(clients: number, adapters: AdapterHealth[]): GatewayHealth {
+export function summariseHealth(clients: number, adapters: AdapterHealth[], cluster?: ClusterHealth): GatewayHealth {
   const reasons = adapters.flatMap((a) => {
     if (a.state === 'failed') return [`${a.broker} adapter of user ${a.user} failed: its connect cycle is used up`];
     if (a.state === 'backoff') return [`${a.broker} adapter of user ${a.user} is refused or disconnected and retrying`];
     return [];
   });
-  return reasons.length === 0 ? { status: 'ok', clients, adapters } : { status: 'unavailable', clients, adapters, reasons };
+  for (const lease of cluster?.leases ?? []) {
+    if (lease.holder === 'no-holder') reasons.push(`no gateway holds the ${lease.broker} upstream lease of user ${lease.user}`);
+    if (lease.holder === 'unverified') {
+      reasons.push(`the ${lease.broker} upstream lease of user ${lease.user} names a holder that sent no authenticated status`);
+    }
+  }
+  const health: GatewayHealth = { status: reasons.length === 0 ? 'ok' : 'unavailable', clients, adapters, ...(cluster && { cluster }) };
+  return reasons.length === 0 ? health : { ...health, reasons };
 }
 
 export interface AdminHandlers {

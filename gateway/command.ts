@@ -3,17 +3,22 @@ import { ADMIN_TOKEN_ENV } from '../contract/admin-request-guard.ts';
 import { UsageError } from '../contract/usage-error.ts';
 import { INTERRUPTED_EXIT, untilStopSignal } from '../contract/interrupt.ts';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from './gateway.ts';
-import { CLUSTER_DEFAULTS } from './cluster/cluster-registry.ts';
-import { ClusterUnavailableError } from './cluster/redis-connection.ts';
+import { CLUSTER_DEFAULTS, NO_SECRET_WARNING } from './cluster/cluster-registry.ts';
+import { ClusterUnavailableError, redactRedisUrl } from './cluster/redis-connection.ts';
 import { InstrumentsFileError, loadInstrumentsFile } from './instruments.ts';
 import { isListenFailure, listenFailureMessage } from '../contract/listen-failure.ts';
 import { LOG_LEVELS, logLevelOption, type LogLevel } from '../contract/log-levels.ts';
-import { portOption, wholeNumberOption } from '../contract/option-checks.ts';
+import { durationOption, portOption, wholeNumberOption } from '../contract/option-checks.ts';
+import { DEFAULT_SOURCE_LIMITS, TrustedProxies } from './client/source-guard.ts';
 import { timeScaleDeclaration, timeScaleOption } from '../contract/time-scale-option.ts';
 import { LOG_FORMATS, type LogFormat } from './legacy/openalgo-text-format.ts';
 import { REGISTRY_MODES, type RegistryChoice } from './registry/registry.ts';
 import { DEMO_USER, UsersFileError, loadUsersFile } from './users.ts';
 
+/** Read when --cluster-secret is absent, so the secret stays out of `ps` output. */
+const CLUSTER_SECRET_ENV = 'STORMCHECK_CLUSTER_SECRET';
+/** Redis password, put into the --cluster URL so it stays out of `ps` and shell history. */
+const REDIS_PASSWORD_ENV = 'STORMCHECK_REDIS_PASSWORD';
 
 interface GatewayArgs {
   host: string;
@@ -29,11 +34,21 @@ interface GatewayArgs {
   'log-level': LogLevel;
   'max-reconnect': number;
   'linger-ms': number;
+  'max-upstream': number;
+  snapshot: boolean;
   pretty?: boolean;
   'log-format': LogFormat;
   cluster?: string;
   'lease-ttl-ms': number;
   'gateway-id'?: string;
+  'cluster-secret'?: string;
+  'cluster-prefix': string;
+  'trust-proxy'?: string[];
+  'max-pending-per-source': number;
+  'max-connections-per-source': number;
+  'max-unauthenticated-per-source': number;
+  'auth-failures-per-source': number;
+  'auth-block': string;
 }
 
 const REGISTRY_CHOICES: readonly RegistryChoice[] = [...REGISTRY_MODES, 'legacy'];
@@ -67,6 +82,16 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
       default: GATEWAY_DEFAULTS.lingerMs,
       describe: 'Keep an adapter this long after its last client left, then release its broker slot (0 = keep until logout)',
     })
+    .option('max-upstream', {
+      type: 'number',
+      default: GATEWAY_DEFAULTS.maxUpstream,
+      describe: 'Upstream connections per user (1000 tokens each) the pool may hold; the default 2 leaves one of AngelOne\'s 3 spare',
+    })
+    .option('snapshot', {
+      type: 'boolean',
+      default: GATEWAY_DEFAULTS.snapshot,
+      describe: 'Send a new subscriber the latest tick at once, marked "snapshot": true (--no-snapshot: wait for the next tick)',
+    })
     .option('pretty', {
       type: 'boolean',
       defaultDescription: 'on a terminal',
@@ -81,6 +106,33 @@ function builder(yargs: Argv): Argv<GatewayArgs> {
     .option('cluster', { type: 'string', describe: 'redis://host:port/db — one upstream per user across every gateway on this Redis (off by default)' })
     .option('lease-ttl-ms', { type: 'number', default: CLUSTER_DEFAULTS.ttlMs, describe: 'With --cluster: lease TTL; renewed every TTL/3, upstream dropped after TTL/2 without renewal' })
     .option('gateway-id', { type: 'string', describe: 'With --cluster: this gateway\'s id in Redis (default gw-<pid>-<random>)' })
+    .option('cluster-secret', {
+      type: 'string',
+      describe: `With --cluster: HMAC key of every message gateways relay through Redis (default: $${CLUSTER_SECRET_ENV}); without one Redis is trusted`,
+    })
+    .option('cluster-prefix', { type: 'string', default: CLUSTER_DEFAULTS.prefix, describe: 'With --cluster: first part of every Redis key and channel name' })
+    .option('trust-proxy', {
+      type: 'string',
+      array: true,
+      describe: 'CIDR of a reverse proxy whose X-Forwarded-For names the client (repeat or comma-separate; default: none)',
+    })
+    .option('max-pending-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.maxPendingUpgrades,
+      describe: 'Connections of one client address still waiting for their upgrade request',
+    })
+    .option('max-connections-per-source', { type: 'number', default: DEFAULT_SOURCE_LIMITS.maxConnections, describe: 'Open WebSocket connections of one client address' })
+    .option('max-unauthenticated-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.maxUnauthenticated,
+      describe: 'Open connections of one client address without a valid API key yet',
+    })
+    .option('auth-failures-per-source', {
+      type: 'number',
+      default: DEFAULT_SOURCE_LIMITS.authFailuresBeforeBlock,
+      describe: 'Wrong API keys from one address (across reconnects) before it is refused for --auth-block',
+    })
+    .option('auth-block', { type: 'string', default: `${DEFAULT_SOURCE_LIMITS.authBlockMs / 1000}s`, describe: 'How long an address with too many wrong API keys is refused' })
     .example(
       '$0 gateway --broker-url ws://127.0.0.1:9443/smart-stream --users users.json',
       'Serve OpenAlgo clients on ws://127.0.0.1:8765 with one upstream AngelOne connection per user',
@@ -107,15 +159,28 @@ export function optionsFromArgs(args: GatewayArgs): GatewayOptions {
     legacy: { timeScale: timeScaleOption(args['time-scale']) },
     maxReconnect: wholeNumberOption('max-reconnect', args['max-reconnect'], 1),
     lingerMs: wholeNumberOption('linger-ms', args['linger-ms'], 0),
+    maxUpstream: wholeNumberOption('max-upstream', args['max-upstream'], 1),
+    snapshot: args.snapshot,
+    sourceLimits: {
+      maxPendingUpgrades: wholeNumberOption('max-pending-per-source', args['max-pending-per-source'], 1),
+      maxConnections: wholeNumberOption('max-connections-per-source', args['max-connections-per-source'], 1),
+      maxUnauthenticated: wholeNumberOption('max-unauthenticated-per-source', args['max-unauthenticated-per-source'], 1),
+      authFailuresBeforeBlock: wholeNumberOption('auth-failures-per-source', args['auth-failures-per-source'], 1),
+      authBlockMs: durationOption('auth-block', args['auth-block'], 1_000, 86_400_000),
+    },
+    trustProxy: checkTrustProxy(args['trust-proxy'] ?? []),
     pretty: args['log-format'] !== 'openalgo' && (args.pretty ?? process.stdout.isTTY === true),
     logFormat: checkLogFormat(args['log-format']),
   };
   if (args.cluster !== undefined) {
     if (options.registry !== 'singleton') throw new UsageError(`--cluster needs --registry singleton, got '${options.registry}'`);
+    const secret = args['cluster-secret'] ?? process.env[CLUSTER_SECRET_ENV];
     options.cluster = {
-      url: checkClusterUrl(args.cluster),
+      url: withRedisPassword(checkClusterUrl(args.cluster), process.env[REDIS_PASSWORD_ENV]),
       ttlMs: wholeNumberOption('lease-ttl-ms', args['lease-ttl-ms'], MIN_LEASE_TTL_MS),
+      prefix: checkClusterPrefix(args['cluster-prefix']),
       ...(args['gateway-id'] !== undefined && { gatewayId: checkGatewayId(args['gateway-id']) }),
+      ...(secret !== undefined && secret !== '' && { secret: checkClusterSecret(secret) }),
     };
   }
   const adminToken = args['admin-token'] ?? process.env[ADMIN_TOKEN_ENV];
@@ -153,9 +218,41 @@ function checkClusterUrl(value: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
-    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${value}'`);
+    throw new UsageError(`--cluster must be a redis:// or rediss:// URL, got '${redactRedisUrl(value)}'`);
   }
   return value;
+}
+
+/** Short secrets are guessable offline from one captured message: ask for 16 bytes or more. */
+const MIN_CLUSTER_SECRET_BYTES = 16;
+
+function checkClusterSecret(value: string): string {
+  if (Buffer.byteLength(value) < MIN_CLUSTER_SECRET_BYTES) {
+    throw new UsageError(`--cluster-secret must be at least ${MIN_CLUSTER_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`);
+  }
+  return value;
+}
+
+function checkClusterPrefix(value: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new UsageError(`--cluster-prefix must be 1–64 letters, digits, '_', '.' or '-', got '${value}'`);
+  return value;
+}
+
+function withRedisPassword(url: string, password: string | undefined): string {
+  if (password === undefined || password === '') return url;
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
+}
+
+function checkTrustProxy(values: string[]): string[] {
+  const cidrs = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  try {
+    new TrustedProxies(cidrs);
+  } catch (err) {
+    throw new UsageError(`--trust-proxy: ${(err as Error).message}; use a CIDR such as 10.0.0.0/8 or an address`);
+  }
+  return cidrs;
 }
 
 function checkGatewayId(value: string): string {
@@ -195,6 +292,7 @@ async function handler(args: GatewayArgs): Promise<void> {
         `authenticates with api_key '${DEMO_USER.apiKey}'\n`,
     );
   }
+  if (options.cluster && options.cluster.secret === undefined) process.stderr.write(`stormcheck gateway: warning: ${NO_SECRET_WARNING}\n`);
   process.stderr.write(`stormcheck gateway: clients ${gateway.url}, admin ${gateway.adminUrl} (Ctrl-C stops)\n`);
   const signal = await untilStopSignal();
   process.stderr.write(`stormcheck gateway: interrupted by ${signal}; closing the client and admin servers and the upstream connections\n`);

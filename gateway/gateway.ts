@@ -8,6 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from './upstream/backoff.ts';
 import { DefaultUpstreamSocket, type UpstreamSocketConstructor } from './upstream/upstream-socket.ts';
 import { AdapterRouter } from './client/adapter-router.ts';
 import { ClientSession, DEFAULT_CLIENT_LIMITS, type ClientLimits, type SessionContext } from './client/session.ts';
+import { DEFAULT_SOURCE_LIMITS, SOURCE_REFUSALS, SourceGuard, TrustedProxies, type SourceLimits } from './client/source-guard.ts';
 import { DEFAULT_UPGRADE_LIMITS, createUpgradeServer, type UpgradeLimits } from './client/upgrade-server.ts';
 import { WriteBatch } from './client/write-batch.ts';
 import { systemClock, type Clock, type RandomSource } from './clock.ts';
@@ -78,6 +79,17 @@ export interface GatewayOptions {
    * of the bug each) runs behind the real client endpoint this way. No CLI flag sets it.
    */
   createRegistry?: (deps: RegistryDeps) => Registry;
+  /**
+   * `--max-upstream`: upstream connections one user's pool may hold at once (default 2, leaving one of
+   * AngelOne's 3 for another application or a restart's overlap).
+   */
+  maxUpstream?: number;
+  /** Send each new subscriber the latest tick at once, marked `"snapshot": true` (default on; `--no-snapshot`). */
+  snapshot?: boolean;
+  /** Caps per client address (docs/gateway.md#per-source-limits). */
+  sourceLimits?: Partial<SourceLimits>;
+  /** `--trust-proxy`: CIDRs of reverse proxies whose X-Forwarded-For names the client. */
+  trustProxy?: string[];
 }
 
 /** The in-process handle that the CLI, tests and the scenario runners hold. */
@@ -102,6 +114,8 @@ export const GATEWAY_DEFAULTS = {
   logLevel: 'info',
   maxReconnect: 5,
   lingerMs: 300_000,
+  maxUpstream: 2,
+  snapshot: true,
   maxPayloadBytes: 64 * 1024,
 } as const;
 
@@ -128,14 +142,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       : createGatewayLogger({ destination: options.logDestination, pretty: options.pretty, level: logLevel });
   const metrics = new GatewayMetrics();
   metrics.describeProcess(mode);
+  for (const reason of SOURCE_REFUSALS) metrics.clientsClosed.inc({ reason }, 0);
   const clock = options.clock ?? systemClock;
   const users = new UserDirectory(options.users ?? [DEMO_USER]);
   const instruments = new InstrumentMaster(options.instruments ?? loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH));
   const sessions = new Set<ClientSession>();
-  const router = new AdapterRouter({
-    delivered: (n) => metrics.messagesDelivered.inc(n),
-    dropped: (n) => metrics.messagesDropped.inc(n),
-  });
+  const router = new AdapterRouter(
+    {
+      delivered: (n) => metrics.messagesDelivered.inc(n),
+      dropped: (n) => metrics.messagesDropped.inc(n),
+    },
+    options.snapshot ?? GATEWAY_DEFAULTS.snapshot,
+  );
 
   const deps: RegistryDeps = {
     brokerUrl: options.brokerUrl ?? GATEWAY_DEFAULTS.brokerUrl,
@@ -150,6 +168,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxTokens: options.maxTokens ?? MAX_TOKENS_PER_CONNECTION,
     listener: router,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
+    maxUpstream: options.maxUpstream ?? GATEWAY_DEFAULTS.maxUpstream,
   };
   const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const cluster = options.cluster
@@ -162,6 +181,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     options.createRegistry?.(deps) ??
     (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy));
 
+  const clientLimits: ClientLimits = { ...DEFAULT_CLIENT_LIMITS, maxSubscriptions: deps.maxUpstream * deps.maxTokens, ...options.clientLimits };
+  const sources = new SourceGuard({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits }, clock, clientLimits.authFailureDelayMs);
   const context: SessionContext = {
     users,
     instruments,
@@ -169,12 +190,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     metrics,
     logger,
     clock,
-    limits: { ...DEFAULT_CLIENT_LIMITS, ...options.clientLimits },
+    // One client may use the user's whole budget: an option-chain screen of 1,500 symbols is one client.
+    limits: clientLimits,
     fanOutFor: (adapter) => router.fanOutFor(adapter),
     brokerStatusFor: (adapter) => router.brokerStatusFor(adapter),
     writeBatch: new WriteBatch(),
     attached: (session) => router.attached(session),
     detached: (session) => router.detached(session),
+    sources,
   };
 
   const wss = new WebSocketServer({
@@ -184,10 +207,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clientTracking: false,
   });
   let nextClientId = 1;
-  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
-    const session = new ClientSession(nextClientId++, ws, req.socket, context);
+  const onConnection = (ws: WebSocket, req: IncomingMessage, address: string): void => {
+    const session = new ClientSession(nextClientId++, ws, req.socket, context, address);
     sessions.add(session);
-    logger.info({ event: LogEvent.clientConnect, client: session.id, remote: req.socket.remoteAddress }, 'Client connected');
+    logger.info({ event: LogEvent.clientConnect, client: session.id, remote: address }, 'Client connected');
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(data, isBinary));
     // ws reports protocol violations (oversized frames, bad UTF-8) here and then closes the socket itself.
     ws.on('error', (err: Error) => logger.debug({ event: LogEvent.clientSocketError, client: session.id, reason: err.message }, 'Client socket error'));
@@ -200,6 +223,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     wss,
     limits: { ...DEFAULT_UPGRADE_LIMITS, ...options.upgradeLimits },
     clock,
+    sources,
+    proxies: new TrustedProxies(options.trustProxy ?? []),
     onConnection,
     onRefused: (reason) => metrics.clientsClosed.inc({ reason }),
   });
@@ -207,10 +232,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await whenListening(clientServer);
   clientServer.on('error', (err: Error) => logger.error({ event: LogEvent.gatewayError, err }, `Client server error: ${err.message}`));
 
-  const health = (): GatewayHealth => ({
-    ...summariseHealth(sessions.size, registry.health()),
-    ...(cluster && { cluster: cluster.clusterHealth() }),
-  });
+  const health = (): GatewayHealth => summariseHealth(sessions.size, registry.health(), cluster?.clusterHealth());
 
   const logoutUser = async (userId: string): Promise<boolean> => {
     const matching = users.users.filter((u) => u.userId === userId);

@@ -32,6 +32,7 @@ export const LogEvent = {
   clientConnect: 'client.connect',
   clientAuth: 'client.auth',
   clientAuthFailed: 'client.auth_failed',
+  clientSourceBlocked: 'client.source_blocked',
   clientDisconnect: 'client.disconnect',
   clientError: 'client.error',
   clientSocketError: 'client.socket_error',

@@ -1,7 +1,9 @@
-import { BrokerState } from '../../protocol/openalgo/index.ts';
+import { BrokerState, ServerMessageType, type SubscriptionStatusMessage } from '../../protocol/openalgo/index.ts';
 import type { Tick } from '../../protocol/smartapi/index.ts';
 import type { AdapterListener, BrokerStatusUpdate, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import type { AdapterState } from '../upstream/lifecycle.ts';
+import type { UpstreamKey } from '../upstream/upstream-key.ts';
+import { encodeTextFrame } from './text-frame.ts';
 import { TickFanOut, type FanOutCounters } from './fanout.ts';
 import type { ClientSession } from './session.ts';
 
@@ -23,7 +25,11 @@ export class AdapterRouter implements AdapterListener {
   /** Kept past the last session, so a client that authenticates later still hears the upstream's state. */
   private readonly lastStatus = new WeakMap<UpstreamAdapter, BrokerStatusUpdate>();
 
-  constructor(private readonly counters: FanOutCounters) {}
+  constructor(
+    private readonly counters: FanOutCounters,
+    /** Keep each key's latest tick for new subscribers (off with `--no-snapshot`). */
+    private readonly snapshots = true,
+  ) {}
 
   onTick(adapter: UpstreamAdapter, tick: Tick): void {
     this.perAdapter.get(adapter)?.fanOut.publish(tick);
@@ -36,6 +42,20 @@ export class AdapterRouter implements AdapterListener {
 
   onFailed(adapter: UpstreamAdapter, message: string): void {
     for (const session of this.perAdapter.get(adapter)?.sessions ?? []) session.notifyBrokerError(message);
+  }
+
+  onKeysStatus(adapter: UpstreamAdapter, keys: UpstreamKey[], status: BrokerStatusUpdate & { message: string }): void {
+    const fanOut = this.perAdapter.get(adapter)?.fanOut;
+    if (!fanOut) return;
+    for (const [subscriber, topics] of fanOut.holdersOf(keys)) {
+      const message: SubscriptionStatusMessage = {
+        type: ServerMessageType.subscriptionStatus,
+        broker: adapter.broker,
+        ...status,
+        symbols: topics.map(({ symbol, exchange, mode }) => ({ symbol, exchange, mode })),
+      };
+      subscriber.deliver(encodeTextFrame(JSON.stringify(message)));
+    }
   }
 
   fanOutFor(adapter: UpstreamAdapter): TickFanOut {
@@ -61,7 +81,7 @@ export class AdapterRouter implements AdapterListener {
   private clientsOf(adapter: UpstreamAdapter): AdapterClients {
     let entry = this.perAdapter.get(adapter);
     if (!entry) {
-      entry = { fanOut: new TickFanOut(adapter.broker, this.counters), sessions: new Set() };
+      entry = { fanOut: new TickFanOut(adapter.broker, this.counters, this.snapshots), sessions: new Set() };
       this.perAdapter.set(adapter, entry);
     }
     return entry;

@@ -23,10 +23,16 @@ export class ClientSubscriptions {
     private readonly maxSubscriptions: number,
   ) {}
 
-  /** Subscribes to each item it can; per-item failures go in the reply, never as a frame error. */
-  subscribe(request: SubscribeRequest, adapter: UpstreamAdapter, fanOut: TickFanOut): SubscribeResponse {
+  /**
+   * Subscribes to each item it can; per-item failures go in the reply, never as a frame error. `snapshots`
+   * are the latest ticks of the topics this client just joined, to send after the reply.
+   */
+  subscribe(request: SubscribeRequest, adapter: UpstreamAdapter, fanOut: TickFanOut): { reply: SubscribeResponse; snapshots: Buffer[] } {
+    const snapshots: Buffer[] = [];
     const results: SubscriptionResult[] = [];
     const newUpstream: UpstreamKey[] = [];
+    /** Index in `results` of each accepted item, with its upstream key. */
+    const accepted = new Map<number, UpstreamKey>();
     let capacity = adapter.remainingCapacity();
     for (const item of request.items) {
       const failure = (message: string, code?: ErrorCodeValue): void => {
@@ -43,31 +49,40 @@ export class ClientSubscriptions {
       }
       const topicId = TickFanOut.topicId(spec.symbol, spec.exchange, spec.mode);
       if (!this.topics.has(topicId)) {
+        const takesToken = fanOut.needsUpstream(spec) && !adapter.carries(spec.upstream);
+        if (takesToken && capacity <= 0) {
+          failure(capacityMessage(adapter));
+          continue;
+        }
         if (this.topics.size >= this.maxSubscriptions) {
           failure(`Subscription limit reached: at most ${this.maxSubscriptions} subscriptions per client`);
           continue;
         }
-        if (fanOut.needsUpstream(spec) && !adapter.carries(spec.upstream)) {
-          if (capacity <= 0) {
-            failure(`Subscription limit reached: AngelOne allows ${MAX_TOKENS_PER_CONNECTION} tokens per connection`);
-            continue;
-          }
-          capacity -= 1;
-        }
+        if (takesToken) capacity -= 1;
         this.topics.set(topicId, spec);
         if (fanOut.add(this.subscriber, spec)) newUpstream.push(spec.upstream);
+        const snapshot = fanOut.snapshotFrame(spec);
+        if (snapshot) snapshots.push(snapshot);
       }
       results.push({ symbol: item.symbol, exchange: item.exchange, status: 'success', mode: item.mode, depth: request.depth, broker: adapter.broker });
+      accepted.set(results.length - 1, spec.upstream);
     }
     if (newUpstream.length > 0) adapter.subscribe(newUpstream);
+    // Asked after subscribing: a key's pool connection is only chosen then.
+    for (const [i, key] of accepted) {
+      const reason = adapter.waitingReason?.(key);
+      const result = results[i]!;
+      if (reason !== undefined && result.status === 'success') results[i] = { ...result, status: 'pending', message: reason };
+    }
     const failed = results.filter((r) => r.status === 'error').length;
-    return {
+    const reply: SubscribeResponse = {
       type: ServerMessageType.subscribe,
       status: failed === 0 ? 'success' : failed === results.length ? 'error' : 'partial',
       subscriptions: results,
       message: Messages.subscriptionComplete,
       broker: adapter.broker,
     };
+    return { reply, snapshots };
   }
 
   unsubscribe(items: SymbolRequest[], adapter: UpstreamAdapter, fanOut: TickFanOut): UnsubscribeResponse {
@@ -133,6 +148,16 @@ function unsubscribeResponse(
     failed,
     broker: adapter.broker,
   };
+}
+
+/** Why a subscribe past the adapter's budget is refused, naming the budget. */
+function capacityMessage(adapter: UpstreamAdapter): string {
+  const budget = adapter.tokenBudget ?? { connections: 1, tokensPerConnection: MAX_TOKENS_PER_CONNECTION };
+  if (budget.connections === 1) return `Subscription limit reached: AngelOne allows ${budget.tokensPerConnection} tokens per connection`;
+  return (
+    `Subscription limit reached: the user's ${budget.connections} upstream connections (--max-upstream) ` +
+    `hold ${budget.connections * budget.tokensPerConnection} tokens, ${budget.tokensPerConnection} each, all in use`
+  );
 }
 
 function symbolNotFound(item: SymbolRequest): string {

@@ -1,4 +1,4 @@
-import { toMarketData, ServerMessageType, type BrokerName, type MarketDataMessage, type OpenAlgoModeCode } from '../../protocol/openalgo/index.ts';
+import { toMarketData, ServerMessageType, type BrokerName, type MarketData, type MarketDataMessage, type OpenAlgoModeCode } from '../../protocol/openalgo/index.ts';
 import type { Tick } from '../../protocol/smartapi/index.ts';
 import { upstreamKeyId, type UpstreamKey } from '../upstream/upstream-key.ts';
 import { encodeTextFrame } from './text-frame.ts';
@@ -38,10 +38,13 @@ export interface FanOutCounters {
 export class TickFanOut {
   private readonly topics = new Map<string, Topic>();
   private readonly byUpstream = new Map<string, Set<Topic>>();
+  /** The latest tick per upstream key someone holds, for new subscribers (`--no-snapshot` keeps none). */
+  private readonly latest = new Map<string, Tick>();
 
   constructor(
     private readonly broker: BrokerName,
     private readonly counters: FanOutCounters,
+    private readonly keepLatest = true,
   ) {}
 
   /** Stable id of a topic, for the client's own bookkeeping. */
@@ -84,25 +87,46 @@ export class TickFanOut {
     topics.delete(topic);
     if (topics.size > 0) return undefined;
     this.byUpstream.delete(upstreamId);
+    this.latest.delete(upstreamId);
     return topic.upstream;
+  }
+
+  /**
+   * The latest tick of the spec's upstream key as a `market_data` frame marked `"snapshot": true`, or
+   * undefined when none arrived yet: a new subscriber gets the last price at once instead of waiting for
+   * the next trade, which in a quiet market can take minutes.
+   */
+  snapshotFrame(spec: TopicSpec): Buffer | undefined {
+    const tick = this.latest.get(upstreamKeyId(spec.upstream.exchangeType, spec.upstream.token, spec.upstream.mode));
+    const data = tick && toMarketData(tick);
+    return data && this.frame(spec, data, true);
+  }
+
+  /** Each subscriber holding any of `keys`, with the topics through which it holds them. */
+  holdersOf(keys: UpstreamKey[]): Map<Subscriber, TopicSpec[]> {
+    const holders = new Map<Subscriber, TopicSpec[]>();
+    for (const key of keys) {
+      for (const topic of this.byUpstream.get(upstreamKeyId(key.exchangeType, key.token, key.mode)) ?? []) {
+        for (const subscriber of topic.subscribers) {
+          let topics = holders.get(subscriber);
+          if (!topics) holders.set(subscriber, (topics = []));
+          topics.push(topic);
+        }
+      }
+    }
+    return holders;
   }
 
   /** Sends one tick to every client subscribed to it. */
   publish(tick: Tick): void {
-    const topics = this.byUpstream.get(upstreamKeyId(tick.exchangeType, tick.token, tick.mode));
+    const upstreamId = upstreamKeyId(tick.exchangeType, tick.token, tick.mode);
+    const topics = this.byUpstream.get(upstreamId);
     if (!topics) return;
     const data = toMarketData(tick);
     if (!data) return;
+    if (this.keepLatest) this.latest.set(upstreamId, tick);
     for (const topic of topics) {
-      const message: MarketDataMessage = {
-        type: ServerMessageType.marketData,
-        symbol: topic.symbol,
-        exchange: topic.exchange,
-        mode: topic.mode,
-        broker: this.broker,
-        data,
-      };
-      const frame = encodeTextFrame(JSON.stringify(message));
+      const frame = this.frame(topic, data, false);
       let delivered = 0;
       let dropped = 0;
       for (const subscriber of topic.subscribers) {
@@ -112,5 +136,18 @@ export class TickFanOut {
       if (delivered > 0) this.counters.delivered(delivered);
       if (dropped > 0) this.counters.dropped(dropped);
     }
+  }
+
+  private frame(topic: TopicSpec, data: MarketData, snapshot: boolean): Buffer {
+    const message: MarketDataMessage = {
+      type: ServerMessageType.marketData,
+      symbol: topic.symbol,
+      exchange: topic.exchange,
+      mode: topic.mode,
+      broker: this.broker,
+      data,
+      ...(snapshot && { snapshot: true }),
+    };
+    return encodeTextFrame(JSON.stringify(message));
   }
 }

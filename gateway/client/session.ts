@@ -28,6 +28,7 @@ import type { UserDirectory } from '../users.ts';
 import { ClientSubscriptions } from './client-subscriptions.ts';
 import type { Subscriber, TickFanOut } from './fanout.ts';
 import { parseRequest, type ClientRequest } from './requests.ts';
+import type { SourceGuard } from './source-guard.ts';
 
 /** Per-client limits against hostile or broken clients (docs/gateway.md#hostile-clients). */
 export interface ClientLimits {
@@ -47,7 +48,7 @@ export interface ClientLimits {
   maxQueuedFrames: number;
   /** Wrong API keys one connection may send; the last one closes it with GatewayCloseCode.tooManyAuthFailures. */
   maxAuthFailures: number;
-  /** The reply to the first wrong key waits this long, doubling with each further one on the connection. */
+  /** The reply to the first wrong key waits this long, doubling with each further one from the same address (at most 10 s). */
   authFailureDelayMs: number;
   /** At most one "invalid API key" warning per connection per this period; the rest are counted. */
   authWarningIntervalMs: number;
@@ -82,6 +83,8 @@ export interface SessionContext {
   writeBatch: WriteBatch;
   attached(session: ClientSession): void;
   detached(session: ClientSession): void;
+  /** Per-address counts: unauthenticated connections and wrong API keys across reconnects. */
+  sources: SourceGuard;
 }
 
 const SEND_TEXT = { binary: false } as const;
@@ -104,6 +107,12 @@ export class ClientSession implements Subscriber {
   private lastAuthWarningAt: number | undefined;
   private suppressedAuthWarnings = 0;
   private closed = false;
+  /** We closed it (auth timeout, too many wrong keys): nothing it sends is parsed any more. */
+  private ending = false;
+  /** The code of the close frame we sent before destroying the socket: what the client saw. */
+  private sentCloseCode: number | undefined;
+  /** A valid key was seen: the address' count of unauthenticated connections no longer holds this one. */
+  private keyAccepted = false;
   private readonly log: Logger;
 
   constructor(
@@ -112,15 +121,29 @@ export class ClientSession implements Subscriber {
     /** The TCP socket under `ws`: market data frames are written to it directly, corked per tick burst. */
     private readonly socket: Writable,
     private readonly ctx: SessionContext,
+    /** The client's address (behind a trusted proxy, from X-Forwarded-For), its slot in `ctx.sources` taken. */
+    readonly address: string,
   ) {
     this.log = ctx.logger.child({ client: id });
     this.subscriptions = new ClientSubscriptions(this, ctx.instruments, ctx.limits.maxSubscriptions);
     this.authTimer = ctx.clock.after(ctx.limits.authTimeoutMs, () => {
-      if (this.lease || this.closed) return;
+      if (this.keyAccepted || this.closed) return;
       this.log.info({ event: LogEvent.clientIdleTimeout }, 'Closing client that did not authenticate in time');
       ctx.metrics.clientsClosed.inc({ reason: 'auth_timeout' });
-      ws.close(GatewayCloseCode.authTimeout, 'Authentication timeout');
+      this.closeAndDestroy(GatewayCloseCode.authTimeout, 'Authentication timeout');
     });
+  }
+
+  /**
+   * Sends the close frame and destroys the socket once it is written: a stranger that ignores the close
+   * frame is not held for ws' 30 s close timeout, and nothing it sends meanwhile is parsed.
+   */
+  private closeAndDestroy(code: number, reason: string): void {
+    this.ending = true;
+    this.sentCloseCode = code;
+    this.ws.pause();
+    this.end(code, reason);
+    this.socket.end(() => this.ws.terminate());
   }
 
   get adapter(): UpstreamAdapter | undefined {
@@ -129,6 +152,7 @@ export class ClientSession implements Subscriber {
 
   /** Entry point for every client frame. */
   receive(data: Buffer, isBinary: boolean): void {
+    if (this.ending) return;
     this.ctx.metrics.clientMessages.inc();
     if (isBinary) {
       this.sendError(ErrorCode.invalidJson, 'Frames must be JSON text');
@@ -217,8 +241,9 @@ export class ClientSession implements Subscriber {
   private handleAuthenticated(request: Exclude<ClientRequest, { action: 'authenticate' | 'ping' | 'get_supported_brokers' }>, adapter: UpstreamAdapter, user: UserRecord): void {
     switch (request.action) {
       case 'subscribe': {
-        const reply = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
+        const { reply, snapshots } = this.subscriptions.subscribe(request, adapter, this.ctx.fanOutFor(adapter));
         this.sendJson(withRequestId(adapter.state === 'open' ? reply : markPending(reply), request.requestId));
+        for (const frame of snapshots) this.deliver(frame);
         return;
       }
       case 'unsubscribe':
@@ -247,6 +272,10 @@ export class ClientSession implements Subscriber {
     // The key is valid: whatever the upstream does from here, this client is not "unauthenticated".
     this.authTimer?.cancel();
     this.authTimer = undefined;
+    if (!this.keyAccepted) {
+      this.keyAccepted = true;
+      this.ctx.sources.authenticated(this.address);
+    }
     if (this.lease && this.user === user) {
       if (this.lease.adapter.state === 'failed') await this.retryFailedAdapter(this.lease, user);
       else this.sendAuthSuccess(user);
@@ -273,7 +302,9 @@ export class ClientSession implements Subscriber {
    */
   private async rejectApiKey(): Promise<void> {
     this.authFailures += 1;
-    const { maxAuthFailures, authFailureDelayMs, authWarningIntervalMs } = this.ctx.limits;
+    const { maxAuthFailures, authWarningIntervalMs } = this.ctx.limits;
+    // Counted per address, across its reconnects: closing after 3 wrong keys cost an attacker a handshake.
+    const penalty = this.ctx.sources.authFailed(this.address);
     const now = this.ctx.clock.now();
     if (this.lastAuthWarningAt === undefined || now - this.lastAuthWarningAt >= authWarningIntervalMs) {
       this.log.warn({ event: LogEvent.clientAuthFailed, failures: this.authFailures, suppressed: this.suppressedAuthWarnings }, 'Client sent an invalid API key');
@@ -282,11 +313,17 @@ export class ClientSession implements Subscriber {
     } else {
       this.suppressedAuthWarnings += 1;
     }
-    await new Promise<void>((resolve) => this.ctx.clock.after(authFailureDelayMs * 2 ** (this.authFailures - 1), resolve));
+    if (penalty.justBlocked) {
+      this.log.warn(
+        { event: LogEvent.clientSourceBlocked, remote: this.address, blockMs: this.ctx.sources.blockedForMs(this.address) },
+        `Refusing connections from ${this.address} for a while: too many invalid API keys`,
+      );
+    }
+    await new Promise<void>((resolve) => this.ctx.clock.after(penalty.delayMs, resolve));
     this.sendError(ErrorCode.authentication, 'Invalid API key');
-    if (this.authFailures >= maxAuthFailures && !this.closed) {
+    if ((this.authFailures >= maxAuthFailures || penalty.blocked) && !this.closed) {
       this.ctx.metrics.clientsClosed.inc({ reason: 'auth_failures' });
-      this.end(GatewayCloseCode.tooManyAuthFailures, 'Too many invalid API keys');
+      this.closeAndDestroy(GatewayCloseCode.tooManyAuthFailures, 'Too many invalid API keys');
     }
   }
 
@@ -401,10 +438,11 @@ export class ClientSession implements Subscriber {
   disconnected(code: number): void {
     this.closed = true;
     this.authTimer?.cancel();
+    this.ctx.sources.closed(this.address, this.keyAccepted);
     const user = this.user;
     this.dropLease();
     const suppressed = this.suppressedAuthWarnings > 0 ? { suppressedAuthWarnings: this.suppressedAuthWarnings } : {};
-    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code, ...suppressed }, 'Client disconnected');
+    this.log.info({ event: LogEvent.clientDisconnect, user: user?.userId, broker: user?.broker, code: this.sentCloseCode ?? code, ...suppressed }, 'Client disconnected');
   }
 
   private sendError(code: ErrorCodeValue, message: string): void {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Clock, Timer } from '../clock.ts';
+import type { SourceGuard, SourceRefusal, TrustedProxies } from './source-guard.ts';
 
 /** Limits on TCP connections that have not (yet) become WebSockets. */
 export interface UpgradeLimits {
@@ -12,11 +13,12 @@ export interface UpgradeLimits {
 }
 
 /**
- * 10 s is ample for a real client's handshake. 1024 pending sockets leaves room for a whole application
- * reconnecting at once (the auth-storm bench opens 1000 clients of one user together) while a slowloris
- * attack holds at most that many descriptors for at most 10 s.
+ * 10 s is ample for a real client's handshake. 4096 pending sockets (the listen backlog) leave room for
+ * a whole application reconnecting at once even on a loaded machine, where 1,000 clients of one address
+ * were seen waiting together; the per-source cap keeps one address to a quarter of them, and a slowloris
+ * holds each for at most 10 s. Keep it below the process' file descriptor limit (`ulimit -n`).
  */
-export const DEFAULT_UPGRADE_LIMITS: UpgradeLimits = { upgradeTimeoutMs: 10_000, maxPendingUpgrades: 1024 };
+export const DEFAULT_UPGRADE_LIMITS: UpgradeLimits = { upgradeTimeoutMs: 10_000, maxPendingUpgrades: 4096 };
 
 export type UpgradeRefusal = 'upgrade_timeout' | 'too_many_pending_upgrades';
 
@@ -25,8 +27,13 @@ export interface UpgradeServerDeps {
   wss: WebSocketServer;
   limits: UpgradeLimits;
   clock: Clock;
-  onConnection(ws: WebSocket, req: IncomingMessage): void;
-  onRefused(reason: UpgradeRefusal): void;
+  /** Per-address caps (docs/gateway.md#per-source-limits). */
+  sources: SourceGuard;
+  /** Reverse proxies whose X-Forwarded-For names the client. */
+  proxies: TrustedProxies;
+  /** `address` is the client's (behind a trusted proxy, from X-Forwarded-For); its slot in `sources` is taken. */
+  onConnection(ws: WebSocket, req: IncomingMessage, address: string): void;
+  onRefused(reason: UpgradeRefusal | SourceRefusal, address: string): void;
 }
 
 /**
@@ -37,33 +44,50 @@ export interface UpgradeServerDeps {
 export function createUpgradeServer(deps: UpgradeServerDeps): Server {
   const { wss, limits, clock } = deps;
   const server = createServer({ headersTimeout: limits.upgradeTimeoutMs, requestTimeout: limits.upgradeTimeoutMs });
-  const pending = new Map<Socket, Timer>();
+  const pending = new Map<Socket, { timer: Timer; address: string | undefined }>();
 
   const settle = (socket: Socket): void => {
-    pending.get(socket)?.cancel();
+    const waiting = pending.get(socket);
+    if (!waiting) return;
     pending.delete(socket);
+    waiting.timer.cancel();
+    if (waiting.address !== undefined) deps.sources.pendingEnded(waiting.address);
   };
 
   server.on('connection', (socket: Socket) => {
+    const peer = socket.remoteAddress ?? '';
     if (pending.size >= limits.maxPendingUpgrades) {
-      deps.onRefused('too_many_pending_upgrades');
+      deps.onRefused('too_many_pending_upgrades', peer);
       socket.destroy();
       return;
     }
-    pending.set(
-      socket,
-      clock.after(limits.upgradeTimeoutMs, () => {
-        if (!pending.delete(socket)) return;
-        deps.onRefused('upgrade_timeout');
-        socket.destroy();
-      }),
-    );
+    // Before its headers nothing says whom a proxy's connection is for: a trusted proxy is not capped here.
+    const address = deps.proxies.trusts(peer) ? undefined : peer;
+    if (address !== undefined && !deps.sources.pendingStarted(address)) {
+      deps.onRefused('too_many_pending_upgrades_per_source', address);
+      socket.destroy();
+      return;
+    }
+    const timer = clock.after(limits.upgradeTimeoutMs, () => {
+      if (!pending.has(socket)) return;
+      settle(socket);
+      deps.onRefused('upgrade_timeout', peer);
+      socket.destroy();
+    });
+    pending.set(socket, { timer, address });
     socket.once('close', () => settle(socket));
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     settle(socket);
-    wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, req));
+    const address = deps.proxies.clientAddress(socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    const refusal = deps.sources.admit(address);
+    if (refusal) {
+      deps.onRefused(refusal, address);
+      refuseUpgrade(socket, refusal === 'auth_blocked' ? Math.ceil(deps.sources.blockedForMs(address) / 1000) : undefined);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => deps.onConnection(ws, req, address));
   });
 
   // A plain HTTP request on the WebSocket port: say what is expected, then hang up.
@@ -73,4 +97,11 @@ export function createUpgradeServer(deps: UpgradeServerDeps): Server {
   });
 
   return server;
+}
+
+/** 429 on the upgrade request, with `Retry-After` when the refusal ends at a known time; then the socket goes. */
+function refuseUpgrade(socket: Socket, retryAfterSeconds: number | undefined): void {
+  const retry = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
+  socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n${retry}\r\n`);
+  socket.destroySoon();
 }

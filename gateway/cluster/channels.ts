@@ -1,3 +1,5 @@
+import { MessageSeal } from './message-seal.ts';
+
 /** The pub/sub side of an ioredis client: one dedicated connection, resubscribed by ioredis on reconnect. */
 export interface SubscriberClient {
   subscribe(...channels: string[]): Promise<unknown>;
@@ -16,8 +18,21 @@ export type ChannelHandler = (message: Buffer) => void;
 export class ChannelRouter {
   private readonly handlers = new Map<string, ChannelHandler>();
 
-  constructor(private readonly subscriber: SubscriberClient) {
-    subscriber.on('messageBuffer', (channel, message) => this.handlers.get(channel.toString())?.(message));
+  constructor(
+    private readonly subscriber: SubscriberClient,
+    /** Checks each message's MAC (with `--cluster-secret`); handlers only see what passed. */
+    private readonly seal: MessageSeal = new MessageSeal(undefined),
+    /** A message on `channel` failed its MAC: forged, or sealed with another secret. It was dropped. */
+    private readonly onForged: (channel: string) => void = () => undefined,
+  ) {
+    subscriber.on('messageBuffer', (channelName, sealed) => {
+      const channel = channelName.toString();
+      const handler = this.handlers.get(channel);
+      if (!handler) return;
+      const message = this.seal.open(channel, sealed);
+      if (message === undefined) this.onForged(channel);
+      else handler(message);
+    });
     // ioredis resubscribes only channels whose SUBSCRIBE succeeded; one sent while Redis was down failed.
     subscriber.on('ready', () => {
       if (this.handlers.size > 0) void subscriber.subscribe(...this.handlers.keys()).catch(() => undefined);

@@ -9,4 +9,7 @@ export const ClusterLogEvent = {
   upstreamFailed: 'cluster.upstream.failed',
   unionOverCap: 'cluster.union.over_cap',
   unionUnderCap: 'cluster.union.under_cap',
+  noSecret: 'cluster.no_secret',
+  forged: 'cluster.forged',
+  demandRefused: 'cluster.demand.refused',
 } as const;

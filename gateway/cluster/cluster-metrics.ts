@@ -12,6 +12,10 @@ export class ClusterMetrics {
   private readonly badFrames: Counter;
   readonly renewals: Gauge<'result'>;
   private readonly overCap: Gauge;
+  private readonly forged: Counter<'channel'>;
+  private readonly refusedDemand: Counter<'reason'>;
+  private readonly stale: Counter<'channel'>;
+  private forgedTotal = 0;
   /** Keys left out per upstream this gateway holds; the gauge is their sum. */
   private readonly leftOut = new Map<string, number>();
   private highestToken = 0;
@@ -37,6 +41,27 @@ export class ClusterMetrics {
     });
     this.publishFailures = new Counter({ name: 'stormcheck_cluster_relay_publish_failures_total', help: 'Ticks the owner could not publish', registers });
     this.badFrames = new Counter({ name: 'stormcheck_cluster_relay_bad_frames_total', help: 'Relay messages that did not decode', registers });
+    this.forged = new Counter({
+      name: 'stormcheck_cluster_forged_messages_total',
+      help: 'Relay messages and demand members dropped because their HMAC did not match, by channel',
+      labelNames: ['channel'],
+      registers,
+    });
+    for (const channel of ['ticks', 'status', 'demand-changed', 'demand']) this.forged.inc({ channel }, 0);
+    this.stale = new Counter({
+      name: 'stormcheck_cluster_stale_messages_total',
+      help: 'Authenticated relay messages dropped because they were sent longer ago than the lease TTL (replays), by channel',
+      labelNames: ['channel'],
+      registers,
+    });
+    for (const channel of ['ticks', 'status']) this.stale.inc({ channel }, 0);
+    this.refusedDemand = new Counter({
+      name: 'stormcheck_cluster_demand_refused_total',
+      help: 'Demand reads cut short: a set over the per-gateway cap (refused whole) or demand over the per-user cap',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['oversized-set', 'over-user-cap']) this.refusedDemand.inc({ reason }, 0);
     this.overCap = new Gauge({
       name: 'stormcheck_cluster_union_over_cap',
       help: 'Upstream keys the cluster wants that the holder left out to stay within the tokens-per-connection cap',
@@ -68,6 +93,23 @@ export class ClusterMetrics {
   relayLag(ms: number): void {
     this.lastLagMs = ms;
     this.lag.observe(Math.max(0, ms) / 1000);
+  }
+
+  forgedMessage(channel: string): void {
+    this.forgedTotal += 1;
+    this.forged.inc({ channel });
+  }
+
+  staleMessage(channel: string): void {
+    this.stale.inc({ channel });
+  }
+
+  demandRefused(reason: string): void {
+    this.refusedDemand.inc({ reason });
+  }
+
+  get forgedCount(): number {
+    return this.forgedTotal;
   }
 
   relayPublishFailed(): void {

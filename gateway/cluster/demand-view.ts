@@ -10,13 +10,14 @@ import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
 import type { DemandStore } from './demand-store.ts';
 import { renewEveryMs, type LeaseTiming } from './lease.ts';
-import { ClusterKey } from './redis-keys.ts';
+import type { ClusterKeys } from './redis-keys.ts';
 
 /** What a demand view shares with the other members of its gateway. */
 export interface DemandContext {
   gatewayId: string;
+  keys: Pick<ClusterKeys, 'demandChanged'>;
   timing: LeaseTiming;
-  adapterDeps: Pick<AdapterDeps, 'clock' | 'maxTokens'>;
+  adapterDeps: Pick<AdapterDeps, 'clock' | 'maxTokens'> & { maxUpstream: number };
   demand: Pick<DemandStore, 'publish' | 'othersUnion'>;
   channels: Pick<ChannelRouter, 'follow'>;
   metrics: ClusterMetrics;
@@ -69,7 +70,7 @@ export class DemandView {
   start(): void {
     const { userId, broker } = this.user;
     // Our own change is read right after `publish` writes it.
-    this.unfollow = this.ctx.channels.follow(ClusterKey.demandChanged(userId, broker), (origin) => {
+    this.unfollow = this.ctx.channels.follow(this.ctx.keys.demandChanged(userId, broker), (origin) => {
       if (origin.toString() !== this.ctx.gatewayId) void this.read();
     });
     this.periodicSync();
@@ -120,7 +121,12 @@ export class DemandView {
 
   /** The cap holds for the one upstream connection, so it counts every gateway's keys, not ours only. */
   remainingCapacity(): number {
-    return this.ctx.adapterDeps.maxTokens - this.clusterKeys();
+    return this.budget() - this.clusterKeys();
+  }
+
+  /** Keys the holder's pool may carry: `maxUpstream` connections of `maxTokens` each. */
+  private budget(): number {
+    return this.ctx.adapterDeps.maxUpstream * this.ctx.adapterDeps.maxTokens;
   }
 
   carries(key: UpstreamKey): boolean {
@@ -208,7 +214,7 @@ export class DemandView {
     const removed = [...this.upstreamKeys].filter((id) => !union.has(id));
     for (const id of removed) this.upstreamKeys.delete(id);
     const fresh = [...union].filter((id) => !this.upstreamKeys.has(id)).sort(UPSTREAM_ORDER.compare);
-    const added = fresh.slice(0, Math.max(0, this.ctx.adapterDeps.maxTokens - this.upstreamKeys.size));
+    const added = fresh.slice(0, Math.max(0, this.budget() - this.upstreamKeys.size));
     for (const id of added) this.upstreamKeys.add(id);
     const keysOf = (ids: string[]) => ids.map(parseKeyId).filter((k): k is UpstreamKey => k !== undefined);
     // Unsubscribing first keeps the connection within the cap while keys change places.
@@ -221,11 +227,11 @@ export class DemandView {
     const before = this.leftOut;
     this.leftOut = leftOut;
     this.ctx.metrics.unionLeftOut(registryKey(this.user.userId, this.user.broker), leftOut);
-    const cap = this.ctx.adapterDeps.maxTokens;
+    const cap = this.budget();
     if (leftOut > 0 && before === 0) {
       this.log.warn(
         { event: ClusterLogEvent.unionOverCap, leftOut, wanted, cap },
-        `Cluster demand for user ${this.user.userId} is ${wanted} tokens, over the ${cap} one connection may hold; ${leftOut} left out until demand drops`,
+        `Cluster demand for user ${this.user.userId} is ${wanted} tokens, over the ${cap} its upstream pool may hold; ${leftOut} left out until demand drops`,
       );
     } else if (leftOut === 0 && before > 0) {
       this.log.info({ event: ClusterLogEvent.unionUnderCap, wanted, cap }, `Cluster demand for user ${this.user.userId} is within ${cap} tokens again; every key subscribed`);

@@ -8,11 +8,12 @@
  */
 export interface LeaseStore {
   /**
-   * If `lease` is absent and Redis is out of its start-up quarantine: INCR `fence`, SET `lease` to
-   * `holder:token` with a TTL of `ttlMs`, and return the token. Otherwise return undefined. One atomic
-   * step, so no token is handed out without a lease.
+   * Looks at the lease and, when `expectedFence` is given, claims it: if `lease` is absent, `fence` still
+   * reads `expectedFence` (nobody claimed since the caller last looked) and Redis is out of its start-up
+   * quarantine, INCR `fence` and SET `lease` to `holder:token` with a TTL of `ttlMs`. One atomic step, so
+   * no token is handed out without a lease. Returns what it saw, and the claim when it made one.
    */
-  claim(keys: ClaimKeys, holder: string, ttlMs: number): Promise<Claim | undefined>;
+  claim(keys: ClaimKeys, holder: string, ttlMs: number, expectedFence?: string): Promise<ClaimOutcome>;
   /** Extends `lease` to `ttlMs` only while it still holds `value`; false when it expired or changed hands. */
   renew(lease: string, value: string, ttlMs: number): Promise<boolean>;
   /** Deletes `lease` only while it still holds `value`. */
@@ -29,6 +30,19 @@ export interface ClaimKeys {
    * out of validity and closed its upstream.
    */
   epoch: string;
+}
+
+/** The lease as one look at Redis found it. */
+export interface LeaseView {
+  /** The lease key's value, or undefined when no lease exists. */
+  holder: string | undefined;
+  /** The fence counter as text ('' when missing): it changes with every claim. */
+  fence: string;
+}
+
+export interface ClaimOutcome {
+  view: LeaseView;
+  claim?: Claim;
 }
 
 export interface Claim {

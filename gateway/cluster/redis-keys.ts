@@ -10,22 +10,29 @@ function scope(userId: string, broker: BrokerName): string {
   return `${encodeURIComponent(userId)}:${broker}`;
 }
 
-export const ClusterKey = {
-  /** End of the start-up quarantine after Redis lost its data (see ClaimKeys.epoch). */
-  epoch: `${CLUSTER_PREFIX}:epoch`,
-  /** String `holderId:token` with a TTL; present while some gateway owns the upstream. */
-  lease: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:lease:${scope(userId, broker)}`,
-  /** Counter INCRed on every successful claim: the fencing token. Never expires. */
-  fence: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:fence:${scope(userId, broker)}`,
-  /** Set of upstream key ids one gateway's clients need, with a TTL its owner refreshes. */
-  demand: (userId: string, broker: BrokerName, gatewayId: string) =>
-    `${CLUSTER_PREFIX}:demand:${scope(userId, broker)}:${encodeURIComponent(gatewayId)}`,
-  /** SCAN pattern over every gateway's demand set for one (user, broker). */
-  demandPattern: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:demand:${scope(userId, broker)}:*`,
-  /** Pub/sub channel of the owner's decoded ticks. */
-  ticks: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:ticks:${scope(userId, broker)}`,
-  /** Pub/sub channel of the owner's upstream state changes (`broker_status`), as JSON. */
-  status: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:status:${scope(userId, broker)}`,
-  /** Pub/sub channel a gateway pokes when its demand changed, so the owner need not wait for its poll. */
-  demandChanged: (userId: string, broker: BrokerName) => `${CLUSTER_PREFIX}:demand-changed:${scope(userId, broker)}`,
-} as const;
+/** The keys and channels under one `--cluster-prefix`. */
+export function clusterKeys(prefix: string) {
+  return {
+    /** End of the start-up quarantine after Redis lost its data (see ClaimKeys.epoch). */
+    epoch: `${prefix}:epoch`,
+    /** String `holderId:token` with a TTL; present while some gateway owns the upstream. */
+    lease: (userId: string, broker: BrokerName) => `${prefix}:lease:${scope(userId, broker)}`,
+    /** Counter INCRed on every successful claim: the fencing token. Never expires. */
+    fence: (userId: string, broker: BrokerName) => `${prefix}:fence:${scope(userId, broker)}`,
+    /** Set of upstream key ids one gateway's clients need, with a TTL its owner refreshes. */
+    demand: (userId: string, broker: BrokerName, gatewayId: string) => `${prefix}:demand:${scope(userId, broker)}:${encodeURIComponent(gatewayId)}`,
+    /** SCAN pattern over every gateway's demand set for one (user, broker). */
+    demandPattern: (userId: string, broker: BrokerName) => `${prefix}:demand:${scope(userId, broker)}:*`,
+    /** Pub/sub channel of the owner's decoded ticks. */
+    ticks: (userId: string, broker: BrokerName) => `${prefix}:ticks:${scope(userId, broker)}`,
+    /** Pub/sub channel of the owner's upstream state changes (`broker_status`), as JSON. */
+    status: (userId: string, broker: BrokerName) => `${prefix}:status:${scope(userId, broker)}`,
+    /** Pub/sub channel a gateway pokes when its demand changed, so the owner need not wait for its poll. */
+    demandChanged: (userId: string, broker: BrokerName) => `${prefix}:demand-changed:${scope(userId, broker)}`,
+  } as const;
+}
+
+export type ClusterKeys = ReturnType<typeof clusterKeys>;
+
+/** The keys under the default prefix. */
+export const ClusterKey: ClusterKeys = clusterKeys(CLUSTER_PREFIX);

@@ -1,4 +1,4 @@
-import type { Claim, ClaimKeys, LeaseStore } from './lease-store.ts';
+import type { ClaimKeys, ClaimOutcome, LeaseStore } from './lease-store.ts';
 
 /** The part of an ioredis client the lease store uses; narrow so a test can see every call. */
 export interface EvalClient {
@@ -6,24 +6,29 @@ export interface EvalClient {
 }
 
 /**
- * Claim: quarantine check, NX and INCR in one script, so a fencing token exists only for a lease that
- * was set. Returns {token, takeover} or {0, 0}. See ClaimKeys.epoch and LeaseStore for the two seeds.
+ * Look and (when ARGV[3] is 1) claim: quarantine check, NX, an unchanged fence, and INCR in one script, so a
+ * fencing token exists only for a lease that was set and nobody claims past a claim it has not seen.
+ * Returns {token or 0, takeover, lease value or '', fence or ''}. See ClaimKeys.epoch for the quarantine.
  */
 const CLAIM = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local holder = redis.call('GET', KEYS[1]) or ''
+local fence = redis.call('GET', KEYS[2]) or ''
 local quarantineEnd = redis.call('GET', KEYS[3])
 if not quarantineEnd then
   redis.call('SET', KEYS[3], now + tonumber(ARGV[2]))
-  return {0, 0}
+  return {0, 0, holder, fence}
 end
-if now < tonumber(quarantineEnd) then return {0, 0} end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
-local takeover = redis.call('EXISTS', KEYS[2])
-if takeover == 0 then redis.call('SET', KEYS[2], now) end
+if ARGV[3] ~= '1' or now < tonumber(quarantineEnd) or holder ~= '' or fence ~= ARGV[4] then return {0, 0, holder, fence} end
+local takeover = 1
+if fence == '' then
+  takeover = 0
+  redis.call('SET', KEYS[2], now)
+end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
-return {token, takeover}
+return {token, takeover, ARGV[1] .. ':' .. token, tostring(token)}
 ` as const;
 
 /** Compare-and-extend: a renewal after the key changed hands must not extend the new holder's lease. */
@@ -41,9 +46,16 @@ return 0
 export class RedisLeaseStore implements LeaseStore {
   constructor(private readonly redis: EvalClient) {}
 
-  async claim(keys: ClaimKeys, holder: string, ttlMs: number): Promise<Claim | undefined> {
-    const [token, takeover] = (await this.redis.eval(CLAIM, 3, keys.lease, keys.fence, keys.epoch, holder, ttlMs)) as [number, number];
-    return token > 0 ? { token, takeover: takeover === 1 } : undefined;
+  async claim(keys: ClaimKeys, holder: string, ttlMs: number, expectedFence?: string): Promise<ClaimOutcome> {
+    const reply = (await this.redis.eval(CLAIM, 3, keys.lease, keys.fence, keys.epoch, holder, ttlMs, expectedFence === undefined ? '0' : '1', expectedFence ?? '')) as [
+      number,
+      number,
+      string,
+      string,
+    ];
+    const [token, takeover, value, fence] = reply;
+    const view = { holder: value === '' ? undefined : String(value), fence: String(fence) };
+    return token > 0 ? { view, claim: { token, takeover: takeover === 1 } } : { view };
   }
 
   async renew(lease: string, value: string, ttlMs: number): Promise<boolean> {

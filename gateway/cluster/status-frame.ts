@@ -9,6 +9,8 @@ import type { BrokerStatusUpdate } from '../upstream/adapter-contract.ts';
 export interface RelayedStatus {
   origin: string;
   status: BrokerStatusUpdate;
+  /** When the holder sent it (its clock, ms): a replayed old status is refused by its age. */
+  sentAtMs?: number;
 }
 
 export class StatusFrameError extends Error {
@@ -17,8 +19,8 @@ export class StatusFrameError extends Error {
 
 const STATES = new Set<string>(Object.values(BrokerState));
 
-export function encodeRelayedStatus({ origin, status }: RelayedStatus): Buffer {
-  return Buffer.from(JSON.stringify({ origin, ...status }), 'utf8');
+export function encodeRelayedStatus({ origin, status, sentAtMs }: RelayedStatus): Buffer {
+  return Buffer.from(JSON.stringify({ origin, ...status, ...(sentAtMs !== undefined && { at: sentAtMs }) }), 'utf8');
 }
 
 const optionalNumber = (value: unknown): value is number | undefined => value === undefined || (typeof value === 'number' && Number.isFinite(value));
@@ -32,10 +34,10 @@ export function decodeRelayedStatus(buf: Buffer): RelayedStatus {
     throw new StatusFrameError('status message is not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null) throw new StatusFrameError('status message is not an object');
-  const { origin, state, retry_in_ms, http_status, message } = parsed as Record<string, unknown>;
+  const { origin, state, retry_in_ms, http_status, message, at } = parsed as Record<string, unknown>;
   if (typeof origin !== 'string') throw new StatusFrameError('status message has no origin');
   if (typeof state !== 'string' || !STATES.has(state)) throw new StatusFrameError(`unknown broker state ${JSON.stringify(state)}`);
-  if (!optionalNumber(retry_in_ms) || !optionalNumber(http_status)) throw new StatusFrameError('retry_in_ms and http_status must be numbers');
+  if (!optionalNumber(retry_in_ms) || !optionalNumber(http_status) || !optionalNumber(at)) throw new StatusFrameError('retry_in_ms, http_status and at must be numbers');
   if (message !== undefined && typeof message !== 'string') throw new StatusFrameError('message must be a string');
   return {
     origin,
@@ -45,5 +47,6 @@ export function decodeRelayedStatus(buf: Buffer): RelayedStatus {
       ...(http_status !== undefined && { http_status }),
       ...(message !== undefined && { message }),
     },
+    ...(at !== undefined && { sentAtMs: at }),
   };
 }

@@ -5,13 +5,19 @@ import type { UserRecord } from '../users.ts';
 import type { ChannelRouter } from './channels.ts';
 import { ClusterLogEvent } from './cluster-log.ts';
 import type { ClusterMetrics } from './cluster-metrics.ts';
-import { ClusterKey } from './redis-keys.ts';
+import type { ClusterKeys } from './redis-keys.ts';
 import { decodeRelayBatch, encodeRelayBatch } from './relay-frame.ts';
 import { decodeRelayedStatus, encodeRelayedStatus } from './status-frame.ts';
 
 /** What a relay shares with the other members of its gateway. */
 export interface RelayContext {
   gatewayId: string;
+  /**
+   * With `--cluster-secret`: messages older than this (sender's clock against ours) are dropped as replays
+   * of sealed messages recorded earlier. Undefined without a secret, where anyone can forge a fresh one.
+   */
+  freshnessMs?: number;
+  keys: Pick<ClusterKeys, 'ticks' | 'status'>;
   channels: Pick<ChannelRouter, 'follow'>;
   publish(channel: string, message: Buffer): Promise<unknown>;
   metrics: ClusterMetrics;
@@ -25,8 +31,8 @@ export interface RelayMember {
   ownsUpstream(): boolean;
   /** A tick for this gateway's clients, from its own upstream or relayed. */
   deliver(tick: Tick, frame: Buffer): void;
-  /** The holder's `broker_status`, relayed from another gateway. */
-  heardStatus(status: BrokerStatusUpdate): void;
+  /** The holder's `broker_status`, relayed from another gateway (`origin`, its id). */
+  heardStatus(status: BrokerStatusUpdate, origin: string): void;
 }
 
 /**
@@ -50,8 +56,8 @@ export class TickRelay {
   start(): void {
     const { userId, broker } = this.user;
     this.unfollow = [
-      this.ctx.channels.follow(ClusterKey.ticks(userId, broker), (message) => this.relayed(message)),
-      this.ctx.channels.follow(ClusterKey.status(userId, broker), (message) => this.relayedStatus(message)),
+      this.ctx.channels.follow(this.ctx.keys.ticks(userId, broker), (message) => this.relayed(message)),
+      this.ctx.channels.follow(this.ctx.keys.status(userId, broker), (message) => this.relayedStatus(message)),
     ];
   }
 
@@ -70,8 +76,8 @@ export class TickRelay {
   /** A state of the upstream this gateway holds. */
   ownStatus(status: BrokerStatusUpdate): void {
     if (!this.member.holdsLease()) return;
-    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status });
-    void this.ctx.publish(ClusterKey.status(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+    const message = encodeRelayedStatus({ origin: this.ctx.gatewayId, status, sentAtMs: Date.now() });
+    void this.ctx.publish(this.ctx.keys.status(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
   }
 
   /**
@@ -87,7 +93,7 @@ export class TickRelay {
     if (ticks.length === 0 || !this.member.holdsLease()) return;
     try {
       const message = encodeRelayBatch({ origin: this.ctx.gatewayId, publishedAtMs: Date.now(), frames });
-      void this.ctx.publish(ClusterKey.ticks(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
+      void this.ctx.publish(this.ctx.keys.ticks(this.user.userId, this.user.broker), message).catch(() => this.ctx.metrics.relayPublishFailed());
     } catch {
       this.ctx.metrics.relayPublishFailed();
     }
@@ -105,16 +111,24 @@ export class TickRelay {
     }
   }
 
+  /** A sealed message sent longer ago than the freshness window: a replay, dropped and counted. */
+  private stale(sentAtMs: number | undefined, channel: string): boolean {
+    const window = this.ctx.freshnessMs;
+    if (window === undefined || (sentAtMs !== undefined && Math.abs(Date.now() - sentAtMs) <= window)) return false;
+    this.ctx.metrics.staleMessage(channel);
+    return true;
+  }
+
   private relayed(message: Buffer): void {
     const batch = this.fromPeer(message, decodeRelayBatch, 'relay');
-    if (!batch || batch.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
+    if (!batch || this.stale(batch.publishedAtMs, 'ticks') || batch.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
     this.ctx.metrics.relayLag(Date.now() - batch.publishedAtMs);
     batch.ticks.forEach((tick, i) => this.member.deliver(tick, batch.frames[i]!));
   }
 
   private relayedStatus(message: Buffer): void {
     const relayed = this.fromPeer(message, decodeRelayedStatus, 'status');
-    if (!relayed || relayed.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
-    this.member.heardStatus(relayed.status);
+    if (!relayed || this.stale(relayed.sentAtMs, 'status') || relayed.origin === this.ctx.gatewayId || this.member.ownsUpstream()) return;
+    this.member.heardStatus(relayed.status, relayed.origin);
   }
 }

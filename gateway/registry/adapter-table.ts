@@ -1,7 +1,7 @@
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { UserRecord } from '../users.ts';
-import type { AdapterHealth, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import type { AdapterHealth, PoolHealth, UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import { leaseOf, type Lease, type RegistryDeps } from './registry.ts';
 
 interface Entry<A> {
@@ -16,6 +16,8 @@ export interface AdapterTableHooks<A> {
   idle?(adapter: A): void;
   /** Lets the adapter go for good; resolves once its upstream is closed. */
   close(adapter: A): Promise<void>;
+  /** The adapter's upstream pool, for /health. */
+  pool?(adapter: A): PoolHealth | undefined;
 }
 
 /**
@@ -76,14 +78,18 @@ export class AdapterTable<A extends UpstreamAdapter> {
   }
 
   health(): AdapterHealth[] {
-    return [...this.entries.values()].map(({ adapter, clients }) => ({
-      user: adapter.user.userId,
-      broker: adapter.broker,
-      state: adapter.state,
-      upstreamConnections: adapter.upstreamConnections(),
-      subscriptions: adapter.subscriptionCount(),
-      clients,
-    }));
+    return [...this.entries.values()].map(({ adapter, clients }) => {
+      const pool = this.hooks.pool?.(adapter);
+      return {
+        user: adapter.user.userId,
+        broker: adapter.broker,
+        state: adapter.state,
+        upstreamConnections: adapter.upstreamConnections(),
+        subscriptions: adapter.subscriptionCount(),
+        clients,
+        ...(pool && { pool }),
+      };
+    });
   }
 
   adapters(): A[] {

@@ -45,6 +45,8 @@ export interface Registry {
 export interface RegistryDeps extends AdapterDeps {
   /** `--linger-ms`: release an open adapter this long after its last client left; 0 keeps it until logout. */
   lingerMs: number;
+  /** `--max-upstream`: upstream connections one user's pool may hold at once. */
+  maxUpstream: number;
 }
 
 /** Registry key; NUL cannot occur in a user id read from JSON by accident. */

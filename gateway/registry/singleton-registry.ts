@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AngelAdapter } from '../upstream/adapter.ts';
+import { UpstreamPool } from '../upstream/pool.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { BrokerName } from '../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../users.ts';
@@ -8,7 +8,8 @@ import type { AdapterHealth } from '../upstream/adapter-contract.ts';
 import { registryKey, type Lease, type Registry, type RegistryDeps } from './registry.ts';
 
 /**
- * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker). The entry is stored
+ * The fix (docs/architecture.md#registries): exactly one adapter per (user, broker), an upstream pool of at
+ * most `maxUpstream` connections (one while its symbols fit on one). The entry is stored
  * before the first `await`, so every concurrent authenticate finds it and shares its one connect cycle
  * (single-flight). A lease is handed out at once, without waiting for the upstream: clients learn its state
  * from `broker_status`, so a refused upstream never holds up their `auth` reply. Dialling follows demand: the
@@ -17,14 +18,15 @@ import { registryKey, type Lease, type Registry, type RegistryDeps } from './reg
  * adapters for that key until it has.
  */
 export class SingletonRegistry implements Registry {
-  private readonly table: AdapterTable<AngelAdapter>;
+  private readonly table: AdapterTable<UpstreamPool>;
   private readonly log: Logger;
 
   constructor(private readonly deps: RegistryDeps) {
     this.log = deps.logger;
-    this.table = new AdapterTable<AngelAdapter>(deps, {
-      create: (user) => new AngelAdapter(user, this.deps),
+    this.table = new AdapterTable<UpstreamPool>(deps, {
+      create: (user) => new UpstreamPool(user, this.deps),
       idle: (adapter) => adapter.pause(),
+      pool: (adapter) => adapter.health(),
       close: async (adapter) => {
         await adapter.close();
         const { user } = adapter;

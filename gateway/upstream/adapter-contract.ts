@@ -16,6 +16,19 @@ export interface AdapterHealth {
   upstreamConnections: number;
   subscriptions: number;
   clients: number;
+  /** The singleton's upstream pool: its connections (open or not, each counted against the budget). */
+  pool?: PoolHealth;
+}
+
+export interface PoolHealth {
+  /** `--max-upstream`: connections the pool may hold at once. */
+  maxUpstream: number;
+  /** Tokens on each connection the pool holds, the first one first; closing ones included. */
+  tokens: number[];
+  /** Connections open at the broker. */
+  open: number;
+  /** Symbols accepted but not receiving data: on a refused extra connection, or waiting for a slot. */
+  waiting: number;
 }
 
 /**
@@ -35,6 +48,19 @@ export interface UpstreamAdapter {
   carries(key: UpstreamKey): boolean;
   upstreamConnections(): number;
   subscriptionCount(): number;
+  /**
+   * Why `key` receives no data although the user's upstream is open (its pool connection is refused or
+   * not open yet), or undefined; adapters of one connection have no such case.
+   */
+  waitingReason?(key: UpstreamKey): string | undefined;
+  /** The largest number of upstream keys the adapter may ever hold, for the message of a refused subscribe. */
+  readonly tokenBudget?: TokenBudget;
+}
+
+/** How many upstream connections of how many tokens each an adapter may use. */
+export interface TokenBudget {
+  connections: number;
+  tokensPerConnection: number;
 }
 
 /** The adapter-specific part of a `broker_status` message; the session adds type, broker and user. */
@@ -48,6 +74,11 @@ export interface AdapterListener {
   onStatus(adapter: UpstreamAdapter, status: BrokerStatusUpdate): void;
   /** The adapter gave up (or was closed): its clients should hear BROKER_ERROR. */
   onFailed(adapter: UpstreamAdapter, message: string): void;
+  /**
+   * Some keys' state differs from the adapter's (a pool's extra connection was refused, or opened): the
+   * clients holding them hear `subscription_status`.
+   */
+  onKeysStatus?(adapter: UpstreamAdapter, keys: UpstreamKey[], status: BrokerStatusUpdate & { message: string }): void;
 }
 
 export interface HeartbeatPolicy {

@@ -117,6 +117,11 @@ export class AngelAdapter implements UpstreamAdapter {
     return gone;
   }
 
+  /** Destroys the socket without a close handshake (a close that overran its deadline). */
+  terminate(): void {
+    this.socket?.terminate();
+  }
+
   private apply(event: LifecycleEvent): void {
     const previous = this.lifecycle;
     const next = transition(previous, event, this.policy);
@@ -233,7 +238,11 @@ export class AngelAdapter implements UpstreamAdapter {
       this.resolveCloseWaiters();
       return;
     }
-    this.apply(this.wanted ? { type: 'lost', rateLimited: outcome.status === 429 } : { type: 'pause' });
+    this.apply(
+      this.wanted
+        ? { type: 'lost', rateLimited: outcome.status === 429, ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }) }
+        : { type: 'pause' },
+    );
   }
 
   private armHeartbeat(): void {

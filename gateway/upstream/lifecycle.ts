@@ -26,7 +26,7 @@ export type LifecycleEvent =
   | { type: 'start' }
   | { type: 'opened' }
   /** The handshake failed, or an open socket closed or went silent. */
-  | { type: 'lost'; rateLimited: boolean }
+  | { type: 'lost'; rateLimited: boolean; retryAfterMs?: number }
   /** The backoff timer fired. */
   | { type: 'retry' }
   /**
@@ -68,7 +68,7 @@ export function transition(state: Lifecycle, event: LifecycleEvent, policy: Life
       if (state.kind === 'open') {
         // A socket that was serving data starts a fresh cycle, after a pause: a broker that just dropped
         // everyone may still count our old socket against the limit for a moment.
-        return { kind: 'backoff', attempt: 1, failures: 0, delayMs: policy.delay(1, event.rateLimited), rateLimited: event.rateLimited };
+        return { kind: 'backoff', attempt: 1, failures: 0, delayMs: delayFor(policy, 1, event), rateLimited: event.rateLimited };
       }
       if (state.kind !== 'connecting') return state;
       const failures = state.failures + (event.rateLimited ? 0 : 1);
@@ -77,9 +77,13 @@ export function transition(state: Lifecycle, event: LifecycleEvent, policy: Life
         kind: 'backoff',
         attempt: state.attempt + 1,
         failures,
-        delayMs: policy.delay(state.attempt + 1, event.rateLimited),
+        delayMs: delayFor(policy, state.attempt + 1, event),
         rateLimited: event.rateLimited,
       };
   }
 }
 
+/** The policy's delay, or longer when the broker's refusal said how long to wait (`Retry-After`). */
+function delayFor(policy: LifecyclePolicy, attempt: number, event: { rateLimited: boolean; retryAfterMs?: number }): number {
+  return Math.max(policy.delay(attempt, event.rateLimited), event.retryAfterMs ?? 0);
+}

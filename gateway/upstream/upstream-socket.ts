@@ -31,6 +31,19 @@ export interface DialOutcome {
   reason?: string;
   /** WebSocket close code of an opened socket; 1006 means the TCP connection was cut without a close frame. */
   closeCode?: number;
+  /** The refusal's `Retry-After`, in ms, at most MAX_RETRY_AFTER_MS. */
+  retryAfterMs?: number;
+}
+
+/** A broker asking for more than this is waited out for this long: a typo must not silence a user for a day. */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `now`; undefined when absent or unreadable. */
+export function retryAfterMs(header: unknown, now: number): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
 }
 
 export interface DialHandlers {
@@ -77,6 +90,8 @@ export function dialUpstream(
     outcome.status = res.statusCode;
     const header = res.headers[ERROR_HEADER];
     if (typeof header === 'string') outcome.reason = header;
+    const retryAfter = retryAfterMs(res.headers['retry-after'], Date.now());
+    if (retryAfter !== undefined) outcome.retryAfterMs = retryAfter;
     res.resume();
     socket.terminate();
   });

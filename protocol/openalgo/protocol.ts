@@ -29,6 +29,7 @@ export const ServerMessageType = {
   pong: 'pong',
   marketData: 'market_data',
   brokerStatus: 'broker_status',
+  subscriptionStatus: 'subscription_status',
 } as const;
 
 export const ErrorCode = {
@@ -137,6 +138,11 @@ export interface MarketDataMessage extends SymbolRef {
   mode: OpenAlgoModeCode;
   broker: BrokerName;
   data: MarketData;
+  /**
+   * Not OpenAlgo's: true on the last known tick sent at once to a new subscriber, before live ticks;
+   * `data.timestamp` is still that tick's exchange timestamp, so a client can tell its age.
+   */
+  snapshot?: true;
 }
 
 /**
@@ -208,4 +214,19 @@ export interface SupportedBrokersMessage {
   status: 'success';
   brokers: BrokerName[];
   count: number;
+}
+
+/**
+ * Not OpenAlgo's: the state of some of a client's symbols when it differs from the user's upstream as a
+ * whole, e.g. symbols carried by a pool's extra connection that the broker refused. One message lists
+ * every affected symbol of the client.
+ */
+export interface SubscriptionStatusMessage {
+  type: 'subscription_status';
+  broker: BrokerName;
+  state: BrokerStateName;
+  message: string;
+  symbols: (SymbolRef & { mode: OpenAlgoModeCode })[];
+  retry_in_ms?: number;
+  http_status?: number;
 }

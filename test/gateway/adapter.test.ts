@@ -31,6 +31,12 @@ describe('adapter lifecycle transition', () => {
     });
   });
 
+  it("a refusal's Retry-After lengthens the back-off, never shortens it", () => {
+    const connecting: Lifecycle = { kind: 'connecting', attempt: 1, failures: 0 };
+    expect(transition(connecting, { type: 'lost', rateLimited: true, retryAfterMs: 7_000 }, policy)).toMatchObject({ kind: 'backoff', delayMs: 7_000 });
+    expect(transition(connecting, { type: 'lost', rateLimited: true, retryAfterMs: 500 }, policy)).toMatchObject({ kind: 'backoff', delayMs: 2_000 });
+  });
+
   it('429s never exhaust a cycle: another connection holding the slots frees by itself', () => {
     let state: Lifecycle = { kind: 'connecting', attempt: 1, failures: 0 };
     for (let i = 0; i < 20; i++) {

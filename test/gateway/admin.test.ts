@@ -24,7 +24,7 @@ describe('admin HTTP', () => {
     expect(await res.json()).toEqual({
       status: 'ok',
       clients: 1,
-      adapters: [{ user: USER.userId, broker: 'angel', state: 'open', upstreamConnections: 1, subscriptions: 1, clients: 1 }],
+      adapters: [{ user: USER.userId, broker: 'angel', state: 'open', upstreamConnections: 1, subscriptions: 1, clients: 1, pool: { maxUpstream: 2, tokens: [1], open: 1, waiting: 0 } }],
     });
   });
 

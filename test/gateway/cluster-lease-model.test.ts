@@ -22,10 +22,12 @@ class Broker {
   readonly using = new Set<number>();
   highestToken = 0;
   handovers = 0;
+  /** An attacker wrote to Redis: fencing tokens may repeat (the counter was deleted), overlap must not. */
+  tampered = false;
 
   opened(node: number, token: number): void {
     expect([...this.open], `node ${node} opened while others were open`).toEqual([]);
-    expect(token, 'fencing token must grow').toBeGreaterThan(this.highestToken);
+    if (!this.tampered) expect(token, 'fencing token must grow').toBeGreaterThan(this.highestToken);
     this.highestToken = token;
     this.open.add(node);
     this.using.add(node);
@@ -176,6 +178,23 @@ const latencyCommand = (node: number, upMs: number, downMs: number): Command => 
   toString: () => `latency(${node}, up ${upMs}, down ${downMs})`,
 });
 
+/**
+ * An attacker with access to Redis (docs/cluster.md#lease-fencing): deletes the lease or the fence
+ * counter, or overwrites the lease with a value of its own (garbage, or one that names a gateway), at any
+ * time. Data may stop; two upstreams must never be open.
+ */
+const attackCommand = (attack: 'delete-lease' | 'delete-fence' | 'overwrite' | 'impersonate', ttlMs: number): Command => ({
+  check: () => true,
+  run: async (_m, c) => {
+    c.broker.tampered = true;
+    if (attack === 'delete-lease') c.redis.deleteKey(KEYS.lease);
+    else if (attack === 'delete-fence') c.redis.deleteKey(KEYS.fence);
+    else c.redis.setString(KEYS.lease, attack === 'overwrite' ? 'attacker' : `gw1-0:${c.broker.highestToken + 1}`, ttlMs);
+    await c.passes(0);
+  },
+  toString: () => `attack(${attack}${attack === 'overwrite' || attack === 'impersonate' ? `, ttl ${ttlMs}` : ''})`,
+});
+
 const redisRestartCommand: Command = {
   check: () => true,
   run: async (_m, c) => c.redis.loseEverything(),
@@ -190,6 +209,9 @@ const commands = fc.commands(
     node.map(upstreamFailedCommand),
     node.map(demandCommand),
     fc.constant(redisRestartCommand),
+    fc
+      .tuple(fc.constantFrom('delete-lease', 'delete-lease', 'delete-fence', 'overwrite', 'impersonate') as fc.Arbitrary<'delete-lease' | 'delete-fence' | 'overwrite' | 'impersonate'>, fc.integer({ min: 1, max: 2 * TTL_MS }))
+      .map(([attack, ttl]) => attackCommand(attack, ttl)),
     fc.integer({ min: 1, max: 2 * TTL_MS }).map(passCommand),
     fc.tuple(node, fc.constantFrom<LinkMode>('up', 'up', 'refuse', 'drop', 'lose-replies')).map(([n, mode]) => linkCommand(n, mode)),
     fc.tuple(node, fc.integer({ min: 0, max: TTL_MS }), fc.integer({ min: 0, max: TTL_MS })).map(([n, up, down]) => latencyCommand(n, up, down)),
@@ -198,7 +220,7 @@ const commands = fc.commands(
 );
 
 describe('cluster lease (model-based, fake clock and fake Redis)', () => {
-  it('never lets two gateways hold the upstream at once, and every new holder has a higher fencing token', async () => {
+  it('never lets two gateways hold the upstream at once, whatever an attacker deletes or overwrites in Redis, and untampered tokens grow', async () => {
     await fc.assert(
       fc.asyncProperty(commands, async (cmds) => {
         const cluster = new Cluster();
@@ -207,12 +229,13 @@ describe('cluster lease (model-based, fake clock and fake Redis)', () => {
         // Liveness after the storm: with every link healed and demand back, some started gateway ends up holding.
         for (const link of cluster.links) Object.assign(link, { mode: 'up', upMs: 0, downMs: 0 });
         cluster.standingBack.fill(false);
-        await cluster.passes(4 * TTL_MS);
+        // An attacker's lease lives up to 2 TTL; then one fence wait and a look.
+        await cluster.passes(5 * TTL_MS);
         const anyStarted = model.started.some(Boolean);
         expect(cluster.broker.open.size).toBe(anyStarted ? 1 : 0);
         for (let n = 0; n < NODES; n++) if (model.started[n]) await cluster.stop(n);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 
@@ -227,7 +250,8 @@ describe('cluster lease (model-based, fake clock and fake Redis)', () => {
     // Fenced at TTL/2 at the latest; its socket is gone a close handshake later, still before the TTL.
     await cluster.passes(TTL_MS / 2 + CLOSE_MS);
     expect(cluster.broker.open).toEqual(new Set());
-    await cluster.passes(TTL_MS);
+    // The key expires a TTL after the last renewal; node 1 then waits out the fence wait (2/3 TTL).
+    await cluster.passes(2 * TTL_MS);
     expect(cluster.broker.open).toEqual(new Set([1]));
     expect(cluster.broker.highestToken).toBeGreaterThan(firstToken);
     expect(cluster.keepers[0]!.holds()).toBe(false);

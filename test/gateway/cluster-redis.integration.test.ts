@@ -39,26 +39,28 @@ const TICK: LtpTick = {
 };
 
 describe('cluster on a real redis-server', () => {
-  it('claims with NX and a growing fencing token; renew and release only work for the holder', async () => {
+  it('claims with NX, an unchanged fence and a growing fencing token; renew and release only work for the holder', async () => {
     const store = new RedisLeaseStore(await client());
     const keys = { lease: ClusterKey.lease('u:1', 'angel'), fence: ClusterKey.fence('u:1', 'angel'), epoch: ClusterKey.epoch };
     const lease = keys.lease;
     const startedAt = Date.now();
-    expect(await store.claim(keys, 'gw-a', 100), 'a fresh Redis starts in quarantine').toBeUndefined();
+    expect((await store.claim(keys, 'gw-a', 100, '')).claim, 'a fresh Redis starts in quarantine').toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const first = (await store.claim(keys, 'gw-a', 2_000))!;
-    expect(first.takeover).toBe(false);
-    expect(first.token).toBeGreaterThan(startedAt);
-    const t = first.token;
-    expect(await store.claim(keys, 'gw-b', 2_000)).toBeUndefined();
+    expect((await store.claim(keys, 'gw-a', 2_000)).claim, 'a look claims nothing').toBeUndefined();
+    const first = await store.claim(keys, 'gw-a', 2_000, '');
+    expect(first.claim!.takeover).toBe(false);
+    expect(first.claim!.token).toBeGreaterThan(startedAt);
+    const t = first.claim!.token;
+    expect(await store.claim(keys, 'gw-b', 2_000, String(t))).toEqual({ view: { holder: leaseValue('gw-a', t), fence: String(t) } });
     expect(await store.renew(lease, leaseValue('gw-b', t), 2_000)).toBe(false);
     expect(await store.renew(lease, leaseValue('gw-a', t), 2_000)).toBe(true);
     expect(await store.release(lease, leaseValue('gw-b', t))).toBe(false);
     expect(await store.release(lease, leaseValue('gw-a', t))).toBe(true);
-    expect(await store.claim(keys, 'gw-b', 50)).toEqual({ token: t + 1, takeover: true });
+    expect((await store.claim(keys, 'gw-b', 50, String(t - 1))).claim, 'someone claimed since gw-b looked').toBeUndefined();
+    expect((await store.claim(keys, 'gw-b', 50, String(t))).claim).toEqual({ token: t + 1, takeover: true });
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await store.renew(lease, leaseValue('gw-b', t + 1), 2_000)).toBe(false);
-    expect(await store.claim(keys, 'gw-a', 2_000)).toEqual({ token: t + 2, takeover: true });
+    expect((await store.claim(keys, 'gw-a', 2_000, String(t + 1))).claim).toEqual({ token: t + 2, takeover: true });
   });
 
   it('keeps the union of the other gateways demand sets and forgets a gateway whose set expired', async () => {

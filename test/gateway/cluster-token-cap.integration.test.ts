@@ -4,14 +4,13 @@ import { upstreamKeyId } from '../../gateway/upstream/upstream-key.ts';
 import { ClusterLogEvent } from '../../gateway/cluster/cluster-log.ts';
 import { ClusterKey } from '../../gateway/cluster/redis-keys.ts';
 import type { Gateway } from '../../gateway/index.ts';
-import { MAX_TOKENS_PER_CONNECTION } from '../../protocol/smartapi/index.ts';
 import { USER, waitFor, type Rig } from '../support/gateway-harness.ts';
 import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';
 
 const TTL_MS = 1_000;
 /** Small enough for the 50 bundled equities to pass it. */
 const CAP = 20;
-const LIMIT_MESSAGE = `Subscription limit reached: AngelOne allows ${MAX_TOKENS_PER_CONNECTION} tokens per connection`;
+const LIMIT_MESSAGE = `Subscription limit reached: AngelOne allows ${CAP} tokens per connection`;
 const LTP = 1;
 const NSE = 1;
 const equities = instruments.filter((i) => i.exch_seg === 'NSE' && i.instrumenttype === '');
@@ -44,8 +43,8 @@ function sampleUpstream(r: Rig): () => number {
 
 describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways', () => {
   it('refuses the items that would take the cluster-wide union past the cap, as one gateway does', async () => {
-    const { rig } = await rigs.start({ maxTokens: CAP });
-    const { gateway: other, client: b } = await rigs.second({ maxTokens: CAP });
+    const { rig } = await rigs.start({ maxTokens: CAP, maxUpstream: 1 });
+    const { gateway: other, client: b } = await rigs.second({ maxTokens: CAP, maxUpstream: 1 });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const theirs = equities.slice(15, 25);
@@ -78,7 +77,7 @@ describe('gateway --cluster: AngelOne tokens-per-connection cap across gateways'
 
   it('the holder subscribes at most the cap when gateways raced past it, reports the overflow once, and catches up when demand drops', async () => {
     // A broker with the same cap refuses a subscribe that would pass it, as AngelOne does.
-    const { rig } = await rigs.start({ maxTokens: CAP }, { maxTokens: CAP });
+    const { rig } = await rigs.start({ maxTokens: CAP, maxUpstream: 1 }, { maxTokens: CAP });
     const peak = sampleUpstream(rig);
     const mine = equities.slice(0, 15);
     const ghost = equities.slice(15, 25);

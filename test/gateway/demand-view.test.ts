@@ -23,8 +23,9 @@ function viewOf(others: string[], maxTokens: number) {
     USER,
     {
       gatewayId: 'gw-a',
+      keys: ClusterKey,
       timing: { ttlMs: 6_000 },
-      adapterDeps: { clock, maxTokens },
+      adapterDeps: { clock, maxTokens, maxUpstream: 1 },
       demand: {
         publish: async (_userId, _broker, keyIds) => void state.published.push([...keyIds]),
         othersUnion: async () => new Set(state.others),

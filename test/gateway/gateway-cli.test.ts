@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 /** The arguments yargs hands the gateway's handler when only the defaults apply. */
-const ARGS = { host: '127.0.0.1', port: 0, 'broker-url': 'ws://127.0.0.1:9443/smart-stream', 'admin-port': 0, 'admin-host': '127.0.0.1', 'log-level': 'info', 'max-reconnect': 5, 'linger-ms': 0, 'lease-ttl-ms': 6000, 'time-scale': 1 } as const;
+const ARGS = { host: '127.0.0.1', port: 0, 'broker-url': 'ws://127.0.0.1:9443/smart-stream', 'admin-port': 0, 'admin-host': '127.0.0.1', 'log-level': 'info', 'max-reconnect': 5, 'linger-ms': 0, 'max-upstream': 2, snapshot: true, 'lease-ttl-ms': 6000, 'cluster-prefix': 'stormcheck', 'max-pending-per-source': 1024, 'max-connections-per-source': 1200, 'max-unauthenticated-per-source': 1024, 'auth-failures-per-source': 20, 'auth-block': '60s', 'time-scale': 1 } as const;
 
 describe('stormcheck gateway CLI', () => {
   it('--registry legacy is legacy-2025: the optionsFromArgs mapping keeps the alias, startGateway resolves it', async () => {

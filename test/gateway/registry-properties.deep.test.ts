@@ -27,6 +27,12 @@ describe('registry properties against the mock broker (deep: real timers)', () =
     expect(details.failed).toBe(false);
   });
 
+  const pool = 'deep: singleton pool keeps every invariant within its budget of connections and tokens';
+  it(pool, async () => {
+    const details = await assertRegistry({ ...DEEP, pool: { maxTokens: 1, maxUpstream: 2 }, numRuns: Math.ceil(DEEP.numRuns / 2) }, 'test:deep', pool);
+    expect(details.failed).toBe(false);
+  });
+
   it('deep: legacy is caught from every seed tried, each counterexample shrunk', async () => {
     for (let i = 0; i < LEGACY_SEEDS; i++) {
       const seed = DEEP.seed + i;

@@ -13,6 +13,11 @@ import { MODEL_USERS } from '../model/registry-model-system.ts';
 
 const env = fromEnv({ seed: 20_261_126, numRuns: 30, maxCommands: 30 });
 const SINGLETON: RegistryRunConfig = { registry: 'singleton', speed: 'fast', scheduled: false, maxReconnect: 5, ...env };
+/**
+ * One key per connection: the second key a user holds opens the second connection and the third is
+ * refused, so short sequences reach both the growth and the budget (with 3 per connection few did).
+ */
+const POOL = { maxTokens: 1, maxUpstream: 2 };
 
 /** Past counterexamples, replayed before the random sequences. */
 const REGRESSIONS = () => [
@@ -44,6 +49,12 @@ describe('registry properties against the mock broker (fast: manual gateway cloc
   const scheduled = 'singleton keeps every invariant when fast-check reorders concurrent authenticates and upstream handshakes';
   it(scheduled, { timeout: 120_000 }, async () => {
     const details = await assertRegistry({ ...SINGLETON, scheduled: true, numRuns: Math.ceil(SINGLETON.numRuns / 2) }, 'test', scheduled);
+    expect(details.failed).toBe(false);
+  });
+
+  const pool = 'singleton pool keeps every invariant within its budget of connections and tokens';
+  it(pool, { timeout: 120_000 }, async () => {
+    const details = await assertRegistry({ ...SINGLETON, pool: POOL, numRuns: SINGLETON.numRuns }, 'test', pool);
     expect(details.failed).toBe(false);
   });
 

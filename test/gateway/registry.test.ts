@@ -13,6 +13,7 @@ describe('SingletonRegistry with fake sockets and a fake clock', () => {
     return {
       ...fakeAdapterDeps(clock, logs),
       lingerMs: 0,
+      maxUpstream: 2,
       ...overrides,
     };
   }
@@ -34,7 +35,7 @@ describe('SingletonRegistry with fake sockets and a fake clock', () => {
     expect(logs.count('adapter.create')).toBe(1);
     expect(logs.count('adapter.reuse')).toBe(9);
     expect(registry.health()).toEqual([
-      { user: USER.userId, broker: 'angel', state: 'open', upstreamConnections: 1, subscriptions: 0, clients: 10 },
+      { user: USER.userId, broker: 'angel', state: 'open', upstreamConnections: 1, subscriptions: 0, clients: 10, pool: { maxUpstream: 2, tokens: [0], open: 1, waiting: 0 } },
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_SOURCE_LIMITS, SourceGuard } from '../../gateway/client/source-guard.ts';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import type WebSocket from 'ws';
@@ -33,21 +34,23 @@ class FakeClientSocket {
 function session(registry: Registry, limits = {}): { socket: FakeClientSocket; session: ClientSession; logs: LogCapture } {
   const socket = new FakeClientSocket();
   const logs = new LogCapture();
+  const clock = new FakeClock();
   const context: SessionContext = {
     users: new UserDirectory([USER]),
     instruments: new InstrumentMaster(loadInstrumentsFile(BUNDLED_INSTRUMENTS_PATH)),
     registry,
     metrics: new GatewayMetrics(),
     logger: pino({ base: undefined }, logs),
-    clock: new FakeClock(),
+    clock,
     limits: { ...DEFAULT_CLIENT_LIMITS, ...limits },
     fanOutFor: () => new TickFanOut('angel', { delivered: () => undefined, dropped: () => undefined }),
     brokerStatusFor: () => ({ state: 'open' }),
     writeBatch: new WriteBatch(),
     attached: () => undefined,
     detached: () => undefined,
+    sources: new SourceGuard(DEFAULT_SOURCE_LIMITS, clock, DEFAULT_CLIENT_LIMITS.authFailureDelayMs),
   };
-  return { socket, session: new ClientSession(1, socket as unknown as WebSocket, new PassThrough(), context), logs };
+  return { socket, session: new ClientSession(1, socket as unknown as WebSocket, new PassThrough(), context, '127.0.0.1'), logs };
 }
 
 const frame = (message: object): Buffer => Buffer.from(JSON.stringify(message));

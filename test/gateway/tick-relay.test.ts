@@ -25,6 +25,7 @@ function relayOn(gatewayId: string, lease: { holds: boolean; owns: boolean }) {
     USER,
     {
       gatewayId,
+      keys: ClusterKey,
       channels: {
         follow: (channel, handler) => {
           handlers.set(channel, handler);
@@ -42,7 +43,7 @@ function relayOn(gatewayId: string, lease: { holds: boolean; owns: boolean }) {
       holdsLease: () => lease.holds,
       ownsUpstream: () => lease.owns,
       deliver: (tick) => events.push(`deliver ${tick.token}`),
-      heardStatus: (status) => heard.push(status),
+      heardStatus: (status) => void heard.push(status),
     },
   );
   relay.start();

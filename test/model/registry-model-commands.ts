@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { UserRecord } from '../../gateway/index.ts';
 import {
+  heldByCode,
+  upstreamKeyOf,
   checkFreshAfterLogout,
   checkInvariants,
   checkLoggedOut,
@@ -188,12 +190,19 @@ export class Subscribe implements Cmd {
     const reply = await request(r, this.id, subscribeFrame('subscribe', this.symbols, this.mode), 'subscribe');
     const results = (reply.subscriptions ?? []) as Json[];
     const state = m.clients.get(this.id)!;
+    // Keys the user's pool carries; a new one past the budget must be refused, a carried one never.
+    const carried = heldByCode(m).get(state.user!.clientCode)!;
     this.symbols.forEach((s, i) => {
-      const expected = s.token === undefined ? ['error'] : ['success', 'pending'];
+      const topic = s.token === undefined ? undefined : topicOf(s, this.mode);
+      const key = topic && upstreamKeyOf(topic);
+      const overBudget = key !== undefined && !carried.has(key) && m.tokenBudget !== undefined && carried.size >= m.tokenBudget;
+      const expected = topic === undefined || overBudget ? ['error'] : ['success', 'pending'];
       if (!expected.includes(results[i]?.status)) {
-        throw new InvariantError(`subscribe ${s.symbol} answered ${JSON.stringify(results[i] ?? reply)}, expected ${expected.join(' or ')}`);
+        throw new InvariantError(`subscribe ${s.symbol} answered ${JSON.stringify(results[i] ?? reply)}, expected ${expected.join(' or ')} (user holds ${carried.size} keys, budget ${m.tokenBudget ?? 'none'})`);
       }
-      if (s.token !== undefined) state.topics.add(topicOf(s, this.mode));
+      if (topic === undefined || overBudget) return;
+      carried.add(key!);
+      state.topics.add(topic);
     });
     await checkInvariants(m, r);
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { RegistryMode } from '../../gateway/index.ts';
 import { authenticate, registryCommands } from './registry-model-commands.ts';
-import { checkSafety, initialModel, InvariantError, subscriptionMismatch, type Model } from './registry-model.ts';
+import { checkSafety, initialModel, InvariantError, subscriptionMismatch, type Model, type PoolLimits } from './registry-model.ts';
 import { ModelSystem, type Speed } from './registry-model-system.ts';
 
 /**
@@ -24,6 +24,8 @@ export interface RegistryRunConfig {
   maxReconnect: number;
   /** Stop generating and shrinking after this long (fast-check's interruptAfterTimeLimit). */
   timeLimitMs?: number;
+  /** Pool runs: tokens per connection lowered so the model's symbols need several connections. */
+  pool?: PoolLimits;
 }
 
 /** Gateway time within which, once faults stop, every subscribed client must see a tick (I4). */
@@ -95,9 +97,10 @@ async function runSequence(config: RegistryRunConfig, commands: RegistryCommands
     maxReconnect: config.maxReconnect,
     seed: config.seed,
     scheduler,
+    pool: config.pool,
   });
   try {
-    const model = initialModel(config.maxReconnect);
+    const model = initialModel(config.maxReconnect, config.pool);
     const setup = () => ({ model, real: system });
     if (scheduler) {
       await fc.scheduledModelRun(scheduler, setup, commands);

@@ -8,6 +8,7 @@ import type { Gateway, GatewayOptions, RegistryMode, UserRecord } from '../../ga
 import { LogCapture } from '../support/gateway-harness.ts';
 import { waitFor } from '../support/mock-broker-client.ts';
 import { IO_DEADLINE_MS, ManualTime, RealTime, type TimeControl } from './registry-model-time.ts';
+import type { PoolLimits } from './registry-model.ts';
 
 /**
  * The real system the registry properties drive: the mock broker and the gateway in this process, on
@@ -50,6 +51,8 @@ export interface SystemConfig {
   seed: number;
   /** Lets fast-check decide when upstream handshakes complete relative to client frames. */
   scheduler?: fc.Scheduler;
+  /** Pool runs: the gateway and the broker both hold `maxTokens` per connection, the gateway `maxUpstream` connections. */
+  pool?: PoolLimits;
 }
 
 interface RecordedSocket {
@@ -207,6 +210,7 @@ export class ModelSystem {
       tickMs: 20,
       seed: config.seed,
       logLevel: 'silent',
+      ...(config.pool && { maxTokens: config.pool.maxTokens }),
       accounts: MODEL_USERS.map((u) => ({ clientCode: u.clientCode, apiKey: u.brokerApiKey, feedToken: u.feedToken, authToken: u.authToken })),
     });
     try {
@@ -218,6 +222,7 @@ export class ModelSystem {
         users: [...MODEL_USERS],
         logDestination: system.logs,
         maxReconnect: config.maxReconnect,
+        ...(config.pool ?? { maxUpstream: 1 }),
         WebSocket: system.recorder.Socket,
         clock: system.time.clock,
         random: mulberry32(config.seed),

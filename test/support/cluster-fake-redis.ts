@@ -1,5 +1,5 @@
 import type { Clock } from '../../gateway/clock.ts';
-import type { Claim, ClaimKeys, LeaseStore } from '../../gateway/cluster/lease-store.ts';
+import type { ClaimKeys, ClaimOutcome, LeaseStore, LeaseView } from '../../gateway/cluster/lease-store.ts';
 
 /**
  * An in-memory Redis of strings and counters whose keys expire on a (fake) clock, reached by each
@@ -24,19 +24,31 @@ export class FakeRedis {
   }
 
   /** Same steps as the Lua script in redis-lease-store.ts. */
-  claim({ lease, fence, epoch }: ClaimKeys, holder: string, ttlMs: number): Claim | undefined {
+  claim({ lease, fence, epoch }: ClaimKeys, holder: string, ttlMs: number, expectedFence?: string): ClaimOutcome {
     const now = this.clock.now();
+    const view = (): LeaseView => ({ holder: this.get(lease), fence: String(this.counters.get(fence) ?? '') });
     const quarantineEnd = this.counters.get(epoch);
     if (quarantineEnd === undefined) {
       this.counters.set(epoch, now + ttlMs);
-      return undefined;
+      return { view: view() };
     }
-    if (now < quarantineEnd || this.get(lease) !== undefined) return undefined;
+    const seen = view();
+    if (expectedFence === undefined || now < quarantineEnd || seen.holder !== undefined || seen.fence !== expectedFence) return { view: seen };
     const previous = this.counters.get(fence);
     const token = (previous ?? now) + 1;
     this.counters.set(fence, token);
     this.strings.set(lease, { value: `${holder}:${token}`, expiresAt: now + ttlMs });
-    return { token, takeover: previous !== undefined };
+    return { view: view(), claim: { token, takeover: previous !== undefined } };
+  }
+
+  /** What an attacker with access to Redis may do: delete a key, or set it to anything, with or without a TTL. */
+  deleteKey(key: string): void {
+    this.strings.delete(key);
+    this.counters.delete(key);
+  }
+
+  setString(key: string, value: string, ttlMs?: number): void {
+    this.strings.set(key, { value, expiresAt: ttlMs === undefined ? Infinity : this.clock.now() + ttlMs });
   }
 
   /** A restart without persistence: every key is gone. */
@@ -67,8 +79,8 @@ export class FakeRedisLink implements LeaseStore {
 
   constructor(private readonly redis: FakeRedis) {}
 
-  claim(keys: ClaimKeys, holder: string, ttlMs: number): Promise<Claim | undefined> {
-    return this.send(() => this.redis.claim(keys, holder, ttlMs));
+  claim(keys: ClaimKeys, holder: string, ttlMs: number, expectedFence?: string): Promise<ClaimOutcome> {
+    return this.send(() => this.redis.claim(keys, holder, ttlMs, expectedFence));
   }
 
   renew(lease: string, value: string, ttlMs: number): Promise<boolean> {

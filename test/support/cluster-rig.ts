@@ -16,7 +16,7 @@ export interface ClusterRigs {
 }
 
 /** Cluster tests' set-up: everything `start`, `second` and `inspector` open is closed after each test. */
-export function clusterRigsPerTest(ttlMs: number): ClusterRigs {
+export function clusterRigsPerTest(ttlMs: number, extra: Partial<ClusterOptions> = {}): ClusterRigs {
   let redis: RedisServer | undefined;
   let rig: Rig | undefined;
   let seconds: Gateway[] = [];
@@ -33,7 +33,7 @@ export function clusterRigsPerTest(ttlMs: number): ClusterRigs {
     clients = [];
     inspectors = [];
   });
-  const cluster = (gatewayId: string): ClusterOptions => ({ url: redis!.url, ttlMs, gatewayId });
+  const cluster = (gatewayId: string): ClusterOptions => ({ url: redis!.url, ttlMs, gatewayId, ...extra });
   return {
     async start(gatewayOptions = {}, brokerOptions = {}) {
       redis = await RedisServer.start();
