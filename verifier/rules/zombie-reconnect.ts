@@ -3,12 +3,14 @@ import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
 
+const LIVE_COUNTERS = 16;
+
 interface BrokerState {
   /** Adapters alive: creations less teardowns, whatever the user. */
   alive: number;
   tornDown: boolean;
-  /** The SDK retry counter last seen since the last connect, creation or forced reconnect. */
-  lastAttempt: number | undefined;
+  /** The last value of each SDK retry counter still counting, most recently advanced last. */
+  counters: number[];
   afterTeardown: FindingBuilder | undefined;
   interleaved: FindingBuilder | undefined;
 }
@@ -16,9 +18,11 @@ interface BrokerState {
 /**
  * SDK sockets that outlive their adapter. OpenAlgo tears an adapter down while SmartWebSocketV2's
  * retry sleeps; the dead adapter's socket then reconnects and holds a broker slot no one releases.
- * Two signs, each an error: SDK retries (`Attempting to resubscribe/reconnect (Attempt N)...`) after
- * the last adapter of the broker was torn down, and retry counters that go back without a connect in
- * between (Attempt 1, Attempt 1, Attempt 2, Attempt 2 …): more than one live SDK instance.
+ * It needs interleaved evidence, each sign an error: an SDK retry (`Attempting to resubscribe/reconnect
+ * (Attempt N)...`) after the broker's last adapter was torn down, or the retry counters of two SDK
+ * instances counting at once (Attempt 1, Attempt 1, Attempt 2 …: a retry carries on a counter that
+ * another one has advanced past). A counter that restarts at 1 and counts on alone is a new instance,
+ * as OpenAlgo 2026's own reconnect loop makes one after another: not a zombie.
  */
 export class ZombieReconnectRule implements Rule {
   readonly name = 'zombie-reconnect';
@@ -31,22 +35,21 @@ export class ZombieReconnectRule implements Rule {
     const key = ev.broker ?? '?';
     let b = this.brokers.get(key);
     if (!b) {
-      b = { alive: 0, tornDown: false, lastAttempt: undefined, afterTeardown: undefined, interleaved: undefined };
+      b = { alive: 0, tornDown: false, counters: [], afterTeardown: undefined, interleaved: undefined };
       this.brokers.set(key, b);
     }
     switch (ev.kind) {
       case 'create':
         b.alive++;
-        b.lastAttempt = undefined;
         return;
       case 'teardown':
       case 'remove':
         b.alive = Math.max(0, b.alive - 1);
         b.tornDown = true;
         return;
+      // A connect resets the counter of whichever instance connected; which one, the log does not say.
       case 'connected':
-      case 'forced-reconnect':
-        b.lastAttempt = undefined;
+        b.counters = [];
         return;
       case 'sdk-retry':
         break;
@@ -58,11 +61,17 @@ export class ZombieReconnectRule implements Rule {
       b.afterTeardown.add(ev.time, ev.zoned, ev.ref);
     }
     const n = ev.attempt ?? 1;
-    if (b.lastAttempt !== undefined && n <= b.lastAttempt) {
-      b.interleaved ??= new FindingBuilder(this.name, 'error', undefined, ev.broker);
-      b.interleaved.add(ev.time, ev.zoned, ev.ref);
+    const carried = b.counters.lastIndexOf(n - 1);
+    if (n > 1 && carried >= 0) {
+      if (carried < b.counters.length - 1) {
+        b.interleaved ??= new FindingBuilder(this.name, 'error', undefined, ev.broker);
+        b.interleaved.add(ev.time, ev.zoned, ev.ref);
+      }
+      b.counters.splice(carried, 1);
     }
-    b.lastAttempt = n;
+    b.counters.push(n);
+    // Counters of instances long given up on never carry on; a few recent ones are all that can.
+    if (b.counters.length > LIVE_COUNTERS) b.counters.shift();
   }
 
   finish(): RuleFinding[] {
@@ -79,8 +88,8 @@ export class ZombieReconnectRule implements Rule {
       if (b.interleaved && b.interleaved.count >= this.threshold) {
         out.push(
           b.interleaved.build(
-            `${b.interleaved.count} time(s) the SDK retry counter for ${subjectText(undefined, b.interleaved.broker)} went back ` +
-              'without a connect in between (Attempt 1, Attempt 1, Attempt 2 …): more than one live SDK instance',
+            `${b.interleaved.count} SDK retry line(s) for ${subjectText(undefined, b.interleaved.broker)} carried on a retry counter ` +
+              'while another counter had advanced since (Attempt 1, Attempt 1, Attempt 2 …): two SDK instances retrying at once',
           ),
         );
       }
