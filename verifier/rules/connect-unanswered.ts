@@ -55,8 +55,8 @@ export class ConnectUnansweredRule implements Rule {
       .filter((s) => s.peak > 0)
       .map((s) => {
         const head =
-          `${s.pattern.count} upstream connection attempt(s) for ${subjectText(s.builder.user, s.builder.broker)} got no ` +
-          `"Connected" within ${durationText(this.t.answerMs)} ${s.pattern.extent} (${s.builder.count} of them ${this.t.unanswered} or more within ${durationText(this.t.windowMs)})`;
+          `${s.pattern.count} upstream connection attempt(s) for ${subjectText(s.builder.user, s.builder.broker)} ${s.pattern.extent}, ` +
+          `got no "Connected" within ${durationText(this.t.answerMs)} (${s.builder.count} of them ${this.t.unanswered} or more within ${durationText(this.t.windowMs)})`;
         return s.pattern.isError
           ? s.builder.build(`${head}: ${s.pattern.why()}; the broker is refusing them, as a 429 storm does`)
           : s.builder.build(`${head}: ${s.pattern.why()}`, undefined, 'warning');
