@@ -19,6 +19,7 @@ import { planTraffic, type Scenario, type TrafficPlan } from '../traffic/traffic
 import { gatewayEvidence } from './reproduce-evidence.ts';
 import { runTraffic, type SlotHoldOutcome } from '../traffic/traffic-runner.ts';
 import { holdBrokerSlots } from '../traffic/traffic-slot-holder.ts';
+import { peakText } from './peak-text.ts';
 
 export interface ReproduceOptions {
   clients: number;
@@ -46,6 +47,7 @@ export interface ModeResult {
   /** The gateway's log of this mode; absent when it went to a temporary folder, now removed. */
   logFile?: string;
   broker: {
+    /** Most connections of the client code open at once at the broker, another application's included. */
     peakConnections: number;
     /** Most connections the gateway itself held at once, the other application's slots left out. */
     gatewayPeak: number;
@@ -130,7 +132,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
       const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options);
-      progress(`${mode}: peak ${result.broker.gatewayPeak}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
+      progress(`${mode}: peak ${peakText(result)}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
       modes.push(result);
       options.onModeResult?.(result);
     }

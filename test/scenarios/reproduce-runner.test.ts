@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from '../../scenarios/reproduce/reproduce.ts';
 import { renderReproduceTable } from '../../scenarios/reproduce/reproduce-table.ts';
+import { reproduceSummary } from '../../scenarios/reproduce/reproduce-summary.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 
 const dirs: string[] = [];
@@ -65,7 +66,16 @@ describe('stormcheck reproduce', () => {
     const table = renderReproduceTable(report);
     expect(table).toMatch(/^\s+legacy-2025\s+legacy-2026\s+singleton$/m);
     expect(table).toContain('legacy delays × 0.03 (--time-scale)');
-    expect(table).toMatch(/^peak upstream connections\s+\d+\s+\d+\s+1$/m);
+    // The other application's two slots are shown apart from the deployment's own peak (issue 21), in the
+    // table and in the page's summary band alike.
+    expect(table).toMatch(/^peak upstream connections\s+\d+ \(\+2 held by another app\)\s+\d+ \(\+2 held by another app\)\s+1 \(\+2 held by another app\)$/m);
+    const band = reproduceSummary(report).facts;
+    expect(band).toContainEqual(expect.stringMatching(/^singleton: peak 1 \(\+2 held by another app\) upstream connection\(s\), /));
+    for (const m of report.modes) {
+      const cell = new RegExp(`^peak upstream connections.*\\b${m.broker.gatewayPeak} \\(\\+2 held by another app\\)`, 'm');
+      expect(table).toMatch(cell);
+      expect(band).toContainEqual(expect.stringContaining(`${m.mode}: peak ${m.broker.gatewayPeak} (+2 held by another app) upstream`));
+    }
     expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+\d+ of 6\s+0 of 6$/m);
     expect(table).toContain('PASS:');
   }, SLOW_MS);
