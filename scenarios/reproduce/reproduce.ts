@@ -101,9 +101,10 @@ export const REPRODUCE_TIME_SCALE = 0.03;
 
 /**
  * The singleton retries a 429 about every 5 s; in a run compressed like the legacy delays that would leave
- * it waiting past the end, so `reproduce` retries it about every second.
+ * it waiting past the end, so `reproduce` retries it about every second, never under the 1 s within which
+ * two refusals are an error (docs/rules.md#refusals): the compression must not make the fix look like the bug.
  */
-const SINGLETON_BACKOFF = { rateLimitedMinMs: 900, rateLimitedMaxMs: 1_100 };
+const SINGLETON_BACKOFF = { rateLimitedMinMs: 1_100, rateLimitedMaxMs: 1_300 };
 
 /** Time for the last ticks and closes to land before the broker's record is read. */
 const SETTLE_MS = 300;

@@ -196,6 +196,13 @@ describe('zombie-reconnect needs interleaved evidence (issue 21)', () => {
     expect(only(report, 'zombie-reconnect')).toMatchObject({ severity: 'error', count: 1 });
     expect(only(report, 'zombie-reconnect').message).toContain('after its last adapter was torn down');
   });
+
+  it("the refused handshake of an SDK retry whose sleep spanned the teardown is a zombie; the app's own attempt in flight is not", async () => {
+    const zombie = await verify([createNew(0), connecting(100, 1), goodbye429(200), sdkRetry(200, 1), lastClient(3_000), goodbye429(10_200)]);
+    expect(only(zombie.report, 'zombie-reconnect')).toMatchObject({ severity: 'error', count: 1 });
+    const inFlight = await verify([createNew(0), connecting(100, 1), goodbye429(200), connecting(5_000, 2), lastClient(5_010), goodbye429(5_090)]);
+    expect(inFlight.report.findings.filter((f) => f.rule === 'zombie-reconnect')).toEqual([]);
+  });
 });
 
 describe('a storm kind is named only from lines that show it (issue 21)', () => {
