@@ -1,4 +1,4 @@
-import { findingsPerRule } from '../evidence/finding-summary.ts';
+import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
 import type { PageSummary } from '../../verifier/reporters/html/page-model.ts';
 import { peakText } from './peak-text.ts';
 import type { ReproduceReport } from './reproduce.ts';
@@ -18,7 +18,7 @@ export function reproduceSummary(report: ReproduceReport): PageSummary {
           `${m.broker.rejected429} × 429, ${m.gateway.adaptersCreated} adapter(s) created, ${m.clients.withoutData.length} of ${m.clients.subscribing} client(s) without data`,
       ),
     ],
-    ruleCounts: modes.flatMap((m) => findingsPerRule(m.verifier.rules, `${m.mode}: `)),
+    ruleCounts: modes.flatMap((m) => ruleCounts(m.verifier.rules).map((r) => ({ ...r, rule: `${m.mode}: ${r.rule}` }))),
     stormKinds: [...new Set(modes.flatMap((m) => m.verifier.stormKinds.map((k) => `${k} (${m.mode})`)))],
   };
 }

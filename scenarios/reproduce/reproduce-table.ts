@@ -38,7 +38,7 @@ export function renderReproduceTable(report: ReproduceReport): string {
       `  ${rule}`,
       (m) => {
         const found = countsByRule(m.verifier).get(rule);
-        return found ? `${found.count} (${found.severity})` : '—';
+        return found ? `${found.lines} (${found.severity})` : '—';
       },
     ]),
     ['storm kind', (m) => m.verifier.stormKinds.join(' + ') || '—'],

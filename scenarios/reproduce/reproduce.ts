@@ -299,7 +299,7 @@ function judgeMode(result: ModeResult): Expectation[] {
           ? 'the gateway log had no recognisable line to judge'
           : unexplained.length === 0
             ? 'none'
-            : unexplained.map(([rule, r]) => `${rule} ×${r.count}`).join(', '),
+            : unexplained.map(([rule, r]) => `${rule} ×${r.lines}`).join(', '),
     },
     {
       mode,

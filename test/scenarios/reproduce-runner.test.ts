@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from '../../scenarios/reproduce/reproduce.ts';
 import { renderReproduceTable } from '../../scenarios/reproduce/reproduce-table.ts';
 import { reproduceSummary } from '../../scenarios/reproduce/reproduce-summary.ts';
+import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 
 const dirs: string[] = [];
@@ -76,6 +77,18 @@ describe('stormcheck reproduce', () => {
       expect(table).toMatch(cell);
       expect(band).toContainEqual(expect.stringContaining(`${m.mode}: peak ${m.broker.gatewayPeak} (+2 held by another app) upstream`));
     }
+    // Every other figure of the band is the table's too: handshakes, 429s, adapters, clients, findings per rule.
+    const summary = reproduceSummary(report);
+    const column = (label: string, i: number) => new RegExp(`^${label}\\s+(.*)$`, 'm').exec(table)![1].trim().split(/\s{2,}/)[i];
+    report.modes.forEach((m, i) => {
+      const fact = summary.facts.find((f) => f.startsWith(`${m.mode}: `))!;
+      expect(fact).toContain(`${column('connection attempts at broker', i)} handshake(s), ${column('429 Connection Limit Exceeded', i)} × 429, ${column('adapters created', i)} adapter(s) created`);
+      expect(fact).toContain(`${column('clients that ended without data', i)} client(s) without data`);
+      for (const r of ruleCounts(m.verifier.rules)) {
+        expect(summary.ruleCounts).toContainEqual({ ...r, rule: `${m.mode}: ${r.rule}` });
+        expect(column(`  ${r.rule}`, i)).toBe(`${r.lines} (${r.severity})`);
+      }
+    });
     expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+\d+ of 6\s+0 of 6$/m);
     expect(table).toContain('PASS:');
   }, SLOW_MS);

@@ -27,7 +27,7 @@ describe('HTML report in headless Chromium', () => {
 
     const charts = await drawnCharts(page);
     expect(charts).toHaveLength(1);
-    expect(charts[0].labels).toEqual(['upstream attempts/s', '429 refusals/s', 'retries/s (SDK, attempt ≥ 2)', 'adapters alive']);
+    expect(charts[0].labels).toEqual(['upstream attempts/s', '429 refusals/s', 'retries/s (all but attempt 1)', 'adapters alive']);
     expect(charts[0].canvases).toBe(1);
     const attemptsDrawn = await page.evaluate(() => {
       const c = (window as unknown as { stormcheckCharts: { data: (number | null)[][] }[] }).stormcheckCharts[0];

@@ -1,3 +1,5 @@
+import type { RuleCount } from '../rule-counts.ts';
+
 /**
  * What an HTML report shows, independent of where it came from (verify, reproduce, probe): a summary
  * band, then columns of charts on one shared x axis. The page script reads this as JSON.
@@ -54,7 +56,8 @@ export interface PageSummary {
   tone: 'pass' | 'fail' | 'neutral';
   /** One-line facts: lines read, inputs, thresholds, broker totals. */
   facts: string[];
-  ruleCounts: { rule: string; severity: string; count: number }[];
+  /** Per rule (a scenario page prefixes the run's name): findings, the lines behind them, the worst severity. */
+  ruleCounts: RuleCount[];
   stormKinds: string[];
 }
 

@@ -3,6 +3,7 @@ import { subjectKey } from '../../classify/log-event.ts';
 import type { EventSeries, SubjectSeries } from '../../timeseries/event-series.ts';
 import { EVENT_SERIES, type EventSeriesField } from '../../timeseries/event-series.ts';
 import type { Finding, Severity, VerifyReport } from '../../types.ts';
+import { ruleCounts } from '../rule-counts.ts';
 import { evidenceRef } from './evidence-lines.ts';
 import type { EvidenceLine, PageChart, PageModel, PageRange } from './page-model.ts';
 
@@ -98,17 +99,6 @@ function findingRange(f: Finding, series: EventSeries, x: number[], bucketSecond
     detail: `${f.message} (${f.first} .. ${f.last}${f.stormKind ? `, ${f.stormKind}` : ''}); docs: ${f.docsUrl}`,
     evidence: f.evidence.map((e) => evidence.get(evidenceRef(e)) ?? { ref: evidenceRef(e), text: null }),
   };
-}
-
-function ruleCounts(findings: Finding[]): { rule: string; severity: string; count: number }[] {
-  const counts = new Map<string, { rule: string; severity: string; count: number }>();
-  for (const f of findings) {
-    const key = `${f.rule}\u0000${f.severity}`;
-    const c = counts.get(key) ?? { rule: f.rule, severity: f.severity, count: 0 };
-    c.count++;
-    counts.set(key, c);
-  }
-  return [...counts.values()];
 }
 
 function describeBucket(seconds: number): string {
