@@ -71,4 +71,29 @@ describe('every figure of the verify HTML page equals the text and JSON reports 
     }
     expect(report.timeline.reduce((n, m) => n + m.refusals, 0)).toBe(40);
   });
+
+  it('a page over logs three months apart keeps each storm in 1 s buckets, cut between them, and its table names both months', async () => {
+    const storm = (from: number) => [createAdapter2025(from), ...Array.from({ length: 50 }, (_, i) => connecting(from + 100 + i * 10, 1))];
+    const monthsLater = 90 * 86_400_000;
+    const log = await tmp.file('openalgo.log', `${[...storm(0), ...storm(monthsLater)].join('\n')}\n`);
+    const page = `${tmp.dir}/report.html`;
+    const json = `${tmp.dir}/report.json`;
+    await stormcheck(['verify', log, '--reporter', `json=${json}`, '--reporter', `html=${page}`]);
+    const html = await readFile(page, 'utf8');
+    const model = pageModel(html);
+    const report = JSON.parse(await readFile(json, 'utf8')) as VerifyReport;
+    const [chart] = model.columns[0].charts;
+    expect(chart.bucketSeconds).toBe(1);
+    expect(model.breaks).toHaveLength(1);
+    expect(model.notes.join(' ')).toContain('1 idle stretch(es) longer than 5 min are cut short to about 1 min (the longest hid 90 days)');
+    const attempts = chart.series.find((s) => s.label.startsWith('upstream attempts'))!.values as number[];
+    expect(attempts.filter((v) => v === 50)).toHaveLength(2);
+    // The table beside the chart counts by true minutes, as the text and JSON timeline does.
+    for (const m of report.timeline) expect(html).toContain(`<tr><th scope="row">${m.minute.replace('T', ' ')}</th><td>${m.attempts}</td>`);
+    // Each storm finding's bar sits over its own storm on the cut axis.
+    const bars = chart.ranges.filter((r) => r.label.includes('connect-storm'));
+    expect(bars).toHaveLength(1);
+    expect(bars[0].from).toBeLessThan(chart.x[60]);
+    expect(bars[0].to).toBeGreaterThanOrEqual(chart.x.at(-1)!);
+  });
 });

@@ -48,6 +48,27 @@ describe('HTML report in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('logs three months apart: the idle stretch is cut, marked, and the axis names true times of both months (issue 21)', async () => {
+    const line = (date: string, ms: number) => `[${date} 09:45:${String(Math.floor(ms / 1000)).padStart(2, '0')},${String(ms % 1000).padStart(3, '0')}] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)`;
+    const burst = (date: string) => Array.from({ length: 30 }, (_, i) => line(date, i * 20));
+    const log = await rig.temp.file('months.log', `${[...burst('2025-11-11'), ...burst('2026-02-09')].join('\n')}\n`);
+    const { page, errors } = await rig.chromium.open(await verifyPage([log], 'verify-months'));
+    expect(errors).toEqual([]);
+    // The x axis is labelled in true UTC times: the first point in November, the last in February.
+    const labels = await page.evaluate(() => {
+      type Axis = { values: (u: unknown, splits: number[], i: number, space: number, incr: number) => string[] };
+      const c = (window as unknown as { stormcheckCharts: { data: number[][]; axes: Axis[] }[] }).stormcheckCharts[0];
+      return c.axes[0].values(c, [c.data[0][0], c.data[0][c.data[0].length - 1]], 0, 0, 1);
+    });
+    expect(labels).toEqual(['11-11 09:45:00', '02-09 09:45:00']);
+    const drawn = await page.evaluate(() => {
+      const c = (window as unknown as { stormcheckCharts: { data: (number | null)[][] }[] }).stormcheckCharts[0];
+      return Math.max(...(c.data[1] as number[]));
+    });
+    expect(drawn).toBe(30);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, 'verify-months.png'), fullPage: true });
+  });
+
   it('a log with a single event still draws one point', async () => {
     const log = await rig.temp.file('one.log', '[2025-11-11 09:45:49,185] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)\n');
     const { page, errors } = await rig.chromium.open(await verifyPage([log], 'verify-one'));

@@ -1,6 +1,6 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
 import { timelineColumn } from '../timeline.ts';
-import { BucketStore, type Combine } from './bucket-store.ts';
+import { BucketStore, toAxis, type AxisBreak, type Combine } from './bucket-store.ts';
 
 /** The series one chart draws for one user × broker, in the order they are drawn. */
 export const EVENT_SERIES = {
@@ -27,6 +27,9 @@ export interface EventSeries {
   axis: SeriesAxis;
   /** Bucket start per point: epoch ms on the clock axis, event ordinal × 1000 on the order axis. */
   starts: number[];
+  /** Where each point is drawn: its start, less the idle stretches cut short before it. */
+  x: number[];
+  breaks: AxisBreak[];
   bucketMs: number;
   subjects: SubjectSeries[];
 }
@@ -76,7 +79,9 @@ export class EventSeriesBuilder {
       return { subject, user: who.user, broker: who.broker, values, events: who.events };
     });
     subjects.sort((a, b) => b.events - a.events || a.subject.localeCompare(b.subject));
-    return { axis, starts: store.starts(), bucketMs: store.widthMs, subjects };
+    const starts = store.starts();
+    const breaks = store.breaks();
+    return { axis, starts, x: starts.map((ms) => toAxis(breaks, ms)), breaks, bucketMs: store.widthMs, subjects };
   }
 
   /** Attempts and refusals as the text and JSON timeline counts them (verifier/timeline.ts). */

@@ -61,10 +61,18 @@ export interface PageSummary {
   stormKinds: string[];
 }
 
+/** An idle stretch cut short on the axis: the later busy stretch starts at `x`, `hiddenSeconds` later in truth. */
+export interface PageBreak {
+  x: number;
+  hiddenSeconds: number;
+}
+
 export interface PageModel {
   title: string;
   summary: PageSummary;
   axis: PageAxis;
+  /** Idle stretches cut short, in order; a point's true time is its x plus the hidden seconds of the breaks before it. */
+  breaks?: PageBreak[];
   /** Said above the charts: how to read them, and anything that limits them (no timestamps, charts left out). */
   notes: string[];
   columns: PageColumn[];

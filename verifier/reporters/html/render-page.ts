@@ -87,7 +87,7 @@ function renderChart(chart: PageChart, index: number, model: PageModel): string 
 <figcaption>${escapeHtml(chart.title)}</figcaption>
 <div class="plot" data-chart="${index}" role="img" aria-label="${escapeHtml(`${chart.title}: ${chart.series.map((s) => s.label).join(', ')}; the table below has the same numbers`)}"></div>
 ${ranges ? `<ul class="ranges">${ranges}</ul>` : ''}
-${minuteTable(chart, model.axis)}
+${minuteTable(chart, model.axis, model.breaks)}
 </figure>`;
 }
 
