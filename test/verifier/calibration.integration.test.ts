@@ -112,6 +112,15 @@ describe('broker-429 and connect-unanswered: errors and warnings (issue 21)', ()
     expect(only(fixed.report, 'connect-unanswered').severity).toBe('warning');
   });
 
+  it('connect-unanswered: 30 attempts a minute that never connect, with no 429 printed (websocket-client 1.2.3), are an error', async () => {
+    const times = every(32, 1_900, 1_000);
+    const { code, report } = await verify([createAdapter2025(0), ...times.map((t, i) => connecting(t, i + 1)), oa(120_000, 'Heartbeat', 'INFO', 'server')]);
+    expect(code).toBe(1);
+    const f = only(report, 'connect-unanswered');
+    expect(f).toMatchObject({ severity: 'error', count: 32 });
+    expect(f.message).toContain(`32 upstream connection attempt(s) for broker angel in 59 s, up to ${peakWithin(times, 60_000)} within one minute, got no "Connected" within 10 s`);
+  });
+
   it("OpenAlgo 2026's back-off (5, 10, 20, 40, 60 s) is a warning", async () => {
     const lines = [createNew(0)];
     let t = 1_000;

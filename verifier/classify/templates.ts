@@ -88,7 +88,7 @@ export const TEMPLATES = [
   // and by websocket-client's own `… - goodbye` line (module `_logging`, `reports: library`); the
   // classifier pairs the two (docs/rules.md#one-refusal-per-handshake).
   { kind: 'refused', needle: 'WebSocket error:', fields: ['broker'], re: /(\w+) WebSocket error:.*\b429\b/, reports: 'application' },
-  // The mock broker's own log: `Rejected market handshake for SINGLE1 with 429 Invalid Request. …`.
+  // The mock broker's own log: `Rejected smart-stream handshake for SINGLE1 with 429 Invalid Request. …`.
   { kind: 'refused', needle: 'handshake for', fields: ['user'], re: /Rejected [\w-]+ handshake for (\S+) with 429\b/, broker: 'angel' },
   { kind: 'refused', needle: '', fields: [], re: /Handshake status 429\b|Connection Limit Exceeded/, reports: 'library' },
   // The `websockets` library's refusal, as Zerodha's asyncio client logs it: `❌ Connection failed (attempt N): …`.
@@ -152,10 +152,11 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `Forcing
  * reconnect`, `Stale feed`, `Connection t…`, `Auth`) rather than by `reconnect`, which is in half the
  * lines of a reconnecting log; AngelOne's REST throttling by `Too ma` (`Error response: Too many
- * requests`), the tokens an adapter carries by `Batch`. Where WebAssembly SIMD is missing (`--jitless`) each keyword is a
- * native search of its own; those stop on every occurrence of the keyword's first byte, which is why
- * the keywords start on bytes that are rare in log text and stay at most 6 bytes long (from 7 bytes
- * Node's search switches to a Boyer-Moore-Horspool that is about 5 times slower on log text).
+ * requests`), the tokens an adapter carries by `Batch`. Where WebAssembly SIMD is missing
+ * (`--jitless`) each keyword is a native search of its own; those stop on every occurrence of the
+ * keyword's first byte, which is why the keywords start on bytes that are rare in log text and stay
+ * at most 6 bytes long (from 7 bytes Node's search switches to a Boyer-Moore-Horspool that is about
+ * 5 times slower on log text).
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',

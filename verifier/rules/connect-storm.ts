@@ -19,10 +19,11 @@ interface Subject {
 }
 
 /**
- * `storm` or more fresh upstream connection attempts (`attempt 1`) within 1 s beyond those that
- * creations and pool connections explain (one per user created, one per pool connection), so many
- * users starting together are not a storm. The finding says which kind of storm it is: many adapters
- * (about one attempt per creation) or one adapter in a runaway retry loop (many attempts per creation).
+ * `storm` or more fresh upstream connection attempts (`attempt 1`, and every SDK retry) within
+ * `stormSpanMs` beyond those that creations and pool connections explain (one per user created, one per
+ * pool connection), so many users starting together are not a storm. The finding says which kind of
+ * storm its lines show: many adapters (about one attempt per creation, alive at once), churn (the same,
+ * with teardowns between them) or one adapter in a runaway retry loop (many attempts per creation).
  */
 export class ConnectStormRule implements Rule {
   readonly name = 'connect-storm';
