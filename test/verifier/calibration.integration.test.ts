@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Finding, VerifyReport } from '../../verifier/index.ts';
 import {
@@ -246,6 +247,9 @@ describe('vocabulary of the third round (issue 21)', () => {
     expect(only(report, 'broker-429')).toMatchObject({ severity: 'error', count: 40 });
     expect(report.groups[0].cannotJudge).toContain('adapter creation, teardown and churn');
     expect(text).toContain(`${file}: OpenAlgo's log/errors.jsonl holds ERROR lines only: adapter creation, teardown and churn`);
+    const page = `${file}.html`;
+    await stormcheck(['verify', file, '--reporter', `html=${page}`]);
+    expect(await readFile(page, 'utf8')).toContain(`<li>${file}: OpenAlgo&#39;s log/errors.jsonl holds ERROR lines only`);
     const full = await verify([createNew(0), ...lines.slice(0, 2).map(() => oa(5, 'Heartbeat', 'INFO', 'server'))]);
     expect(full.report.groups[0].cannotJudge).toBeUndefined();
   });

@@ -51,6 +51,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
     'Findings are the bars along the top of a chart (red error, amber warning, blue info); click one, or its button, for its evidence lines.',
     'Clients connected are not drawn: application logs do not record them.',
   ];
+  for (const g of report.groups) if (g.cannotJudge) notes.push(`${g.name}: ${g.cannotJudge}`);
   if (series.breaks.length > 0) {
     const longest = Math.max(...series.breaks.map((b) => b.hiddenMs));
     notes.push(
