@@ -212,6 +212,7 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
     from,
     to,
     brokerEvents: after.events.filter((e) => e.clientCode === clientCode && e.time >= from && e.time <= to),
+    heldIds: [...heldIds],
     log: { file: logFile, fromByte: 0 },
     phases: planPhases(plan),
   });

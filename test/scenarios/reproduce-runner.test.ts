@@ -6,6 +6,8 @@ import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from '../../scena
 import { renderReproduceTable } from '../../scenarios/reproduce/reproduce-table.ts';
 import { reproduceSummary } from '../../scenarios/reproduce/reproduce-summary.ts';
 import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
+import { runPage } from '../../scenarios/evidence/run-page.ts';
+import type { RunRecord } from '../../scenarios/evidence/run-record.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 
 const dirs: string[] = [];
@@ -25,6 +27,7 @@ const SLOW_MS = 60_000;
 describe('stormcheck reproduce', () => {
   it('in-process: legacy-2025 runs away, legacy-2026 churns and leaves a zombie, singleton stays clean', async () => {
     const progress: string[] = [];
+    const records: RunRecord[] = [];
     const dir = await logDir();
     const report = await runReproduce({
       clients: 6,
@@ -36,6 +39,7 @@ describe('stormcheck reproduce', () => {
       timeScale: REPRODUCE_TIME_SCALE,
       logDir: dir,
       onProgress: (line) => progress.push(line),
+      onRunRecord: (record) => records.push(record),
     });
 
     const [y2025, y2026, singleton] = report.modes;
@@ -88,6 +92,14 @@ describe('stormcheck reproduce', () => {
         expect(summary.ruleCounts).toContainEqual({ ...r, rule: `${m.mode}: ${r.rule}` });
         expect(column(`  ${r.rule}`, i)).toBe(`${r.lines} (${r.severity})`);
       }
+    });
+    // The page's chart draws the same peak: the deployment's own connections, the held slots apart.
+    const page = await runPage('stormcheck reproduce', summary, records);
+    report.modes.forEach((m, i) => {
+      const [chart] = page.columns[i].charts;
+      const highest = (label: string) => Math.max(...(chart.series.find((s) => s.label.startsWith(label))!.values.map((v) => v ?? 0)));
+      expect(highest('upstream connections open')).toBe(m.broker.gatewayPeak);
+      expect(highest('slots held by another app')).toBe(2);
     });
     expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+\d+ of 6\s+0 of 6$/m);
     expect(table).toContain('PASS:');

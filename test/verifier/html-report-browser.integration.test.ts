@@ -100,7 +100,8 @@ describe('HTML report in headless Chromium', () => {
     const charts = await drawnCharts(page);
     expect(charts).toHaveLength(3);
     for (const c of charts) {
-      expect(c.labels).toContain('upstream connections open (broker)');
+      expect(c.labels).toContain("upstream connections open (broker, the deployment's own)");
+      expect(c.labels).toContain('slots held by another app (broker)');
       expect(c.points.every((n) => n > 0)).toBe(true);
     }
     const legacyHandshakes = await page.evaluate(() => {
