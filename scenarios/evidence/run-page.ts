@@ -61,6 +61,8 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
       })),
     ]);
   }
+  // A run with no other application holding slots (a probe) has no held line to draw.
+  const drawn = (Object.keys(RUN_SERIES) as RunField[]).filter((f) => f !== 'held' || records.some((r) => (r.heldIds?.length ?? 0) > 0));
   const x = store.starts().map((ms) => ms / 1000);
   const bucketSeconds = store.widthMs / 1000;
   return {
@@ -79,7 +81,7 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
           title: `${record.name}: broker record and gateway log`,
           x,
           bucketSeconds,
-          series: (Object.keys(RUN_SERIES) as RunField[]).map((f) => ({
+          series: drawn.map((f) => ({
             label: RUN_SERIES[f].label,
             kind: RUN_SERIES[f].combine === 'level' ? 'level' : 'rate',
             values: store.values(record.name, f),
