@@ -3,7 +3,7 @@ import { durationOption, wholeNumberOption } from '../contract/option-checks.ts'
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { exitOnInterrupt } from '../contract/interrupt.ts';
 import { STDIN } from './input/expand-paths.ts';
-import { DURATION_UNITS } from '../contract/duration.ts';
+import { DURATION_UNITS, parseDuration } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
