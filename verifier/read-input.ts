@@ -60,6 +60,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     unrecognised: c.unknown + sink.failedHeads,
     truncated: c.truncated,
     undecodable: c.undecodable,
+    ...(sink.errorSinkOnly ? { errorSinkOnly: true as const } : {}),
   };
   if (ctx.window) summary.outsideWindow = sink.outsideWindow;
   return { summary, lastTime };
@@ -70,6 +71,8 @@ class RecordSink implements ScanSink {
   failedHeads = 0;
   outsideWindow = 0;
   private skippedHead = -1;
+  private parsed = 0;
+  private parsedFromErrorSink = 0;
   private readonly classifier: EventClassifier;
   private judged: { lineNo: number; record: LogRecord } | undefined;
   private headCache: { lineNo: number; record: LogRecord | undefined } | undefined;
@@ -88,6 +91,7 @@ class RecordSink implements ScanSink {
     if (CONTINUATION.test(text)) return 'continuation';
     const record = parseLine(text, this.ctx.format, this.ctx.year);
     if (!record) return 'unknown';
+    this.count(record);
     this.judged = { lineNo: line.lineNo, record };
     return 'head';
   }
@@ -129,8 +133,19 @@ class RecordSink implements ScanSink {
     if (this.judged?.lineNo === line.lineNo) return this.judged.record;
     if (this.headCache?.lineNo === line.lineNo) return this.headCache.record;
     const record = parseLine(line.buf.toString('utf8', line.start, line.end), this.ctx.format, this.ctx.year);
+    if (record) this.count(record);
     this.headCache = { lineNo: line.lineNo, record };
     return record;
+  }
+
+  /** Whether every record parsed came from OpenAlgo's `log/errors.jsonl`. */
+  get errorSinkOnly(): boolean {
+    return this.parsed > 0 && this.parsedFromErrorSink === this.parsed;
+  }
+
+  private count(record: LogRecord): void {
+    this.parsed++;
+    if (record.errorSink) this.parsedFromErrorSink++;
   }
 }
 

@@ -3,7 +3,10 @@ import type { TimelineMinute, TimelineSecond } from './types.ts';
 
 type Counted = 'creations' | 'attempts' | 'refusals' | 'teardowns';
 
-/** Which timeline column an event kind adds to; kinds not named here are not drawn. */
+/**
+ * Which timeline column an event kind adds to; kinds not named here are not counted. The HTML charts
+ * count by the same columns, so their figures are the text and JSON timeline's.
+ */
 const COLUMN: Partial<Record<EventKind, Counted>> = {
   create: 'creations',
   attempt: 'attempts',
@@ -15,6 +18,11 @@ const COLUMN: Partial<Record<EventKind, Counted>> = {
   remove: 'teardowns',
 };
 
+/** The timeline column an event adds to, if any. */
+export function timelineColumn(kind: EventKind): Counted | undefined {
+  return COLUMN[kind];
+}
+
 /**
  * Counts adapter creations, upstream attempts, 429 refusals and teardowns per minute, and per second
  * and subject (user, broker) for a drawn timeline. Both are bounded by the log's span in time, not by
@@ -25,7 +33,7 @@ export class Timeline {
   private readonly seconds = new Map<string, TimelineSecond & { sec: number }>();
 
   observe(ev: LogEvent): void {
-    const field = COLUMN[ev.kind];
+    const field = timelineColumn(ev.kind);
     if (!field) return;
     const minute = Math.floor(ev.time / 60_000);
     let m = this.minutes.get(minute);

@@ -15,32 +15,34 @@ export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Severity[];
 
 /**
- * The thresholds the built-in rules are judged with (`--window`, `--burst`, `--storm`, and one option
- * per counted rule, named after it: the lines per subject from which that rule fires).
+ * The thresholds the built-in rules are judged with, each declared once with its name and default in
+ * verifier/rules/thresholds.ts (docs/rules.md#thresholds).
  */
 export interface Thresholds {
   windowMs: number;
   burst: number;
   storm: number;
+  stormSpanMs: number;
+  refusalPairMs: number;
+  refusalRate: number;
+  tokensPerConnection: number;
+  answerMs: number;
+  unanswered: number;
+  churn: number;
   zombieReconnect: number;
   forcedReconnect: number;
+  forcedReconnectSpanMs: number;
   staleFeed: number;
   eventLoopStall: number;
 }
 
-export interface VerifyOptions {
+/** The options of a run; the thresholds default to those of verifier/rules/thresholds.ts. */
+export interface VerifyOptions extends Thresholds {
   format: LogFormat; // auto
   /** Judge all inputs as one process's logs, ordered by time, instead of each on its own. */
   merge: boolean; // false
   /** The severity from which findings fail the run (`--fail-on`); decides `verdict` and `exitCode`. */
   failOn: Severity; // error
-  windowMs: number; // 60_000
-  burst: number; // 2
-  storm: number; // 5
-  zombieReconnect: number; // 1
-  forcedReconnect: number; // 3
-  staleFeed: number; // 1
-  eventLoopStall: number; // 1
   allowEmpty: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];
@@ -126,6 +128,8 @@ export interface InputSummary {
   rotations?: Rotation[];
   /** With `--since`/`--until`: lines of records outside the window, read but not judged. */
   outsideWindow?: number;
+  /** Every record read came from OpenAlgo's `log/errors.jsonl` (ERROR and above only). */
+  errorSinkOnly?: true;
 }
 
 /** A followed file replaced (renamed, or deleted and recreated) or truncated (copytruncate). */
@@ -176,6 +180,8 @@ export interface InputGroup {
   findings: number;
   timeline: TimelineMinute[];
   seconds: TimelineSecond[];
+  /** What this group's lines cannot show, so its verdict does not cover it. */
+  cannotJudge?: string;
 }
 
 /** A found file that was not judged: it held no recognisable log line. */

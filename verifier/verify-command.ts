@@ -3,7 +3,7 @@ import { durationOption, wholeNumberOption } from '../contract/option-checks.ts'
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { exitOnInterrupt } from '../contract/interrupt.ts';
 import { STDIN } from './input/expand-paths.ts';
-import { DURATION_UNITS } from '../contract/duration.ts';
+import { DURATION_UNITS, parseDuration } from '../contract/duration.ts';
 import { DEFAULT_OPTIONS, errorReport, verifyFollow, verifyPaths, VerifyInputError } from './index.ts';
 import { parseReporterTarget, REPORTER_NAMES, type RenderOptions, type ReporterTarget } from './reporters/index.ts';
 import { wantsColour } from './reporters/colour-choice.ts';
@@ -19,9 +19,9 @@ import { CONFIG_FILE_NAME } from './config/config-schema.ts';
 import { findConfig, loadConfig } from './config/load-config.ts';
 import { printableSettings, resolveSettings, type VerifySettings } from './config/resolve-settings.ts';
 import { thresholdText } from './rules/threshold-text.ts';
-import { thresholdNamed } from './rules/thresholds.ts';
+import { THRESHOLD_SPECS, thresholdNamed } from './rules/thresholds.ts';
 import { parseTimeBound, type TimeBound } from './time-bounds.ts';
-import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type VerifyOptions, type VerifyReport } from './types.ts';
+import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type Thresholds, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
   paths?: string[];
@@ -39,6 +39,8 @@ interface VerifyArgs {
   'forced-reconnect'?: number;
   'stale-feed'?: number;
   'event-loop-stall'?: number;
+  /** `NAME=VALUE`, repeatable like `--reporter`. */
+  threshold?: string | string[];
   'fail-on'?: Severity;
   config?: string;
   'print-config': boolean;
@@ -90,6 +92,10 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       .option('forced-reconnect', { type: 'number', describe: `watchdog-forced reconnects per user that fire forced-reconnect (default: ${DEFAULT_OPTIONS.forcedReconnect})` })
       .option('stale-feed', { type: 'number', describe: `stale-feed lines per user that fire stale-feed (default: ${DEFAULT_OPTIONS.staleFeed})` })
       .option('event-loop-stall', { type: 'number', describe: `thread-join timeouts per user that fire event-loop-stall (default: ${DEFAULT_OPTIONS.eventLoopStall})` })
+      .option('threshold', {
+        type: 'string',
+        describe: `set any rule threshold, NAME=VALUE, repeatable: ${THRESHOLD_SPECS.map((t) => t.name).join(', ')} (see docs/rules.md#thresholds)`,
+      })
       .option('fail-on', { choices: SEVERITIES, describe: `exit 1 on findings of this severity or worse (default: ${DEFAULT_OPTIONS.failOn})` })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
       .option('color', { type: 'boolean', describe: 'colour the text report: --color always, --no-color never; default: on a terminal unless NO_COLOR (FORCE_COLOR forces)' })
@@ -99,6 +105,7 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       .example('$0 verify logs/app.log logs/smartapi.log --merge', "OpenAlgo's log and the SDK's logzero file as one process")
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
       .example('$0 verify app.log --forced-reconnect 5 --stale-feed 2', 'quiet market: tolerate more watchdog lines')
+      .example('$0 verify app.log --threshold refusal-rate=60 --threshold forced-reconnect-span=30m', 'any rule threshold by name')
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
@@ -228,6 +235,7 @@ async function settingsOf(args: VerifyArgs): Promise<VerifySettings> {
         forcedReconnect: args['forced-reconnect'],
         staleFeed: args['stale-feed'],
         eventLoopStall: args['event-loop-stall'],
+        ...thresholdSettings([args.threshold ?? []].flat()),
       },
     },
     file === undefined ? undefined : await loadConfig(file),
@@ -315,6 +323,26 @@ function timeBound(name: string, value: string | undefined): TimeBound | undefin
   const bound = parseTimeBound(value);
   if (!bound) throw new UsageError(`--${name} ${value} is neither an ISO time (2026-01-05T09:15, with a zone or read as the log's) nor a duration with its unit (90m, 2h)`);
   return bound;
+}
+
+/** `--threshold NAME=VALUE` settings, each value read in its threshold's unit. */
+function thresholdSettings(settings: string[]): Partial<Thresholds> {
+  const out: Partial<Thresholds> = {};
+  for (const setting of settings) {
+    const eq = setting.indexOf('=');
+    const spec = thresholdNamed(setting.slice(0, eq));
+    if (eq < 0 || !spec) {
+      throw new UsageError(`--threshold ${setting}: write NAME=VALUE with NAME one of ${THRESHOLD_SPECS.map((t) => t.name).join(', ')}`);
+    }
+    const text = setting.slice(eq + 1);
+    const value = spec.unit === 'duration' ? parseDuration(text) : Number(text);
+    if (value === undefined || !Number.isInteger(value) || value < 1) {
+      const expected = spec.unit === 'duration' ? 'a duration such as 500ms, 1s or 15m' : 'a whole number of at least 1';
+      throw new UsageError(`--threshold ${spec.name} must be ${expected}, got '${text}'`);
+    }
+    out[spec.key] = value;
+  }
+  return out;
 }
 
 function asUsage(err: unknown): never {

@@ -25,7 +25,7 @@ import {
   type VerifyReport,
 } from './types.ts';
 
-/** The defaults of docs/verify.md#options; the thresholds' are declared in rules/thresholds.ts. */
+/** The defaults of docs/verify.md#options and docs/rules.md#thresholds. */
 export const DEFAULT_OPTIONS: VerifyOptions = {
   format: 'auto',
   merge: false,
@@ -34,6 +34,11 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
   allowEmpty: false,
   userRules: [],
 };
+
+/** The verdict on `log/errors.jsonl` alone covers refusals and errors, never what INFO lines show. */
+const ERROR_SINK_ONLY =
+  "OpenAlgo's log/errors.jsonl holds ERROR lines only: adapter creation, teardown and churn " +
+  '(adapter-burst, multiple-adapters, adapter-churn, zombie-reconnect) cannot be judged from it; verify the full log as well';
 
 /** One input to read: its group (rotations of one log share one) and whether it was named explicitly. */
 export interface PlannedInput {
@@ -52,6 +57,8 @@ class Judgement {
   private readonly onEvent: VerifyOptions['onEvent'];
   private readonly settings: Record<string, RuleSetting>;
   endTime = Number.NEGATIVE_INFINITY;
+  /** Whether any input of the group is more than OpenAlgo's `log/errors.jsonl`. */
+  hasFullLog = false;
 
   constructor(
     readonly name: string,
@@ -144,6 +151,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       continue;
     }
     judgement.files.push(source.name);
+    if (!summary.errorSinkOnly) judgement.hasFullLog = true;
     if (lastTime !== undefined && lastTime > judgement.endTime) judgement.endTime = lastTime;
   }
   if (options.merge) {
@@ -171,6 +179,7 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       findings: found.length,
       timeline: j.timeline.rows(),
       seconds: j.timeline.secondRows(),
+      ...(j.hasFullLog ? {} : { cannotJudge: ERROR_SINK_ONLY }),
     });
   }
   const exitCode: ExitCode = fails(findings, options.failOn) ? 1 : 0;

@@ -35,6 +35,8 @@ export class AngelAdapter implements UpstreamAdapter {
   private wanted = false;
   /** HTTP status of the last refused handshake, reported in `broker_status`. */
   private lastRefusal: number | undefined;
+  /** When the broker last answered 429: no handshake comes sooner than the rate-limited floor after it. */
+  private rateLimitedAt = Number.NEGATIVE_INFINITY;
   private readonly subscribed = new UpstreamSubscriptions();
   private waiters: Waiter[] = [];
   private closeWaiters: (() => void)[] = [];
@@ -73,7 +75,7 @@ export class AngelAdapter implements UpstreamAdapter {
    */
   pause(): void {
     this.wanted = false;
-    if (this.lifecycle.kind === 'backoff') this.apply({ type: 'pause' });
+    if (this.lifecycle.kind === 'backoff' || (this.lifecycle.kind === 'connecting' && !this.socket)) this.apply({ type: 'pause' });
   }
 
   private ready(): Promise<void> {
@@ -138,10 +140,20 @@ export class AngelAdapter implements UpstreamAdapter {
         this.log.info({ event: LogEvent.upstreamPause }, 'No client wants data; not reconnecting to Angel WebSocket until one does');
         this.settleWaiters();
         return;
-      case 'connecting':
+      case 'connecting': {
         this.deps.listener.onStatus(this, { state: BrokerState.connecting });
-        this.dial(state.attempt);
+        // A client returning right after a 429 must not cut the rate-limited wait short: two refusals
+        // under a second apart are what a storm looks like to the broker (docs/rules.md#refusals).
+        const wait = this.rateLimitedAt + this.deps.backoff.rateLimitedMinMs - this.deps.clock.now();
+        if (wait <= 0) this.dial(state.attempt);
+        else {
+          this.retryTimer = this.deps.clock.after(wait, () => {
+            this.retryTimer = undefined;
+            if (this.lifecycle === state) this.dial(state.attempt);
+          });
+        }
         return;
+      }
       case 'open':
         this.lastRefusal = undefined;
         this.deps.listener.onStatus(this, { state: BrokerState.open });
@@ -226,6 +238,7 @@ export class AngelAdapter implements UpstreamAdapter {
     if (outcome.opened) {
       this.log.info({ event: LogEvent.upstreamClose }, LogMessage.upstreamClose);
     } else if (outcome.status !== undefined) {
+      if (outcome.status === 429) this.rateLimitedAt = this.deps.clock.now();
       this.deps.metrics.upstreamRejections.inc({ status: String(outcome.status) });
       this.log.error(
         { event: LogEvent.upstreamRejected, status: outcome.status, reason: outcome.reason },

@@ -1,3 +1,4 @@
+import { ruleCounts, type RuleCount } from '../../verifier/reporters/rule-counts.ts';
 import type { Finding, VerifyReport } from '../../verifier/types.ts';
 
 /** The verifier's findings reduced to what a side-by-side table and a verdict need. */
@@ -10,14 +11,9 @@ export interface FindingSummary {
   stormKinds: NonNullable<Finding['stormKind']>[];
 }
 
-/** Findings of one rule added up: a rule may fire once per user or per window. */
-export function countsByRule(summary: FindingSummary): Map<string, { severity: Finding['severity']; count: number }> {
-  const byRule = new Map<string, { severity: Finding['severity']; count: number }>();
-  for (const { rule, severity, count } of summary.rules) {
-    const seen = byRule.get(rule);
-    byRule.set(rule, { severity, count: (seen?.count ?? 0) + count });
-  }
-  return byRule;
+/** Findings of one rule added up (a rule may fire once per user or per window), by rule. */
+export function countsByRule(summary: FindingSummary): Map<string, RuleCount> {
+  return new Map(ruleCounts(summary.rules).map((r) => [r.rule, r]));
 }
 
 export function summariseFindings(report: VerifyReport): FindingSummary {
@@ -29,15 +25,4 @@ export function summariseFindings(report: VerifyReport): FindingSummary {
     rules,
     stormKinds,
   };
-}
-
-/** How many findings each rule made (a rule fires once per user or per window), for a page's summary band. */
-export function findingsPerRule(rules: FindingSummary['rules'], prefix = ''): { rule: string; severity: string; count: number }[] {
-  const counts = new Map<string, { rule: string; severity: string; count: number }>();
-  for (const r of rules) {
-    const c = counts.get(r.rule) ?? { rule: `${prefix}${r.rule}`, severity: r.severity, count: 0 };
-    c.count++;
-    counts.set(r.rule, c);
-  }
-  return [...counts.values()];
 }

@@ -13,7 +13,8 @@ import type { RunRecord } from './run-record.ts';
 const RUN_SERIES = {
   handshakes: { label: 'handshakes/s at the broker', combine: 'sum' },
   refused: { label: '429s/s at the broker', combine: 'sum' },
-  open: { label: 'upstream connections open (broker)', combine: 'level' },
+  open: { label: "upstream connections open (broker, the deployment's own)", combine: 'level' },
+  held: { label: 'slots held by another app (broker)', combine: 'level' },
   adapters: { label: 'adapters alive (gateway log)', combine: 'level' },
   clients: { label: 'clients connected (gateway log)', combine: 'level' },
 } as const satisfies Record<string, { label: string; combine: Combine }>;
@@ -60,6 +61,8 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
       })),
     ]);
   }
+  // A run with no other application holding slots (a probe) has no held line to draw.
+  const drawn = (Object.keys(RUN_SERIES) as RunField[]).filter((f) => f !== 'held' || records.some((r) => (r.heldIds?.length ?? 0) > 0));
   const x = store.starts().map((ms) => ms / 1000);
   const bucketSeconds = store.widthMs / 1000;
   return {
@@ -78,7 +81,7 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
           title: `${record.name}: broker record and gateway log`,
           x,
           bucketSeconds,
-          series: (Object.keys(RUN_SERIES) as RunField[]).map((f) => ({
+          series: drawn.map((f) => ({
             label: RUN_SERIES[f].label,
             kind: RUN_SERIES[f].combine === 'level' ? 'level' : 'rate',
             values: store.values(record.name, f),
@@ -92,21 +95,32 @@ export async function runPage(title: string, summary: PageSummary, records: RunR
 
 const PHASE_TEXT = {
   burst: 'Start-up burst: every client connects and subscribes at once.',
-  hold: 'Another application of the same client code holds every broker slot; its connections count in "upstream connections open".',
+  hold: 'Another application of the same client code holds every broker slot; its connections are "slots held by another app", not the deployment\'s own.',
   churn: 'Churn wave: clients leave (some abruptly) and come back.',
   drop: 'Broker drop: the broker closes every upstream connection; clients and the gateway reconnect.',
 } as const;
 
+/**
+ * The broker's record: handshakes, 429s, and the connections open for the client code, less those another
+ * application held, which are drawn as a line of their own (the table's `peak 1 (+2 held by another app)`).
+ */
 function addBrokerEvents(store: BucketStore<RunField>, record: RunRecord): void {
+  const heldIds = new Set(record.heldIds ?? []);
+  const heldOpen = new Set<number>();
   for (const e of record.brokerEvents) {
     const at = e.time - record.from;
     if (e.type === 'rejected') {
       store.add(record.name, at, 'handshakes');
       if (e.status === 429) store.add(record.name, at, 'refused');
-    } else {
-      if (e.type === 'accepted') store.add(record.name, at, 'handshakes');
-      store.add(record.name, at, 'open', e.count);
+      continue;
     }
+    if (e.type === 'accepted') store.add(record.name, at, 'handshakes');
+    if (heldIds.has(e.connectionId)) {
+      if (e.type === 'accepted') heldOpen.add(e.connectionId);
+      else heldOpen.delete(e.connectionId);
+      store.add(record.name, at, 'held', heldOpen.size);
+    }
+    store.add(record.name, at, 'open', e.count - heldOpen.size);
   }
 }
 

@@ -12,6 +12,8 @@ export interface RunRecord {
   from: number;
   to: number;
   brokerEvents: BrokerEvent[];
+  /** Connections another application held with the same client code (reproduce's slot holder): drawn apart. */
+  heldIds?: readonly number[];
   /** The log of this run: the lines from `fromByte` on (0 for a log the run wrote; absent when there is none). */
   log?: { file: string; fromByte: number };
   phases: PlanPhase[];

@@ -1,4 +1,4 @@
-import { findingsPerRule } from '../evidence/finding-summary.ts';
+import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
 import type { PageSummary } from '../../verifier/reporters/html/page-model.ts';
 import type { ProbeReport } from './probe.ts';
 
@@ -15,7 +15,7 @@ export function probeSummary(report: ProbeReport): PageSummary {
       ...report.checks.map((c) => `${c.status}: ${c.source}: ${c.name} (${c.detail})`),
       ...report.couldNotCheck.map((c) => `could not check: ${c}`),
     ],
-    ruleCounts: findingsPerRule(report.log?.rules ?? []),
+    ruleCounts: ruleCounts(report.log?.rules ?? []),
     stormKinds: report.log?.stormKinds ?? [],
   };
 }

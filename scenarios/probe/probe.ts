@@ -267,7 +267,7 @@ function distinctTokens(plan: TrafficPlan): number {
 function logCheck(log: FindingSummary & { bytes: number }): ProbeCheck {
   const errors = [...countsByRule(log)].filter(([, r]) => r.severity === 'error');
   const detail = errors.length
-    ? errors.map(([rule, r]) => `${rule} ×${r.count}`).join(', ') + (log.stormKinds.length ? ` (storm kind: ${log.stormKinds.join(' + ')})` : '')
+    ? errors.map(([rule, r]) => `${rule} ×${r.lines}`).join(', ') + (log.stormKinds.length ? ` (storm kind: ${log.stormKinds.join(' + ')})` : '')
     : `${log.linesRecognised} recognised lines, no error finding`;
   return { source: 'log', name: 'no error finding in the lines the log gained', status: errors.length ? 'fail' : 'pass', detail };
 }

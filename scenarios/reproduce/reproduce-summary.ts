@@ -1,5 +1,6 @@
-import { findingsPerRule } from '../evidence/finding-summary.ts';
+import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
 import type { PageSummary } from '../../verifier/reporters/html/page-model.ts';
+import { peakText } from './peak-text.ts';
 import type { ReproduceReport } from './reproduce.ts';
 
 /** The summary band of the reproduce page: its verdict, each mode's broker totals, and its findings per rule. */
@@ -13,11 +14,11 @@ export function reproduceSummary(report: ReproduceReport): PageSummary {
       `scenario ${options.scenario}, ${options.clients} clients, ${options.durationMs / 1000} s per mode, seed ${options.seed}, broker limit ${options.limit}`,
       ...modes.map(
         (m) =>
-          `${m.mode}: peak ${m.broker.peakConnections} upstream connection(s), ${m.broker.connectionAttempts} handshake(s), ` +
+          `${m.mode}: peak ${peakText(m)} upstream connection(s), ${m.broker.connectionAttempts} handshake(s), ` +
           `${m.broker.rejected429} × 429, ${m.gateway.adaptersCreated} adapter(s) created, ${m.clients.withoutData.length} of ${m.clients.subscribing} client(s) without data`,
       ),
     ],
-    ruleCounts: modes.flatMap((m) => findingsPerRule(m.verifier.rules, `${m.mode}: `)),
+    ruleCounts: modes.flatMap((m) => ruleCounts(m.verifier.rules).map((r) => ({ ...r, rule: `${m.mode}: ${r.rule}` }))),
     stormKinds: [...new Set(modes.flatMap((m) => m.verifier.stormKinds.map((k) => `${k} (${m.mode})`)))],
   };
 }

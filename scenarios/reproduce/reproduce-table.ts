@@ -1,4 +1,5 @@
 import { countsByRule } from '../evidence/finding-summary.ts';
+import { peakText } from './peak-text.ts';
 import type { ModeResult, ReproduceReport } from './reproduce.ts';
 
 type Row = [label: string, cell: (mode: ModeResult) => string];
@@ -6,7 +7,7 @@ type Row = [label: string, cell: (mode: ModeResult) => string];
 const ROWS: Row[] = [
   ['client code', (m) => m.clientCode],
   ['slots held by another app', (m) => (m.slotHold ? String(m.slotHold.held) : '—')],
-  ['peak upstream connections', (m) => String(m.broker.gatewayPeak)],
+  ['peak upstream connections', peakText],
   ['connection attempts at broker', (m) => String(m.broker.connectionAttempts)],
   ['busiest second (attempts)', (m) => String(m.broker.peakAttemptsPerSecond)],
   ['429 Connection Limit Exceeded', (m) => String(m.broker.rejected429)],
@@ -37,7 +38,7 @@ export function renderReproduceTable(report: ReproduceReport): string {
       `  ${rule}`,
       (m) => {
         const found = countsByRule(m.verifier).get(rule);
-        return found ? `${found.count} (${found.severity})` : '—';
+        return found ? `${found.lines} (${found.severity})` : '—';
       },
     ]),
     ['storm kind', (m) => m.verifier.stormKinds.join(' + ') || '—'],

@@ -19,6 +19,7 @@ import { planTraffic, type Scenario, type TrafficPlan } from '../traffic/traffic
 import { gatewayEvidence } from './reproduce-evidence.ts';
 import { runTraffic, type SlotHoldOutcome } from '../traffic/traffic-runner.ts';
 import { holdBrokerSlots } from '../traffic/traffic-slot-holder.ts';
+import { peakText } from './peak-text.ts';
 
 export interface ReproduceOptions {
   clients: number;
@@ -46,6 +47,7 @@ export interface ModeResult {
   /** The gateway's log of this mode; absent when it went to a temporary folder, now removed. */
   logFile?: string;
   broker: {
+    /** Most connections of the client code open at once at the broker, another application's included. */
     peakConnections: number;
     /** Most connections the gateway itself held at once, the other application's slots left out. */
     gatewayPeak: number;
@@ -99,9 +101,10 @@ export const REPRODUCE_TIME_SCALE = 0.03;
 
 /**
  * The singleton retries a 429 about every 5 s; in a run compressed like the legacy delays that would leave
- * it waiting past the end, so `reproduce` retries it about every second.
+ * it waiting past the end, so `reproduce` retries it about every second, never under the 1 s within which
+ * two refusals are an error (docs/rules.md#refusals): the compression must not make the fix look like the bug.
  */
-const SINGLETON_BACKOFF = { rateLimitedMinMs: 900, rateLimitedMaxMs: 1_100 };
+const SINGLETON_BACKOFF = { rateLimitedMinMs: 1_100, rateLimitedMaxMs: 1_300 };
 
 /** Time for the last ticks and closes to land before the broker's record is read. */
 const SETTLE_MS = 300;
@@ -130,7 +133,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<Reproduce
     for (const mode of options.modes) {
       progress(`${mode}: ${options.clients} clients for ${options.durationMs / 1000} s against a broker limit of ${options.limit}…`);
       const result = await runMode(mode, plan, broker, join(logDir, `gateway-${mode}.log`), options);
-      progress(`${mode}: peak ${result.broker.gatewayPeak}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
+      progress(`${mode}: peak ${peakText(result)}, ${result.broker.rejected429} × 429, ${result.gateway.adaptersCreated} adapter(s) created`);
       modes.push(result);
       options.onModeResult?.(result);
     }
@@ -209,6 +212,7 @@ async function runMode(mode: RegistryMode, plan: TrafficPlan, broker: MockBroker
     from,
     to,
     brokerEvents: after.events.filter((e) => e.clientCode === clientCode && e.time >= from && e.time <= to),
+    heldIds: [...heldIds],
     log: { file: logFile, fromByte: 0 },
     phases: planPhases(plan),
   });
@@ -296,7 +300,7 @@ function judgeMode(result: ModeResult): Expectation[] {
           ? 'the gateway log had no recognisable line to judge'
           : unexplained.length === 0
             ? 'none'
-            : unexplained.map(([rule, r]) => `${rule} ×${r.count}`).join(', '),
+            : unexplained.map(([rule, r]) => `${rule} ×${r.lines}`).join(', '),
     },
     {
       mode,

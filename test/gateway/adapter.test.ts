@@ -160,6 +160,13 @@ describe('AngelAdapter with fake sockets and a fake clock', () => {
     expect(clock.pending()).toEqual([]);
 
     void a.start().catch(() => undefined);
+    // The rate-limited floor after the 429 holds across the pause: no second handshake sooner (issue 21).
+    expect(FakeSocket.created).toHaveLength(1);
+    a.pause();
+    expect(a.state).toBe('idle');
+    expect(clock.pending()).toEqual([]);
+    void a.start().catch(() => undefined);
+    clock.advance(400);
     expect(FakeSocket.created).toHaveLength(2);
     a.pause();
     last().refuse(429, 'Invalid Request. Connection Limit Exceeded.');

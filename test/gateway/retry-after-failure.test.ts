@@ -28,3 +28,24 @@ describe('singleton: authenticating again after BROKER_ERROR (found by the regis
     expect(rig.broker.stats().peak[USER.clientCode]).toBe(1);
   });
 });
+
+describe('singleton: a client returning right after a 429 (issue 21)', () => {
+  it('waits out the rate-limited floor instead of dialling at once, so two refusals never come closer', async () => {
+    const floorMs = 600;
+    rig = await startRig({ backoff: { baseMs: 20, capMs: 200, rateLimitedMinMs: floorMs, rateLimitedMaxMs: floorMs } });
+    rig.broker.inject({ type: 'reject-next', count: 2, status: 429 });
+    const first = await rig.connect();
+    await first.authenticate();
+    void first.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 1 });
+    await waitFor(() => rig!.broker.events().some((e) => e.type === 'rejected'), 'the first 429');
+    first.ws.terminate();
+    await waitFor(() => rig!.logs.count('upstream.pause') > 0, 'the adapter to pause once no client wants data');
+    const second = await rig.connect();
+    await second.authenticate();
+    await second.request({ action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 1 });
+    await waitFor(() => second.marketData().length > 0, 'ticks for the returning client');
+    const handshakes = rig.broker.events().filter((e) => e.type === 'rejected' || e.type === 'accepted');
+    expect(handshakes.map((e) => e.type)).toEqual(['rejected', 'rejected', 'accepted']);
+    for (let i = 1; i < handshakes.length; i++) expect(handshakes[i]!.time - handshakes[i - 1]!.time).toBeGreaterThanOrEqual(floorMs);
+  });
+});

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPRODUCE_MODES, REPRODUCE_TIME_SCALE, runReproduce } from '../../scenarios/reproduce/reproduce.ts';
 import { renderReproduceTable } from '../../scenarios/reproduce/reproduce-table.ts';
+import { reproduceSummary } from '../../scenarios/reproduce/reproduce-summary.ts';
+import { ruleCounts } from '../../verifier/reporters/rule-counts.ts';
+import { runPage } from '../../scenarios/evidence/run-page.ts';
+import type { RunRecord } from '../../scenarios/evidence/run-record.ts';
 import { stormcheckInProcess } from '../support/run-cli-in-process.ts';
 
 const dirs: string[] = [];
@@ -23,6 +27,7 @@ const SLOW_MS = 60_000;
 describe('stormcheck reproduce', () => {
   it('in-process: legacy-2025 runs away, legacy-2026 churns and leaves a zombie, singleton stays clean', async () => {
     const progress: string[] = [];
+    const records: RunRecord[] = [];
     const dir = await logDir();
     const report = await runReproduce({
       clients: 6,
@@ -34,6 +39,7 @@ describe('stormcheck reproduce', () => {
       timeScale: REPRODUCE_TIME_SCALE,
       logDir: dir,
       onProgress: (line) => progress.push(line),
+      onRunRecord: (record) => records.push(record),
     });
 
     const [y2025, y2026, singleton] = report.modes;
@@ -65,7 +71,36 @@ describe('stormcheck reproduce', () => {
     const table = renderReproduceTable(report);
     expect(table).toMatch(/^\s+legacy-2025\s+legacy-2026\s+singleton$/m);
     expect(table).toContain('legacy delays × 0.03 (--time-scale)');
-    expect(table).toMatch(/^peak upstream connections\s+\d+\s+\d+\s+1$/m);
+    // The other application's two slots are shown apart from the deployment's own peak (issue 21), in the
+    // table and in the page's summary band alike.
+    expect(table).toMatch(/^peak upstream connections\s+\d+ \(\+2 held by another app\)\s+\d+ \(\+2 held by another app\)\s+1 \(\+2 held by another app\)$/m);
+    const band = reproduceSummary(report).facts;
+    expect(band).toContainEqual(expect.stringMatching(/^singleton: peak 1 \(\+2 held by another app\) upstream connection\(s\), /));
+    for (const m of report.modes) {
+      const cell = new RegExp(`^peak upstream connections.*\\b${m.broker.gatewayPeak} \\(\\+2 held by another app\\)`, 'm');
+      expect(table).toMatch(cell);
+      expect(band).toContainEqual(expect.stringContaining(`${m.mode}: peak ${m.broker.gatewayPeak} (+2 held by another app) upstream`));
+    }
+    // Every other figure of the band is the table's too: handshakes, 429s, adapters, clients, findings per rule.
+    const summary = reproduceSummary(report);
+    const column = (label: string, i: number) => new RegExp(`^${label}\\s+(.*)$`, 'm').exec(table)![1].trim().split(/\s{2,}/)[i];
+    report.modes.forEach((m, i) => {
+      const fact = summary.facts.find((f) => f.startsWith(`${m.mode}: `))!;
+      expect(fact).toContain(`${column('connection attempts at broker', i)} handshake(s), ${column('429 Connection Limit Exceeded', i)} × 429, ${column('adapters created', i)} adapter(s) created`);
+      expect(fact).toContain(`${column('clients that ended without data', i)} client(s) without data`);
+      for (const r of ruleCounts(m.verifier.rules)) {
+        expect(summary.ruleCounts).toContainEqual({ ...r, rule: `${m.mode}: ${r.rule}` });
+        expect(column(`  ${r.rule}`, i)).toBe(`${r.lines} (${r.severity})`);
+      }
+    });
+    // The page's chart draws the same peak: the deployment's own connections, the held slots apart.
+    const page = await runPage('stormcheck reproduce', summary, records);
+    report.modes.forEach((m, i) => {
+      const [chart] = page.columns[i].charts;
+      const highest = (label: string) => Math.max(...(chart.series.find((s) => s.label.startsWith(label))!.values.map((v) => v ?? 0)));
+      expect(highest('upstream connections open')).toBe(m.broker.gatewayPeak);
+      expect(highest('slots held by another app')).toBe(2);
+    });
     expect(table).toMatch(/^clients that ended without data\s+\d+ of 6\s+\d+ of 6\s+0 of 6$/m);
     expect(table).toContain('PASS:');
   }, SLOW_MS);

@@ -27,7 +27,7 @@ describe('HTML report in headless Chromium', () => {
 
     const charts = await drawnCharts(page);
     expect(charts).toHaveLength(1);
-    expect(charts[0].labels).toEqual(['upstream attempts/s', '429 refusals/s', 'retries/s (SDK, attempt ≥ 2)', 'adapters alive']);
+    expect(charts[0].labels).toEqual(['upstream attempts/s', '429 refusals/s', 'retries/s (all but attempt 1)', 'adapters alive']);
     expect(charts[0].canvases).toBe(1);
     const attemptsDrawn = await page.evaluate(() => {
       const c = (window as unknown as { stormcheckCharts: { data: (number | null)[][] }[] }).stormcheckCharts[0];
@@ -46,6 +46,27 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.$eval('#evidence', (e) => (e as HTMLElement).hidden)).toBe(false);
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'verify-incident.png'), fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it('logs three months apart: the idle stretch is cut, marked, and the axis names true times of both months (issue 21)', async () => {
+    const line = (date: string, ms: number) => `[${date} 09:45:${String(Math.floor(ms / 1000)).padStart(2, '0')},${String(ms % 1000).padStart(3, '0')}] INFO in angel_adapter: Connecting to Angel WebSocket (attempt 1)`;
+    const burst = (date: string) => Array.from({ length: 30 }, (_, i) => line(date, i * 20));
+    const log = await rig.temp.file('months.log', `${[...burst('2025-11-11'), ...burst('2026-02-09')].join('\n')}\n`);
+    const { page, errors } = await rig.chromium.open(await verifyPage([log], 'verify-months'));
+    expect(errors).toEqual([]);
+    // The x axis is labelled in true UTC times: the first point in November, the last in February.
+    const labels = await page.evaluate(() => {
+      type Axis = { values: (u: unknown, splits: number[], i: number, space: number, incr: number) => string[] };
+      const c = (window as unknown as { stormcheckCharts: { data: number[][]; axes: Axis[] }[] }).stormcheckCharts[0];
+      return c.axes[0].values(c, [c.data[0][0], c.data[0][c.data[0].length - 1]], 0, 0, 1);
+    });
+    expect(labels).toEqual(['11-11 09:45:00', '02-09 09:45:00']);
+    const drawn = await page.evaluate(() => {
+      const c = (window as unknown as { stormcheckCharts: { data: (number | null)[][] }[] }).stormcheckCharts[0];
+      return Math.max(...(c.data[1] as number[]));
+    });
+    expect(drawn).toBe(30);
+    await page.screenshot({ path: path.join(TEST_OUTPUT, 'verify-months.png'), fullPage: true });
   });
 
   it('a log with a single event still draws one point', async () => {
@@ -79,7 +100,8 @@ describe('HTML report in headless Chromium', () => {
     const charts = await drawnCharts(page);
     expect(charts).toHaveLength(3);
     for (const c of charts) {
-      expect(c.labels).toContain('upstream connections open (broker)');
+      expect(c.labels).toContain("upstream connections open (broker, the deployment's own)");
+      expect(c.labels).toContain('slots held by another app (broker)');
       expect(c.points.every((n) => n > 0)).toBe(true);
     }
     const legacyHandshakes = await page.evaluate(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../verifier/classify/log-event.ts';
-import { BucketStore, MAX_BUCKETS } from '../../verifier/timeseries/bucket-store.ts';
+import { BucketStore, MAX_BUCKETS, toAxis } from '../../verifier/timeseries/bucket-store.ts';
 import { EventSeriesBuilder } from '../../verifier/timeseries/event-series.ts';
 import { mulberry32 } from '../../mock-broker/index.ts';
 import { planPhases } from '../../scenarios/traffic/plan-phases.ts';
@@ -35,6 +35,24 @@ describe('bucket store', () => {
     expect(values.length).toBeLessThanOrEqual(MAX_BUCKETS);
     expect(store.widthMs).toBeGreaterThan(1000);
     expect(values.reduce((a, b) => a + b, 0)).toBe(Math.ceil((hours * 3600) / 7));
+  });
+
+  it('cuts an idle stretch of months short, keeping 1 s buckets, and maps true times onto the axis (issue 21)', () => {
+    const store = new BucketStore({ n: 'sum' });
+    const later = T0 + 90 * 86_400_000;
+    for (let i = 0; i < 50; i++) store.add('s', T0 + i * 10, 'n');
+    for (let i = 0; i < 50; i++) store.add('s', later + i * 10, 'n');
+    expect(store.widthMs).toBe(1000);
+    const values = store.values('s', 'n') as number[];
+    expect(values).toEqual([50, ...Array(60).fill(0), 50]);
+    const starts = store.starts();
+    expect(starts[0]).toBe(T0);
+    expect(starts.at(-1)).toBe(later);
+    const breaks = store.breaks();
+    expect(breaks).toEqual([{ atMs: T0 + 61_000, realMs: later, hiddenMs: later - T0 - 61_000 }]);
+    expect(toAxis(breaks, later)).toBe(T0 + 61_000);
+    expect(toAxis(breaks, T0 + 30_000)).toBe(T0 + 30_000);
+    expect(toAxis(breaks, T0 + 86_400_000)).toBe(T0 + 61_000);
   });
 
   it('draws a level as its peak in a bucket and carries the last value through quiet buckets', () => {

@@ -119,7 +119,8 @@ describe('candidate keywords', () => {
     ['teardown', 'Last client for user meera disconnected. Disconnecting angel adapter.'],
     ['invalidated', 'Invalidated 2 cached pool(s) for user=meera'],
     ['refused', "Handshake status 429 Too Many Requests -+-+- {'x-error-message': 'Invalid Request. Connection Limit Exceeded.'} -+-+- b'' - goodbye"],
-    ['refused', 'Angel WebSocket error: 429'],
+    // Another broker's adapter line: Angel's would be paired with the websocket-client line above.
+    ['refused', 'Dhan WebSocket error: 429'],
     ['rest-rate-limit', 'HTTP Request: POST https://apiconnect.angelone.in/rest/secure/angelbroking/order/v1/placeOrder "HTTP/1.1 429 Too Many Requests"'],
     ['rest-rate-limit', 'Access denied because of exceeding access rate'],
     ['auth-failure', 'HTTP Request: POST https://apiconnect.angelone.in/rest/auth/angelbroking/user/v1/loginByPassword "HTTP/1.1 401 Unauthorized"'],
@@ -131,6 +132,9 @@ describe('candidate keywords', () => {
     ['refused', 'Disconnect reason: Maximum websocket connections exceeded'],
     ['sdk-retry', 'Attempting to resubscribe/reconnect (Attempt 2)...'],
     ['reconnect', 'Reconnecting in 2.0s (attempt 3)'],
+    ['refused', 'Rejected smart-stream handshake for SINGLE1 with 429 Invalid Request. Connection Limit Exceeded.'],
+    ['rest-rate-limit', 'Error response: Too many requests'],
+    ['subscribed', 'Batch subscribed 1200 tokens in mode 3 across 2 exchange-type group(s)'],
   ] as const;
 
   it('every template message in a plain file becomes its event', async () => {

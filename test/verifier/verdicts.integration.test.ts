@@ -27,7 +27,7 @@ describe('stormcheck verify: verdicts that used to be wrong', () => {
       ['broker-429', 'warning'],
       ['connect-unanswered', 'warning'],
     ]);
-    expect(report.findings[0].message).toContain('the broker refused 5 connection(s) with back-off in place; the limit may be held by another application');
+    expect(report.findings[0].message).toContain('The broker refused 5 handshake(s) for broker angel with 429 Connection Limit Exceeded in 75 s, up to 4 within one minute: backed off, at least 9.0 s apart (below 30 a minute); the limit may be held by another application');
   });
 
   it('sequential teardown/recreate cycles are churn, not many adapters', async () => {

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../parse/log-record.ts';
 import type { LineRef, LogEvent } from './log-event.ts';
+import { RefusalPairing } from './refusal-pairing.ts';
 import { TEMPLATES, type TemplateField } from './templates.ts';
 
 // `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
@@ -23,6 +24,7 @@ export class EventClassifier {
   private lastBroker: string | undefined;
   private pendingInits: PendingInit[] = [];
   private credits: { time: number }[] = [];
+  private readonly refusals = new RefusalPairing();
 
   constructor(private readonly emit: (ev: LogEvent) => void) {}
 
@@ -56,6 +58,8 @@ export class EventClassifier {
         return true;
       }
       if (t.kind === 'create' || t.kind === 'pool-connection') this.pairWithInit(record.time);
+      // The second line about a refused handshake is the same refusal: it is not an event of its own.
+      if (t.kind === 'refused' && 'reports' in t && this.refusals.alreadyReported(t.reports, broker)) return true;
       // Flattrade and Shoonya log a fresh connection without a number: it is their first attempt.
       if (t.kind === 'attempt' && attempt === undefined) attempt = 1;
       this.emit({ kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref });

@@ -21,6 +21,8 @@ export const TEMPLATES = [
   { kind: 'reuse', needle: 'Reusing existing', fields: ['broker', 'user'], re: /Reusing existing (\w+) adapter for user ([^\s,;:]+)/ },
   { kind: 'remove', needle: 'Removed', fields: ['broker', 'user'], re: /Removed (\w+) adapter for user ([^\s,;:]+)/ },
   { kind: 'active', needle: 'Active', fields: ['broker', 'count'], re: /Active (\w+) adapters: (\d+)/ },
+  // The tokens an adapter carries decide how many upstream connections it needs (1,000 per connection).
+  { kind: 'subscribed', needle: 'Batch subscribed', fields: ['count'], re: /Batch subscribed (\d+) tokens in mode/ },
   { kind: 'attempt', needle: 'Connecting to', fields: ['broker', 'attempt'], re: /Connecting to (\w+) WebSocket \(attempt (\d+)\)/ },
   // Zerodha's asyncio client (2025-06 to 2026-04) logs through an event helper that prefixes an icon and
   // a clock: `🔌 [09:15:00.150] CONNECT: Attempting connection (attempt 1/50)`.
@@ -82,9 +84,13 @@ export const TEMPLATES = [
     re: /Last client for user ([^\s,;:]+) disconnected\. Disconnecting (\w+) adapter/,
   },
   { kind: 'invalidated', needle: 'cached pool', fields: ['count', 'user'], re: /Invalidated (\d+) cached pool\(s\) for user=([^\s,;:]+)/ },
-  // websocket-client's own line (module `_logging`) and the adapter's error line.
-  { kind: 'refused', needle: '', fields: [], re: /Handshake status 429\b|Connection Limit Exceeded/ },
-  { kind: 'refused', needle: 'WebSocket error:', fields: ['broker'], re: /(\w+) WebSocket error:.*\b429\b/ },
+  // One refused handshake may be reported twice: by the adapter's error callback (`reports: application`)
+  // and by websocket-client's own `… - goodbye` line (module `_logging`, `reports: library`); the
+  // classifier pairs the two (docs/rules.md#one-refusal-per-handshake).
+  { kind: 'refused', needle: 'WebSocket error:', fields: ['broker'], re: /(\w+) WebSocket error:.*\b429\b/, reports: 'application' },
+  // The mock broker's own log: `Rejected smart-stream handshake for SINGLE1 with 429 Invalid Request. …`.
+  { kind: 'refused', needle: 'handshake for', fields: ['user'], re: /Rejected [\w-]+ handshake for (\S+) with 429\b/, broker: 'angel' },
+  { kind: 'refused', needle: '', fields: [], re: /Handshake status 429\b|Connection Limit Exceeded/, reports: 'library' },
   // The `websockets` library's refusal, as Zerodha's asyncio client logs it: `❌ Connection failed (attempt N): …`.
   { kind: 'refused', needle: 'server rejected', fields: [], re: /server rejected WebSocket connection: HTTP 429\b/ },
   // Kite's ticker, Dhan's HTTP 429 and its disconnect code 805.
@@ -93,6 +99,8 @@ export const TEMPLATES = [
   { kind: 'refused', needle: 'Maximum websocket', fields: [], re: /Disconnect reason: Maximum websocket connections exceeded/, broker: 'dhan' },
   // REST throttling: AngelOne answers 429, or 403 "Access denied because of exceeding access rate".
   { kind: 'rest-rate-limit', needle: 'exceeding access rate', fields: [], re: /exceeding access rate/ },
+  // AngelOne's REST throttling as OpenAlgo logs it (OpenAlgo #1181): no 429 in the text.
+  { kind: 'rest-rate-limit', needle: 'Too many requests', fields: [], re: /Error response: Too many requests/ },
   { kind: 'rest-rate-limit', needle: '429', fields: [], re: /HTTP\/[\d.]+"? 429\b|\b429 Too Many Requests|status(?: code)?[:= ]+429\b/i },
   {
     kind: 'auth-failure',
@@ -119,7 +127,12 @@ interface Template {
   fields: readonly TemplateField[];
   re: RegExp;
   broker?: string;
+  /** Who reports a refused handshake, where two lines report the same one. */
+  reports?: RefusalReporter;
 }
+
+/** The adapter's error line and websocket-client's own line about one refused handshake. */
+export type RefusalReporter = 'application' | 'library';
 
 export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
 
@@ -138,10 +151,12 @@ export type TemplateKind = (typeof TEMPLATES)[number]['kind'];
  * instead dropped `Handshake status 401` and `status code: 403`). The SDK's and the other brokers'
  * lines are found by their capitalised first words (`Attempting`, `Reconnecting`, `Forcing
  * reconnect`, `Stale feed`, `Connection t…`, `Auth`) rather than by `reconnect`, which is in half the
- * lines of a reconnecting log. Where WebAssembly SIMD is missing (`--jitless`) each keyword is a
- * native search of its own; those stop on every occurrence of the keyword's first byte, which is why
- * the keywords start on bytes that are rare in log text and stay at most 6 bytes long (from 7 bytes
- * Node's search switches to a Boyer-Moore-Horspool that is about 5 times slower on log text).
+ * lines of a reconnecting log; AngelOne's REST throttling by `Too ma` (`Error response: Too many
+ * requests`), the tokens an adapter carries by `Batch`. Where WebAssembly SIMD is missing
+ * (`--jitless`) each keyword is a native search of its own; those stop on every occurrence of the
+ * keyword's first byte, which is why the keywords start on bytes that are rare in log text and stay
+ * at most 6 bytes long (from 7 bytes Node's search switches to a Boyer-Moore-Horspool that is about
+ * 5 times slower on log text).
  */
 export const CANDIDATE_KEYWORDS = [
   'Creat',
@@ -162,4 +177,6 @@ export const CANDIDATE_KEYWORDS = [
   'Stale',
   'Conne',
   'Auth',
+  'Too ma',
+  'Batch',
 ] as const;

@@ -11,6 +11,8 @@ export interface LogRecord {
   user?: string;
   broker?: string;
   event?: string;
+  /** A line of OpenAlgo's `log/errors.jsonl`, which holds ERROR and above only. */
+  errorSink?: true;
 }
 
 /** Renders a record time as ISO-8601, keeping a naive time naive. */

@@ -27,6 +27,7 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
   }
   if (report.baseline) out.push(`  ${baselineLine(report.baseline)}`, ...baselineEntryLines(report.baseline).map((l) => `  ${l}`));
   if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
+  for (const g of report.groups) if (g.cannotJudge) out.push(`  ${g.name}: ${g.cannotJudge}`);
   for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
   for (const input of report.inputs) {
     for (const r of input.rotations ?? []) {

@@ -12,11 +12,13 @@ interface Subject {
   peak: number;
   /** The most adapters alive at once at a creation in a burst. */
   peakAlive: number;
+  tornDown: boolean;
 }
 
 /**
  * More than `burst` adapter creations for one (user, broker) — or one broker — within `window`:
- * `many-adapters` when they were alive at the same time, `churn` when each replaced a torn-down one.
+ * `many-adapters` when the log shows them alive at the same time, `churn` when it shows teardowns
+ * between them, no kind when it shows neither.
  */
 export class AdapterBurstRule implements Rule {
   readonly name = 'adapter-burst';
@@ -31,13 +33,14 @@ export class AdapterBurstRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, peakAlive: 0 };
+      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, peakAlive: 0, tornDown: false };
       this.subjects.set(key, s);
     }
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
     s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
+    if (this.live.tornDownWithin(ev, this.t.windowMs)) s.tornDown = true;
     s.builder.addBurst(s.window);
   }
 
@@ -45,14 +48,17 @@ export class AdapterBurstRule implements Rule {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) => {
-        const churn = s.peakAlive <= 1;
-        const what = churn
-          ? 'each replacing one torn down before it (churn: sequential teardown/recreate)'
-          : `up to ${s.peakAlive} alive at once: many adapters where one should serve`;
+        const kind = s.peakAlive >= 2 ? 'many-adapters' : s.tornDown ? 'churn' : undefined;
+        const what =
+          kind === 'many-adapters'
+            ? `up to ${s.peakAlive} alive at once: many adapters where one should serve`
+            : kind === 'churn'
+              ? 'with teardowns between them (churn: sequential teardown/recreate)'
+              : 'the log shows neither teardowns nor adapters alive at once';
         return s.builder.build(
           `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
             `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${s.builder.count} creations in bursts`,
-          churn ? 'churn' : 'many-adapters',
+          kind,
         );
       });
   }

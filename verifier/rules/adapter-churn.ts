@@ -4,11 +4,9 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 
-const CHURN_THRESHOLD = 3;
-
 /**
  * An adapter torn down (last client gone, removed, pools invalidated) and one created for the same
- * user within `window`, 3 or more times: client churn turned into upstream churn. A creation that
+ * user within `window`, `churn` (3) or more times: client churn turned into upstream churn. A creation that
  * names no user pairs with the latest teardown for its broker.
  */
 export class AdapterChurnRule implements Rule {
@@ -51,7 +49,7 @@ export class AdapterChurnRule implements Rule {
 
   finish(): RuleFinding[] {
     return [...this.subjects.values()]
-      .filter((b) => b.count >= CHURN_THRESHOLD)
+      .filter((b) => b.count >= this.t.churn)
       .map((b) =>
         b.build(
           `The adapter for ${subjectText(b.user, b.broker)} was torn down and recreated within ` +

@@ -42,7 +42,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     severity: 'error',
     graded: true,
     summary: 'the broker refused WebSocket connections with 429 Connection Limit Exceeded',
-    create: () => new Broker429Rule(),
+    create: (t) => new Broker429Rule(t),
   },
   {
     name: 'rest-rate-limit',
@@ -89,9 +89,10 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
   },
   {
     name: 'forced-reconnect',
-    severity: 'warning',
-    summary: 'a data-stall watchdog forcing reconnects: each is a fresh upstream handshake',
-    create: (t) => new ForcedReconnectRule(t.forcedReconnect),
+    severity: 'error',
+    graded: true,
+    summary: 'a data-stall watchdog forcing reconnects, each a fresh upstream handshake: an error when periodic',
+    create: (t) => new ForcedReconnectRule(t),
   },
   {
     name: 'stale-feed',

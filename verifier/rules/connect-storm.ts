@@ -1,11 +1,11 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
 import type { RuleFinding, StormKind } from '../types.ts';
+import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
 import { TimeWindow } from './time-window.ts';
 
-const STORM_SPAN_MS = 1_000;
 // A creation or a pool connection accounts for one fresh attempt that follows it this closely.
 const EXPECTED_SPAN_MS = 10_000;
 
@@ -15,13 +15,15 @@ interface Subject {
   peak: number;
   creationsNear: number;
   peakAlive: number;
+  tornDown: boolean;
 }
 
 /**
- * `storm` or more fresh upstream connection attempts (`attempt 1`) within 1 s beyond those that
- * creations and pool connections explain (one per user created, one per pool connection), so many
- * users starting together are not a storm. The finding says which kind of storm it is: many adapters
- * (about one attempt per creation) or one adapter in a runaway retry loop (many attempts per creation).
+ * `storm` or more fresh upstream connection attempts (`attempt 1`, and every SDK retry) within
+ * `stormSpanMs` beyond those that creations and pool connections explain (one per user created, one per
+ * pool connection), so many users starting together are not a storm. The finding says which kind of
+ * storm its lines show: many adapters (about one attempt per creation, alive at once), churn (the same,
+ * with teardowns between them) or one adapter in a runaway retry loop (many attempts per creation).
  */
 export class ConnectStormRule implements Rule {
   readonly name = 'connect-storm';
@@ -42,7 +44,7 @@ export class ConnectStormRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0, peakAlive: 0 };
+      s = { attempts: new TimeWindow(this.t.stormSpanMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0, peakAlive: 0, tornDown: false };
       this.subjects.set(key, s);
     }
     const n = s.attempts.add(ev.time, ev);
@@ -52,6 +54,7 @@ export class ConnectStormRule implements Rule {
     const creationsInWindow = countNear(this.creations.get(broker), ev, this.t.windowMs, false);
     s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
     s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
+    if (this.live.tornDownWithin(ev, this.t.windowMs)) s.tornDown = true;
     s.builder.addBurst(s.attempts);
   }
 
@@ -59,18 +62,18 @@ export class ConnectStormRule implements Rule {
     return [...this.subjects.values()]
       .filter((s) => s.peak > 0)
       .map((s) => {
-        const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive);
+        const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive, s.tornDown);
         const why =
           kind === 'many-adapters'
-            ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
+            ? `; many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
             : kind === 'churn'
-              ? `churn: ${s.creationsNear} adapter creations, each after the one before was torn down`
-              : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
-                this.t.windowMs / 1000
-              } s before, ${s.builder.count} fresh attempts in all`;
+              ? `; churn: ${s.creationsNear} adapter creations, with teardowns between them`
+              : kind === 'runaway-retry'
+                ? `; one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${durationText(this.t.windowMs)} before, ${s.builder.count} fresh attempts in all`
+                : `; ${s.creationsNear} adapter creations, the log shows neither teardowns nor adapters alive at once`;
         return s.builder.build(
           `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
-            `connection attempts (attempt 1) within 1 s (threshold ${this.t.storm}); ${why}`,
+            `connection attempts within ${durationText(this.t.stormSpanMs)} (threshold ${this.t.storm}), ${s.builder.count} in storms${why}`,
           kind,
         );
       });
@@ -78,12 +81,14 @@ export class ConnectStormRule implements Rule {
 }
 
 /**
- * Many creations with about one attempt each is many adapters, or churn when no two were alive at
- * once; otherwise the attempts outran the creations.
+ * Many creations with about one attempt each is many adapters when the log shows two alive at once, or
+ * churn when it shows teardowns between them; otherwise the attempts outran the creations. A kind the
+ * lines do not show is not named.
  */
-export function stormKind(attempts: number, creations: number, peakAlive: number): StormKind {
+function stormKind(attempts: number, creations: number, peakAlive: number, tornDown: boolean): StormKind | undefined {
   if (creations < 2 || attempts > creations * 2) return 'runaway-retry';
-  return peakAlive <= 1 ? 'churn' : 'many-adapters';
+  if (peakAlive >= 2) return 'many-adapters';
+  return tornDown ? 'churn' : undefined;
 }
 
 /**

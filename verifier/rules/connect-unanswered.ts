@@ -3,17 +3,13 @@ import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
-import { OpenConnections, StormLikeness } from './storm-likeness.ts';
+import { OpenConnections, RefusalPattern } from './refusal-pattern.ts';
 import { TimeWindow } from './time-window.ts';
-
-/** How long a connection attempt may wait for its `Connected …` line. */
-export const ANSWER_MS = 10_000;
-const UNANSWERED_THRESHOLD = 3;
 
 interface Subject {
   window: TimeWindow<LogEvent>;
   builder: FindingBuilder;
-  likeness: StormLikeness;
+  pattern: RefusalPattern;
   peak: number;
 }
 
@@ -23,19 +19,22 @@ interface Pending {
 }
 
 /**
- * 3 or more upstream connection attempts within `window` that no `Connected …` follows within 10 s:
- * how a 429 storm looks in logs that never print the 429. An attempt near the end of the log, with
- * less than 10 s of log after it, is not judged. An error when the attempts look like a storm
- * ({@link StormLikeness}), else a warning: a client backing off from a broker whose slots are taken.
+ * `unanswered` (3) or more upstream connection attempts within `window` that no `Connected …` follows
+ * within `answerMs` (10 s): how a 429 storm looks in logs that never print the 429. An attempt near the
+ * end of the log, with less than `answerMs` of log after it, is not judged. An error when the attempts
+ * make a storm by rate or overlap ({@link RefusalPattern}; a first retry soon after a plain connection
+ * failure is fine, so not by pair), else a warning: a client backing off from a broker whose slots are taken.
  */
 export class ConnectUnansweredRule implements Rule {
   readonly name = 'connect-unanswered';
   private pending: Pending[] = [];
-  private readonly open = new OpenConnections();
+  private readonly open: OpenConnections;
   private readonly subjects = new Map<string, Subject>();
   private now = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly t: Thresholds) {}
+  constructor(private readonly t: Thresholds) {
+    this.open = new OpenConnections(t.tokensPerConnection);
+  }
 
   observe(ev: LogEvent): void {
     if (ev.time > this.now) this.now = ev.time;
@@ -43,7 +42,7 @@ export class ConnectUnansweredRule implements Rule {
     else if (ev.kind === 'connected') {
       this.pending = this.pending.filter(
         ({ ev: a }) =>
-          !(a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= ANSWER_MS),
+          !(a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= this.t.answerMs),
       );
     }
     this.open.observe(ev);
@@ -56,19 +55,19 @@ export class ConnectUnansweredRule implements Rule {
       .filter((s) => s.peak > 0)
       .map((s) => {
         const head =
-          `${s.builder.count} upstream connection attempts for ${subjectText(s.builder.user, s.builder.broker)} got no ` +
-          `"Connected" within ${ANSWER_MS / 1000} s (up to ${s.peak} within ${durationText(this.t.windowMs)})`;
-        return s.likeness.stormLike
-          ? s.builder.build(`${head}, ${s.likeness.why('went unanswered')}: the broker is refusing them, as a 429 storm does`)
-          : s.builder.build(`${head}: ${s.likeness.why('left unanswered')}`, undefined, 'warning');
+          `${s.pattern.count} upstream connection attempt(s) for ${subjectText(s.builder.user, s.builder.broker)} ${s.pattern.extent}, ` +
+          `got no "Connected" within ${durationText(this.t.answerMs)} (${s.builder.count} of them ${this.t.unanswered} or more within ${durationText(this.t.windowMs)})`;
+        return s.pattern.isError
+          ? s.builder.build(`${head}: ${s.pattern.why()}; the broker is refusing them, as a 429 storm does`)
+          : s.builder.build(`${head}: ${s.pattern.why()}`, undefined, 'warning');
       });
   }
 
   private expire(now: number): void {
-    if (this.pending.length === 0 || now - this.pending[0].ev.time <= ANSWER_MS) return;
+    if (this.pending.length === 0 || now - this.pending[0].ev.time <= this.t.answerMs) return;
     const stillPending: Pending[] = [];
     for (const a of this.pending) {
-      if (now - a.ev.time > ANSWER_MS) this.unanswered(a);
+      if (now - a.ev.time > this.t.answerMs) this.unanswered(a);
       else stillPending.push(a);
     }
     this.pending = stillPending;
@@ -79,12 +78,12 @@ export class ConnectUnansweredRule implements Rule {
     let s = this.subjects.get(key);
     if (!s) {
       const builder = new FindingBuilder(this.name, 'error', a.user, a.broker);
-      s = { window: new TimeWindow(this.t.windowMs), builder, likeness: new StormLikeness(), peak: 0 };
+      s = { window: new TimeWindow(this.t.windowMs), builder, pattern: new RefusalPattern(this.t, false), peak: 0 };
       this.subjects.set(key, s);
     }
-    s.likeness.add(a.time, overlaps);
+    s.pattern.add(a.time, overlaps);
     const n = s.window.add(a.time, a);
-    if (n < UNANSWERED_THRESHOLD) return;
+    if (n < this.t.unanswered) return;
     s.peak = Math.max(s.peak, n);
     s.builder.addBurst(s.window);
   }

@@ -8,6 +8,7 @@ import type { LogEvent } from '../classify/log-event.ts';
 export class LiveAdapters {
   private readonly byUser = new Map<string, number>();
   private readonly byBroker = new Map<string, number>();
+  private readonly lastTeardown = new Map<string, number>();
 
   observe(ev: LogEvent): void {
     const broker = ev.broker ?? '?';
@@ -15,10 +16,19 @@ export class LiveAdapters {
       if (ev.user !== undefined) this.byUser.set(`${broker}/${ev.user}`, (this.byUser.get(`${broker}/${ev.user}`) ?? 0) + 1);
       else this.byBroker.set(broker, (this.byBroker.get(broker) ?? 0) + 1);
     } else if (ev.kind === 'teardown' || ev.kind === 'remove' || ev.kind === 'invalidated') {
+      this.lastTeardown.set(broker, ev.time);
+      if (ev.user !== undefined) this.lastTeardown.set(`${broker}/${ev.user}`, ev.time);
       if (ev.user !== undefined) this.byUser.delete(`${broker}/${ev.user}`);
       const unnamed = this.byBroker.get(broker);
       if (unnamed !== undefined) this.byBroker.set(broker, Math.max(0, unnamed - 1));
     }
+  }
+
+  /** Whether the log shows a teardown of the event's user (or broker) within `spanMs` before it. */
+  tornDownWithin(ev: { time: number; user?: string; broker?: string }, spanMs: number): boolean {
+    const broker = ev.broker ?? '?';
+    const last = this.lastTeardown.get(ev.user !== undefined ? `${broker}/${ev.user}` : broker);
+    return last !== undefined && ev.time - last <= spanMs;
   }
 
   /** Adapters alive for the event's user (or its broker when it names no user). */

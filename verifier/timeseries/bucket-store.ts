@@ -6,8 +6,32 @@ export const BUCKET_WIDTHS_MS = [
   100, 200, 1_000, 2_000, 10_000, 30_000, 60_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000, 86_400_000,
 ] as const;
 
-/** At most this many buckets span the whole run: a multi-hour log still draws a few thousand points. */
+/** At most this many buckets are drawn: a multi-hour log still draws a few thousand points. */
 export const MAX_BUCKETS = 2_000;
+
+/**
+ * A stretch with no event longer than this is cut short on the axis, to {@link KEPT_IDLE_MS}: logs months
+ * apart then keep the resolution of their busy minutes, and a storm is not averaged into a day's bucket.
+ */
+export const IDLE_GAP_MS = 5 * 60_000;
+export const KEPT_IDLE_MS = 60_000;
+
+/** An idle stretch cut short: the axis position where the next busy stretch starts, its real start, how much was hidden. */
+export interface AxisBreak {
+  atMs: number;
+  realMs: number;
+  hiddenMs: number;
+}
+
+/** Where a real time falls on an axis with these breaks (a time inside a hidden stretch sits at its break). */
+export function toAxis(breaks: readonly AxisBreak[], realMs: number): number {
+  let shift = 0;
+  for (const b of breaks) {
+    if (realMs < b.realMs) return Math.min(realMs - shift, b.atMs);
+    shift += b.hiddenMs;
+  }
+  return realMs - shift;
+}
 
 /**
  * How a series combines what falls into one bucket: summed counts, or a level (the highest it reached
@@ -22,15 +46,17 @@ interface Bucket<Field extends string> {
 }
 
 /**
- * Counts per bucket for many subjects on one shared time axis. The width grows
- * (merging buckets) whenever the span from the first to the last bucket would pass {@link MAX_BUCKETS},
- * so memory and output stay bounded however long the input is, without knowing its span in advance.
- * The width starts at `minWidthMs`.
+ * Counts per bucket for many subjects on one shared time axis. Idle stretches longer than
+ * {@link IDLE_GAP_MS} are cut short ({@link breaks}); the width grows (merging buckets) whenever the
+ * buckets drawn would pass {@link MAX_BUCKETS}, so memory and output stay bounded however long the input
+ * is, without knowing its span in advance. The width starts at `minWidthMs`.
  */
 export class BucketStore<Field extends string> {
   private widthIndex: number;
-  private lowest = Number.POSITIVE_INFINITY;
-  private highest = Number.NEGATIVE_INFINITY;
+  /** Indices of the buckets any subject has, ascending. */
+  private occupied: number[] = [];
+  /** Buckets drawn: the occupied ones and the empty ones between them that are not cut out. */
+  private drawn = 0;
   private readonly subjects = new Map<string, Map<number, Bucket<Field>>>();
 
   /** `minWidthMs`: the narrowest bucket, one of {@link BUCKET_WIDTHS_MS}; log timestamps rarely mean more than 1 s. */
@@ -53,9 +79,8 @@ export class BucketStore<Field extends string> {
   /** Adds `by` to a summed field, or sets a level field to `by`, at `time` (ms) for `subject`. */
   add(subject: string, time: number, field: Field, by = 1): void {
     let index = Math.floor(time / this.widthMs);
-    if (index < this.lowest) this.lowest = index;
-    if (index > this.highest) this.highest = index;
-    while (this.highest - this.lowest + 1 > MAX_BUCKETS && this.widthIndex < BUCKET_WIDTHS_MS.length - 1) {
+    this.occupy(index);
+    while (this.drawn > MAX_BUCKETS && this.widthIndex < BUCKET_WIDTHS_MS.length - 1) {
       this.widen();
       index = Math.floor(time / this.widthMs);
     }
@@ -67,11 +92,22 @@ export class BucketStore<Field extends string> {
     }
   }
 
-  /** Bucket start times (ms) from the first to the last bucket of any subject, gaps included. */
+  /** Start times (ms) of the buckets drawn, from the first to the last of any subject, idle stretches cut short. */
   starts(): number[] {
-    if (this.empty) return [];
-    const out: number[] = [];
-    for (let i = this.lowest; i <= this.highest; i++) out.push(i * this.widthMs);
+    return this.drawnIndices().map((i) => i * this.widthMs);
+  }
+
+  /** The idle stretches cut short, in order; empty when none was. */
+  breaks(): AxisBreak[] {
+    const out: AxisBreak[] = [];
+    let hidden = 0;
+    for (let k = 1; k < this.occupied.length; k++) {
+      const [a, b] = [this.occupied[k - 1], this.occupied[k]];
+      const skipped = b - a - 1 - this.emptyDrawn(a, b);
+      if (skipped === 0) continue;
+      hidden += skipped * this.widthMs;
+      out.push({ atMs: b * this.widthMs - hidden, realMs: b * this.widthMs, hiddenMs: skipped * this.widthMs });
+    }
     return out;
   }
 
@@ -88,7 +124,7 @@ export class BucketStore<Field extends string> {
     const isLevel = this.combine[field] === 'level';
     const out: (number | null)[] = [];
     let carried: number | null = null;
-    for (let i = this.lowest; i <= this.highest; i++) {
+    for (const i of this.drawnIndices()) {
       const b = buckets?.get(i);
       if (!isLevel) out.push(b?.value[field] ?? 0);
       else if (b === undefined || Number.isNaN(b.value[field])) out.push(carried);
@@ -98,6 +134,39 @@ export class BucketStore<Field extends string> {
       }
     }
     return out;
+  }
+
+  /** Empty buckets drawn between occupied `a` and `b`: all of a short gap, {@link KEPT_IDLE_MS} of an idle one. */
+  private emptyDrawn(a: number, b: number): number {
+    const empty = b - a - 1;
+    if (empty * this.widthMs <= IDLE_GAP_MS) return empty;
+    return Math.min(empty, Math.max(1, Math.round(KEPT_IDLE_MS / this.widthMs)));
+  }
+
+  private drawnIndices(): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.occupied.length; k++) {
+      if (k > 0) {
+        const a = this.occupied[k - 1];
+        for (let i = 1, n = this.emptyDrawn(a, this.occupied[k]); i <= n; i++) out.push(a + i);
+      }
+      out.push(this.occupied[k]);
+    }
+    return out;
+  }
+
+  /** Notes a bucket index as occupied; logs mostly come in time order, so this is usually an append. */
+  private occupy(index: number): void {
+    const o = this.occupied;
+    let k = o.length;
+    while (k > 0 && o[k - 1] > index) k--;
+    if (k > 0 && o[k - 1] === index) return;
+    const [a, b] = [o[k - 1], o[k]];
+    if (a !== undefined && b !== undefined) this.drawn -= this.emptyDrawn(a, b);
+    if (a !== undefined) this.drawn += this.emptyDrawn(a, index);
+    if (b !== undefined) this.drawn += this.emptyDrawn(index, b);
+    this.drawn++;
+    o.splice(k, 0, index);
   }
 
   private bucket(subject: string, index: number): Bucket<Field> {
@@ -118,8 +187,10 @@ export class BucketStore<Field extends string> {
   private widen(): void {
     const ratio = BUCKET_WIDTHS_MS[this.widthIndex + 1] / BUCKET_WIDTHS_MS[this.widthIndex];
     this.widthIndex++;
-    this.lowest = Math.floor(this.lowest / ratio);
-    this.highest = Math.floor(this.highest / ratio);
+    const before = this.occupied;
+    this.occupied = [];
+    this.drawn = 0;
+    for (const index of before) this.occupy(Math.floor(index / ratio));
     for (const [subject, buckets] of this.subjects) {
       const merged = new Map<number, Bucket<Field>>();
       // In time order, so the level a merged bucket ends on is its latest bucket's.

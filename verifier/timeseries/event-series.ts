@@ -1,11 +1,12 @@
 import { subjectKey, type LogEvent } from '../classify/log-event.ts';
-import { BucketStore, type Combine } from './bucket-store.ts';
+import { timelineColumn } from '../timeline.ts';
+import { BucketStore, toAxis, type AxisBreak, type Combine } from './bucket-store.ts';
 
 /** The series one chart draws for one user × broker, in the order they are drawn. */
 export const EVENT_SERIES = {
   attempts: { label: 'upstream attempts/s', combine: 'sum' },
   refusals: { label: '429 refusals/s', combine: 'sum' },
-  retries: { label: 'retries/s (SDK, attempt ≥ 2)', combine: 'sum' },
+  retries: { label: 'retries/s (all but attempt 1)', combine: 'sum' },
   adapters: { label: 'adapters alive', combine: 'level' },
 } as const satisfies Record<string, { label: string; combine: Combine }>;
 
@@ -26,6 +27,9 @@ export interface EventSeries {
   axis: SeriesAxis;
   /** Bucket start per point: epoch ms on the clock axis, event ordinal × 1000 on the order axis. */
   starts: number[];
+  /** Where each point is drawn: its start, less the idle stretches cut short before it. */
+  x: number[];
+  breaks: AxisBreak[];
   bucketMs: number;
   subjects: SubjectSeries[];
 }
@@ -59,7 +63,7 @@ export class EventSeriesBuilder {
     const value = field === 'adapters' ? this.alive.get(subject)! : 1;
     for (const [store, at] of [[this.byTime, ev.time], [this.byOrder, order]] as const) {
       store.add(subject, at, field, value);
-      if (field === 'attempts' && (ev.kind === 'sdk-retry' || (ev.attempt ?? 1) >= 2)) store.add(subject, at, 'retries');
+      if (field === 'attempts' && !(ev.kind === 'attempt' && (ev.attempt ?? 1) === 1)) store.add(subject, at, 'retries');
     }
   }
 
@@ -75,17 +79,16 @@ export class EventSeriesBuilder {
       return { subject, user: who.user, broker: who.broker, values, events: who.events };
     });
     subjects.sort((a, b) => b.events - a.events || a.subject.localeCompare(b.subject));
-    return { axis, starts: store.starts(), bucketMs: store.widthMs, subjects };
+    const starts = store.starts();
+    const breaks = store.breaks();
+    return { axis, starts, x: starts.map((ms) => toAxis(breaks, ms)), breaks, bucketMs: store.widthMs, subjects };
   }
 
+  /** Attempts and refusals as the text and JSON timeline counts them (verifier/timeline.ts). */
   private fieldFor(ev: LogEvent): EventSeriesField | undefined {
+    const column = timelineColumn(ev.kind);
+    if (column === 'attempts' || column === 'refusals') return column;
     switch (ev.kind) {
-      // The SDK's own retry is an upstream handshake too: an attempt, and a retry.
-      case 'attempt':
-      case 'sdk-retry':
-        return 'attempts';
-      case 'refused':
-        return 'refusals';
       case 'create':
       case 'remove':
       case 'teardown':

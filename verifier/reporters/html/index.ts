@@ -25,7 +25,7 @@ export class HtmlContextBuilder {
   }
 }
 
-const NO_EVENTS: EventSeries = { axis: 'clock', starts: [], bucketMs: 1000, subjects: [] };
+const NO_EVENTS: EventSeries = { axis: 'clock', starts: [], x: [], breaks: [], bucketMs: 1000, subjects: [] };
 
 /** verify's `html` reporter: the page of charts, or, without a context (in-process use), the summary and findings alone. */
 export function renderHtml(report: VerifyReport, opts: { failOn: Severity; html?: HtmlContext }): string {

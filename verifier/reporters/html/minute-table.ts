@@ -1,15 +1,15 @@
 import { escapeHtml } from './escape-html.ts';
-import type { PageAxis, PageChart } from './page-model.ts';
+import type { PageAxis, PageBreak, PageChart } from './page-model.ts';
 
 /**
  * The chart's text alternative: per minute (or per bucket when buckets are wider), the summed counts of
  * its rate series and the highest value of its levels; collapsed under a `<details>` so it costs no room.
  */
-export function minuteTable(chart: PageChart, axis: PageAxis): string {
+export function minuteTable(chart: PageChart, axis: PageAxis, breaks: readonly PageBreak[] = []): string {
   const rowSeconds = axis === 'order' ? chart.bucketSeconds : Math.max(60, chart.bucketSeconds);
   const rows = new Map<number, (number | null)[]>();
   chart.x.forEach((x, i) => {
-    const key = Math.floor(x / rowSeconds) * rowSeconds;
+    const key = Math.floor(trueX(x, breaks) / rowSeconds) * rowSeconds;
     let row = rows.get(key);
     if (!row) rows.set(key, (row = chart.series.map(() => null)));
     chart.series.forEach((s, j) => {
@@ -27,6 +27,13 @@ export function minuteTable(chart: PageChart, axis: PageAxis): string {
   return `<details class="table"><summary>Table (per ${unit})</summary><table><thead><tr>${head
     .map((h) => `<th scope="col">${escapeHtml(h)}</th>`)
     .join('')}</tr></thead><tbody>${body}</tbody></table></details>`;
+}
+
+/** A point's true position: its x plus what the breaks before it hid. */
+function trueX(x: number, breaks: readonly PageBreak[]): number {
+  let t = x;
+  for (const b of breaks) if (b.x <= x) t += b.hiddenSeconds;
+  return t;
 }
 
 function rowHeading(axis: PageAxis): string {

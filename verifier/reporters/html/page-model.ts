@@ -1,3 +1,5 @@
+import type { RuleCount } from '../rule-counts.ts';
+
 /**
  * What an HTML report shows, independent of where it came from (verify, reproduce, probe): a summary
  * band, then columns of charts on one shared x axis. The page script reads this as JSON.
@@ -54,14 +56,23 @@ export interface PageSummary {
   tone: 'pass' | 'fail' | 'neutral';
   /** One-line facts: lines read, inputs, thresholds, broker totals. */
   facts: string[];
-  ruleCounts: { rule: string; severity: string; count: number }[];
+  /** Per rule (a scenario page prefixes the run's name): findings, the lines behind them, the worst severity. */
+  ruleCounts: RuleCount[];
   stormKinds: string[];
+}
+
+/** An idle stretch cut short on the axis: the later busy stretch starts at `x`, `hiddenSeconds` later in truth. */
+export interface PageBreak {
+  x: number;
+  hiddenSeconds: number;
 }
 
 export interface PageModel {
   title: string;
   summary: PageSummary;
   axis: PageAxis;
+  /** Idle stretches cut short, in order; a point's true time is its x plus the hidden seconds of the breaks before it. */
+  breaks?: PageBreak[];
   /** Said above the charts: how to read them, and anything that limits them (no timestamps, charts left out). */
   notes: string[];
   columns: PageColumn[];

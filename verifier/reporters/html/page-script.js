@@ -7,6 +7,13 @@
   var COLOURS = ['#1f5f8b', '#b3261e', '#8a5300', '#1e6b2e', '#5b2a86', '#4b4b4b'];
   var TONE_FILL = { error: 'rgba(179,38,30,0.75)', warning: 'rgba(138,83,0,0.75)', info: 'rgba(31,95,139,0.6)', phase: 'rgba(75,75,75,0.10)' };
   var charts = [];
+  // Idle stretches cut short on the axis: a point's true time is its x plus what the breaks before it hid.
+  var BREAKS = model.breaks || [];
+  function trueX(v) {
+    var t = v;
+    BREAKS.forEach(function (b) { if (b.x <= v) t += b.hiddenSeconds; });
+    return t;
+  }
   var xMin = Infinity;
   var xMax = -Infinity;
   model.columns.forEach(function (column) {
@@ -36,6 +43,15 @@
         ctx.fillStyle = TONE_FILL[r.tone];
         if (r.tone === 'phase') ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
         else ctx.fillRect(left, u.bbox.top + row++ * (bar + devicePixelRatio), right - left, bar);
+      });
+      ctx.strokeStyle = 'rgba(75,75,75,0.8)';
+      ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+      BREAKS.forEach(function (b) {
+        var at = u.valToPos(b.x, 'x', true);
+        ctx.beginPath();
+        ctx.moveTo(at, u.bbox.top);
+        ctx.lineTo(at, u.bbox.top + u.bbox.height);
+        ctx.stroke();
       });
       ctx.restore();
     };
@@ -81,6 +97,15 @@
     return splits.map(function (v) { return model.axis === 'order' ? '#' + Math.round(v) : v + ' s'; });
   }
 
+  // With breaks the axis is not linear in time, so each tick is labelled with its true UTC time.
+  function trueTimeValues(u, splits, axisIndex, space, increment) {
+    return splits.map(function (v) {
+      // Month and day too: the stretches either side of a break may be days apart.
+      var iso = new Date(trueX(v) * 1000).toISOString().replace('T', ' ');
+      return increment >= 60 ? iso.slice(5, 16) : iso.slice(5, 19);
+    });
+  }
+
   var flatCharts = [];
   model.columns.forEach(function (column) {
     column.charts.forEach(function (chart) {
@@ -115,6 +140,10 @@
     );
     var xAxis = { scale: 'x' };
     if (model.axis !== 'clock') xAxis.values = axisValues;
+    else if (BREAKS.length > 0) {
+      xAxis.values = trueTimeValues;
+      xAxis.space = 120;
+    }
     var opts = {
       // Log times are shown in UTC, as the per-minute tables and the text reporter do, whatever the reader's zone.
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },

@@ -61,8 +61,11 @@ function renderSummary(model: PageModel): string {
   const s = model.summary;
   const rules = s.ruleCounts.length === 0
     ? '<p>No findings.</p>'
-    : `<table class="rules"><thead><tr><th scope="col">rule</th><th scope="col">severity</th><th scope="col">findings</th></tr></thead><tbody>${s.ruleCounts
-        .map((r) => `<tr class="sev-${escapeHtml(r.severity)}"><td>${escapeHtml(r.rule)}</td><td>${escapeHtml(r.severity)}</td><td>${r.count}</td></tr>`)
+    : `<table class="rules"><thead><tr><th scope="col">rule</th><th scope="col">severity</th><th scope="col">findings</th><th scope="col">lines</th></tr></thead><tbody>${s.ruleCounts
+        .map(
+          (r) =>
+            `<tr class="sev-${escapeHtml(r.severity)}"><td>${escapeHtml(r.rule)}</td><td>${escapeHtml(r.severity)}</td><td>${r.findings}</td><td>${r.lines}</td></tr>`,
+        )
         .join('')}</tbody></table>`;
   const kinds = s.stormKinds.length === 0 ? 'none' : s.stormKinds.map(escapeHtml).join(', ');
   return `<header class="summary">
@@ -84,7 +87,7 @@ function renderChart(chart: PageChart, index: number, model: PageModel): string 
 <figcaption>${escapeHtml(chart.title)}</figcaption>
 <div class="plot" data-chart="${index}" role="img" aria-label="${escapeHtml(`${chart.title}: ${chart.series.map((s) => s.label).join(', ')}; the table below has the same numbers`)}"></div>
 ${ranges ? `<ul class="ranges">${ranges}</ul>` : ''}
-${minuteTable(chart, model.axis)}
+${minuteTable(chart, model.axis, model.breaks)}
 </figure>`;
 }
 

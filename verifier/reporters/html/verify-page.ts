@@ -2,7 +2,9 @@ import { baselineLine } from '../../baseline/baseline-text.ts';
 import { subjectKey } from '../../classify/log-event.ts';
 import type { EventSeries, SubjectSeries } from '../../timeseries/event-series.ts';
 import { EVENT_SERIES, type EventSeriesField } from '../../timeseries/event-series.ts';
+import { IDLE_GAP_MS, KEPT_IDLE_MS, toAxis } from '../../timeseries/bucket-store.ts';
 import type { Finding, Severity, VerifyReport } from '../../types.ts';
+import { ruleCounts } from '../rule-counts.ts';
 import { evidenceRef } from './evidence-lines.ts';
 import type { EvidenceLine, PageChart, PageModel, PageRange } from './page-model.ts';
 
@@ -19,7 +21,7 @@ export interface VerifyPageInput {
 
 /** The page for `verify`: the verdict and rule counts, then one chart per user × broker with its findings. */
 export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput): PageModel {
-  const x = series.starts.map((ms) => ms / 1000);
+  const x = series.x.map((ms) => ms / 1000);
   const bucketSeconds = series.bucketMs / 1000;
   const shown = series.subjects.slice(0, MAX_CHARTS);
   const charts = shown.map((s): PageChart => ({
@@ -49,6 +51,14 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
     'Findings are the bars along the top of a chart (red error, amber warning, blue info); click one, or its button, for its evidence lines.',
     'Clients connected are not drawn: application logs do not record them.',
   ];
+  for (const g of report.groups) if (g.cannotJudge) notes.push(`${g.name}: ${g.cannotJudge}`);
+  if (series.breaks.length > 0) {
+    const longest = Math.max(...series.breaks.map((b) => b.hiddenMs));
+    notes.push(
+      `${series.breaks.length} idle stretch(es) longer than ${IDLE_GAP_MS / 60_000} min are cut short to about ${KEPT_IDLE_MS / 60_000} min ` +
+        `(the longest hid ${durationWords(longest)}), each marked by a dashed line: the busy minutes keep their resolution, and times stay true.`,
+    );
+  }
   if (series.subjects.length > shown.length) {
     notes.push(`${series.subjects.length - shown.length} more user × broker subject(s) with fewer events are not charted: ${series.subjects
       .slice(MAX_CHARTS, MAX_CHARTS + 10)
@@ -76,6 +86,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
       stormKinds: [...new Set(report.findings.flatMap((f) => (f.stormKind ? [f.stormKind] : [])))],
     },
     axis: series.axis,
+    ...(series.breaks.length > 0 ? { breaks: series.breaks.map((b) => ({ x: b.atMs / 1000, hiddenSeconds: b.hiddenMs / 1000 })) } : {}),
     notes,
     columns: [{ charts }],
   };
@@ -88,7 +99,7 @@ function chartTitle(s: SubjectSeries): string {
 
 function findingRange(f: Finding, series: EventSeries, x: number[], bucketSeconds: number, evidence: Map<string, EvidenceLine>): PageRange {
   const whole = x.length > 0 ? [x[0], x[x.length - 1] + bucketSeconds] : [0, 1];
-  const [from, to] = series.axis === 'order' ? whole : [Date.parse(f.first) / 1000, Date.parse(f.last) / 1000];
+  const [from, to] = series.axis === 'order' ? whole : [f.first, f.last].map((t) => toAxis(series.breaks, Date.parse(t)) / 1000);
   const who = [f.user, f.broker].filter((v) => v !== undefined).join('/');
   return {
     from,
@@ -100,15 +111,9 @@ function findingRange(f: Finding, series: EventSeries, x: number[], bucketSecond
   };
 }
 
-function ruleCounts(findings: Finding[]): { rule: string; severity: string; count: number }[] {
-  const counts = new Map<string, { rule: string; severity: string; count: number }>();
-  for (const f of findings) {
-    const key = `${f.rule}\u0000${f.severity}`;
-    const c = counts.get(key) ?? { rule: f.rule, severity: f.severity, count: 0 };
-    c.count++;
-    counts.set(key, c);
-  }
-  return [...counts.values()];
+function durationWords(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 48 ? `${Math.round(hours / 24)} days` : hours >= 2 ? `${Math.round(hours)} h` : `${Math.round(ms / 60_000)} min`;
 }
 
 function describeBucket(seconds: number): string {
