@@ -3,6 +3,7 @@ import type { RuleFinding, StormKind } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
+import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
 const STORM_SPAN_MS = 1_000;
@@ -12,6 +13,8 @@ const EXPECTED_SPAN_MS = 10_000;
 interface Subject {
   attempts: TimeWindow<LogEvent>;
   builder: FindingBuilder;
+  /** Log time of its latest attempt: a subject quiet for a while and never storming is forgotten. */
+  last: number;
   peak: number;
   creationsNear: number;
   peakAlive: number;
@@ -25,7 +28,12 @@ interface Subject {
  */
 export class ConnectStormRule implements Rule {
   readonly name = 'connect-storm';
-  private readonly subjects = new Map<string, Subject>();
+  private readonly subjects = new SubjectMap<Subject>({
+    // Quiet for longer than a creation explains an attempt: nothing later can count it in.
+    isQuiet: (s, now) => now - s.last > Math.max(this.t.windowMs, EXPECTED_SPAN_MS),
+    fired: (s) => s.peak > 0,
+    findingOf: (s) => this.findingOf(s),
+  });
   private readonly creations = new Map<string, TimeWindow<LogEvent>>();
   private readonly pool = new Map<string, TimeWindow<LogEvent>>();
   private readonly live = new LiveAdapters();
@@ -42,9 +50,10 @@ export class ConnectStormRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0, peakAlive: 0 };
-      this.subjects.set(key, s);
+      s = { attempts: new TimeWindow(STORM_SPAN_MS), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), last: ev.time, peak: 0, creationsNear: 0, peakAlive: 0 };
+      this.subjects.set(key, s, ev.time);
     }
+    s.last = Math.max(s.last, ev.time);
     const n = s.attempts.add(ev.time, ev);
     const expected = countNear(this.creations.get(broker), ev, EXPECTED_SPAN_MS, true) + countNear(this.pool.get(broker), ev, EXPECTED_SPAN_MS, false);
     if (n - expected < this.t.storm) return;
@@ -56,24 +65,25 @@ export class ConnectStormRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()]
-      .filter((s) => s.peak > 0)
-      .map((s) => {
-        const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive);
-        const why =
-          kind === 'many-adapters'
-            ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
-            : kind === 'churn'
-              ? `churn: ${s.creationsNear} adapter creations, each after the one before was torn down`
-              : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
-                this.t.windowMs / 1000
-              } s before, ${s.builder.count} fresh attempts in all`;
-        return s.builder.build(
-          `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
-            `connection attempts (attempt 1) within 1 s (threshold ${this.t.storm}); ${why}`,
-          kind,
-        );
-      });
+    const found = [...this.subjects.values()].filter((s) => s.peak > 0).map((s) => this.findingOf(s));
+    return [...found, ...this.subjects.summary(this.name, 'error')];
+  }
+
+  private findingOf(s: Subject): RuleFinding {
+    const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive);
+    const why =
+      kind === 'many-adapters'
+        ? `many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
+        : kind === 'churn'
+          ? `churn: ${s.creationsNear} adapter creations, each after the one before was torn down`
+          : `one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${
+            this.t.windowMs / 1000
+          } s before, ${s.builder.count} fresh attempts in all`;
+    return s.builder.build(
+      `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
+        `connection attempts (attempt 1) within 1 s (threshold ${this.t.storm}); ${why}`,
+      kind,
+    );
   }
 }
 
