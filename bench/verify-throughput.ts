@@ -12,6 +12,8 @@ import { BUILT_CLI } from './built-cli.ts';
 const GIB = 1 << 30;
 // Issue 23 item 6: within 1.25x grep -cE on a quiet machine (it was 2 before).
 const TARGET_RATIO = 1.25;
+/** The baseline issue 23 names; the table's `x grep -cE` column is against the verifier's own keywords. */
+const ISSUE_PATTERN = 'Creating|attempt 1|429|Connection Limit';
 /**
  * The floor for any reader of the file: fixed 1 MiB `fs.readSync` calls and nothing else. Plain
  * JavaScript on `node -e`, so it pays Node's start-up like verify does and no tsx.
@@ -46,6 +48,7 @@ export const verifyThroughput: Benchmark = {
       const commands = {
         'stormcheck verify': [process.execPath, [BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', report]],
         'grep -cE (same keywords)': ['grep', ['-cE', pattern, log]],
+        'grep -cE (issue 23: 4 keywords)': ['grep', ['-cE', ISSUE_PATTERN, log]],
         "grep -cF 'Creating'": ['grep', ['-cF', 'Creating', log]],
         'fs.readSync loop (1 MiB)': [process.execPath, ['-e', READ_LOOP, log]],
       } as const;
@@ -67,13 +70,13 @@ export const verifyThroughput: Benchmark = {
       });
       const verifySecs = median(verify.map((r) => r.seconds));
       const verifyRss = median(verify.map((r) => r.peakRssMb));
-      const ratio = verifySecs / base;
+      const ratio = verifySecs / median(results['grep -cE (issue 23: 4 keywords)']!.map((r) => r.seconds));
       return {
         title: `verify throughput: ${(gen.bytes / GIB).toFixed(2)} GiB, ${gen.lines} lines, median of ${runs} alternated runs`,
         columns: ['command', 'wall s', 'MB/s', 'peak RSS MB', 'x grep -cE', 'x read loop'],
         rows,
         notes: [
-          `target: <= ${TARGET_RATIO}x grep -cE wall time: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x)`,
+          `target: <= ${TARGET_RATIO}x grep -cE '${ISSUE_PATTERN}' wall time: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x)`,
           `verify vs the plain read loop: ${(verifySecs / readLoop).toFixed(2)}x (what is left is scanning and judging)`,
           `target: peak RSS < ${TARGET_RSS_MB} MB: ${verifyRss < TARGET_RSS_MB ? 'met' : 'MISSED'} (${verifyRss.toFixed(0)} MB)`,
           `load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; the ratios mean most on a quiet machine`,

@@ -58,6 +58,10 @@ describe('stormcheck verify fails closed on what it cannot read', () => {
     expect(github.stdout).toContain(`::warning title=stormcheck verify::1 unreadable skipped (--skip-unreadable): ${logs}/secret.log: permission denied (EACCES)`);
     const text = await stormcheck(['verify', logs, '--skip-unreadable'], NOBODY);
     expect(text.stdout).toContain('1 unreadable skipped (--skip-unreadable)');
+    const summary = await stormcheck(['verify', logs, '--skip-unreadable', '--reporter', 'summary'], NOBODY);
+    expect(summary.stdout).toContain('1 unreadable entry skipped (--skip-unreadable)');
+    const sarif = await stormcheck(['verify', logs, '--skip-unreadable', '--reporter', 'sarif'], NOBODY);
+    expect(JSON.parse(sarif.stdout).runs[0].properties.unreadableCount).toBe(1);
   });
 
   it('dangling links, link loops and paths too long inside a folder are reported, not skipped in silence', async () => {
@@ -86,7 +90,7 @@ describe('stormcheck verify: file names with any character', () => {
   it('a newline or U+2028 in a file name is escaped in every reporter, and the run judges the file', async () => {
     await tmp.file('new\nline.log', await readFile(INCIDENT));
     await tmp.file('line\u2028sep.log', healthy);
-    for (const reporter of ['text', 'json', 'junit', 'github']) {
+    for (const reporter of ['text', 'json', 'junit', 'github', 'sarif', 'summary']) {
       const { code, stdout } = await stormcheck(['verify', tmp.dir, '--reporter', reporter]);
       expect(code, reporter).toBe(1);
       expect(stdout, reporter).not.toContain('\u2028');

@@ -5,5 +5,10 @@ import type { VerifyReport } from '../types.ts';
  * JSON allows them raw, but a file name holding one breaks line-based tools and older JavaScript.
  */
 export function renderJson(report: VerifyReport): string {
-  return `${JSON.stringify(report, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`;
+  return jsonDocument(report);
+}
+
+/** Indented JSON with U+2028 and U+2029 escaped, and a final newline: the json and sarif reporters' documents. */
+export function jsonDocument(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`;
 }
