@@ -16,6 +16,8 @@ const healthy = `${oa(0, 'Creating NEW angel adapter for user rajandran', 'INFO'
 async function openFolder(): Promise<string> {
   const logs = path.join(tmp.dir, 'logs');
   await mkdir(logs);
+  // The suite's own temporary folder (TMPDIR) is private to root: the other user needs to pass through it.
+  await chmod(path.dirname(tmp.dir), 0o711);
   await chmod(tmp.dir, 0o755);
   await chmod(logs, 0o755);
   await chmod(await tmp.file('logs/app.log', healthy), 0o644);
