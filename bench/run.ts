@@ -2,6 +2,7 @@ import { machineLine } from './machine.ts';
 import { renderTable, type Benchmark, type BenchTable } from './table.ts';
 import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
+import { verifyMemory } from './verify-memory.ts';
 import { fanout } from './fanout.ts';
 import { authStorm } from './auth-storm.ts';
 import { snapshot } from './snapshot.ts';
@@ -21,6 +22,7 @@ import { mockFaultsIdle } from './mock-faults-idle.ts';
 const BENCHMARKS: Benchmark[] = [
   cliStartup,
   verifyThroughput,
+  verifyMemory,
   fanout,
   authStorm,
   snapshot,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CANDIDATE_KEYWORDS } from '../verifier/classify/templates.ts';
 import { generateOpenAlgoLog } from './openalgo-log-generator.ts';
@@ -10,7 +10,10 @@ import type { Benchmark, BenchTable } from './table.ts';
 import { BUILT_CLI } from './built-cli.ts';
 
 const GIB = 1 << 30;
-const TARGET_RATIO = 2;
+// Issue 23 item 6: within 1.25x grep -cE on a quiet machine (it was 2 before).
+const TARGET_RATIO = 1.25;
+/** The baseline issue 23 names; the table's `x grep -cE` column is against the verifier's own keywords. */
+const ISSUE_PATTERN = 'Creating|attempt 1|429|Connection Limit';
 /**
  * The floor for any reader of the file: fixed 1 MiB `fs.readSync` calls and nothing else. Plain
  * JavaScript on `node -e`, so it pays Node's start-up like verify does and no tsx.
@@ -45,11 +48,14 @@ export const verifyThroughput: Benchmark = {
       const commands = {
         'stormcheck verify': [process.execPath, [BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', report]],
         'grep -cE (same keywords)': ['grep', ['-cE', pattern, log]],
+        'grep -cE (issue 23: 4 keywords)': ['grep', ['-cE', ISSUE_PATTERN, log]],
         "grep -cF 'Creating'": ['grep', ['-cF', 'Creating', log]],
         'fs.readSync loop (1 MiB)': [process.execPath, ['-e', READ_LOOP, log]],
       } as const;
       await measureProcess('cat', [log]); // warm the page cache so every command reads from memory
+      const loadBefore = os.loadavg();
       const results = await alternatedRuns(commands, runs, (name, i) => process.stderr.write(`bench: run ${i + 1}/${runs}: ${name}\n`));
+      const loadAfter = os.loadavg();
       const verify = results['stormcheck verify']!;
       if (verify.some((r) => r.code !== 0 && r.code !== 1)) throw new Error('stormcheck verify failed on the generated log');
       const findings = (JSON.parse(await readFile(report, 'utf8')) as { findings: Array<{ rule: string; severity: string }> }).findings
@@ -64,15 +70,16 @@ export const verifyThroughput: Benchmark = {
       });
       const verifySecs = median(verify.map((r) => r.seconds));
       const verifyRss = median(verify.map((r) => r.peakRssMb));
-      const ratio = verifySecs / base;
+      const ratio = verifySecs / median(results['grep -cE (issue 23: 4 keywords)']!.map((r) => r.seconds));
       return {
         title: `verify throughput: ${(gen.bytes / GIB).toFixed(2)} GiB, ${gen.lines} lines, median of ${runs} alternated runs`,
         columns: ['command', 'wall s', 'MB/s', 'peak RSS MB', 'x grep -cE', 'x read loop'],
         rows,
         notes: [
-          `target: <= ${TARGET_RATIO}x grep -cE wall time: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x)`,
+          `target: <= ${TARGET_RATIO}x grep -cE '${ISSUE_PATTERN}' wall time: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x)`,
           `verify vs the plain read loop: ${(verifySecs / readLoop).toFixed(2)}x (what is left is scanning and judging)`,
           `target: peak RSS < ${TARGET_RSS_MB} MB: ${verifyRss < TARGET_RSS_MB ? 'met' : 'MISSED'} (${verifyRss.toFixed(0)} MB)`,
+          `load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; the ratios mean most on a quiet machine`,
           `findings on the generated log: ${[...new Set(findings)].join(', ') || 'none'}`,
           `grep keywords: ${pattern}`,
           existsSync('/proc/self/status') ? 'peak RSS: VmHWM sampled from /proc/PID/status every 20 ms' : 'peak RSS: unavailable (no /proc)',

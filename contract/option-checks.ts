@@ -35,3 +35,14 @@ export function durationOption(name: string, value: unknown, minMs: number, maxM
 export function portOption(name: string, value: unknown): number {
   return wholeNumberOption(name, value, 0, 65535);
 }
+
+/**
+ * `[HOST:]PORT` (`9464`, `0.0.0.0:9464`, `[::]:9464`), or a UsageError naming the option. Without a
+ * host it is `defaultHost`: a server that says more than it should is opened to the network on request.
+ */
+export function hostPortOption(name: string, value: unknown, defaultHost = '127.0.0.1'): { host: string; port: number } {
+  const text = String(value ?? '');
+  const m = /^(?:\[([^\]]+)\]:|([^:]+):)?([^:]+)$/.exec(text);
+  if (!m || text === '') throw new UsageError(`--${name} takes [HOST:]PORT such as 9464 or 0.0.0.0:9464, got '${text}'`);
+  return { host: m[1] ?? m[2] ?? defaultHost, port: portOption(name, m[3]) };
+}

@@ -5,7 +5,7 @@ import { build, type Plugin } from 'esbuild';
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
 const OUT_DIR = path.join(ROOT, 'dist', 'bin');
 /** Plain ESM or CommonJS with no files of their own to find at run time: safe inside a chunk. */
-const BUNDLED = new Set(['yargs', 'fastest-levenshtein', 'tinyglobby']);
+const BUNDLED = new Set(['yargs', 'fastest-levenshtein', 'picomatch']);
 
 /**
  * Bundles the CLI (bin/stormcheck.ts, our code, yargs and two small libraries) into dist/bin/stormcheck.js, one chunk per

@@ -19,11 +19,12 @@ export { parseDuration } from '../contract/duration.ts';
  */
 export async function verifyPaths(paths: string[], options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
   if (paths.length === 0) throw new VerifyInputError('NO_INPUT', '', 'no input: name log files, folders, globs or - for stdin');
-  const files = await expandPaths(paths);
+  const { files, unreadable } = await expandPaths(paths);
   options = await withAbsoluteWindow(files, options);
   return verifyInputs(
     files.map((f) => ({ group: f.group, explicit: f.explicit, open: () => openInput(f.path) })),
     { ...DEFAULT_OPTIONS, ...options },
+    unreadable,
   );
 }
 
@@ -50,27 +51,56 @@ export async function verifySource(
 }
 
 /**
- * Follows one growing file like `tail -F` until `signal` aborts (e.g. on SIGINT), then judges what was
+ * Follows one growing file like `tail -F` (waiting for it when it does not exist yet), or `-` (stdin)
+ * until it ends, until `signal` aborts (e.g. on SIGINT), then judges what was
  * read; the rotations seen are listed with the input, and each is passed to `on.onRotation` as it happens.
  */
 export async function verifyFollow(
   file: string,
   signal: AbortSignal,
   options: Partial<VerifyOptions> = {},
-  on: { onRotation?: (rotation: Rotation) => void; onCaughtUp?: (bytes: number) => void } = {},
+  on: { onRotation?: (rotation: Rotation) => void; onCaughtUp?: (bytes: number) => void; onWaiting?: () => void; onData?: (chunk: Buffer) => void } = {},
 ): Promise<VerifyReport> {
   const rotations: Rotation[] = [];
-  const stream = followFile(file, signal, {
+  const stream = file === STDIN ? untilAborted(process.stdin, signal) : followFile(file, signal, {
     onCaughtUp: on.onCaughtUp,
+    onWaiting: on.onWaiting,
     onRotation: (r) => {
       rotations.push(r);
       on.onRotation?.(r);
     },
   });
-  const report = await verifyInputs([{ group: file, explicit: true, open: async () => ({ name: file, stream }) }], {
+  const onData = on.onData;
+  const read = onData ? tap(stream, onData) : stream;
+  const name = file === STDIN ? 'stdin' : file;
+  const report = await verifyInputs([{ group: name, explicit: true, open: async () => ({ name, stream: read }) }], {
     ...DEFAULT_OPTIONS,
     ...options,
   });
   report.inputs[0].rotations = rotations;
   return report;
+}
+
+/** The chunks of `stream`, each shown to `see` on its way (the alarm counts lines and bytes). */
+async function* tap(stream: AsyncIterable<Buffer>, see: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    see(chunk);
+    yield chunk;
+  }
+}
+
+/** A stream such as `docker logs -f` on stdin, read until it ends or `signal` aborts (Ctrl-C). */
+async function* untilAborted(stream: NodeJS.ReadStream, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const stopped = new Promise<IteratorResult<Buffer>>((resolve) => signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true }));
+  try {
+    for (;;) {
+      const next = await Promise.race([chunks.next(), stopped]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // A pending read would hold the process open after the report.
+    stream.destroy();
+  }
 }

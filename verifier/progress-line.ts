@@ -20,7 +20,7 @@ export function progressText(bytesRead: number, totalBytes: number | undefined, 
  * gzip file (verify counts the bytes after gunzipping).
  */
 export async function inputBytes(paths: readonly string[]): Promise<number | undefined> {
-  const files = (await expandPaths(paths)).map((f) => f.path);
+  const files = (await expandPaths(paths)).files.map((f) => f.path);
   if (files.some((f) => f === STDIN || f.endsWith('.gz'))) return undefined;
   const stats = await Promise.all(files.map((f) => stat(f)));
   // A FIFO or device has no size to share out.

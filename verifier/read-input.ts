@@ -1,7 +1,7 @@
 import { EventClassifier } from './classify/classify.ts';
 import type { LogEvent } from './classify/log-event.ts';
 import { CANDIDATE_KEYWORDS } from './classify/templates.ts';
-import { keywordFinder } from './input/keyword-finder.ts';
+import { keywordFinder, type KeywordFinder } from './input/keyword-finder.ts';
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
@@ -16,6 +16,18 @@ const CONTINUATION =
 // Judging a line's role needs only its beginning; a long line is not decoded whole for that.
 const JUDGE_BYTES = 64 * 1024;
 
+let finder: KeywordFinder | undefined;
+
+/**
+ * One keyword finder for every input: each holds a WebAssembly instance whose memory reserves gigabytes
+ * of address space, and making one per file made 100,000 small files take minutes. Sharing is safe
+ * because the scanner uses what `find` returns before it returns from `push`.
+ */
+function sharedFinder(): KeywordFinder {
+  finder ??= keywordFinder(CANDIDATE_KEYWORDS);
+  return finder;
+}
+
 export interface ReadContext {
   format: LogFormat;
   year: number;
@@ -26,11 +38,15 @@ export interface ReadContext {
   window?: { since?: number; until?: number };
 }
 
-/** Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read and the time of its last record. */
-export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number }> {
+/**
+ * Reads one input to its end, feeding events to `ctx.onEvent`; returns what was read, the time of its
+ * last record, and `shrunk` when the file lost bytes while it was read (what it held is still judged).
+ */
+export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number; shrunk?: string }> {
   const sink = new RecordSink(source.name, ctx);
   // A time window must see every record's time to count the lines it leaves out.
-  const scanner = new LineScanner(keywordFinder(CANDIDATE_KEYWORDS), sink, ctx.patternRules.length > 0 || ctx.window !== undefined, ctx.format !== 'pino');
+  const scanner = new LineScanner(sharedFinder(), sink, ctx.patternRules.length > 0 || ctx.window !== undefined, ctx.format !== 'pino');
+  let shrunk: string | undefined;
   try {
     for await (const chunk of source.stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -38,11 +54,9 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
       ctx.onBytes?.(buf.length);
     }
   } catch (err) {
-    if (err instanceof VerifyInputError) throw err;
-    if (isGzipError(err)) {
-      throw new VerifyInputError('CORRUPT_GZIP', source.name, `cannot read ${source.name}: gzip data is truncated or corrupt (${(err as Error).message})`);
-    }
-    throw new VerifyInputError('UNREADABLE', source.name, `cannot read ${source.name}: ${(err as Error).message}`);
+    const error = asInputError(err, source.name);
+    if (error.code !== 'SHRUNK') throw error;
+    shrunk = error.reason;
   }
   scanner.end();
   sink.finish();
@@ -63,7 +77,13 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     ...(sink.errorSinkOnly ? { errorSinkOnly: true as const } : {}),
   };
   if (ctx.window) summary.outsideWindow = sink.outsideWindow;
-  return { summary, lastTime };
+  return { summary, lastTime, shrunk };
+}
+
+function asInputError(err: unknown, name: string): VerifyInputError {
+  if (err instanceof VerifyInputError) return err;
+  if (isGzipError(err)) return new VerifyInputError('CORRUPT_GZIP', name, `cannot read ${name}: gzip data is truncated or corrupt (${(err as Error).message})`);
+  return new VerifyInputError('UNREADABLE', name, `cannot read ${name}: ${(err as Error).message}`);
 }
 
 /** Parses the lines the scanner hands on and classifies them; tracebacks belong to the record above. */

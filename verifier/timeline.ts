@@ -23,14 +23,24 @@ export function timelineColumn(kind: EventKind): Counted | undefined {
   return COLUMN[kind];
 }
 
+/** Per-second rows kept before they are coarsened to twice the width: bounds memory whatever the log's span. */
+export const MAX_SECOND_ROWS = 20_000;
+/** Subjects drawn on their own per second; events of later ones are summed into one `otherSubjects` row. */
+export const MAX_TIMELINE_SUBJECTS = 100;
+
+type SecondRow = TimelineSecond & { sec: number };
+
 /**
  * Counts adapter creations, upstream attempts, 429 refusals and teardowns per minute, and per second
- * and subject (user, broker) for a drawn timeline. Both are bounded by the log's span in time, not by
- * its size, so a 1 GiB log costs no more than its busiest seconds.
+ * and subject (user, broker) for a drawn timeline. Memory stays bounded whatever the log holds: past
+ * {@link MAX_TIMELINE_SUBJECTS} subjects the rest share one row per second, and past
+ * {@link MAX_SECOND_ROWS} rows the seconds coarsen to 2 s, 4 s, … buckets (`widthSeconds`).
  */
 export class Timeline {
   private readonly minutes = new Map<number, TimelineMinute>();
-  private readonly seconds = new Map<string, TimelineSecond & { sec: number }>();
+  private seconds = new Map<string, SecondRow>();
+  private readonly subjects = new Set<string>();
+  private width = 1;
 
   observe(ev: LogEvent): void {
     const field = timelineColumn(ev.kind);
@@ -42,16 +52,11 @@ export class Timeline {
       this.minutes.set(minute, m);
     }
     m[field]++;
-    const sec = Math.floor(ev.time / 1000);
-    const key = `${sec}\u0000${ev.broker ?? ''}\u0000${ev.user ?? ''}`;
-    let s = this.seconds.get(key);
-    if (!s) {
-      s = { sec, second: new Date(sec * 1000).toISOString().slice(0, 19), creations: 0, attempts: 0, refusals: 0, teardowns: 0, first: { ...ev.ref } };
-      if (ev.user !== undefined) s.user = ev.user;
-      if (ev.broker !== undefined) s.broker = ev.broker;
-      this.seconds.set(key, s);
-    }
-    s[field]++;
+    const subject = `${ev.broker ?? ''}\u0000${ev.user ?? ''}`;
+    if (!this.subjects.has(subject) && this.subjects.size < MAX_TIMELINE_SUBJECTS) this.subjects.add(subject);
+    const own = this.subjects.has(subject);
+    const row = this.rowFor(Math.floor(ev.time / 1000), own ? subject : '\u0001', ev, own);
+    row[field]++;
   }
 
   /** The minutes that saw any of these, in time order. */
@@ -59,24 +64,45 @@ export class Timeline {
     return [...this.minutes.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
   }
 
-  /** Per second and subject, in time order. */
+  /** Per second (or coarser bucket) and subject, in time order. */
   secondRows(): TimelineSecond[] {
     return [...this.seconds.values()].sort((a, b) => a.sec - b.sec).map(({ sec: _sec, ...row }) => row);
   }
-}
 
-/** Adds per-minute rows of several timelines into one. */
-export function sumMinutes(lists: readonly TimelineMinute[][]): TimelineMinute[] {
-  const by = new Map<string, TimelineMinute>();
-  for (const m of lists.flat()) {
-    const t = by.get(m.minute);
-    if (!t) by.set(m.minute, { ...m });
+  private rowFor(second: number, subject: string, ev: LogEvent, own: boolean): SecondRow {
+    const sec = second - (((second % this.width) + this.width) % this.width);
+    const key = `${sec}\u0000${subject}`;
+    let s = this.seconds.get(key);
+    if (s) return s;
+    s = { sec, second: new Date(sec * 1000).toISOString().slice(0, 19), creations: 0, attempts: 0, refusals: 0, teardowns: 0, first: { ...ev.ref } };
+    if (this.width > 1) s.widthSeconds = this.width;
+    if (!own) s.otherSubjects = true;
     else {
-      t.creations += m.creations;
-      t.attempts += m.attempts;
-      t.refusals += m.refusals;
-      t.teardowns += m.teardowns;
+      if (ev.user !== undefined) s.user = ev.user;
+      if (ev.broker !== undefined) s.broker = ev.broker;
     }
+    this.seconds.set(key, s);
+    if (this.seconds.size > MAX_SECOND_ROWS) this.coarsen();
+    return this.seconds.get(key) ?? this.rowFor(second, subject, ev, own);
   }
-  return [...by.values()].sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
+
+  /** Doubles the bucket width and merges the rows that now share a bucket (keeping the first line read). */
+  private coarsen(): void {
+    this.width *= 2;
+    const merged = new Map<string, SecondRow>();
+    for (const [key, row] of this.seconds) {
+      const sec = row.sec - (((row.sec % this.width) + this.width) % this.width);
+      const subject = key.slice(key.indexOf('\u0000') + 1);
+      const into = merged.get(`${sec}\u0000${subject}`);
+      if (!into) {
+        merged.set(`${sec}\u0000${subject}`, { ...row, sec, second: new Date(sec * 1000).toISOString().slice(0, 19), widthSeconds: this.width });
+        continue;
+      }
+      into.creations += row.creations;
+      into.attempts += row.attempts;
+      into.refusals += row.refusals;
+      into.teardowns += row.teardowns;
+    }
+    this.seconds = merged;
+  }
 }

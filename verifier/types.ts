@@ -44,6 +44,11 @@ export interface VerifyOptions extends Thresholds {
   /** The severity from which findings fail the run (`--fail-on`); decides `verdict` and `exitCode`. */
   failOn: Severity; // error
   allowEmpty: boolean; // false
+  /**
+   * Judge what could be read when something inside a folder or glob could not (`--skip-unreadable`);
+   * without it such a run exits 2, whatever the rest shows.
+   */
+  skipUnreadable: boolean; // false
   /** Extra pattern rules (from `--rules FILE`). */
   userRules: UserRule[];
   /** `--since`/`--until`: judge only records in this window; a relative bound counts back from the newest line. */
@@ -161,6 +166,10 @@ export interface TimelineSecond {
   refusals: number;
   teardowns: number;
   first: Evidence;
+  /** Present when the row spans more than one second (a long log's timeline is coarsened to stay bounded). */
+  widthSeconds?: number;
+  /** Present when the row sums the subjects beyond the first 100, which are not drawn one by one. */
+  otherSubjects?: true;
 }
 
 /** Adapter creations against reuses of one subject: a statistic, not a finding. */
@@ -170,6 +179,8 @@ export interface ReuseStatistic {
   broker?: string;
   creations: number;
   reuses: number;
+  /** Present on the one row that sums the subjects past the first 1,000 (counted, not listed). */
+  otherSubjects?: true;
 }
 
 /** What one judged group (an input and its rotations, or all inputs under `--merge`) holds. */
@@ -188,6 +199,21 @@ export interface InputGroup {
 export interface SkippedInput {
   file: string;
   reason: string;
+}
+
+/** Something the run was asked to judge and could not read (wholly or in part), with why. */
+export interface UnreadableInput {
+  file: string;
+  reason: string;
+}
+
+/** What a report's limits left out of its lists, counted (verifier/bounded-report.ts sets the limits). */
+export interface OmittedCounts {
+  inputs: number;
+  groups: number;
+  skipped: number;
+  findings: number;
+  reuse: number;
 }
 
 /** `pass` exit 0, `fail` exit 1 (findings at or above `failOn`), `error` exit 2 (nothing could be judged). */
@@ -216,9 +242,21 @@ export interface VerifyReport {
   inputs: InputSummary[];
   /** Inputs found in a folder or by a glob that held no log line, each with a notice. */
   skipped: SkippedInput[];
+  /**
+   * What could not be read: an entry of a folder or glob (permission, dangling link, loop, name too
+   * long), or a file that shrank while it was read. Listed up to a cap; `unreadableCount` counts all.
+   * Without `--skip-unreadable` any of them makes the verdict `error`.
+   */
+  unreadable: UnreadableInput[];
+  unreadableCount: number;
   /** What was judged together: each input with its rotations, or everything under `--merge`. */
   groups: InputGroup[];
+  /** The findings, most severe first: at most 1,000 (`omitted.findings` counts the rest). */
   findings: Finding[];
+  /** Every finding of the run by severity, listed or not. */
+  findingCounts: Record<Severity, number>;
+  /** What the report's limits left out of its lists, counted: memory stays bounded whatever the input. */
+  omitted: OmittedCounts;
   /** Per minute, over all groups. */
   timeline: TimelineMinute[];
   statistics: { reuse: ReuseStatistic[] };

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { durationOption, wholeNumberOption } from '../contract/option-checks.ts';
+import { durationOption, hostPortOption, wholeNumberOption } from '../contract/option-checks.ts';
 import { EXIT, UsageError } from '../contract/usage-error.ts';
 import { exitOnInterrupt } from '../contract/interrupt.ts';
 import { STDIN } from './input/expand-paths.ts';
@@ -21,6 +21,9 @@ import { printableSettings, resolveSettings, type VerifySettings } from './confi
 import { thresholdText } from './rules/threshold-text.ts';
 import { THRESHOLD_SPECS, thresholdNamed } from './rules/thresholds.ts';
 import { parseTimeBound, type TimeBound } from './time-bounds.ts';
+import { printableName } from './printable-name.ts';
+import { startAlarm, type AlarmRequest } from './alarm/start-alarm.ts';
+import { durationText } from './rules/duration-text.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type Thresholds, type VerifyOptions, type VerifyReport } from './types.ts';
 
 interface VerifyArgs {
@@ -52,6 +55,9 @@ interface VerifyArgs {
   since?: string;
   until?: string;
   'allow-empty': boolean;
+  'skip-unreadable': boolean;
+  metrics?: string;
+  'window-for-alarm'?: string;
   color?: boolean;
 }
 
@@ -84,7 +90,9 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       .option('since', { type: 'string', describe: 'judge only lines from this time: ISO (2026-01-05T09:15) or a duration before the newest line (2h)' })
       .option('until', { type: 'string', describe: 'judge only lines up to this time: ISO, or a duration before the newest line (30m)' })
       .option('merge', { type: 'boolean', default: false, describe: "judge all inputs as one process's logs, in time order" })
-      .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F; Ctrl-C stops and reports' })
+      .option('follow', { type: 'boolean', default: false, describe: 'keep reading one growing file like tail -F (or - until it ends), telling findings as they appear; Ctrl-C stops and reports' })
+      .option('metrics', { type: 'string', describe: 'with --follow: serve /metrics (Prometheus) and /health on [HOST:]PORT, the production alarm; host 127.0.0.1 unless given' })
+      .option('window-for-alarm', { type: 'string', describe: `with --metrics: findings are judged over this much arrival time, so a storm that ended clears; a duration: ${DURATION_UNITS} (default: 15m)` })
       .option('window', { type: 'string', describe: `time window for bursts, churn and unanswered attempts; a duration: ${DURATION_UNITS} (default: ${thresholdText(thresholdNamed('window')!, DEFAULT_OPTIONS.windowMs)})` })
       .option('burst', { type: 'number', describe: `adapter creations per user allowed within --window (default: ${DEFAULT_OPTIONS.burst})` })
       .option('storm', { type: 'number', describe: `fresh connection attempts within 1 s that make a storm (default: ${DEFAULT_OPTIONS.storm})` })
@@ -98,6 +106,11 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       })
       .option('fail-on', { choices: SEVERITIES, describe: `exit 1 on findings of this severity or worse (default: ${DEFAULT_OPTIONS.failOn})` })
       .option('allow-empty', { type: 'boolean', default: false, describe: 'accept input with no recognisable log line' })
+      .option('skip-unreadable', {
+        type: 'boolean',
+        default: false,
+        describe: 'judge the rest when entries of a folder or glob cannot be read (they are counted in the report); without it such a run exits 2',
+      })
       .option('color', { type: 'boolean', describe: 'colour the text report: --color always, --no-color never; default: on a terminal unless NO_COLOR (FORCE_COLOR forces)' })
       .example('$0 verify logs/openalgo.log', 'judge one log; exit 1 when it shows the bug')
       .example('$0 verify /var/log/openalgo/ --reporter junit --output verify.xml', 'a folder, JUnit for CI')
@@ -106,8 +119,10 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
       .example("$0 verify 'logs/**/*.log*' --window 2m --burst 3", 'a glob, with .gz rotations, looser thresholds')
       .example('$0 verify app.log --forced-reconnect 5 --stale-feed 2', 'quiet market: tolerate more watchdog lines')
       .example('$0 verify app.log --threshold refusal-rate=60 --threshold forced-reconnect-span=30m', 'any rule threshold by name')
+      .example('$0 verify /var/log/openalgo/ --skip-unreadable', 'judge what can be read; unreadable entries are listed and counted')
       .example('journalctl -u openalgo -o short | $0 verify -', 'stdin')
       .example('$0 verify app.log --follow', 'watch a live log; Ctrl-C prints the report')
+      .example('$0 verify app.log --follow --metrics 0.0.0.0:9464 --window-for-alarm 15m', 'production alarm: Prometheus scrapes stormcheck_findings')
       .example('$0 verify app.log --rules my-rules.json --fail-on warning --reporter github', 'extra rules, stricter gate')
       .example('$0 verify --config ci/stormcheck.config.json --print-config', 'the settings a run would use (flags > file > defaults)')
       .example('$0 verify logs/ --baseline stormcheck-baseline.json --reporter sarif=stormcheck.sarif', 'accepted findings suppressed, SARIF for code scanning')
@@ -133,8 +148,10 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
     const anchors = { repoRoot: await repositoryRoot(process.cwd(), process.env), configFile: settings.configFile, rulesFile: settings.rulesFile };
     let options: Partial<VerifyOptions>;
     let baseline: BaselinePlan | undefined;
+    let alarm: AlarmRequest | undefined;
     try {
       options = await toOptions(args, settings);
+      alarm = alarmOf(args, paths, options);
       baseline = await planBaseline({
         baseline: args.baseline,
         updateBaseline: args['update-baseline'],
@@ -151,7 +168,7 @@ export const verifyCommand: Pick<CommandModule<object, VerifyArgs>, 'builder' | 
     if (html) options.onEvent = html.onEvent;
     // --follow's Ctrl-C is its normal end: it reports (runVerify); a run on files has nothing to report yet.
     const interrupt = args.follow ? undefined : exitOnInterrupt('verify', () => `while reading ${paths.length === 1 ? paths[0] : `${paths.length} inputs`}; no report`);
-    const outcome = await runVerify(paths, args.follow, options).finally(() => interrupt?.dispose());
+    const outcome = await runVerify(paths, args.follow, options, alarm).finally(() => interrupt?.dispose());
     const judged = 'report' in outcome ? outcome.report : errorReport(outcome.error, { ...DEFAULT_OPTIONS, ...options, failOn });
     const done = baseline ? await judgeWithBaseline(judged, baseline, new Date().toISOString().slice(0, 10)) : judged;
     const failed = await report(done, targets, {
@@ -257,8 +274,8 @@ async function toOptions(args: VerifyArgs, settings: VerifySettings): Promise<Pa
   if (paths.length === 0) {
     throw new UsageError(`name the logs to verify: files, folders, globs, or - for stdin, or "inputs" in ${CONFIG_FILE_NAME} (see stormcheck verify --help)`);
   }
-  if (args.follow && (paths.length !== 1 || paths[0] === STDIN)) {
-    throw new UsageError('--follow reads exactly one file path (stdin is read to its end anyway)');
+  if (args.follow && paths.length !== 1) {
+    throw new UsageError('--follow reads exactly one file path, or - for a stream such as docker logs -f');
   }
   const userRules = settings.rulesFile === undefined ? [] : await loadRulesFile(settings.rulesFile).catch(asUsage);
   return {
@@ -269,9 +286,21 @@ async function toOptions(args: VerifyArgs, settings: VerifySettings): Promise<Pa
     allowEmpty: args['allow-empty'],
     since: timeBound('since', args.since),
     until: timeBound('until', args.until),
+    skipUnreadable: args['skip-unreadable'],
     userRules,
     ruleSettings: settings.rules,
   };
+}
+
+/** What `--metrics` and `--window-for-alarm` ask for, checked (each needs the option before it). */
+function alarmOf(args: VerifyArgs, paths: string[], options: Partial<VerifyOptions>): AlarmRequest | undefined {
+  if (args['window-for-alarm'] !== undefined && args.metrics === undefined) throw new UsageError('--window-for-alarm is the window of the --metrics alarm; add --follow --metrics [HOST:]PORT');
+  if (args.metrics === undefined) return undefined;
+  if (!args.follow) throw new UsageError('--metrics serves the alarm of a followed log; add --follow');
+  const { host, port } = hostPortOption('metrics', args.metrics);
+  const windowMs = durationOption('window-for-alarm', args['window-for-alarm'] ?? '15m', 1_000, 7 * 24 * 3_600_000);
+  const all = { ...DEFAULT_OPTIONS, ...options };
+  return { file: paths[0], host, port, windowMs, thresholds: all, failOn: all.failOn };
 }
 
 /** The report, or the input error that left nothing to judge (exit 2; reporters still write a document). */
@@ -279,6 +308,7 @@ async function runVerify(
   paths: string[],
   follow: boolean,
   options: Partial<VerifyOptions>,
+  alarmRequest?: AlarmRequest,
 ): Promise<{ report: VerifyReport } | { error: ReportError }> {
   const progress = process.stderr.isTTY ? progressOnTerminal(process.stderr, follow ? undefined : await inputBytes(paths).catch(() => undefined)) : undefined;
   options = { ...options, onProgress: progress?.update };
@@ -289,17 +319,29 @@ async function runVerify(
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
     const file = paths[0];
+    const alarm = alarmRequest ? await startAlarm(alarmRequest) : undefined;
+    if (alarm) process.stderr.write(`stormcheck verify: alarm on ${alarm.url} and /health; findings over the last ${durationText(alarmRequest!.windowMs)} of arrival time\n`);
+    const seeEvent = options.onEvent;
     try {
       return {
-        report: await verifyFollow(file, stop.signal, { ...options, onFinding: (f) => process.stderr.write(`${newFindingLine(f)}\n`) }, {
+        report: await verifyFollow(file, stop.signal, {
+          ...options,
+          onEvent: alarm ? (ev) => (seeEvent?.(ev), alarm.onEvent(ev)) : seeEvent,
+          onFinding: (f) => process.stderr.write(`${newFindingLine(f)}\n`),
+        }, {
+          onData: alarm?.onData,
+          onWaiting: () => process.stderr.write(`stormcheck verify: waiting for ${printableName(file)} to appear (like tail -F); press Ctrl-C to stop\n`),
           onCaughtUp: (bytes) => process.stderr.write(`stormcheck verify: following ${file} (${bytes} bytes read); press Ctrl-C to stop and report\n`),
-          onRotation: (r) =>
+          onRotation: (r) => {
+            alarm?.onRotation(r);
             process.stderr.write(
               `stormcheck verify: ${file} was ${r.kind}${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}; reading it from its start\n`,
-            ),
+            );
+          },
         }),
       };
     } finally {
+      await alarm?.close();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     }

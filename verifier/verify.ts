@@ -1,6 +1,7 @@
 import type { LogEvent } from './classify/log-event.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import type { InputSource } from './input/open-input.ts';
+import { printableName } from './printable-name.ts';
 import { readInput } from './read-input.ts';
 import { isRelative, resolveBounds } from './time-bounds.ts';
 import { NewFindings } from './new-findings.ts';
@@ -8,19 +9,17 @@ import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
 import { ruleDocsUrl } from './rules/rule-docs.ts';
 import { DEFAULT_THRESHOLDS, thresholdsOf } from './rules/thresholds.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
-import { sumMinutes, Timeline } from './timeline.ts';
+import { Timeline } from './timeline.ts';
+import { BoundedReport, REPORT_LIMITS } from './bounded-report.ts';
 import {
   SEVERITIES,
   type ExitCode,
   type Finding,
-  type InputGroup,
-  type InputSummary,
   type ReportError,
-  type ReuseStatistic,
   type RuleSetting,
   type Severity,
-  type SkippedInput,
   type Thresholds,
+  type UnreadableInput,
   type VerifyOptions,
   type VerifyReport,
 } from './types.ts';
@@ -32,6 +31,7 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
   failOn: 'error',
   ...DEFAULT_THRESHOLDS,
   allowEmpty: false,
+  skipUnreadable: false,
   userRules: [],
 };
 
@@ -39,6 +39,9 @@ export const DEFAULT_OPTIONS: VerifyOptions = {
 const ERROR_SINK_ONLY =
   "OpenAlgo's log/errors.jsonl holds ERROR lines only: adapter creation, teardown and churn " +
   '(adapter-burst, multiple-adapters, adapter-churn, zombie-reconnect) cannot be judged from it; verify the full log as well';
+
+/** Unreadable entries listed in a report; beyond this many they are only counted (a walk may find millions). */
+export const MAX_UNREADABLE_LISTED = 100;
 
 /** One input to read: its group (rotations of one log share one) and whether it was named explicitly. */
 export interface PlannedInput {
@@ -53,7 +56,9 @@ class Judgement {
   readonly patternRules: PatternRule[];
   readonly timeline = new Timeline();
   readonly reuse = new ReuseStatistics();
+  /** The first files judged in it, for the report; `judgedFiles` counts them all. */
   readonly files: string[] = [];
+  judgedFiles = 0;
   private readonly onEvent: VerifyOptions['onEvent'];
   private readonly settings: Record<string, RuleSetting>;
   endTime = Number.NEGATIVE_INFINITY;
@@ -97,21 +102,29 @@ class Judgement {
  * named explicitly is an input error ({@link VerifyInputError}), as is input in which nothing at all
  * could be judged (unless `allowEmpty`): the gate fails closed.
  */
-export async function verifyInputs(inputs: Iterable<PlannedInput>, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyInputs(
+  inputs: Iterable<PlannedInput>,
+  options: VerifyOptions,
+  foundUnreadable: readonly UnreadableInput[] = [],
+): Promise<VerifyReport> {
   const thresholds = thresholdsOf(options);
   if (isRelative(options.since) || isRelative(options.until)) {
     throw new VerifyInputError('NO_INPUT', '', '--since/--until relative to the newest line need files to look ahead in; give an ISO time');
   }
   const window = options.since || options.until ? resolveBounds(options.since, options.until, Number.NaN) : undefined;
+  const planned = [...inputs];
+  const groupOf = (p: PlannedInput) => (options.merge ? 'merged' : p.group);
+  // A group is judged, and its rules let go, as soon as its last input is read: 100,000 files hold one at a time.
+  const lastOfGroup = new Map(planned.map((p, i) => [groupOf(p), i]));
   const judgements = new Map<string, Judgement>();
-  const judgementOf = (name: string) => {
-    let j = judgements.get(name);
-    if (!j) {
-      j = new Judgement(name, thresholds, options);
-      judgements.set(name, j);
-    }
-    return j;
+  const out = new BoundedReport();
+  const unreadable: UnreadableInput[] = [];
+  let unreadableCount = 0;
+  const cannotRead = (entry: UnreadableInput) => {
+    unreadableCount++;
+    if (unreadable.length < MAX_UNREADABLE_LISTED) unreadable.push(entry);
   };
+  foundUnreadable.forEach(cannotRead);
   let bytes = 0;
   const onBytes = options.onProgress
     ? (n: number) => {
@@ -120,89 +133,122 @@ export async function verifyInputs(inputs: Iterable<PlannedInput>, options: Veri
       }
     : undefined;
   const year = new Date().getUTCFullYear();
-  const summaries: InputSummary[] = [];
-  const skipped: SkippedInput[] = [];
   // Under --merge, events wait here until every input is read, then reach the rules in time order.
   const mergedEvents: LogEvent[] = [];
   const newFindings = options.onFinding && !options.merge ? new NewFindings(options.onFinding) : undefined;
-  for (const planned of inputs) {
-    const source = await planned.open();
-    const judgement = judgementOf(options.merge ? 'merged' : planned.group === '-' ? source.name : planned.group);
-    const { summary, lastTime } = await readInput(source, {
+  const finishGroup = (key: string) => {
+    const j = judgements.get(key);
+    judgements.delete(key);
+    if (!j || j.judgedFiles === 0) return;
+    if (options.merge) {
+      mergedEvents.sort((a, b) => a.time - b.time);
+      for (const ev of mergedEvents) j.observe(ev);
+    }
+    const found = j.findings();
+    out.addGroup(
+      {
+        name: j.name,
+        files: j.files,
+        verdict: fails(found, options.failOn) ? 'fail' : 'pass',
+        findings: found.length,
+        timeline: j.timeline.rows(),
+        seconds: j.timeline.secondRows(),
+        ...(j.hasFullLog ? {} : { cannotJudge: ERROR_SINK_ONLY }),
+      },
+      found,
+      j.reuse.rows(j.name),
+    );
+  };
+  for (const [index, input] of planned.entries()) {
+    const key = groupOf(input);
+    try {
+      await readPlanned(input, key);
+    } finally {
+      if (lastOfGroup.get(key) === index) finishGroup(key);
+    }
+  }
+  if (out.totals.recognised === 0 && !options.allowEmpty) {
+    const name = out.inputs.map((s) => printableName(s.name)).join(', ') || '(no input)';
+    throw new VerifyInputError('NO_RECOGNISABLE_LINES', name, `${name}: no recognisable log lines; pass --allow-empty to accept empty input`);
+  }
+  const judgedExit: ExitCode = SEVERITIES.some((s) => out.findingCounts[s] > 0 && atOrAbove(s, options.failOn)) ? 1 : 0;
+  // Fail closed: what went unread could hold the storm, so the run judges nothing unless told to skip it.
+  const unjudged = unreadableCount > 0 && !options.skipUnreadable;
+  const exitCode: ExitCode = unjudged ? 2 : judgedExit;
+  return {
+    schemaVersion: 2,
+    verdict: unjudged ? 'error' : exitCode === 1 ? 'fail' : 'pass',
+    exitCode,
+    failOn: options.failOn,
+    ...(unjudged ? { error: unreadableError(unreadable, unreadableCount) } : {}),
+    linesRead: out.totals.lines,
+    linesRecognised: out.totals.recognised,
+    linesUnrecognised: out.totals.unrecognised,
+    linesTruncated: out.totals.truncated,
+    linesUndecodable: out.totals.undecodable,
+    inputs: out.inputs,
+    skipped: out.skipped,
+    unreadable,
+    unreadableCount,
+    groups: out.groups,
+    findings: out.sortedFindings(),
+    findingCounts: out.findingCounts,
+    omitted: out.omitted,
+    timeline: out.timeline(),
+    statistics: { reuse: out.reuse },
+    thresholds,
+    ...(window ? { window: windowSummary(window, out.outsideWindow) } : {}),
+  };
+
+  async function readPlanned(input: PlannedInput, key: string): Promise<void> {
+    let source: InputSource;
+    try {
+      source = await input.open();
+    } catch (err) {
+      // A file named on the command line stops the run; one found in a folder or by a glob is listed.
+      if (input.explicit || !(err instanceof VerifyInputError)) throw err;
+      cannotRead({ file: err.file, reason: err.reason });
+      return;
+    }
+    let judgement = judgements.get(key);
+    if (!judgement) {
+      judgement = new Judgement(options.merge ? 'merged' : input.group === '-' ? source.name : input.group, thresholds, options);
+      judgements.set(key, judgement);
+    }
+    const j = judgement;
+    const { summary, lastTime, shrunk } = await readInput(source, {
       format: options.format,
       year,
-      patternRules: judgement.patternRules,
+      patternRules: j.patternRules,
       window,
-      onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => judgement.observe(ev),
+      onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => j.observe(ev),
       onBytes: newFindings
         ? (n) => {
             onBytes?.(n);
-            newFindings.check(judgement.findings());
+            newFindings.check(j.findings());
           }
         : onBytes,
     });
-    summaries.push(summary);
+    out.addInput(summary);
+    if (shrunk !== undefined) cannotRead({ file: source.name, reason: shrunk });
     if (summary.bytes > 0 && summary.recognised === 0 && !options.allowEmpty) {
       const reason = `no recognisable log lines (${summary.lines} read)`;
-      if (planned.explicit) {
-        throw new VerifyInputError('NO_RECOGNISABLE_LINES', source.name, `${source.name}: ${reason}; check --format, or pass --allow-empty`);
+      if (input.explicit) {
+        throw new VerifyInputError('NO_RECOGNISABLE_LINES', source.name, `${printableName(source.name)}: ${reason}; check --format, or pass --allow-empty`);
       }
-      skipped.push({ file: source.name, reason: `${reason}; skipped` });
-      continue;
+      out.addSkipped({ file: source.name, reason: `${reason}; skipped` });
+      return;
     }
-    judgement.files.push(source.name);
-    if (!summary.errorSinkOnly) judgement.hasFullLog = true;
-    if (lastTime !== undefined && lastTime > judgement.endTime) judgement.endTime = lastTime;
+    if (j.files.length < REPORT_LIMITS.inputs) j.files.push(source.name);
+    j.judgedFiles++;
+    if (!summary.errorSinkOnly) j.hasFullLog = true;
+    if (lastTime !== undefined && lastTime > j.endTime) j.endTime = lastTime;
   }
-  if (options.merge) {
-    const merged = judgementOf('merged');
-    mergedEvents.sort((a, b) => a.time - b.time);
-    for (const ev of mergedEvents) merged.observe(ev);
-  }
-  const judged = [...judgements.values()].filter((j) => j.files.length > 0);
-  const recognised = summaries.reduce((n, s) => n + s.recognised, 0);
-  if (recognised === 0 && !options.allowEmpty) {
-    const name = summaries.map((s) => s.name).join(', ') || '(no input)';
-    throw new VerifyInputError('NO_RECOGNISABLE_LINES', name, `${name}: no recognisable log lines; pass --allow-empty to accept empty input`);
-  }
-  const findings: Finding[] = [];
-  const groups: InputGroup[] = [];
-  const reuse: ReuseStatistic[] = [];
-  for (const j of judged) {
-    const found = j.findings();
-    findings.push(...found);
-    reuse.push(...j.reuse.rows(j.name));
-    groups.push({
-      name: j.name,
-      files: j.files,
-      verdict: fails(found, options.failOn) ? 'fail' : 'pass',
-      findings: found.length,
-      timeline: j.timeline.rows(),
-      seconds: j.timeline.secondRows(),
-      ...(j.hasFullLog ? {} : { cannotJudge: ERROR_SINK_ONLY }),
-    });
-  }
-  const exitCode: ExitCode = fails(findings, options.failOn) ? 1 : 0;
-  return {
-    schemaVersion: 2,
-    verdict: exitCode === 1 ? 'fail' : 'pass',
-    exitCode,
-    failOn: options.failOn,
-    ...totals(summaries),
-    inputs: summaries,
-    skipped,
-    groups,
-    findings: sortFindings(findings),
-    timeline: sumMinutes(groups.map((g) => g.timeline)),
-    statistics: { reuse },
-    thresholds,
-    ...(window ? { window: windowSummary(window, summaries) } : {}),
-  };
 }
 
-function windowSummary(w: { since?: number; until?: number }, summaries: InputSummary[]): NonNullable<VerifyReport['window']> {
+function windowSummary(w: { since?: number; until?: number }, linesOutside: number): NonNullable<VerifyReport['window']> {
   const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-  return { since: iso(w.since), until: iso(w.until), linesOutside: summaries.reduce((n, s) => n + (s.outsideWindow ?? 0), 0) };
+  return { since: iso(w.since), until: iso(w.until), linesOutside };
 }
 
 /** The report of a run that could not judge (exit 2): every reporter still gets one document. */
@@ -213,38 +259,41 @@ export function errorReport(error: ReportError, options: Pick<VerifyOptions, 'fa
     exitCode: 2,
     failOn: options.failOn,
     error,
-    ...totals([]),
+    linesRead: 0,
+    linesRecognised: 0,
+    linesUnrecognised: 0,
+    linesTruncated: 0,
+    linesUndecodable: 0,
     inputs: [],
     skipped: [],
+    unreadable: [],
+    unreadableCount: 0,
     groups: [],
     findings: [],
+    findingCounts: { error: 0, warning: 0, info: 0 },
+    omitted: { inputs: 0, groups: 0, skipped: 0, findings: 0, reuse: 0 },
     timeline: [],
     statistics: { reuse: [] },
     thresholds: thresholdsOf(options),
   };
 }
 
-function totals(list: InputSummary[]) {
-  const sum = (field: 'lines' | 'recognised' | 'unrecognised' | 'truncated' | 'undecodable') => list.reduce((n, s) => n + s[field], 0);
+function unreadableError(listed: readonly UnreadableInput[], count: number): ReportError {
+  const first = listed[0];
+  const more = count > 1 ? ` and ${count - 1} more` : '';
   return {
-    linesRead: sum('lines'),
-    linesRecognised: sum('recognised'),
-    linesUnrecognised: sum('unrecognised'),
-    linesTruncated: sum('truncated'),
-    linesUndecodable: sum('undecodable'),
+    code: 'UNREADABLE',
+    file: first.file,
+    message: `cannot judge: ${printableName(first.file)} could not be read (${first.reason})${more}; fix the access, or pass --skip-unreadable to judge the rest`,
   };
 }
 
-function sortFindings(findings: Finding[]): Finding[] {
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => SEVERITIES.indexOf(a.f.severity) - SEVERITIES.indexOf(b.f.severity) || a.i - b.i)
-    .map(({ f }) => f);
+function fails(findings: readonly Finding[], failOn: Severity): boolean {
+  return findings.some((f) => atOrAbove(f.severity, failOn));
 }
 
-function fails(findings: readonly Finding[], failOn: Severity): boolean {
-  const limit = SEVERITIES.indexOf(failOn);
-  return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+function atOrAbove(severity: Severity, failOn: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(failOn);
 }
 
 /** Whether any finding is at or above `failOn` (error > warning > info). */

@@ -14,17 +14,20 @@ export interface CliResult {
 }
 
 /**
- * Runs the real CLI as a user would, optionally feeding stdin; resolves whatever the exit code. A CLI
+ * Runs the real CLI as a user would, optionally feeding stdin, optionally as another user (`uid`,
+ * `gid`: the tests run as root, whom no permission stops); resolves whatever the exit code. A CLI
  * still running after `killAfterMs` (a server a mistake failed to stop) is killed, so no test leaves one.
  */
 export function stormcheck(
   args: string[],
-  opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number } = {},
+  opts: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number; uid?: number; gid?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], {
       cwd: opts.cwd,
       env: opts.env,
+      uid: opts.uid,
+      gid: opts.gid,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: opts.killAfterMs ?? 120_000,
       killSignal: 'SIGKILL',

@@ -60,7 +60,41 @@ describe('stormcheck verify --follow tells each finding as it appears', () => {
   });
 });
 
+describe('stormcheck verify - --follow reads a stream such as docker logs -f', () => {
+  it('tells a finding while the stream is open, and reports when it ends', async () => {
+    const child = spawn(process.execPath, [STORMCHECK_BIN, 'verify', '-', '--follow', '--reporter', 'json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const told = new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (stderr.includes('new error connect-storm')) resolve();
+      }),
+    );
+    child.stdin.write(await readFile(INCIDENT));
+    await told;
+    child.stdin.end();
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as VerifyReport).findings[0]).toMatchObject({ rule: 'connect-storm', input: 'stdin' });
+  });
+});
+
 describe('stormcheck verify --follow behaves like tail -F', () => {
+  it('a file that does not exist yet is waited for, said once, and judged when it appears', async () => {
+    const log = `${tmp.dir}/later.log`;
+    const run = follow(log);
+    await run.until(`waiting for ${log} to appear`);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await writeFile(log, await readFile(INCIDENT));
+    await run.until('stormcheck verify: new error connect-storm');
+    const { code, stderr, report } = await run.stop();
+    expect(code).toBe(1);
+    expect(stderr.split('waiting for')).toHaveLength(2);
+    expect(report.findings[0]).toMatchObject({ rule: 'connect-storm', input: log });
+  });
+
   it.each([
     ['renamed and recreated', async (log: string) => rename(log, `${log}.1`)],
     ['deleted and recreated', async (log: string) => unlink(log)],

@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VerifyInputError } from './input-error.ts';
+import { walkFolder, type UnreadableEntry, type WalkedFile } from './walk-folder.ts';
 
 /** Stands for standard input in a path list. */
 export const STDIN = '-';
@@ -17,72 +18,98 @@ export interface ExpandedPath {
   group: string;
 }
 
+/** The files the command line names, and the entries inside its folders and globs that could not be read. */
+export interface ExpandedInputs {
+  files: ExpandedPath[];
+  unreadable: UnreadableEntry[];
+}
+
 /**
  * Expands the paths given on the command line: files as they are (FIFOs and `/dev/fd/N` included),
  * folders recursively, globs, and `-` for stdin. Symlinks are followed, loops included only once:
  * every file is kept once, at its first mention, by its real path. Files found in a folder or by a
- * glob are sorted by name with numbered rotations oldest first.
+ * glob are sorted by name with numbered rotations oldest first. What a folder or glob holds that
+ * cannot be read is returned apart, with the reason, for the verdict to fail closed on.
  */
-export async function expandPaths(paths: readonly string[]): Promise<ExpandedPath[]> {
+export async function expandPaths(paths: readonly string[]): Promise<ExpandedInputs> {
   const seen = new Set<string>();
-  const out: ExpandedPath[] = [];
-  const keep = async (p: string, explicit: boolean) => {
-    const real = p === STDIN ? STDIN : await realpath(p).catch(() => p);
+  const files: ExpandedPath[] = [];
+  const unreadable: UnreadableEntry[] = [];
+  const keep = (p: string, real: string, explicit: boolean) => {
     if (seen.has(real)) return;
     seen.add(real);
-    out.push({ path: p, explicit, group: p === STDIN ? STDIN : rotationStem(p) });
+    files.push({ path: p, explicit, group: p === STDIN ? STDIN : rotationStem(p) });
   };
   for (const p of paths) {
-    if (p === STDIN) await keep(p, true);
+    if (p === STDIN) keep(p, STDIN, true);
     else {
       const found = await expandOne(p);
-      if (found === undefined) await keep(p, true);
-      else for (const f of sortRotations(await shortestNames(found))) await keep(f, false);
+      if (found === undefined) keep(p, await realpath(p).catch(() => p), true);
+      else {
+        unreadable.push(...found.unreadable);
+        const named = shortestNames(found.files);
+        for (const f of sortRotations([...named.keys()])) keep(f, named.get(f)!, false);
+      }
     }
   }
-  return out;
+  return { files, unreadable };
 }
 
 /**
  * The files a folder or glob stands for; undefined for a path that is neither (read it as given).
- * tinyglobby loads only here, for a folder or a missing path: a gate on one named file, CI's usual
- * case, skips its start-up cost.
+ * picomatch loads only for a missing path (a glob): a gate on one named file, CI's usual case, skips
+ * its start-up cost.
  */
-async function expandOne(p: string): Promise<string[] | undefined> {
+async function expandOne(p: string): Promise<{ files: WalkedFile[]; unreadable: UnreadableEntry[] } | undefined> {
   const info = await stat(p).catch((err: NodeJS.ErrnoException) => err);
-  if (!(info instanceof Error) && !info.isDirectory()) return undefined;
-  const { glob, isDynamicPattern } = await import('tinyglobby');
-  if (info instanceof Error) {
-    if (!isDynamicPattern(p)) {
-      throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
-    }
-    // Names are reported as the pattern spells them: absolute for an absolute pattern, else relative.
-    const matched = await glob(p, { onlyFiles: true, followSymbolicLinks: true, expandDirectories: false, dot: true, absolute: path.isAbsolute(p) });
-    if (matched.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
-    return matched;
+  if (!(info instanceof Error)) return info.isDirectory() ? walkFolder(p) : undefined;
+  const { default: picomatch } = await import('picomatch');
+  if (!picomatch.scan(p).isGlob) {
+    throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
   }
-  const inside = await glob('**/*', { cwd: p, onlyFiles: true, followSymbolicLinks: true, dot: true }).catch((err: Error) => {
-    throw new VerifyInputError('UNREADABLE', p, `cannot list ${p}: ${err.message}`);
-  });
-  return inside.map((f) => path.join(p, f));
+  const found = await walkGlob(picomatch, p);
+  if (found.files.length === 0 && found.unreadable.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
+  return found;
+}
+
+/**
+ * Walks the folder a glob starts from, keeping the files it matches and pruning folders it cannot
+ * reach. Names are reported as the pattern spells them: absolute for an absolute pattern, else relative.
+ */
+async function walkGlob(picomatch: typeof import('picomatch'), pattern: string): Promise<{ files: WalkedFile[]; unreadable: UnreadableEntry[] }> {
+  const { base, glob } = picomatch.scan(pattern);
+  const root = base === '' ? '.' : base;
+  const segments = glob.split('/');
+  const matchers = segments.map((s) => picomatch(s, { dot: true }));
+  const accept = picomatch(glob, { dot: true });
+  const descend = (rel: string) => {
+    const parts = rel.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      if (segments[i] === '**') return true;
+      if (i >= segments.length - 1 || !matchers[i](parts[i])) return false;
+    }
+    return true;
+  };
+  const found = await walkFolder(root, { descend, accept });
+  return base === '' ? { ...found, files: found.files.map((f) => ({ ...f, path: path.normalize(f.path) })) } : found;
 }
 
 /**
  * One name per real file, the one with the fewest folders: through a symlink loop a file is also
  * reachable as `logs/loop/logs/app.log`, which must not be the name its evidence carries.
  */
-async function shortestNames(files: string[]): Promise<string[]> {
+function shortestNames(files: WalkedFile[]): Map<string, string> {
   const depth = (f: string) => f.split('/').length;
   const best = new Map<string, string>();
   for (const f of files) {
-    const real = await realpath(f).catch(() => f);
-    const held = best.get(real);
-    if (held === undefined || depth(f) < depth(held) || (depth(f) === depth(held) && f < held)) best.set(real, f);
+    const held = best.get(f.real);
+    if (held === undefined || depth(f.path) < depth(held) || (depth(f.path) === depth(held) && f.path < held)) best.set(f.real, f.path);
   }
-  return [...best.values()];
+  return new Map([...best].map(([real, name]) => [name, real]));
 }
 
-const ROTATION = /^(.*?)(?:\.(\d+))?(\.gz)?$/;
+// [^] rather than `.`: a file name may hold a newline or U+2028, which `.` does not match.
+const ROTATION = /^([^]*?)(?:\.(\d+))?(\.gz)?$/;
 
 function rotationStem(file: string): string {
   return ROTATION.exec(file)![1];

@@ -15,10 +15,12 @@ export interface FollowOptions {
   onRotation?: (rotation: Rotation) => void;
   /** Called once, when what the file held at the start has been read. */
   onCaughtUp?: (bytes: number) => void;
+  /** Called once when the file does not exist yet: it is waited for, as `tail -F` does. */
+  onWaiting?: () => void;
 }
 
 /**
- * Streams a growing file like `tail -F`: everything already in it, then whatever is appended, polling
+ * Streams a growing file like `tail -F`: waits for it to exist, then everything already in it, then whatever is appended, polling
  * every `pollMs`, until `signal` aborts, and then whatever was written up to that moment. A file
  * renamed or deleted and recreated is read to its end, then the new file from its start; a file
  * truncated (copytruncate), even if it regrew past the offset read, is read again from its start.
@@ -30,7 +32,9 @@ export function followFile(file: string, signal: AbortSignal, options: FollowOpt
 async function* follow(file: string, signal: AbortSignal, pollMs: number, on: FollowOptions): AsyncGenerator<Buffer> {
   const onRotation = on.onRotation ?? (() => undefined);
   let caughtUp = on.onCaughtUp;
-  let fh = await openFollowed(file);
+  const first = await openWhenThere(file, signal, pollMs, on.onWaiting);
+  if (!first) return;
+  let fh = first;
   let ino = (await fh.stat()).ino;
   let position = 0;
   let read = 0;
@@ -75,6 +79,22 @@ async function* follow(file: string, signal: AbortSignal, pollMs: number, on: Fo
     }
   } finally {
     await fh.close();
+  }
+}
+
+/** Opens the file, waiting (polling) while it does not exist; undefined when stopped before it appeared. */
+async function openWhenThere(file: string, signal: AbortSignal, pollMs: number, onWaiting?: () => void): Promise<FileHandle | undefined> {
+  let told = false;
+  for (;;) {
+    try {
+      return await open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return openFollowed(file);
+    }
+    if (!told) onWaiting?.();
+    told = true;
+    if (signal.aborted) return undefined;
+    await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }
 }
 

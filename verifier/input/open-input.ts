@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { decodeUtf16, utf16Of } from './decode-utf16.ts';
 import { VerifyInputError } from './input-error.ts';
 import { STDIN } from './expand-paths.ts';
+import { unreadableReason } from './walk-folder.ts';
+import { printableName } from '../printable-name.ts';
 
 /** One input to read: a name for evidence and its bytes, chunk by chunk. */
 export interface InputSource {
@@ -23,22 +25,30 @@ export const READ_CHUNK = 1 << 20;
  */
 export async function openInput(file: string): Promise<InputSource> {
   if (file === STDIN) return { name: 'stdin', stream: decodeStream(process.stdin) };
-  let head = Buffer.alloc(0);
+  let fh: FileHandle;
+  let size: number;
+  let head: Buffer;
   try {
-    if (!(await stat(file)).isFile()) return { name: file, stream: decodeStream(createReadStream(file, { highWaterMark: READ_CHUNK })) };
-    const fh = await open(file, 'r');
-    try {
-      const buf = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(buf, 0, 2, 0);
-      head = buf.subarray(0, bytesRead);
-    } finally {
+    const info = await stat(file);
+    if (!info.isFile()) return { name: file, stream: decodeStream(createReadStream(file, { highWaterMark: READ_CHUNK })) };
+    size = info.size;
+    fh = await open(file, 'r');
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0).catch(async (err: unknown) => {
       await fh.close();
-    }
+      throw err;
+    });
+    head = buf.subarray(0, bytesRead);
   } catch (err) {
-    throw new VerifyInputError('UNREADABLE', file, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const reason = unreadableReason(err);
+    throw new VerifyInputError('UNREADABLE', file, `cannot read ${printableName(file)}: ${reason}`, reason);
   }
-  if (isGzip(head) || utf16Of(head)) return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
-  return { name: file, stream: readChunks(file) };
+  if (isGzip(head) || utf16Of(head)) {
+    await fh.close();
+    return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
+  }
+  // The handle that read the head reads the rest: 100,000 small files pay one open each.
+  return { name: file, stream: readChunks(fh, file, size) };
 }
 
 function isGzip(head: Uint8Array): boolean {
@@ -79,12 +89,14 @@ async function* decodeStream(raw: NodeJS.ReadableStream): AsyncGenerator<Buffer>
  * copy from the page cache overlaps the scan instead of adding to it. Each chunk is only valid until
  * the consumer asks for the next.
  */
-async function* readChunks(file: string): AsyncGenerator<Buffer> {
-  const fh = await open(file, 'r');
-  const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)] as const;
+async function* readChunks(fh: FileHandle, file: string, size: number): AsyncGenerator<Buffer> {
+  let position = 0;
+  // A small file gets small buffers: two MiB of garbage per file made the collector most of the cost.
+  const bufferBytes = Math.min(READ_CHUNK, Math.max(size + 1, 16 * 1024));
+  const bufs = [Buffer.allocUnsafe(bufferBytes), Buffer.allocUnsafe(bufferBytes)] as const;
   let next = 0;
   const readInto = (buf: Buffer) => {
-    const read = fh.read(buf, 0, READ_CHUNK, null);
+    const read = fh.read(buf, 0, buf.length, null);
     // It may fail while the consumer still holds the previous chunk; it is awaited (and throws) next.
     read.catch(() => undefined);
     return read;
@@ -93,7 +105,15 @@ async function* readChunks(file: string): AsyncGenerator<Buffer> {
   try {
     for (;;) {
       const { bytesRead } = await pending;
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) {
+        // Ending before the size it had when opened: truncated under us (copytruncate), so lines went unread.
+        if (position < size) {
+          const reason = `shrank from ${size} to ${position} bytes while it was read (truncated); what it held past ${position} bytes was not judged`;
+          throw new VerifyInputError('SHRUNK', file, `${printableName(file)} ${reason}`, reason);
+        }
+        return;
+      }
+      position += bytesRead;
       const chunk = bufs[next].subarray(0, bytesRead);
       next ^= 1;
       pending = readInto(bufs[next]);

@@ -34,9 +34,16 @@ export function renderGithub(report: VerifyReport): string {
   // When something is left out, one notice is kept for saying so.
   const noticeRoom = CAP - (allFit ? 0 : 1);
   const shown = [...errors.slice(0, CAP), ...warnings.slice(0, CAP), ...infos.slice(0, Math.max(0, noticeRoom - notices.length))];
-  const omitted = report.findings.length - shown.length;
+  const omitted = report.findings.length + report.omitted.findings - shown.length;
   const more = omitted > 0 ? [`::notice title=${prop(TITLE)}::${data(`… and ${omitted} more finding(s): see the job summary`)}\n`] : [];
-  return [...shown.map(annotation), ...notices.slice(0, noticeRoom), ...more].join('');
+  return [...shown.map(annotation), ...unreadableWarning(report), ...notices.slice(0, noticeRoom), ...more].join('');
+}
+
+/** Entries skipped under `--skip-unreadable`, counted in one warning (the verdict covers only the rest). */
+function unreadableWarning(report: VerifyReport): string[] {
+  if (report.unreadableCount === 0) return [];
+  const listed = report.unreadable.map((u) => `${u.file}: ${u.reason}`).join('; ');
+  return [`::warning title=${prop(TITLE)}::${data(`${report.unreadableCount} unreadable skipped (--skip-unreadable): ${listed}`)}\n`];
 }
 
 function annotation(f: Finding): string {

@@ -44,7 +44,15 @@ export function renderJunit(report: VerifyReport, opts: { failOn: Severity; rule
         : `${open}>\n      <system-out>${xml(text)}</system-out>\n    </testcase>`,
     );
   }
+  if (report.unreadableCount > 0) cases.push(unreadableCase(report));
   return document(cases.length, failures, 0, cases);
+}
+
+/** Entries skipped under `--skip-unreadable`: a skipped testcase that counts and lists them. */
+function unreadableCase(report: VerifyReport): string {
+  const listed = report.unreadable.map((u) => `${u.file}: ${u.reason}`).join('\n');
+  const message = `${report.unreadableCount} unreadable entr${report.unreadableCount === 1 ? 'y' : 'ies'} skipped (--skip-unreadable)`;
+  return `    <testcase classname="${CLASSNAME}" name="unreadable-inputs">\n      <skipped message="${xml(message)}">${xml(listed)}</skipped>\n    </testcase>`;
 }
 
 function document(tests: number, failures: number, errors: number, cases: string[]): string {
@@ -81,5 +89,6 @@ function xml(s: string): string {
     .replace(/\n/g, '&#10;')
     .replace(/\r/g, '&#13;')
     .replace(/\t/g, '&#9;')
+    .replace(/[\u2028\u2029]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`)
     .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

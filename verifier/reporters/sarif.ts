@@ -5,6 +5,7 @@ import { fingerprint } from '../baseline/fingerprint.ts';
 import { RULE_CATALOG, ruleEntry } from '../rules/index.ts';
 import { ruleDocsUrl } from '../rules/rule-docs.ts';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
+import { jsonDocument } from './json.ts';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 const ROOT_ID = 'REPOROOT';
@@ -66,12 +67,16 @@ export function renderSarif(report: VerifyReport, opts: { rules: readonly string
         executionSuccessful: !report.error,
         exitCode: report.exitCode,
         ...(report.error ? { toolExecutionNotifications: [{ level: 'error', message: { text: report.error.message } }] } : {}),
+        // Entries skipped under --skip-unreadable: the run succeeded, but judged less than it was given.
+        ...(!report.error && report.unreadableCount > 0
+          ? { toolExecutionNotifications: [{ level: 'warning', message: { text: `${report.unreadableCount} unreadable skipped (--skip-unreadable): ${report.unreadable.map((u) => `${u.file}: ${u.reason}`).join('; ')}` } }] }
+          : {}),
       },
     ],
     results,
-    properties: { verdict: report.verdict, failOn: report.failOn, linesRead: report.linesRead, baseline: report.baseline },
+    properties: { verdict: report.verdict, failOn: report.failOn, linesRead: report.linesRead, baseline: report.baseline, unreadableCount: report.unreadableCount },
   };
-  return `${JSON.stringify({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] }, null, 2)}\n`;
+  return jsonDocument({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] });
 }
 
 function located(f: Finding, anchors: ReportAnchors): { message: { text: string }; locations?: unknown[] } {

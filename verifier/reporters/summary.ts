@@ -1,3 +1,4 @@
+import { printableName } from '../printable-name.ts';
 import { baselineEntryLines, baselineLine } from '../baseline/baseline-text.ts';
 import { ruleDocsUrl, rulesPageUrl } from '../rules/rule-docs.ts';
 import { SEVERITIES, type Finding, type VerifyReport } from '../types.ts';
@@ -17,6 +18,7 @@ export function renderSummary(report: VerifyReport): string {
     `${report.findings.length} finding(s) (${SEVERITIES.map((s) => `${by(s)} ${s}`).join(', ')}), failing at \`${report.failOn}\`, ` +
       `in ${report.linesRead} lines from ${report.inputs.length} input(s).`,
   );
+  if (report.unreadableCount > 0) out.push('', `${report.unreadableCount} unreadable entr${report.unreadableCount === 1 ? 'y' : 'ies'} skipped (--skip-unreadable): the verdict covers only what was read.`);
   if (report.window) out.push('', `Window ${report.window.since ?? 'start'} .. ${report.window.until ?? 'end'}: ${report.window.linesOutside} line(s) outside it skipped.`);
   if (report.baseline) out.push('', cell(baselineLine(report.baseline)), ...baselineEntryLines(report.baseline).map((l) => `- ${cell(l)}`));
   const suppressed = report.suppressed ?? [];
@@ -43,5 +45,6 @@ export function renderSummary(report: VerifyReport): string {
 
 /** Text safe in a Markdown table cell: no pipes or line breaks. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  // A file name may hold a newline or U+2028: escaped, it stays in its table cell and says what it is.
+  return printableName(s).replace(/\|/g, '\\|');
 }

@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import { baselineEntryLines, baselineLine } from '../baseline/baseline-text.ts';
+import { printableName } from '../printable-name.ts';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
 
 const MAX_TIMELINE_ROWS = 120;
@@ -10,15 +11,16 @@ const COLOUR = { error: 'red', warning: 'yellow', info: 'cyan', dim: 'dim' } as 
  * per-minute timeline. An input error is printed by the CLI on stderr, so it renders nothing here.
  */
 export function renderText(report: VerifyReport, opts: { colour: boolean }): string {
-  if (report.error) return '';
+  if (report.error && report.unreadableCount === 0) return '';
   // The caller has already decided (wantsColour); styleText must not second-guess it from process.stdout.
   const paint = (c: keyof typeof COLOUR, s: string) => (opts.colour ? styleText(COLOUR[c], s, { validateStream: false }) : s);
-  const by = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
+  const by = (s: Severity) => report.findingCounts[s];
   const several = report.groups.length > 1;
   const out: string[] = [];
+  const o = report.omitted;
   out.push(
-    `stormcheck verify: ${report.findings.length} finding(s) — ${by('error')} error, ${by('warning')} warning, ${by('info')} info — ` +
-      `in ${report.linesRead} lines from ${report.inputs.length} input(s) ` +
+    `stormcheck verify: ${by('error') + by('warning') + by('info')} finding(s) — ${by('error')} error, ${by('warning')} warning, ${by('info')} info — ` +
+      `in ${report.linesRead} lines from ${report.inputs.length + o.inputs} input(s) ` +
       `(${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable)`,
   );
   if (report.window) {
@@ -26,15 +28,26 @@ export function renderText(report: VerifyReport, opts: { colour: boolean }): str
     out.push(`  window ${w.since ?? 'start'} .. ${w.until ?? 'end'}: ${w.linesOutside} line(s) outside it skipped`);
   }
   if (report.baseline) out.push(`  ${baselineLine(report.baseline)}`, ...baselineEntryLines(report.baseline).map((l) => `  ${l}`));
-  if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${g.name}: ${g.findings} finding(s)`);
-  for (const g of report.groups) if (g.cannotJudge) out.push(`  ${g.name}: ${g.cannotJudge}`);
-  for (const s of report.skipped) out.push(`  skipped ${s.file}: ${s.reason}`);
+  if (several) for (const g of report.groups) out.push(`  ${g.verdict.toUpperCase()} ${printableName(g.name)}: ${g.findings} finding(s)`);
+  for (const g of report.groups) if (g.cannotJudge) out.push(`  ${printableName(g.name)}: ${g.cannotJudge}`);
+  for (const s of report.skipped) out.push(`  skipped ${printableName(s.file)}: ${s.reason}`);
+  for (const u of report.unreadable) out.push(`  unreadable ${printableName(u.file)}: ${u.reason}`);
+  if (report.unreadableCount > report.unreadable.length) out.push(`  … ${report.unreadableCount - report.unreadable.length} more unreadable; --reporter json lists the first ${report.unreadable.length}`);
+  if (report.unreadableCount > 0) {
+    out.push(
+      report.error
+        ? `  ${report.unreadableCount} unreadable: the run cannot pass; fix the access or pass --skip-unreadable`
+        : `  ${report.unreadableCount} unreadable skipped (--skip-unreadable): the verdict covers only what was read`,
+    );
+  }
   for (const input of report.inputs) {
     for (const r of input.rotations ?? []) {
-      out.push(`  ${input.name} was ${r.kind} after ${r.afterBytes} bytes${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}`);
+      out.push(`  ${printableName(input.name)} was ${r.kind} after ${r.afterBytes} bytes${r.mayHaveMissedLines ? '; lines written just before may be missed' : ''}`);
     }
   }
+  if (o.groups + o.skipped > 0) out.push(`  … ${o.groups} more input group(s) and ${o.skipped} more skipped file(s) summarised in the counts above`);
   for (const f of report.findings) out.push('', ...renderFinding(f, several, paint));
+  if (o.findings > 0) out.push('', `… ${o.findings} more finding(s) summarised in the counts above (the ${report.findings.length} most severe are listed)`);
   out.push('', ...renderTimeline(report));
   return `${out.join('\n')}\n`;
 }
@@ -44,11 +57,11 @@ function renderFinding(f: Finding, named: boolean, paint: (c: keyof typeof COLOU
     .filter(Boolean)
     .join(', ');
   const kind = f.stormKind ? `  [${f.stormKind}]` : '';
-  const input = named ? `  in ${f.input}` : '';
+  const input = named ? `  in ${printableName(f.input)}` : '';
   return [
     `${paint(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.rule}  ${who}  count ${f.count}  ${f.first} .. ${f.last}${kind}${input}`,
     `        ${f.message}`,
-    `        ${paint('dim', `evidence: ${f.evidence.map((e) => `${e.file}:${e.line}`).join(', ')}`)}`,
+    `        ${paint('dim', `evidence: ${f.evidence.map((e) => `${printableName(e.file)}:${e.line}`).join(', ')}`)}`,
     `        ${paint('dim', `docs: ${f.docsUrl}`)}`,
   ];
 }

@@ -4,11 +4,14 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
+import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
 interface Subject {
   window: TimeWindow<LogEvent>;
   builder: FindingBuilder;
+  /** Log time of its latest creation: a subject quiet for a window and never bursting is forgotten. */
+  last: number;
   peak: number;
   /** The most adapters alive at once at a creation in a burst. */
   peakAlive: number;
@@ -22,7 +25,11 @@ interface Subject {
  */
 export class AdapterBurstRule implements Rule {
   readonly name = 'adapter-burst';
-  private readonly subjects = new Map<string, Subject>();
+  private readonly subjects = new SubjectMap<Subject>({
+    isQuiet: (s, now) => now - s.last > this.t.windowMs,
+    fired: (s) => s.peak > 0,
+    findingOf: (s) => this.findingOf(s),
+  });
   private readonly live = new LiveAdapters();
 
   constructor(private readonly t: Thresholds) {}
@@ -33,9 +40,10 @@ export class AdapterBurstRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, peakAlive: 0, tornDown: false };
-      this.subjects.set(key, s);
+      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), last: ev.time, peak: 0, peakAlive: 0, tornDown: false };
+      this.subjects.set(key, s, ev.time);
     }
+    s.last = Math.max(s.last, ev.time);
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
@@ -45,21 +53,22 @@ export class AdapterBurstRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()]
-      .filter((s) => s.peak > 0)
-      .map((s) => {
-        const kind = s.peakAlive >= 2 ? 'many-adapters' : s.tornDown ? 'churn' : undefined;
-        const what =
-          kind === 'many-adapters'
-            ? `up to ${s.peakAlive} alive at once: many adapters where one should serve`
-            : kind === 'churn'
-              ? 'with teardowns between them (churn: sequential teardown/recreate)'
-              : 'the log shows neither teardowns nor adapters alive at once';
-        return s.builder.build(
-          `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
-            `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${s.builder.count} creations in bursts`,
-          kind,
-        );
-      });
+    const found = [...this.subjects.values()].filter((s) => s.peak > 0).map((s) => this.findingOf(s));
+    return [...found, ...this.subjects.summary(this.name, 'error')];
+  }
+
+  private findingOf(s: Subject): RuleFinding {
+    const kind = s.peakAlive >= 2 ? 'many-adapters' : s.tornDown ? 'churn' : undefined;
+    const what =
+      kind === 'many-adapters'
+        ? `up to ${s.peakAlive} alive at once: many adapters where one should serve`
+        : kind === 'churn'
+          ? 'with teardowns between them (churn: sequential teardown/recreate)'
+          : 'the log shows neither teardowns nor adapters alive at once';
+    return s.builder.build(
+      `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
+        `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${s.builder.count} creations in bursts`,
+      kind,
+    );
   }
 }

@@ -4,6 +4,7 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
+import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
 // A creation or a pool connection accounts for one fresh attempt that follows it this closely.
@@ -12,6 +13,8 @@ const EXPECTED_SPAN_MS = 10_000;
 interface Subject {
   attempts: TimeWindow<LogEvent>;
   builder: FindingBuilder;
+  /** Log time of its latest attempt: a subject quiet for a while and never storming is forgotten. */
+  last: number;
   peak: number;
   creationsNear: number;
   peakAlive: number;
@@ -27,7 +30,12 @@ interface Subject {
  */
 export class ConnectStormRule implements Rule {
   readonly name = 'connect-storm';
-  private readonly subjects = new Map<string, Subject>();
+  private readonly subjects = new SubjectMap<Subject>({
+    // Quiet for longer than a creation explains an attempt: nothing later can count it in.
+    isQuiet: (s, now) => now - s.last > Math.max(this.t.windowMs, EXPECTED_SPAN_MS),
+    fired: (s) => s.peak > 0,
+    findingOf: (s) => this.findingOf(s),
+  });
   private readonly creations = new Map<string, TimeWindow<LogEvent>>();
   private readonly pool = new Map<string, TimeWindow<LogEvent>>();
   private readonly live = new LiveAdapters();
@@ -44,9 +52,10 @@ export class ConnectStormRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { attempts: new TimeWindow(this.t.stormSpanMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0, creationsNear: 0, peakAlive: 0, tornDown: false };
-      this.subjects.set(key, s);
+      s = { attempts: new TimeWindow(this.t.stormSpanMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), last: ev.time, peak: 0, creationsNear: 0, peakAlive: 0, tornDown: false };
+      this.subjects.set(key, s, ev.time);
     }
+    s.last = Math.max(s.last, ev.time);
     const n = s.attempts.add(ev.time, ev);
     const expected = countNear(this.creations.get(broker), ev, EXPECTED_SPAN_MS, true) + countNear(this.pool.get(broker), ev, EXPECTED_SPAN_MS, false);
     if (n - expected < this.t.storm) return;
@@ -59,24 +68,25 @@ export class ConnectStormRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()]
-      .filter((s) => s.peak > 0)
-      .map((s) => {
-        const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive, s.tornDown);
-        const why =
-          kind === 'many-adapters'
-            ? `; many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
-            : kind === 'churn'
-              ? `; churn: ${s.creationsNear} adapter creations, with teardowns between them`
-              : kind === 'runaway-retry'
-                ? `; one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${durationText(this.t.windowMs)} before, ${s.builder.count} fresh attempts in all`
-                : `; ${s.creationsNear} adapter creations, the log shows neither teardowns nor adapters alive at once`;
-        return s.builder.build(
-          `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
-            `connection attempts within ${durationText(this.t.stormSpanMs)} (threshold ${this.t.storm}), ${s.builder.count} in storms${why}`,
-          kind,
-        );
-      });
+    const found = [...this.subjects.values()].filter((s) => s.peak > 0).map((s) => this.findingOf(s));
+    return [...found, ...this.subjects.summary(this.name, 'error')];
+  }
+
+  private findingOf(s: Subject): RuleFinding {
+    const kind = stormKind(s.builder.count, s.creationsNear, s.peakAlive, s.tornDown);
+    const why =
+      kind === 'many-adapters'
+        ? `; many adapters: ${s.creationsNear} adapter creations, about one attempt each, up to ${s.peakAlive} alive at once`
+        : kind === 'churn'
+          ? `; churn: ${s.creationsNear} adapter creations, with teardowns between them`
+          : kind === 'runaway-retry'
+            ? `; one adapter in a runaway retry loop: ${s.creationsNear} adapter creation(s) in the ${durationText(this.t.windowMs)} before, ${s.builder.count} fresh attempts in all`
+            : `; ${s.creationsNear} adapter creations, the log shows neither teardowns nor adapters alive at once`;
+    return s.builder.build(
+      `Connection storm for ${subjectText(s.builder.user, s.builder.broker)}: up to ${s.peak} fresh upstream ` +
+        `connection attempts within ${durationText(this.t.stormSpanMs)} (threshold ${this.t.storm}), ${s.builder.count} in storms${why}`,
+      kind,
+    );
   }
 }
 

@@ -6,19 +6,25 @@ import type { LogEvent } from '../classify/log-event.ts';
  * adapters (`many-adapters`) from sequential teardown/recreate cycles (`churn`).
  */
 export class LiveAdapters {
-  private readonly byUser = new Map<string, number>();
+  // Per broker, then per user: the user strings of the events are kept as they are, not joined into
+  // new keys, which for a log of a million users is most of this map's size.
+  private readonly byUser = new Map<string, Map<string, number>>();
   private readonly byBroker = new Map<string, number>();
   private readonly lastTeardown = new Map<string, number>();
 
   observe(ev: LogEvent): void {
     const broker = ev.broker ?? '?';
     if (ev.kind === 'create') {
-      if (ev.user !== undefined) this.byUser.set(`${broker}/${ev.user}`, (this.byUser.get(`${broker}/${ev.user}`) ?? 0) + 1);
-      else this.byBroker.set(broker, (this.byBroker.get(broker) ?? 0) + 1);
+      if (ev.user === undefined) this.byBroker.set(broker, (this.byBroker.get(broker) ?? 0) + 1);
+      else {
+        let users = this.byUser.get(broker);
+        if (!users) this.byUser.set(broker, (users = new Map()));
+        users.set(ev.user, (users.get(ev.user) ?? 0) + 1);
+      }
     } else if (ev.kind === 'teardown' || ev.kind === 'remove' || ev.kind === 'invalidated') {
       this.lastTeardown.set(broker, ev.time);
       if (ev.user !== undefined) this.lastTeardown.set(`${broker}/${ev.user}`, ev.time);
-      if (ev.user !== undefined) this.byUser.delete(`${broker}/${ev.user}`);
+      if (ev.user !== undefined) this.byUser.get(broker)?.delete(ev.user);
       const unnamed = this.byBroker.get(broker);
       if (unnamed !== undefined) this.byBroker.set(broker, Math.max(0, unnamed - 1));
     }
@@ -34,6 +40,6 @@ export class LiveAdapters {
   /** Adapters alive for the event's user (or its broker when it names no user). */
   alive(ev: { user?: string; broker?: string }): number {
     const broker = ev.broker ?? '?';
-    return ev.user !== undefined ? (this.byUser.get(`${broker}/${ev.user}`) ?? 0) : (this.byBroker.get(broker) ?? 0);
+    return ev.user !== undefined ? (this.byUser.get(broker)?.get(ev.user) ?? 0) : (this.byBroker.get(broker) ?? 0);
   }
 }

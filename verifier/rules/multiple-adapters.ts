@@ -2,6 +2,7 @@ import type { LogEvent } from '../classify/log-event.ts';
 import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
+import { MAX_DETAILED_SUBJECTS } from './subject-map.ts';
 
 interface Subject {
   builder: FindingBuilder;
@@ -17,6 +18,8 @@ export class MultipleAdaptersRule implements Rule {
   readonly name = 'multiple-adapters';
   private readonly live = new Map<string, Map<string, number>>();
   private readonly subjects = new Map<string, Subject>();
+  /** Flags of users past the first detailed ones: one builder, so a million users cost one. */
+  private readonly others = new FindingBuilder(this.name, 'error');
 
   observe(ev: LogEvent): void {
     const broker = ev.broker ?? '?';
@@ -46,12 +49,15 @@ export class MultipleAdaptersRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()].map((s) =>
+    const found = [...this.subjects.values()].map((s) =>
       s.builder.build(
         `${s.peak} live adapters for ${subjectText(s.builder.user, s.builder.broker)} at once (expected at most 1 per user)`,
         'many-adapters',
       ),
     );
+    if (this.others.count === 0) return found;
+    const more = `${this.others.count} more time(s) a user past the first ${MAX_DETAILED_SUBJECTS} held more than one live adapter, summarised with counts`;
+    return [...found, this.others.build(more, 'many-adapters')];
   }
 
   private usersOf(broker: string): Map<string, number> {
@@ -66,6 +72,10 @@ export class MultipleAdaptersRule implements Rule {
   private flag(ev: LogEvent, live: number): void {
     const key = `${ev.broker ?? '?'}/${ev.user ?? ''}`;
     let s = this.subjects.get(key);
+    if (!s && this.subjects.size >= MAX_DETAILED_SUBJECTS) {
+      this.others.add(ev.time, ev.zoned, ev.ref);
+      return;
+    }
     if (!s) {
       s = { builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), peak: 0 };
       this.subjects.set(key, s);

@@ -81,6 +81,7 @@ export function verifyPage({ report, series, failOn, evidence }: VerifyPageInput
         `${report.linesRecognised} records, ${report.linesUnrecognised} unrecognised, ${report.linesTruncated} truncated, ${report.linesUndecodable} undecodable`,
         `thresholds: window ${report.thresholds.windowMs / 1000} s, burst ${report.thresholds.burst}, storm ${report.thresholds.storm}`,
         ...(report.baseline ? [baselineLine(report.baseline)] : []),
+        ...(report.unreadableCount > 0 ? [`${report.unreadableCount} unreadable skipped (--skip-unreadable): the verdict covers only what was read`] : []),
       ],
       ruleCounts: ruleCounts(report.findings),
       stormKinds: [...new Set(report.findings.flatMap((f) => (f.stormKind ? [f.stormKind] : [])))],

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../verifier/classify/log-event.ts';
+import { AlarmWindow } from '../../verifier/alarm/alarm-window.ts';
+import { DEFAULT_OPTIONS } from '../../verifier/verify.ts';
+
+/** Six fresh attempts within one second of log time, stamped `logMs`: a connect-storm. */
+function storm(logMs: number): LogEvent[] {
+  return Array.from({ length: 6 }, (_, i) => ({ kind: 'attempt', attempt: 1, time: logMs + i * 10, zoned: false, broker: 'angel', ref: { file: 'app.log', line: i + 1 } }));
+}
+
+describe('AlarmWindow judges over arrival time', () => {
+  it('a storm raises findings at once and clears between one window and one window and a slice after its last line arrived', () => {
+    let now = 1_000_000;
+    const alarm = new AlarmWindow(DEFAULT_OPTIONS, 60_000, () => now, 4);
+    expect(alarm.findings()).toEqual([]);
+    for (const ev of storm(0)) alarm.observe(ev);
+    expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');
+    now += 59_000;
+    expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');
+    now += 60_000 / 4 + 1_001;
+    expect(alarm.findings()).toEqual([]);
+  });
+
+  it('an old log replayed now still raises the alarm: log timestamps do not decide the window', () => {
+    let now = Date.UTC(2026, 11, 7);
+    const alarm = new AlarmWindow(DEFAULT_OPTIONS, 15 * 60_000, () => now);
+    now += 3_600_000;
+    for (const ev of storm(Date.UTC(2025, 10, 11, 9, 45))) alarm.observe(ev);
+    expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');
+  });
+});
