@@ -1,0 +1,62 @@
+import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
+import type { OpenAlgoSession } from '../traffic/openalgo-client.ts';
+import type { SymbolRef } from '../../protocol/openalgo/index.ts';
+import { OpenAlgoMode } from '../../protocol/openalgo/index.ts';
+import { BrokerWatch } from './broker-watch.ts';
+
+/** What the explorer learned of a deployment before generating sequences for it. */
+export interface DeploymentTiming {
+  /** The client code the deployment's upstream connections use. */
+  clientCode: string;
+  /** From a client's subscribe to the deployment's upstream handshake (0 when one was already open). */
+  dialMs: number;
+  /**
+   * From a broker drop to the deployment's next handshake: the SDK's retry sleep, or the gateway's
+   * back-off. Every delay the explorer generates is a fraction or a multiple of it.
+   */
+  reconnectMs: number;
+  /** Set when a default stands in for something the deployment did not show. */
+  note?: string;
+}
+
+/** Below this the steps of a sequence would all fall in one timer tick. */
+const MIN_RECONNECT_MS = 100;
+const WAIT_FOR_DIAL_MS = 10_000;
+const WAIT_FOR_RECONNECT_MS = 30_000;
+const FALLBACK_RECONNECT_MS = 1000;
+
+/** Thrown when the deployment never shows an upstream connection to learn from. */
+export class TimingNotLearned extends Error {}
+
+/**
+ * Learns the deployment's time scale from the broker's record: one authenticated client subscribes (the
+ * deployment dials, or already holds a connection), then the broker drops that client code's connections
+ * and the time to the next handshake is measured. The session is left open; the caller closes it.
+ */
+export async function learnTiming(session: OpenAlgoSession, admin: BrokerAdminClient, symbol: SymbolRef): Promise<DeploymentTiming> {
+  const watch = new BrokerWatch(admin);
+  const before = await admin.record();
+  const subscribedAt = Date.now();
+  await session.subscribe([[symbol]], OpenAlgoMode.LTP);
+  const dialled = await watch.next(subscribedAt, (e) => e.type === 'accepted', WAIT_FOR_DIAL_MS);
+  const alreadyOpen = Object.entries(before.stats.current).filter(([, n]) => n > 0).map(([code]) => code);
+  const clientCode = dialled?.clientCode ?? (alreadyOpen.length === 1 ? alreadyOpen[0] : undefined);
+  if (clientCode === undefined) {
+    throw new TimingNotLearned(
+      `the broker saw no upstream connection within ${WAIT_FOR_DIAL_MS / 1000} s of a subscribe — is --broker-admin the broker behind the target?`,
+    );
+  }
+  const dialMs = dialled ? Math.max(0, dialled.time - subscribedAt) : 0;
+  const droppedAt = Date.now();
+  await admin.inject({ type: 'drop-all', mode: 'abort', clientCode });
+  const again = await watch.next(droppedAt, (e) => e.clientCode === clientCode && e.type !== 'closed', WAIT_FOR_RECONNECT_MS);
+  if (!again) {
+    return {
+      clientCode,
+      dialMs,
+      reconnectMs: FALLBACK_RECONNECT_MS,
+      note: `the deployment did not dial again within ${WAIT_FOR_RECONNECT_MS / 1000} s of a broker drop; delays are scaled to ${FALLBACK_RECONNECT_MS} ms`,
+    };
+  }
+  return { clientCode, dialMs, reconnectMs: Math.max(MIN_RECONNECT_MS, again.time - droppedAt) };
+}

@@ -1,0 +1,106 @@
+import { setMaxListeners } from 'node:events';
+import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
+import type { BrokerRecord } from '../evidence/broker-evidence.ts';
+import { BrokerWatch } from './broker-watch.ts';
+import { ExploreClient, type ClientTrace } from './explore-client.ts';
+import { clientsOf, endOf, type ExploreClientAction, type ExplorePlan } from './explore-plan.ts';
+import { fireFault, sleepUntil, type FaultShot } from './fault-schedule.ts';
+
+export interface PlanRunOptions {
+  url: string;
+  apiKey: string;
+  admin: BrokerAdminClient;
+  /** Stops the run early (the explorer's budget ran out); the run still closes its clients. */
+  signal?: AbortSignal;
+  replyTimeoutMs?: number;
+}
+
+/** One run of a plan: the window to judge and what the clients and faults did in it. */
+export interface PlanRun {
+  /** Epoch ms bounds of the run (the broker's clock, for a broker on this host). */
+  from: number;
+  to: number;
+  before: BrokerRecord;
+  after: BrokerRecord;
+  clients: ClientTrace[];
+  faults: FaultShot[];
+  stopped: boolean;
+}
+
+/** After the watch, the broker must have been quiet this long (a late retry lands inside the window). */
+const QUIET_SHARE = 0.5;
+
+/**
+ * Plays an explorer plan against a live endpoint: each client's actions at their times, each fault
+ * through the mock broker's admin API, then the `end`: every client leaves, the broker is watched, and
+ * its record is read. Expired tokens are forgotten afterwards so the next sequence starts clean.
+ */
+export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promise<PlanRun> {
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const { admin } = options;
+  const before = await admin.record();
+  const from = Date.now();
+  const end = endOf(plan);
+  const clientIndexes = clientsOf(plan);
+  const clients = new Map(
+    clientIndexes.map((i) => [
+      i,
+      new ExploreClient({ url: options.url, apiKey: options.apiKey, replyTimeoutMs: options.replyTimeoutMs ?? 5000, signal: stop.signal }),
+    ]),
+  );
+  try {
+    // Actions of one moment start in plan order (a join's connect before its authenticate): one timer each.
+    const acting = [...momentsOf(plan.clientActions)].map(async ([atMs, actions]) => {
+      if (await sleepUntil(from + atMs, stop.signal)) await Promise.all(actions.map((action) => perform(action, clients)));
+    });
+    const faults = Promise.all(plan.faults.map((f) => fireFault(f, admin, from, from + end.atMs + end.watchMs, stop.signal)));
+    await Promise.all(acting);
+    for (const client of clients.values()) client.leave(false);
+    await Promise.all([...clients.values()].map((c) => c.settle()));
+    const shots = await faults;
+    if (await sleepUntil(from + end.atMs + end.watchMs, stop.signal)) {
+      await new BrokerWatch(admin).quiet(undefined, end.watchMs * QUIET_SHARE, end.watchMs);
+    }
+    if (shots.some((s) => s.firedAt !== undefined && s.planned.fault.type === 'expire-token')) await admin.reloadAccounts();
+    const after = await admin.record();
+    return { from, to: Date.now(), before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    for (const client of clients.values()) client.leave(true);
+    await Promise.all([...clients.values()].map((c) => c.settle()));
+  }
+}
+
+function momentsOf(actions: ExploreClientAction[]): Map<number, ExploreClientAction[]> {
+  const moments = new Map<number, ExploreClientAction[]>();
+  for (const action of actions) moments.set(action.atMs, [...(moments.get(action.atMs) ?? []), action]);
+  return moments;
+}
+
+/** Group actions act on every client they name at the same instant; the rest on their one client. */
+async function perform(action: ExploreClientAction, clients: Map<number, ExploreClient>): Promise<void> {
+  const pick = (set: 'all' | number[]) => (set === 'all' ? [...clients.values()] : set.flatMap((i) => clients.get(i) ?? []));
+  switch (action.action) {
+    case 'connect':
+      return clients.get(action.client)?.connect();
+    case 'authenticate':
+      return clients.get(action.client)?.authenticate();
+    case 'subscribe':
+      return clients.get(action.client)?.subscribe(action.symbols, action.mode);
+    case 'unsubscribe':
+      return clients.get(action.client)?.unsubscribe(action.symbols, action.mode);
+    case 'leave':
+      for (const client of pick(action.clients)) client.leave(action.abrupt);
+      return;
+    case 'return':
+      await Promise.all(pick(action.clients).map((c) => c.return()));
+      return;
+    case 'end':
+      for (const client of clients.values()) client.leave(false);
+      return;
+  }
+}
