@@ -30,7 +30,8 @@ export type ExploreActionKind = ExploreClientAction['action'];
 /** A replay file: a fault plan of the mock broker whose client actions are the explorer's. */
 export interface ExplorePlan {
   version: typeof FAULT_PLAN_VERSION;
-  seed: number;
+  /** The `--seed` that generated it (absent in a plan written by hand). */
+  seed?: number;
   clientActions: ExploreClientAction[];
   faults: PlannedFault[];
 }
