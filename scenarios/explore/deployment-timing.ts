@@ -1,4 +1,5 @@
 import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
+import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 import type { OpenAlgoSession } from '../traffic/openalgo-client.ts';
 import type { SymbolRef } from '../../protocol/openalgo/index.ts';
 import { OpenAlgoMode } from '../../protocol/openalgo/index.ts';
@@ -8,7 +9,7 @@ import { BrokerWatch } from './broker-watch.ts';
 export interface DeploymentTiming {
   /** The client code the deployment's upstream connections use. */
   clientCode: string;
-  /** From a client's subscribe to the deployment's upstream handshake (0 when one was already open). */
+  /** From a client's connect to the deployment's upstream handshake (0 when one was already open). */
   dialMs: number;
   /**
    * From a broker drop to the deployment's next handshake: the SDK's retry sleep, or the gateway's
@@ -29,16 +30,20 @@ const FALLBACK_RECONNECT_MS = 1000;
 export class TimingNotLearned extends Error {}
 
 /**
- * Learns the deployment's time scale from the broker's record: one authenticated client subscribes (the
- * deployment dials, or already holds a connection), then the broker drops that client code's connections
+ * Learns the deployment's time scale from the broker's record (`before` was read just before the client
+ * connected at `openedAt`): the client subscribes (the deployment dials, or already holds a connection), then the broker drops that client code's connections
  * and the time to the next handshake is measured. The session is left open; the caller closes it.
  */
-export async function learnTiming(session: OpenAlgoSession, admin: BrokerAdminClient, symbol: SymbolRef): Promise<DeploymentTiming> {
+export async function learnTiming(
+  session: OpenAlgoSession,
+  openedAt: number,
+  before: BrokerRecord,
+  admin: BrokerAdminClient,
+  symbol: SymbolRef,
+): Promise<DeploymentTiming> {
   const watch = new BrokerWatch(admin);
-  const before = await admin.record();
-  const subscribedAt = Date.now();
   await session.subscribe([[symbol]], OpenAlgoMode.LTP);
-  const dialled = await watch.next(subscribedAt, (e) => e.type === 'accepted', WAIT_FOR_DIAL_MS);
+  const dialled = await watch.next(openedAt, (e) => e.type === 'accepted', WAIT_FOR_DIAL_MS);
   const alreadyOpen = Object.entries(before.stats.current).filter(([, n]) => n > 0).map(([code]) => code);
   const clientCode = dialled?.clientCode ?? (alreadyOpen.length === 1 ? alreadyOpen[0] : undefined);
   if (clientCode === undefined) {
@@ -46,7 +51,7 @@ export async function learnTiming(session: OpenAlgoSession, admin: BrokerAdminCl
       `the broker saw no upstream connection within ${WAIT_FOR_DIAL_MS / 1000} s of a subscribe — is --broker-admin the broker behind the target?`,
     );
   }
-  const dialMs = dialled ? Math.max(0, dialled.time - subscribedAt) : 0;
+  const dialMs = dialled ? Math.max(0, dialled.time - openedAt) : 0;
   const droppedAt = Date.now();
   await admin.inject({ type: 'drop-all', mode: 'abort', clientCode });
   const again = await watch.next(droppedAt, (e) => e.clientCode === clientCode && e.type !== 'closed', WAIT_FOR_RECONNECT_MS);

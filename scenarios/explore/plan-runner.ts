@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
-import { BrokerWatch } from './broker-watch.ts';
+import { BrokerWatch, isStreamEvent } from './broker-watch.ts';
 import { ExploreClient, type ClientTrace } from './explore-client.ts';
 import { clientsOf, endOf, type ExploreClientAction, type ExplorePlan } from './explore-plan.ts';
 import { fireFault, sleepUntil, type FaultShot } from './fault-schedule.ts';
@@ -29,11 +29,13 @@ export interface PlanRun {
 
 /** After the watch, the broker must have been quiet this long (a late retry lands inside the window). */
 const QUIET_SHARE = 0.5;
+const LEFTOVER_QUIET_MS = 300;
 
 /**
  * Plays an explorer plan against a live endpoint: each client's actions at their times, each fault
  * through the mock broker's admin API, then the `end`: every client leaves, the broker is watched, and
- * its record is read. Expired tokens are forgotten afterwards so the next sequence starts clean.
+ * its record is read. Expired tokens are forgotten and leftover connections closed afterwards, so the
+ * next sequence starts clean.
  */
 export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promise<PlanRun> {
   const stop = new AbortController();
@@ -66,13 +68,28 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
     }
     if (shots.some((s) => s.firedAt !== undefined && s.planned.fault.type === 'expire-token')) await admin.reloadAccounts();
     const after = await admin.record();
-    return { from, to: Date.now(), before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted };
+    const to = Date.now();
+    await closeLeftovers(admin, after, from);
+    return { from, to, before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
     for (const client of clients.values()) client.leave(true);
     await Promise.all([...clients.values()].map((c) => c.settle()));
   }
+}
+
+/**
+ * Closes (with a close frame, which no SDK retries) every upstream connection still open of the client
+ * codes the sequence used, after its record was read: a zombie holding a slot, or a connection that
+ * landed after the last client left, would otherwise count against the next sequence.
+ */
+async function closeLeftovers(admin: BrokerAdminClient, after: BrokerRecord, from: number): Promise<void> {
+  const used = new Set(after.events.filter((e) => e.type === 'accepted' && e.time >= from && isStreamEvent(e)).map((e) => e.clientCode));
+  const open = [...used].filter((code) => (after.stats.current[code] ?? 0) > 0);
+  if (open.length === 0) return;
+  for (const clientCode of open) await admin.inject({ type: 'drop-all', mode: 'close', clientCode });
+  await new BrokerWatch(admin).quiet(undefined, LEFTOVER_QUIET_MS, 4 * LEFTOVER_QUIET_MS);
 }
 
 function momentsOf(actions: ExploreClientAction[]): Map<number, ExploreClientAction[]> {

@@ -25,7 +25,7 @@ const INJECTED_REFUSAL = 'reject-next fault';
  * A dial that lands just after the last client left was asked for while it was there (an attempt in
  * flight is let finish); only a connection opened this long after every client left served nobody.
  */
-export const ZOMBIE_GRACE_MS = 200;
+export const ZOMBIE_GRACE_MS = 100;
 
 function openedWithNobody(connection: UpstreamConnection, spans: { from: number; to: number }[]): boolean {
   if (spans.length === 0 || connection.openedAt < Math.min(...spans.map((s) => s.from))) return false;
