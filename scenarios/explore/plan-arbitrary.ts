@@ -44,11 +44,11 @@ const MIN_WATCH_MS = 1000;
 
 function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
   const client = fc.integer({ min: 0, max: space.clients - 1 });
-  const symbols = fc.subarray(space.symbols, { minLength: 1, maxLength: 3 });
+  const symbols = fc.subarray(space.symbols, { minLength: 1, maxLength: Math.min(3, space.symbols.length) });
   const mode = fc.constantFrom<OpenAlgoModeCode>(OpenAlgoMode.LTP, OpenAlgoMode.Quote, OpenAlgoMode.Depth);
   const clients: fc.Arbitrary<ClientSet> = fc.oneof(
     { weight: 3, arbitrary: fc.constant('all' as const) },
-    { weight: 2, arbitrary: fc.uniqueArray(client, { minLength: 1, maxLength: space.clients }).map((c) => c.sort((a, b) => a - b)) },
+    { weight: 1, arbitrary: fc.uniqueArray(client, { minLength: 1, maxLength: space.clients }).map((c) => c.sort((a, b) => a - b)) },
   );
   const { clientCode } = space.timing;
   const unit = space.timing.reconnectMs;
@@ -64,7 +64,7 @@ function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
     { weight: 1, arbitrary: fc.constant<Fault>({ type: 'expire-token', clientCode }) },
   );
   return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('join' as const), client, symbols, mode }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('join' as const), client, symbols, mode }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('connect' as const, 'authenticate' as const), client }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('subscribe' as const, 'unsubscribe' as const), client, symbols, mode }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('leave' as const), clients, abrupt: fc.boolean() }) },
@@ -73,10 +73,19 @@ function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
   );
 }
 
-/** Sequences of steps; the first step happens at once. */
+/**
+ * Sequences of steps. They open with one to all clients joining at once (an app starting: shrinking
+ * keeps at least one), then up to `maxSteps` more.
+ */
 export function stepsArbitrary(space: PlanSpace): fc.Arbitrary<Step[]> {
+  const symbols = fc.subarray(space.symbols, { minLength: 1, maxLength: Math.min(3, space.symbols.length) });
+  const mode = fc.constantFrom<OpenAlgoModeCode>(OpenAlgoMode.LTP, OpenAlgoMode.Quote, OpenAlgoMode.Depth);
+  const join = (client: number) => fc.record({ tenths: fc.constant(0), move: fc.record({ kind: fc.constant('join' as const), client: fc.constant(client), symbols, mode }) });
+  const start = fc
+    .integer({ min: 1, max: space.clients })
+    .chain((n) => fc.tuple(...Array.from({ length: n }, (_, client) => join(client))));
   const step = fc.record({ tenths: fc.integer({ min: 0, max: MAX_TENTHS }), move: movesOf(space) });
-  return fc.array(step, { minLength: 1, maxLength: space.maxSteps });
+  return fc.tuple(start, fc.array(step, { minLength: 1, maxLength: space.maxSteps })).map(([joins, steps]) => [...joins, ...steps]);
 }
 
 /**

@@ -31,6 +31,11 @@ function clientsWord(set: ClientSet): string {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
+/** `c0 leaves`, `c0 and c1 leave`. */
+function verb(set: ClientSet, base: string): string {
+  return set !== 'all' && set.length === 1 ? `${base}s` : base;
+}
+
 function symbolsWord(symbols: SymbolRef[], mode: OpenAlgoModeCode): string {
   return `${symbols.map((s) => `${s.exchange}:${s.symbol}`).join(', ')} (${MODE_NAME[mode]})`;
 }
@@ -66,9 +71,9 @@ export function actionWords(action: ExploreClientAction): string {
     case 'unsubscribe':
       return `c${action.client} unsubscribes ${symbolsWord(action.symbols, action.mode)}`;
     case 'leave':
-      return `${clientsWord(action.clients)} leave${action.abrupt ? ' abruptly' : ''}`;
+      return `${clientsWord(action.clients)} ${verb(action.clients, 'leave')}${action.abrupt ? ' abruptly' : ''}`;
     case 'return':
-      return `${clientsWord(action.clients)} return`;
+      return `${clientsWord(action.clients)} ${verb(action.clients, 'return')}`;
     case 'end':
       return `the sequence ends: every client still connected leaves, and the broker is watched for ${seconds(action.watchMs)}`;
   }
