@@ -118,7 +118,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
     // A run cut short by the budget proves nothing either way.
     if (run.stopped) return true;
     last = { plan, run };
-    const verdict = judgeSequence(run);
+    const verdict = judgeSequence(run, plan);
     const shrinking = failures.length > 0;
     if (shrinking) shrinkRuns += 1;
     else {

@@ -12,9 +12,10 @@ export interface TimedFault {
 const MODE_NAME: Record<OpenAlgoModeCode, string> = { [OpenAlgoMode.LTP]: 'LTP', [OpenAlgoMode.Quote]: 'Quote', [OpenAlgoMode.Depth]: 'Depth' };
 
 const VIOLATION_WORDS: Record<Violation['kind'], string> = {
+  churn: 'a new upstream connection (client churn turned into upstream churn)',
   zombie: 'zombie upstream',
   overlap: 'two upstream connections at once',
-  refused: '429 from the broker',
+  refused: 'a refusal the deployment brought on itself',
 };
 
 /** Faults that end or silence the deployment's connection, after which it sleeps before dialling again. */

@@ -64,7 +64,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin });
     const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
     if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
-    const verdict = judgeSequence(run);
+    const verdict = judgeSequence(run, options.plan);
     const first = verdict.violations[0];
     runs.push({
       failed: verdict.failed,

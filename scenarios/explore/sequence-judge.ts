@@ -1,13 +1,13 @@
-import type { BrokerEvent } from '../../mock-broker/index.ts';
-import { summariseBroker, type BrokerEvidence, type UpstreamConnection } from '../evidence/broker-evidence.ts';
-import { describeConnection } from '../probe/probe.ts';
-import { isStreamEvent } from './broker-watch.ts';
+import type { BrokerEvidence } from '../evidence/broker-evidence.ts';
+import { BROKER_CHECK, judgeBroker, type InjectedFault } from '../probe/broker-verdict.ts';
+import type { ProbeCheck } from '../probe/probe-check.ts';
+import type { ExplorePlan } from './explore-plan.ts';
 import type { PlanRun } from './plan-runner.ts';
 
-/** What the deployment did wrong in one sequence, from the broker's record. */
+/** What the deployment did wrong in one sequence: a failed check of the probe's broker verdict. */
 export interface Violation {
-  kind: 'overlap' | 'refused' | 'zombie';
-  /** Epoch ms of the broker event that shows it. */
+  kind: 'churn' | 'overlap' | 'refused' | 'zombie';
+  /** Epoch ms of the broker event that shows it first. */
   at: number;
   detail: string;
 }
@@ -15,49 +15,70 @@ export interface Violation {
 export interface SequenceVerdict {
   failed: boolean;
   violations: Violation[];
+  checks: ProbeCheck[];
   evidence: BrokerEvidence;
 }
 
-/** The reason the mock gives a refusal it was told to make: the explorer's own fault, never the deployment's. */
-const INJECTED_REFUSAL = 'reject-next fault';
+const KIND_OF_CHECK: Record<string, Violation['kind']> = {
+  [BROKER_CHECK.churn]: 'churn',
+  [BROKER_CHECK.overlap]: 'overlap',
+  [BROKER_CHECK.refusals]: 'refused',
+  [BROKER_CHECK.zombie]: 'zombie',
+};
 
-/**
- * A dial that lands just after the last client left was asked for while it was there (an attempt in
- * flight is let finish); only a connection opened this long after every client left served nobody.
- */
-export const ZOMBIE_GRACE_MS = 100;
+/** Distinct (exchange, symbol) pairs a plan subscribes: the pool a correct deployment needs is one per 1,000. */
+export function distinctTokens(plan: ExplorePlan): number {
+  const seen = new Set<string>();
+  for (const a of plan.clientActions) if (a.action === 'subscribe') for (const s of a.symbols) seen.add(`${s.exchange}:${s.symbol}`);
+  return seen.size;
+}
 
-function openedWithNobody(connection: UpstreamConnection, spans: { from: number; to: number }[]): boolean {
-  if (spans.length === 0 || connection.openedAt < Math.min(...spans.map((s) => s.from))) return false;
-  return !spans.some((s) => connection.openedAt >= s.from && connection.openedAt <= s.to + ZOMBIE_GRACE_MS);
+/** The faults that fired in a run, as the probe's verdict counts them. */
+export function injectedFaults(run: PlanRun): InjectedFault[] {
+  return run.faults.flatMap((shot) =>
+    shot.firedAt === undefined ? [] : [{ type: shot.planned.fault.type, at: shot.firedAt, ...(shot.affected ? { affectedByClientCode: shot.affected } : {}) }],
+  );
+}
+
+/** When a failed check's evidence begins, from the broker's record: what "→ … later" in words counts to. */
+function firstMoment(kind: Violation['kind'], check: ProbeCheck, evidence: BrokerEvidence, run: PlanRun): number {
+  const opened = evidence.connections.filter((c) => !c.openedBefore);
+  switch (kind) {
+    case 'zombie':
+      return opened.find((c) => c.openedWithNoClient)?.openedAt ?? run.from;
+    case 'overlap':
+      return evidence.overlaps[0]?.at ?? run.from;
+    case 'churn': {
+      // The verdict names the connections beyond its budget (`#12 09:15:02.120 …`); the first is the churn.
+      const id = Number(/ — #(\d+)/.exec(check.detail)?.[1]);
+      return opened.find((c) => c.id === id)?.openedAt ?? opened.at(-1)?.openedAt ?? run.from;
+    }
+    case 'refused':
+      return run.after.events.find((e) => e.type === 'rejected' && e.time >= run.from && e.time <= run.to)?.time ?? run.from;
+  }
 }
 
 /**
- * Judges one sequence from the broker's record alone, as the probe does: more than one upstream
- * connection of a client code at once, a 429 the explorer did not inject, or a connection opened
- * while none of the explorer's clients was connected (a zombie).
+ * Judges one sequence with the probe's verdict from the broker's record (scenarios/probe/broker-verdict.ts):
+ * upstream churn beyond the budget its tokens and faults allow, overlap, refusals the explorer did not
+ * provoke or that came back faster than the back-off floor, and zombies.
  */
-export function judgeSequence(run: PlanRun): SequenceVerdict {
-  const clientSpans = run.clients.flatMap((c) => c.spans);
-  const evidence = summariseBroker({ before: run.before, after: run.after, from: run.from, to: run.to, clientSpans });
-  const violations: Violation[] = [];
-  for (const overlap of evidence.overlaps) {
-    violations.push({
-      kind: 'overlap',
-      at: overlap.at,
-      detail: `${overlap.connections.length} upstream connections of ${overlap.clientCode} at once: ${overlap.connections.map(describeConnection).join('; ')}`,
-    });
-  }
-  const refusals = run.after.events.filter(
-    (e): e is Extract<BrokerEvent, { type: 'rejected' }> =>
-      e.type === 'rejected' && e.status === 429 && e.reason !== INJECTED_REFUSAL && e.time >= run.from && e.time <= run.to && isStreamEvent(e),
-  );
-  if (refusals.length > 0) {
-    violations.push({ kind: 'refused', at: refusals[0].time, detail: `${refusals.length} × 429 ${refusals[0].reason} for ${refusals[0].clientCode}` });
-  }
-  for (const connection of evidence.connections.filter((c) => openedWithNobody(c, clientSpans))) {
-    violations.push({ kind: 'zombie', at: connection.openedAt, detail: describeConnection({ ...connection, openedWithNoClient: true }) });
-  }
-  violations.sort((a, b) => a.at - b.at);
-  return { failed: violations.length > 0, violations, evidence };
+export function judgeSequence(run: PlanRun, plan: ExplorePlan): SequenceVerdict {
+  const { evidence, checks } = judgeBroker({
+    before: run.before,
+    after: run.after,
+    from: run.from,
+    to: run.to,
+    clientSpans: run.clients.flatMap((c) => c.spans),
+    tokens: distinctTokens(plan),
+    faults: injectedFaults(run),
+  });
+  const violations = checks
+    .filter((c) => c.status === 'fail' && KIND_OF_CHECK[c.name] !== undefined)
+    .map((c): Violation => {
+      const kind = KIND_OF_CHECK[c.name];
+      return { kind, at: firstMoment(kind, c, evidence, run), detail: c.detail };
+    })
+    .sort((a, b) => a.at - b.at);
+  return { failed: violations.length > 0, violations, checks, evidence };
 }
