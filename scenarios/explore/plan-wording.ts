@@ -15,7 +15,7 @@ const VIOLATION_WORDS: Record<Violation['kind'], string> = {
   churn: 'a new upstream connection (client churn turned into upstream churn)',
   zombie: 'zombie upstream',
   overlap: 'two upstream connections at once',
-  refused: 'a refusal the deployment brought on itself',
+  refused: 'a handshake the broker refused, or one retried too soon',
 };
 
 /** Faults that end or silence the deployment's connection, after which it sleeps before dialling again. */
@@ -83,7 +83,7 @@ export function actionWords(action: ExploreClientAction): string {
 /** `, 0.12 s into the retry sleep after the broker cuts …` when the action falls inside one. */
 function inRetrySleep(atMs: number, faults: TimedFault[], reconnectMs: number | undefined): string {
   if (reconnectMs === undefined) return '';
-  const cause = faults.filter((f) => RETRY_CAUSES.has(f.fault.type) && f.atMs <= atMs && atMs - f.atMs < reconnectMs).at(-1);
+  const cause = faults.filter((f) => RETRY_CAUSES.has(f.fault.type) && f.atMs < atMs && atMs - f.atMs < reconnectMs).at(-1);
   return cause ? `, ${seconds(atMs - cause.atMs)} into the retry sleep after ${faultWords(cause.fault)}` : '';
 }
 
@@ -140,7 +140,7 @@ export function failureWords(plan: ExplorePlan, violation: { kind: Violation['ki
   const fault = faults.filter((f) => f.atMs <= violation.atMs).at(-1);
   const what = VIOLATION_WORDS[violation.kind];
   if (!cause && !fault) return `${what} ${seconds(violation.atMs)} after the start`;
-  const byFault = fault !== undefined && (!cause || fault.atMs > cause.atMs);
+  const byFault = fault !== undefined && (!cause || fault.atMs >= cause.atMs);
   const from = byFault ? fault.atMs : cause!.atMs;
   const words = byFault ? faultWords(fault.fault) : `${actionWords(cause!)}${inRetrySleep(cause!.atMs, faults, reconnectMs)}`;
   return `${words} → ${what} ${seconds(violation.atMs - from)} later`;

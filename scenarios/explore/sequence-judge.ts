@@ -1,5 +1,5 @@
 import type { BrokerEvidence } from '../evidence/broker-evidence.ts';
-import { BROKER_CHECK, judgeBroker, type InjectedFault } from '../probe/broker-verdict.ts';
+import { BACKOFF_FLOOR_MS, BROKER_CHECK, judgeBroker, type InjectedFault } from '../probe/broker-verdict.ts';
 import type { ProbeCheck } from '../probe/probe-check.ts';
 import type { ExplorePlan } from './explore-plan.ts';
 import type { PlanRun } from './plan-runner.ts';
@@ -53,8 +53,17 @@ function firstMoment(kind: Violation['kind'], check: ProbeCheck, evidence: Broke
       const id = Number(/ — #(\d+)/.exec(check.detail)?.[1]);
       return opened.find((c) => c.id === id)?.openedAt ?? opened.at(-1)?.openedAt ?? run.from;
     }
-    case 'refused':
-      return run.after.events.find((e) => e.type === 'rejected' && e.time >= run.from && e.time <= run.to)?.time ?? run.from;
+    case 'refused': {
+      // A 429 the explorer did not provoke, or the handshake that came back sooner than the back-off floor.
+      const handshakes = run.after.events.filter((e) => e.type !== 'closed' && e.time >= run.from && e.time <= run.to);
+      for (const [i, e] of handshakes.entries()) {
+        if (e.type !== 'rejected') continue;
+        if (e.status === 429 && !/\bfault\b/.test(e.reason)) return e.time;
+        const next = handshakes.slice(i + 1).find((n) => n.clientCode === e.clientCode);
+        if (next && next.time - e.time < BACKOFF_FLOOR_MS) return next.time;
+      }
+      return run.from;
+    }
   }
 }
 

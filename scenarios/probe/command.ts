@@ -16,7 +16,7 @@ import { runPage } from '../evidence/run-page.ts';
 import { renderProbeReport } from './probe-text.ts';
 import { SCENARIOS, type Scenario } from '../traffic/traffic-plan.ts';
 
-interface ProbeArgs {
+export interface ProbeArgs {
   'ws-url': string;
   'api-key'?: string;
   clients: number;
@@ -29,7 +29,7 @@ interface ProbeArgs {
   html?: string;
 }
 
-const API_KEY_ENV = 'STORMCHECK_API_KEY';
+export const API_KEY_ENV = 'STORMCHECK_API_KEY';
 const EXIT_FOR: Record<Verdict, number> = { pass: EXIT.ok, fail: EXIT.findings, 'cannot-judge': EXIT.usage };
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -135,7 +135,7 @@ function printPartial(args: ProbeArgs, signal: StopSignal, live: LiveCounts | un
   }
 }
 
-function wsUrlArgument(text: string): URL {
+export function wsUrlArgument(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -149,7 +149,7 @@ function wsUrlArgument(text: string): URL {
 }
 
 /** The probe only talks to loopback or the host it was pointed at, never to a third machine. */
-function brokerAdminOption(text: string, target: URL): string {
+export function brokerAdminOption(text: string, target: URL): string {
   let url: URL;
   try {
     url = new URL(text);
