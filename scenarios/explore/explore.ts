@@ -67,7 +67,7 @@ export interface ExploreReport {
 }
 
 const DEFAULT_CLIENTS = 3;
-const DEFAULT_STEPS = 10;
+const DEFAULT_STEPS = 6;
 /** A few symbols, so the clients' subscriptions overlap. */
 const SYMBOLS = 4;
 const MIN_QUIET_MS = 1000;

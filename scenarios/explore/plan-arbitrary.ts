@@ -38,9 +38,9 @@ const MAX_TENTHS = 20;
  * The tail after the last step, in reconnect delays: long enough for a sleeping retry to dial and for a
  * new upstream to overlap an old one.
  */
-const TAIL_DELAYS = 1;
-const WATCH_DELAYS = 2.5;
-const MIN_WATCH_MS = 1000;
+const TAIL_DELAYS = 0.5;
+const WATCH_DELAYS = 1.5;
+const MIN_WATCH_MS = 500;
 
 function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
   const client = fc.integer({ min: 0, max: space.clients - 1 });

@@ -118,7 +118,7 @@ export function planSteps(plan: ExplorePlan, reconnectMs?: number): string[] {
       i += 2;
       continue;
     }
-    const sleep = action.action === 'leave' || action.action === 'return' || action.action === 'end' ? inRetrySleep(action.atMs, timed, reconnectMs) : '';
+    const sleep = action.action === 'leave' || action.action === 'return' ? inRetrySleep(action.atMs, timed, reconnectMs) : '';
     lines.push({ atMs: action.atMs, text: `${actionWords(action)}${sleep}` });
   }
   for (const f of plan.faults) {
