@@ -7,7 +7,7 @@ import { writePage } from '../../verifier/reporters/html/write-page.ts';
 import { runPage } from '../evidence/run-page.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import { ProbeCannotStart } from '../probe/probe.ts';
-import { API_KEY_ENV, brokerAdminOption, probeCommand, wsUrlArgument, type ProbeArgs } from '../probe/command.ts';
+import { API_KEY_ENV, brokerAdminOption, logOption, probeCommand, wsUrlArgument, type ProbeArgs } from '../probe/command.ts';
 import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
 import { runExplore, type ExploreReport } from './explore.ts';
 import { renderExploreReport, renderReplayReport, replayCount } from './explore-text.ts';
@@ -58,6 +58,7 @@ async function exploreArgs(args: ProbeExploreArgs): Promise<ExploreArgs> {
     url: url.href,
     apiKey,
     ...(args['broker-admin'] === undefined ? {} : { brokerAdmin: brokerAdminOption(args['broker-admin'], url) }),
+    ...(args.log === undefined ? {} : { logFile: await logOption(args.log) }),
     seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
     json: args.json,
     ...(args.html === undefined ? {} : { htmlPath: await htmlOption(args.html) }),
@@ -74,6 +75,7 @@ export interface ExploreArgs {
   url: string;
   apiKey: string;
   brokerAdmin?: string;
+  logFile?: string;
   seed: number;
   json: boolean;
   htmlPath?: string;
@@ -131,7 +133,7 @@ type Hooks = { onRunRecord?: (r: RunRecord) => void; onProgress?: (line: string)
 async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand> {
   const budgetMs = durationOption('budget', args.budget ?? BUDGET.default, BUDGET.minMs, BUDGET.maxMs);
   const file = args.save ?? defaultReplayFile(args.seed);
-  const report = await runExplore({ url: args.url, apiKey: args.apiKey, brokerAdmin, seed: args.seed, budgetMs, ...hooks });
+  const report = await runExplore({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, seed: args.seed, budgetMs, ...hooks });
   let saved: { file: string; command: string } | undefined;
   if (report.failure) {
     try {
@@ -154,7 +156,7 @@ async function replay(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Pro
   const file = args.replay!;
   const plan = await readReplayFile(file);
   if (!plan.ok) throw new UsageError(plan.error);
-  const report: ReplayReport = await runReplay({ url: args.url, apiKey: args.apiKey, brokerAdmin, plan: plan.value, file, times, ...hooks });
+  const report: ReplayReport = await runReplay({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, plan: plan.value, file, times, ...hooks });
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReplayReport(report));
   process.exitCode = report.verdict === 'fail' ? EXIT.findings : EXIT.ok;
   return { verdict: `${report.verdict === 'fail' ? 'FAIL' : 'PASS'}: ${replayCount(report)}`, facts: report.steps };

@@ -37,6 +37,7 @@ export function renderExploreReport(report: ExploreReport, replay?: { file: stri
     '',
     'evidence (the broker\'s record)',
     ...failure.violations.map((v) => `  FAIL ${v.kind}: ${v.detail}`),
+    ...(failure.log ? [`  log: ${failure.log}`] : []),
   );
   if (replay) out.push('', `replay file: ${replay.file}`, `  ${replay.command}`);
   return `${out.join('\n')}\n`;
@@ -52,7 +53,7 @@ export function renderReplayReport(report: ReplayReport): string {
     ...report.steps.map((s) => `  ${s}`),
     '',
     'runs',
-    ...report.runs.map((r, i) => `  ${String(i + 1).padStart(2)}. ${r.failed ? `FAIL: ${r.summary}` : 'pass'}`),
+    ...report.runs.map((r, i) => `  ${String(i + 1).padStart(2)}. ${r.failed ? `FAIL: ${r.summary}` : 'pass'}${r.log ? ` (log: ${r.log})` : ''}`),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -20,6 +20,8 @@ export interface ExploreOptions {
   url: string;
   apiKey: string;
   brokerAdmin: string;
+  /** The deployment's log: its lines during each sequence are verified, as evidence beside the broker's. */
+  logFile?: string;
   seed: number;
   /** Search and shrinking together, from the first connection. */
   budgetMs: number;
@@ -39,6 +41,8 @@ export interface ExploreFailure {
   /** The minimal sequence, one line per moment. */
   steps: string[];
   violations: Violation[];
+  /** What the deployment's log said during the minimal sequence (with `logFile`). */
+  log?: string;
   plan: ExplorePlan;
   /** Steps of the first failing sequence and of the minimal one (fast-check's shrinking). */
   firstFailingSteps: number;
@@ -112,7 +116,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
-    const running = runPlan(plan, { url: options.url, apiKey: options.apiKey, admin, signal: stop.signal });
+    const running = runPlan(plan, { url: options.url, apiKey: options.apiKey, admin, signal: stop.signal, ...(options.logFile ? { logFile: options.logFile } : {}) });
     inFlight = running.catch(() => undefined);
     const run = await running;
     // A run cut short by the budget proves nothing either way.
@@ -174,6 +178,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       summary: failureWords(minimal.plan, { kind: first.kind, atMs: first.at - minimal.run.from }, faults, timing.reconnectMs),
       steps: planSteps(minimal.plan, timing.reconnectMs),
       violations: minimal.verdict.violations,
+      ...(minimal.run.log ? { log: minimal.run.log } : {}),
       plan: minimal.plan,
       firstFailingSteps: stepCount(failures[0].plan),
       minimalSteps: stepCount(minimal.plan),

@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 import { BrokerWatch, isStreamEvent } from './broker-watch.ts';
+import { countsByRule, summariseFindings } from '../evidence/finding-summary.ts';
+import { LogWindow, type LogWindowResult } from '../probe/log-window.ts';
 import { ExploreClient, type ClientTrace } from './explore-client.ts';
 import { clientsOf, endOf, type ExploreClientAction, type ExplorePlan } from './explore-plan.ts';
 import { fireFault, sleepUntil, type FaultShot } from './fault-schedule.ts';
@@ -13,6 +15,8 @@ export interface PlanRunOptions {
   /** Stops the run early (the explorer's budget ran out); the run still closes its clients. */
   signal?: AbortSignal;
   replyTimeoutMs?: number;
+  /** The deployment's log: the lines it gains during the run are verified as evidence. */
+  logFile?: string;
 }
 
 /** One run of a plan: the window to judge and what the clients and faults did in it. */
@@ -25,6 +29,8 @@ export interface PlanRun {
   clients: ClientTrace[];
   faults: FaultShot[];
   stopped: boolean;
+  /** What the deployment's log said about the run, in one line; absent without a log. */
+  log?: string;
 }
 
 /** After the watch, the broker must have been quiet this long (a late retry lands inside the window). */
@@ -44,6 +50,7 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const { admin } = options;
   const before = await admin.record();
+  const logWindow = options.logFile === undefined ? undefined : await LogWindow.open(options.logFile);
   const from = Date.now();
   const end = endOf(plan);
   const clientIndexes = clientsOf(plan);
@@ -70,13 +77,22 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
     const after = await admin.record();
     const to = Date.now();
     await closeLeftovers(admin, after, from);
-    return { from, to, before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted };
+    const log = logWindow ? logEvidence(await logWindow.read()) : undefined;
+    return { from, to, before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted, ...(log ? { log } : {}) };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
     for (const client of clients.values()) client.leave(true);
     await Promise.all([...clients.values()].map((c) => c.settle()));
   }
+}
+
+/** The log's error findings by rule, or why the log could not be judged. */
+function logEvidence(window: LogWindowResult): string {
+  if (!window.checked) return `not checked: ${window.reason}`;
+  const errors = [...countsByRule(summariseFindings(window.report))].filter(([, r]) => r.severity === 'error');
+  if (errors.length === 0) return `${window.report.linesRecognised} recognised lines, no error finding`;
+  return `error findings: ${errors.map(([rule, r]) => `${rule} ×${r.count}`).join(', ')}`;
 }
 
 /**

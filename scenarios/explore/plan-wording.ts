@@ -136,12 +136,13 @@ export function planSteps(plan: ExplorePlan, reconnectMs?: number): string[] {
  * sequence's start.
  */
 export function failureWords(plan: ExplorePlan, violation: { kind: Violation['kind']; atMs: number }, faults: TimedFault[], reconnectMs?: number): string {
-  const cause = plan.clientActions.filter((a) => a.atMs <= violation.atMs && a.action !== 'end' && a.action !== 'authenticate').at(-1);
+  const cause = plan.clientActions.filter((a) => a.atMs <= violation.atMs && a.action !== 'authenticate').at(-1);
   const fault = faults.filter((f) => f.atMs <= violation.atMs).at(-1);
   const what = VIOLATION_WORDS[violation.kind];
   if (!cause && !fault) return `${what} ${seconds(violation.atMs)} after the start`;
   const byFault = fault !== undefined && (!cause || fault.atMs >= cause.atMs);
   const from = byFault ? fault.atMs : cause!.atMs;
-  const words = byFault ? faultWords(fault.fault) : `${actionWords(cause!)}${inRetrySleep(cause!.atMs, faults, reconnectMs)}`;
+  const acted = cause?.action === 'end' ? 'all clients leave as the sequence ends' : cause && actionWords(cause);
+  const words = byFault ? faultWords(fault.fault) : `${acted}${inRetrySleep(cause!.atMs, faults, reconnectMs)}`;
   return `${words} → ${what} ${seconds(violation.atMs - from)} later`;
 }

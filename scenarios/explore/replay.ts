@@ -15,6 +15,7 @@ export interface ReplayOptions {
   url: string;
   apiKey: string;
   brokerAdmin: string;
+  logFile?: string;
   plan: ExplorePlan;
   /** Where the plan came from, for the report. */
   file: string;
@@ -29,6 +30,8 @@ export interface ReplayRun {
   violations: Violation[];
   /** The failure in one line, when it failed. */
   summary?: string;
+  /** What the deployment's log said during the run (with `logFile`). */
+  log?: string;
 }
 
 export interface ReplayReport {
@@ -61,7 +64,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   let shown: RunRecord | undefined;
   for (let i = 0; i < options.times; i++) {
     await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs);
-    const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin });
+    const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) });
     const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
     if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
     const verdict = judgeSequence(run, options.plan);
@@ -70,6 +73,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
       failed: verdict.failed,
       violations: verdict.violations,
       ...(first ? { summary: failureWords(options.plan, { kind: first.kind, atMs: first.at - run.from }, firedFaults(run)) } : {}),
+      ...(run.log ? { log: run.log } : {}),
     });
     if (!shown || (verdict.failed && runs.filter((r) => r.failed).length === 1)) shown = runRecordOf(options.url, run, options.plan);
     progress(`replay ${i + 1} of ${options.times}: ${verdict.failed ? `FAIL (${verdict.violations.map((v) => v.kind).join(', ')})` : 'pass'}`);

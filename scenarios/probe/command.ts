@@ -165,7 +165,7 @@ export function brokerAdminOption(text: string, target: URL): string {
   return url.href;
 }
 
-async function logOption(path: string): Promise<string> {
+export async function logOption(path: string): Promise<string> {
   try {
     if (!(await stat(path)).isFile()) throw new Error('not a file');
     await access(path, constants.R_OK);

@@ -48,6 +48,10 @@ describe('the explorer says a sequence in words', () => {
     expect(failureWords(plan, { kind: 'churn', atMs: 1500 }, fired)).toBe(
       'all clients leave abruptly → a new upstream connection (client churn turned into upstream churn) 0.1 s later',
     );
+    // The end of the sequence is every client leaving.
+    expect(failureWords(plan, { kind: 'zombie', atMs: 5600 }, [{ atMs: 4500, fault: drop }], 10_000)).toBe(
+      'all clients leave as the sequence ends, 0.5 s into the retry sleep after the broker cuts every connection of DEMO1 → zombie upstream 0.6 s later',
+    );
     // A fault after the last action is the cause.
     expect(failureWords(plan, { kind: 'overlap', atMs: 1200 }, fired)).toBe('the broker cuts every connection of DEMO1 → two upstream connections at once 0.2 s later');
   });
