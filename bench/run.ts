@@ -11,6 +11,7 @@ import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
 import { htmlReportOpen } from './html-report-open.ts';
 import { mockFaultsIdle } from './mock-faults-idle.ts';
+import { exploreDetection } from './explore-detection.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   clusterFailover,
   clusterRelayTransport,
   mockFaultsIdle,
+  exploreDetection,
 ];
 
 const argv = process.argv.slice(2);

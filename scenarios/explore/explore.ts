@@ -44,6 +44,8 @@ export interface ExploreFailure {
   /** What the deployment's log said during the minimal sequence (with `logFile`). */
   log?: string;
   plan: ExplorePlan;
+  /** From the explorer's start to the first failing sequence's verdict. */
+  firstFailureMs: number;
   /** Steps of the first failing sequence and of the minimal one (fast-check's shrinking). */
   firstFailingSteps: number;
   minimalSteps: number;
@@ -108,6 +110,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
 
   const mechanisms = Object.fromEntries(MECHANISMS.map((m) => [m, 0])) as Record<Mechanism, number>;
   const failures: { plan: ExplorePlan; run: PlanRun; verdict: SequenceVerdict }[] = [];
+  let firstFailureMs = 0;
   let sequences = 0;
   let shrinkRuns = 0;
   let last: { plan: ExplorePlan; run: PlanRun } | undefined;
@@ -129,6 +132,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       sequences += 1;
       for (const m of mechanismsOf(plan, firedFaults(run), timing.reconnectMs)) mechanisms[m] += 1;
     }
+    if (verdict.failed && failures.length === 0) firstFailureMs = Date.now() - startedAt;
     if (verdict.failed) failures.push({ plan, run, verdict });
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     progress(
@@ -180,6 +184,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       violations: minimal.verdict.violations,
       ...(minimal.run.log ? { log: minimal.run.log } : {}),
       plan: minimal.plan,
+      firstFailureMs,
       firstFailingSteps: stepCount(failures[0].plan),
       minimalSteps: stepCount(minimal.plan),
       shrinkRuns,

@@ -19,7 +19,7 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     const save = path.join(dir, 'replay.json');
     const common = [gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl];
 
-    const explored = await stormcheck(['probe', ...common, '--explore', '--budget', '90s', '--seed', '5', '--save', save, '--json']);
+    const explored = await stormcheck(['probe', ...common, '--explore', '--budget', '40s', '--seed', '5', '--save', save, '--json']);
 
     expect(explored.code).toBe(1);
     const report = JSON.parse(explored.stdout) as {
