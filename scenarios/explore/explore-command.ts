@@ -141,7 +141,7 @@ async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Pr
     } catch (err) {
       throw new UsageError(`cannot write the replay file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick another --save FILE`);
     }
-    saved = { file: resolve(file), command: `stormcheck probe ${args.url} --broker-admin ${brokerAdmin} --replay ${file} --times 10` };
+    saved = { file: resolve(file), command: `stormcheck probe ${args.url} --api-key KEY --broker-admin ${brokerAdmin} --replay ${file} --times 10` };
   }
   const document: ExploreReport & { replayFile?: string } = { ...report, ...(saved ? { replayFile: saved.file } : {}) };
   process.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : renderExploreReport(report, saved));

@@ -28,7 +28,7 @@ export function renderExploreReport(report: ExploreReport, replay?: { file: stri
     return `${out.join('\n')}\n`;
   }
   out.push(
-    `verdict: FAIL after ${report.sequences} sequence${report.sequences === 1 ? '' : 's'} (${duration(report.elapsedMs)})`,
+    `verdict: FAIL — sequence ${report.sequences} failed ${duration(failure.firstFailureMs)} in; search and shrinking took ${duration(report.elapsedMs)}`,
     `  ${failure.summary}`,
     '',
     `minimal sequence: ${failure.minimalSteps} steps, shrunk from ${failure.firstFailingSteps} in ${failure.shrinkRuns} runs` +

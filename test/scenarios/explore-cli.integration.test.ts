@@ -17,9 +17,10 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     const { broker, gateway } = await mutantRig(onTestFinished, 'legacy-2026', { legacyTimeScale: LEGACY_TIME_SCALE });
     const dir = await probeTempDir(onTestFinished);
     const save = path.join(dir, 'replay.json');
+    const html = path.join(dir, 'explore.html');
     const common = [gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl];
 
-    const explored = await stormcheck(['probe', ...common, '--explore', '--budget', '40s', '--seed', '5', '--save', save, '--json']);
+    const explored = await stormcheck(['probe', ...common, '--explore', '--budget', '40s', '--seed', '5', '--save', save, '--json', '--html', html]);
 
     expect(explored.code).toBe(1);
     const report = JSON.parse(explored.stdout) as {
@@ -35,6 +36,8 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     expect(report.failure.minimalSteps).toBeLessThanOrEqual(report.failure.firstFailingSteps);
     const saved = parseFaultPlanText(await readFile(save, 'utf8'));
     expect(saved.ok).toBe(true);
+    // The page draws the minimal sequence's broker timeline under the failure in words.
+    expect(await readFile(html, 'utf8')).toContain(report.failure.summary.slice(0, 20));
 
     // The issue asks for 8 of 10; three runs all passing would be about 1 in 100 at that rate.
     const replayed = await stormcheck(['probe', ...common, '--replay', save, '--times', '3']);
