@@ -30,8 +30,8 @@ export const probeWithExploreCommand: CommandModule<object, ProbeExploreArgs> = 
       .option('save', { type: 'string', describe: 'with --explore: replay file of the minimal failing sequence (default probe-replay-<seed>.json)' })
       .option('replay', { type: 'string', describe: 'run a saved replay file again instead of the traffic plan (needs --broker-admin)' })
       .option('times', { type: 'number', describe: 'with --replay: how many times to run it, 1–1000 (default 1)' })
-      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --explore --budget 3m --seed 7', 'search and shrink')
-      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --replay probe-replay-7.json --times 10', 'replay it') as unknown as Argv<ProbeExploreArgs>,
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --explore --seed 7', 'search 3 min, shrink a failure')
+      .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --replay r.json', 'run a saved sequence again') as unknown as Argv<ProbeExploreArgs>,
   handler: async (args) => {
     const problem = exploreOptionsError(args);
     if (problem) throw new UsageError(problem);

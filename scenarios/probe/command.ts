@@ -49,7 +49,7 @@ export const probeCommand: Pick<CommandModule<object, ProbeArgs>, 'builder' | 'h
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443', 'judge from the mock broker')
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log')
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --html probe.html', 'and chart it')
-      .epilogue('Exit codes: 0 pass, 1 fail (a check failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence), 130/143 interrupted.') as unknown as Argv<ProbeArgs>,
+      .epilogue('Exit codes: 0 pass, 1 fail (a check, an --explore sequence or a --replay run failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence), 130/143 interrupted.') as unknown as Argv<ProbeArgs>,
   handler: async (args) => {
     try {
       await probe(args);
