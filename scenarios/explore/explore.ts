@@ -117,11 +117,20 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   const stop = new AbortController();
   const stopTimer = setTimeout(() => stop.abort(), Math.max(0, deadline - Date.now()));
   let inFlight: Promise<unknown> = Promise.resolve();
+  let broken: unknown;
 
   const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
     const running = runPlan(plan, { url: options.url, apiKey: options.apiKey, admin, signal: stop.signal, ...(options.logFile ? { logFile: options.logFile } : {}) });
     inFlight = running.catch(() => undefined);
-    const run = await running;
+    let run: PlanRun;
+    try {
+      run = await running;
+    } catch (err) {
+      // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
+      broken ??= err;
+      stop.abort();
+      return true;
+    }
     // A run cut short by the budget proves nothing either way.
     if (run.stopped) return true;
     last = { plan, run };
@@ -157,6 +166,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
     await inFlight;
   }
 
+  if (broken !== undefined) throw new ProbeCannotStart(`the broker's admin at ${options.brokerAdmin} stopped answering during the search: ${reasonOf(broken)}`);
   const minimal = failures.at(-1);
   const shown = minimal ?? last;
   if (shown) options.onRunRecord?.(runRecordOf(options.url, shown.run, shown.plan));
