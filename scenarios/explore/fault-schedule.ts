@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlannedFault } from '../../mock-broker/index.ts';
 import type { BrokerAdminClient } from '../probe/broker-admin-client.ts';
 import { BrokerWatch } from './broker-watch.ts';
+import { sleepUntil } from '../traffic/traffic-runner.ts';
 
 /** What became of one planned fault in a run. */
 export interface FaultShot {
@@ -11,19 +11,6 @@ export interface FaultShot {
   /** Connections it ended or armed, per client code, as the broker answered. */
   affected?: Record<string, number>;
   detail: string;
-}
-
-/** Sleeps until epoch ms `time`; false when the run was stopped first. */
-export async function sleepUntil(time: number, signal: AbortSignal): Promise<boolean> {
-  const wait = time - Date.now();
-  if (signal.aborted) return false;
-  if (wait <= 0) return true;
-  try {
-    await sleep(wait, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -40,7 +27,7 @@ export async function fireFault(planned: PlannedFault, admin: BrokerAdminClient,
     origin = first.time;
   }
   if (origin + planned.atMs > lastMoment) return { planned, detail: 'the sequence ended first' };
-  if (!(await sleepUntil(origin + planned.atMs, signal))) return { planned, detail: 'the run stopped first' };
+  if (!(await sleepUntil(origin + planned.atMs, Date.now, signal))) return { planned, detail: 'the run stopped first' };
   const firedAt = Date.now();
   try {
     const outcome = await admin.inject(planned.fault);

@@ -6,7 +6,8 @@ import { countsByRule, summariseFindings } from '../evidence/finding-summary.ts'
 import { LogWindow, type LogWindowResult } from '../probe/log-window.ts';
 import { ExploreClient, type ClientTrace } from './explore-client.ts';
 import { clientsOf, endOf, type ExploreClientAction, type ExplorePlan } from './explore-plan.ts';
-import { fireFault, sleepUntil, type FaultShot } from './fault-schedule.ts';
+import { fireFault, type FaultShot } from './fault-schedule.ts';
+import { sleepUntil } from '../traffic/traffic-runner.ts';
 
 export interface PlanRunOptions {
   url: string;
@@ -63,14 +64,14 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
   try {
     // Actions of one moment start in plan order (a join's connect before its authenticate): one timer each.
     const acting = [...momentsOf(plan.clientActions)].map(async ([atMs, actions]) => {
-      if (await sleepUntil(from + atMs, stop.signal)) await Promise.all(actions.map((action) => perform(action, clients)));
+      if (await sleepUntil(from + atMs, Date.now, stop.signal)) await Promise.all(actions.map((action) => perform(action, clients)));
     });
     const faults = Promise.all(plan.faults.map((f) => fireFault(f, admin, from, from + end.atMs + end.watchMs, stop.signal)));
     await Promise.all(acting);
     for (const client of clients.values()) client.leave(false);
     await Promise.all([...clients.values()].map((c) => c.settle()));
     const shots = await faults;
-    if (await sleepUntil(from + end.atMs + end.watchMs, stop.signal)) {
+    if (await sleepUntil(from + end.atMs + end.watchMs, Date.now, stop.signal)) {
       await new BrokerWatch(admin).quiet(undefined, end.watchMs * QUIET_SHARE, end.watchMs);
     }
     if (shots.some((s) => s.firedAt !== undefined && s.planned.fault.type === 'expire-token')) await admin.reloadAccounts();
