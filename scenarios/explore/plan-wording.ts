@@ -142,7 +142,14 @@ export function failureWords(plan: ExplorePlan, violation: { kind: Violation['ki
   if (!cause && !fault) return `${what} ${seconds(violation.atMs)} after the start`;
   const byFault = fault !== undefined && (!cause || fault.atMs >= cause.atMs);
   const from = byFault ? fault.atMs : cause!.atMs;
-  const acted = cause?.action === 'end' ? 'all clients leave as the sequence ends' : cause && actionWords(cause);
+  const joined =
+    cause?.action === 'subscribe' && plan.clientActions.some((a) => a.action === 'connect' && a.client === cause.client && a.atMs === cause.atMs);
+  const acted =
+    cause?.action === 'end'
+      ? 'all clients leave as the sequence ends'
+      : joined
+        ? `c${cause.client} connects, authenticates and subscribes ${symbolsWord(cause.symbols, cause.mode)}`
+        : cause && actionWords(cause);
   const words = byFault ? faultWords(fault.fault) : `${acted}${inRetrySleep(cause!.atMs, faults, reconnectMs)}`;
   return `${words} → ${what} ${seconds(violation.atMs - from)} later`;
 }

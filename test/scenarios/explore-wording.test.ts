@@ -52,6 +52,11 @@ describe('the explorer says a sequence in words', () => {
     expect(failureWords(plan, { kind: 'zombie', atMs: 5600 }, [{ atMs: 4500, fault: drop }], 10_000)).toBe(
       'all clients leave as the sequence ends, 0.5 s into the retry sleep after the broker cuts every connection of DEMO1 → zombie upstream 0.6 s later',
     );
+    // A join is said whole.
+    const rejoin: ExplorePlan = { ...plan, clientActions: plan.clientActions.slice(0, 3) };
+    expect(failureWords(rejoin, { kind: 'churn', atMs: 50 }, [])).toBe(
+      'c0 connects, authenticates and subscribes NSE:RELIANCE (LTP) → a new upstream connection (client churn turned into upstream churn) 0.05 s later',
+    );
     // A fault after the last action is the cause.
     expect(failureWords(plan, { kind: 'overlap', atMs: 1200 }, fired)).toBe('the broker cuts every connection of DEMO1 → two upstream connections at once 0.2 s later');
   });
