@@ -44,6 +44,7 @@ function countOption(args: string[], name: string, fallback: number): number {
 
 export const exploreDetection: Benchmark = {
   name: 'explore-detection',
+  onlyWhenNamed: true,
   description: 'probe --explore against legacy-2026 from many seeds (time to first failure, minimal size, replay rate) and against the singleton',
   async run(args: string[]): Promise<BenchTable> {
     const scaleAt = args.indexOf('--time-scale');

@@ -38,7 +38,7 @@ const json = argv.includes('--json');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
 const rest = argv.filter((a, i) => a !== '--json' && (onlyAt < 0 || (i !== onlyAt && i !== onlyAt + 1)));
-const selected = BENCHMARKS.filter((b) => only === undefined || b.name === only);
+const selected = BENCHMARKS.filter((b) => (only === undefined ? !b.onlyWhenNamed : b.name === only));
 if (selected.length === 0) {
   process.stderr.write(`bench: no benchmark named ${only}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
   process.exit(2);
