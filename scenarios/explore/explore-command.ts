@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../contract/usage-error.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
@@ -133,6 +135,7 @@ type Hooks = { onRunRecord?: (r: RunRecord) => void; onProgress?: (line: string)
 async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand> {
   const budgetMs = durationOption('budget', args.budget ?? BUDGET.default, BUDGET.minMs, BUDGET.maxMs);
   const file = args.save ?? defaultReplayFile(args.seed);
+  await replayFolderWritable(file);
   const report = await runExplore({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, seed: args.seed, budgetMs, ...hooks });
   let saved: { file: string; command: string } | undefined;
   if (report.failure) {
@@ -149,6 +152,15 @@ async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Pr
   return report.failure
     ? { verdict: `FAIL: ${report.failure.summary}`, facts: [...report.failure.steps, ...report.failure.violations.map((v) => `${v.kind}: ${v.detail}`)] }
     : { verdict: `PASS: no failure in ${report.sequences} sequences`, facts: Object.entries(report.mechanisms).map(([m, n]) => `${m}: ${n} sequences`) };
+}
+
+/** A search takes minutes: a replay file that cannot be written must not be found out only at its end. */
+async function replayFolderWritable(file: string): Promise<void> {
+  try {
+    await access(dirname(resolve(file)), constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`cannot write the replay file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick another --save FILE`);
+  }
 }
 
 async function replay(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand> {

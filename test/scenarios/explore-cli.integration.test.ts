@@ -66,6 +66,7 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     [['--explore', '--replay', 'x.json'], '--explore and --replay do not go together'],
     [['--explore', '--budget', '5s', '--broker-admin', 'http://127.0.0.1:9'], '--budget must be a duration from 10s to 3600s'],
     [['--explore'], '--explore needs --broker-admin URL'],
+    [['--explore', '--save', '/nonexistent-folder/r.json', '--broker-admin', 'http://127.0.0.1:9'], 'cannot write the replay file /nonexistent-folder/r.json (ENOENT)'],
     [['--replay', 'missing.json', '--broker-admin', 'http://127.0.0.1:9'], 'cannot read the replay file missing.json: ENOENT'],
   ])('%j is a usage error: exit 2 and one line, nothing run', async (args, message) => {
     const { code, stdout, stderr } = await stormcheck(['probe', 'ws://127.0.0.1:9', '--api-key', 'k', ...args]);
