@@ -6,7 +6,6 @@ import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { ErrorCode, type SymbolRef } from '../../protocol/openalgo/index.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
-import { BrokerWatch } from './broker-watch.ts';
 import { learnTiming, TimingNotLearned, type DeploymentTiming } from './deployment-timing.ts';
 import type { ExplorePlan } from './explore-plan.ts';
 import { MECHANISMS, mechanismsOf, type Mechanism } from './mechanisms.ts';
@@ -76,7 +75,6 @@ const DEFAULT_CLIENTS = 3;
 const DEFAULT_STEPS = 6;
 /** A few symbols, so the clients' subscriptions overlap. */
 const SYMBOLS = 4;
-const MIN_QUIET_MS = 1000;
 
 /** Fault times of one run, from its start. */
 export function firedFaults(run: PlanRun): TimedFault[] {
@@ -101,8 +99,6 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
 
   progress(`learning the deployment's timing at ${options.url}`);
   const { timing, user } = await learn(options, admin, symbols[0]);
-  // The learning client's leave may make the deployment dial once more; that belongs to no sequence.
-  await new BrokerWatch(admin).quiet(timing.clientCode, Math.max(MIN_QUIET_MS, 1.5 * timing.reconnectMs), 5 * Math.max(MIN_QUIET_MS, timing.reconnectMs));
   progress(
     `timing: dials ${timing.dialMs} ms after a subscribe, dials again ${timing.reconnectMs} ms after a broker drop` +
       (timing.note ? ` (${timing.note})` : ''),

@@ -37,6 +37,7 @@ export interface PlanRun {
 /** After the watch, the broker must have been quiet this long (a late retry lands inside the window). */
 const QUIET_SHARE = 0.5;
 const LEFTOVER_QUIET_MS = 300;
+const MIN_QUIET_MS = 1000;
 
 /**
  * Plays an explorer plan against a live endpoint: each client's actions at their times, each fault
@@ -50,10 +51,13 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const { admin } = options;
+  const end = endOf(plan);
+  // A retry still sleeping from whatever ran before dials within a watch; it must not land in this run.
+  const quietMs = Math.max(MIN_QUIET_MS, end.watchMs);
+  await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs);
   const before = await admin.record();
   const logWindow = options.logFile === undefined ? undefined : await LogWindow.open(options.logFile);
   const from = Date.now();
-  const end = endOf(plan);
   const clientIndexes = clientsOf(plan);
   const clients = new Map(
     clientIndexes.map((i) => [

@@ -3,9 +3,8 @@ import { ProbeCannotStart, reasonOf } from '../probe/probe.ts';
 import { OpenAlgoSession, SessionError } from '../traffic/openalgo-client.ts';
 import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
-import { BrokerWatch } from './broker-watch.ts';
 import { firedFaults } from './explore.ts';
-import { endOf, type ExplorePlan } from './explore-plan.ts';
+import type { ExplorePlan } from './explore-plan.ts';
 import { runPlan } from './plan-runner.ts';
 import { failureWords, planSteps } from './plan-wording.ts';
 import { runRecordOf } from './run-record-of.ts';
@@ -48,9 +47,6 @@ export interface ReplayReport {
   runs: ReplayRun[];
 }
 
-/** Between two replays the broker must be quiet this long: a late retry of one run lands in that run. */
-const MIN_QUIET_MS = 1000;
-
 /**
  * `probe --replay FILE --times N`: runs a saved plan N times against the endpoint, each judged from the
  * broker's record as the explorer judged it, and says how often it failed.
@@ -60,10 +56,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   await preflight(options, admin);
   const progress = options.onProgress ?? (() => {});
   const runs: ReplayRun[] = [];
-  const quietMs = Math.max(MIN_QUIET_MS, endOf(options.plan).watchMs);
   let shown: RunRecord | undefined;
   for (let i = 0; i < options.times; i++) {
-    await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs);
     const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) });
     const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
     if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
