@@ -25,6 +25,8 @@ export type Step = { tenths: number; move: Move };
 
 export type Move =
   | { kind: 'join'; client: number; symbols: SymbolRef[]; mode: OpenAlgoModeCode }
+  /** Authenticate and subscribe on a connection already open: the start's clients do it together. */
+  | { kind: 'sign-in'; client: number; symbols: SymbolRef[]; mode: OpenAlgoModeCode }
   | { kind: 'connect' | 'authenticate'; client: number }
   | { kind: 'subscribe' | 'unsubscribe'; client: number; symbols: SymbolRef[]; mode: OpenAlgoModeCode }
   | { kind: 'leave'; clients: ClientSet; abrupt: boolean }
@@ -56,7 +58,8 @@ function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
   const fault: fc.Arbitrary<Fault> = fc.oneof(
     { weight: 4, arbitrary: dropMode.map((m): Fault => ({ type: 'drop-all', mode: m, clientCode })) },
     { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }).map((count): Fault => ({ type: 'reject-next', count })) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((t): Fault => ({ type: 'stall', ms: Math.max(1, Math.round((t * unit) / 10)) })) },
+    // Up to five delays: long enough for a deployment's dead-upstream watchdog to give up on the socket.
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 50 }).map((t): Fault => ({ type: 'stall', ms: Math.max(1, Math.round((t * unit) / 10)) })) },
     {
       weight: 1,
       arbitrary: fc.record({ messages: fc.integer({ min: 1, max: 20 }), mode: dropMode }).map((f): Fault => ({ type: 'close-after', ...f, clientCode })),
@@ -74,18 +77,22 @@ function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
 }
 
 /**
- * Sequences of steps. They open with one to all clients joining at once (an app starting: shrinking
- * keeps at least one), then up to `maxSteps` more.
+ * Sequences of steps. They open as an app starts (shrinking keeps at least one client): one to all
+ * clients connect, then a tenth of a reconnect delay later they authenticate and subscribe in the same
+ * instant, so their authenticates race one connect; then up to `maxSteps` more.
  */
 export function stepsArbitrary(space: PlanSpace): fc.Arbitrary<Step[]> {
   const symbols = fc.subarray(space.symbols, { minLength: 1, maxLength: Math.min(3, space.symbols.length) });
   const mode = fc.constantFrom<OpenAlgoModeCode>(OpenAlgoMode.LTP, OpenAlgoMode.Quote, OpenAlgoMode.Depth);
-  const join = (client: number) => fc.record({ tenths: fc.constant(0), move: fc.record({ kind: fc.constant('join' as const), client: fc.constant(client), symbols, mode }) });
-  const start = fc
-    .integer({ min: 1, max: space.clients })
-    .chain((n) => fc.tuple(...Array.from({ length: n }, (_, client) => join(client))));
+  const signIn = (client: number) => fc.record({ kind: fc.constant('sign-in' as const), client: fc.constant(client), symbols, mode });
+  const start = fc.integer({ min: 1, max: space.clients }).chain((n) =>
+    fc.tuple(...Array.from({ length: n }, (_, client) => signIn(client))).map((signIns): Step[] => [
+      ...signIns.map((s): Step => ({ tenths: 0, move: { kind: 'connect', client: s.client } })),
+      ...signIns.map((move, i): Step => ({ tenths: i === 0 ? 1 : 0, move })),
+    ]),
+  );
   const step = fc.record({ tenths: fc.integer({ min: 0, max: MAX_TENTHS }), move: movesOf(space) });
-  return fc.tuple(start, fc.array(step, { minLength: 1, maxLength: space.maxSteps })).map(([joins, steps]) => [...joins, ...steps]);
+  return fc.tuple(start, fc.array(step, { minLength: 1, maxLength: space.maxSteps })).map(([opening, steps]) => [...opening, ...steps]);
 }
 
 /**
@@ -117,6 +124,11 @@ function actionsOf(move: Exclude<Move, { kind: 'fault' }>, atMs: number): Explor
     case 'join':
       return [
         { atMs, action: 'connect', client: move.client },
+        { atMs, action: 'authenticate', client: move.client },
+        { atMs, action: 'subscribe', client: move.client, symbols: move.symbols, mode: move.mode },
+      ];
+    case 'sign-in':
+      return [
         { atMs, action: 'authenticate', client: move.client },
         { atMs, action: 'subscribe', client: move.client, symbols: move.symbols, mode: move.mode },
       ];

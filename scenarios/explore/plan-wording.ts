@@ -118,6 +118,11 @@ export function planSteps(plan: ExplorePlan, reconnectMs?: number): string[] {
       i += 2;
       continue;
     }
+    if (action.action === 'authenticate' && next?.action === 'subscribe' && next.client === action.client && next.atMs === action.atMs) {
+      lines.push({ atMs: action.atMs, text: `c${action.client} authenticates and subscribes ${symbolsWord(next.symbols, next.mode)}` });
+      i += 1;
+      continue;
+    }
     const sleep = action.action === 'leave' || action.action === 'return' ? inRetrySleep(action.atMs, timed, reconnectMs) : '';
     lines.push({ atMs: action.atMs, text: `${actionWords(action)}${sleep}` });
   }
@@ -142,13 +147,14 @@ export function failureWords(plan: ExplorePlan, violation: { kind: Violation['ki
   if (!cause && !fault) return `${what} ${seconds(violation.atMs)} after the start`;
   const byFault = fault !== undefined && (!cause || fault.atMs >= cause.atMs);
   const from = byFault ? fault.atMs : cause!.atMs;
-  const joined =
-    cause?.action === 'subscribe' && plan.clientActions.some((a) => a.action === 'connect' && a.client === cause.client && a.atMs === cause.atMs);
+  const alongside = (kind: 'connect' | 'authenticate') =>
+    cause?.action === 'subscribe' && plan.clientActions.some((a) => a.action === kind && a.client === cause.client && a.atMs === cause.atMs);
+  const verbs = alongside('connect') ? 'connects, authenticates and subscribes' : alongside('authenticate') ? 'authenticates and subscribes' : undefined;
   const acted =
     cause?.action === 'end'
       ? 'all clients leave as the sequence ends'
-      : joined
-        ? `c${cause.client} connects, authenticates and subscribes ${symbolsWord(cause.symbols, cause.mode)}`
+      : verbs && cause?.action === 'subscribe'
+        ? `c${cause.client} ${verbs} ${symbolsWord(cause.symbols, cause.mode)}`
         : cause && actionWords(cause);
   const words = byFault ? faultWords(fault.fault) : `${acted}${inRetrySleep(cause!.atMs, faults, reconnectMs)}`;
   return `${words} → ${what} ${seconds(violation.atMs - from)} later`;
