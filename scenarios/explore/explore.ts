@@ -10,7 +10,7 @@ import { learnTiming, TimingNotLearned, type DeploymentTiming } from './deployme
 import type { ExplorePlan } from './explore-plan.ts';
 import { MECHANISMS, mechanismsOf, type Mechanism } from './mechanisms.ts';
 import { planArbitrary } from './plan-arbitrary.ts';
-import { runPlan, type PlanRun } from './plan-runner.ts';
+import { closeOpenConnections, runPlan, type PlanRun } from './plan-runner.ts';
 import { failureWords, planSteps, type TimedFault } from './plan-wording.ts';
 import { judgeSequence, type SequenceVerdict, type Violation } from './sequence-judge.ts';
 import { runRecordOf } from './run-record-of.ts';
@@ -99,6 +99,8 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
 
   progress(`learning the deployment's timing at ${options.url}`);
   const { timing, user } = await learn(options, admin, symbols[0]);
+  // OpenAlgo's SDK leaves an older socket open when its adapter goes: it would count against sequence 1.
+  await closeOpenConnections(admin, [timing.clientCode]);
   progress(
     `timing: dials ${timing.dialMs} ms after a subscribe, dials again ${timing.reconnectMs} ms after a broker drop` +
       (timing.note ? ` (${timing.note})` : ''),

@@ -107,9 +107,13 @@ function logEvidence(window: LogWindowResult): string {
  */
 async function closeLeftovers(admin: BrokerAdminClient, after: BrokerRecord, from: number): Promise<void> {
   const used = new Set(after.events.filter((e) => e.type === 'accepted' && e.time >= from && isStreamEvent(e)).map((e) => e.clientCode));
-  const open = [...used].filter((code) => (after.stats.current[code] ?? 0) > 0);
-  if (open.length === 0) return;
-  for (const clientCode of open) await admin.inject({ type: 'drop-all', mode: 'close', clientCode });
+  await closeOpenConnections(admin, [...used].filter((code) => (after.stats.current[code] ?? 0) > 0));
+}
+
+/** Ends these client codes' open connections with a close frame (which no SDK retries) and waits for quiet. */
+export async function closeOpenConnections(admin: BrokerAdminClient, clientCodes: string[]): Promise<void> {
+  if (clientCodes.length === 0) return;
+  for (const clientCode of clientCodes) await admin.inject({ type: 'drop-all', mode: 'close', clientCode });
   await new BrokerWatch(admin).quiet(undefined, LEFTOVER_QUIET_MS, 4 * LEFTOVER_QUIET_MS);
 }
 
