@@ -27,7 +27,7 @@ export const probeWithExploreCommand: CommandModule<object, ProbeExploreArgs> = 
   ...(probeCommand as unknown as CommandModule<object, ProbeExploreArgs>),
   builder: (yargs: Argv) =>
     (probeCommand.builder as (y: Argv) => Argv)(yargs)
-      .option('explore', { type: 'boolean', default: false, describe: 'search for a failing sequence of client actions and broker faults, shrink it (needs --broker-admin)' })
+      .option('explore', { type: 'boolean', default: false, describe: 'search for a failing sequence and shrink it (needs --broker-admin)' })
       .option('budget', { type: 'string', describe: 'with --explore: time for search and shrinking together, 10s–1h (default 3m)' })
       .option('save', { type: 'string', describe: 'with --explore: replay file of the minimal failing sequence (default probe-replay-<seed>.json)' })
       .option('replay', { type: 'string', describe: 'run a saved replay file again instead of the traffic plan (needs --broker-admin)' })

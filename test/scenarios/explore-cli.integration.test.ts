@@ -64,7 +64,7 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     [['--times', '3'], '--times needs --replay FILE'],
     [['--budget', '1m'], '--budget needs --explore'],
     [['--explore', '--replay', 'x.json'], '--explore and --replay do not go together'],
-    [['--explore', '--budget', '5s', '--broker-admin', 'http://127.0.0.1:9'], '--budget must be a duration from 10s to 3600s'],
+    [['--explore', '--budget', '5s', '--broker-admin', 'http://127.0.0.1:9'], '--budget must be a duration from 10s to 1h'],
     [['--explore'], '--explore needs --broker-admin URL'],
     [['--explore', '--save', '/nonexistent-folder/r.json', '--broker-admin', 'http://127.0.0.1:9'], 'cannot write the replay file /nonexistent-folder/r.json (ENOENT)'],
     [['--replay', 'missing.json', '--broker-admin', 'http://127.0.0.1:9'], 'cannot read the replay file missing.json: ENOENT'],
