@@ -13,6 +13,7 @@ import { recovery } from './recovery.ts';
 import { memoryAttack } from './memory-attack.ts';
 import { htmlReportOpen } from './html-report-open.ts';
 import { mockFaultsIdle } from './mock-faults-idle.ts';
+import { exploreDetection } from './explore-detection.ts';
 
 /**
  * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
@@ -33,6 +34,7 @@ const BENCHMARKS: Benchmark[] = [
   clusterFailover,
   clusterRelayTransport,
   mockFaultsIdle,
+  exploreDetection,
 ];
 
 const argv = process.argv.slice(2);
@@ -40,7 +42,7 @@ const json = argv.includes('--json');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
 const rest = argv.filter((a, i) => a !== '--json' && (onlyAt < 0 || (i !== onlyAt && i !== onlyAt + 1)));
-const selected = BENCHMARKS.filter((b) => only === undefined || b.name === only);
+const selected = BENCHMARKS.filter((b) => (only === undefined ? !b.onlyWhenNamed : b.name === only));
 if (selected.length === 0) {
   process.stderr.write(`bench: no benchmark named ${only}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
   process.exit(2);

@@ -12,6 +12,8 @@ export interface BenchTable {
 export interface Benchmark {
   name: string;
   description: string;
+  /** Runs only when named with `--only`: it takes most of an hour. */
+  onlyWhenNamed?: true;
   run(args: string[]): Promise<BenchTable>;
 }
 

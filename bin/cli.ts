@@ -49,7 +49,7 @@ const COMMANDS: Record<string, { command: string; describe: string; load: () => 
   probe: {
     command: 'probe <ws-url>',
     describe: 'Drive a live OpenAlgo-protocol WebSocket endpoint with storm traffic and judge the outcome',
-    load: async () => (await import('../scenarios/probe/command.ts')).probeCommand as CommandBody,
+    load: async () => (await import('../scenarios/explore/explore-command.ts')).probeWithExploreCommand as CommandBody,
   },
 };
 

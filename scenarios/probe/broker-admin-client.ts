@@ -56,14 +56,11 @@ export class BrokerAdminClient {
 
   /** Stats and events, fetched together. */
   async record(): Promise<BrokerRecord> {
-    const [stats, events] = await Promise.all([
-      this.get<MockBrokerStats>('stats'),
-      this.get<BrokerEvent[] | { events: BrokerEvent[] }>('events'),
-    ]);
+    const [stats, events] = await Promise.all([this.get<MockBrokerStats>('stats'), this.events()]);
     if (typeof stats?.rejected !== 'object' || typeof stats.peak !== 'object') {
       throw new Error(`${this.base}${ADMIN_PATH}/stats did not answer with mock broker stats`);
     }
-    return { stats, events: Array.isArray(events) ? events : (events?.events ?? []) };
+    return { stats, events };
   }
 
   /**
@@ -76,6 +73,19 @@ export class BrokerAdminClient {
     if (status !== 200) throw new Error(`POST ${ADMIN_PATH}/faults answered HTTP ${status}: ${(json as { error?: string })?.error ?? ''}`.trim());
     const affected = (json as Partial<FaultOutcome> | null)?.affectedByClientCode;
     return typeof affected === 'object' && affected !== null ? { affectedByClientCode: affected } : undefined;
+  }
+
+  /** The event timeline alone (what a watcher polls). */
+  async events(): Promise<BrokerEvent[]> {
+    const events = await this.get<BrokerEvent[] | { events: BrokerEvent[] }>('events');
+    return Array.isArray(events) ? events : (events?.events ?? []);
+  }
+
+  /** Forgets every expired JWT (and reads the mock's accounts file again), ending an `expire-token` fault. */
+  async reloadAccounts(): Promise<void> {
+    const url = `${this.base}${ADMIN_PATH}/reload-accounts`;
+    const { status, json } = await this.transport(url, 'POST', '', this.timeoutMs);
+    if (status !== 200) throw new Error(`POST ${ADMIN_PATH}/reload-accounts answered HTTP ${status}: ${(json as { error?: string })?.error ?? ''}`.trim());
   }
 
   private async get<T>(name: string): Promise<T> {

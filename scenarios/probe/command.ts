@@ -16,7 +16,7 @@ import { runPage } from '../evidence/run-page.ts';
 import { renderProbeReport } from './probe-text.ts';
 import { SCENARIOS, type Scenario } from '../traffic/traffic-plan.ts';
 
-interface ProbeArgs {
+export interface ProbeArgs {
   'ws-url': string;
   'api-key'?: string;
   clients: number;
@@ -29,7 +29,7 @@ interface ProbeArgs {
   html?: string;
 }
 
-const API_KEY_ENV = 'STORMCHECK_API_KEY';
+export const API_KEY_ENV = 'STORMCHECK_API_KEY';
 const EXIT_FOR: Record<Verdict, number> = { pass: EXIT.ok, fail: EXIT.findings, 'cannot-judge': EXIT.usage };
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -49,7 +49,7 @@ export const probeCommand: Pick<CommandModule<object, ProbeArgs>, 'builder' | 'h
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443', 'judge from the mock broker')
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --log /var/log/openalgo/app.log', 'judge from the deployment\'s log')
       .example('$0 probe ws://127.0.0.1:8765 --api-key K --broker-admin http://127.0.0.1:9443 --html probe.html', 'and chart it')
-      .epilogue('Exit codes: 0 pass, 1 fail (a check failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence), 130/143 interrupted.') as unknown as Argv<ProbeArgs>,
+      .epilogue('Exit codes: 0 pass, 1 fail (a check, an --explore sequence or a --replay run failed), 2 cannot judge (bad option, target unreachable, key refused, no evidence), 130/143 interrupted.') as unknown as Argv<ProbeArgs>,
   handler: async (args) => {
     try {
       await probe(args);
@@ -135,7 +135,7 @@ function printPartial(args: ProbeArgs, signal: StopSignal, live: LiveCounts | un
   }
 }
 
-function wsUrlArgument(text: string): URL {
+export function wsUrlArgument(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -149,7 +149,7 @@ function wsUrlArgument(text: string): URL {
 }
 
 /** The probe only talks to loopback or the host it was pointed at, never to a third machine. */
-function brokerAdminOption(text: string, target: URL): string {
+export function brokerAdminOption(text: string, target: URL): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -165,7 +165,7 @@ function brokerAdminOption(text: string, target: URL): string {
   return url.href;
 }
 
-async function logOption(path: string): Promise<string> {
+export async function logOption(path: string): Promise<string> {
   try {
     if (!(await stat(path)).isFile()) throw new Error('not a file');
     await access(path, constants.R_OK);

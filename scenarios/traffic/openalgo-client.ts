@@ -88,6 +88,26 @@ export class OpenAlgoSession {
 
   /** Connects and authenticates; rejects with a SessionError (AUTHENTICATION_ERROR, UNREACHABLE, …). */
   static async open(url: string, options: SessionOptions): Promise<OpenAlgoSession> {
+    const session = await OpenAlgoSession.connect(url, options);
+    const abort = () => void session.close(true);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await options.beforeAuthenticate?.();
+      await session.authenticate(options.apiKey);
+      return session;
+    } catch (err) {
+      void session.close(true);
+      throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /**
+   * Opens the WebSocket without authenticating (an app's service that has connected but not yet sent its
+   * key); rejects with a SessionError (UNREACHABLE, ABORTED).
+   */
+  static async connect(url: string, options: Omit<SessionOptions, 'apiKey'>): Promise<OpenAlgoSession> {
     const resolved = {
       replyTimeoutMs: options.replyTimeoutMs,
       createSocket: options.createSocket ?? createWsSocket,
@@ -107,7 +127,7 @@ export class OpenAlgoSession {
     url: string,
     socket: WebSocket,
     resolved: Required<Omit<SessionOptions, 'apiKey' | 'signal' | 'beforeAuthenticate'>>,
-    options: SessionOptions,
+    options: Omit<SessionOptions, 'apiKey'>,
   ): Promise<OpenAlgoSession> {
     await new Promise<void>((resolve, reject) => {
       const fail = (reason: string) => {
@@ -128,19 +148,13 @@ export class OpenAlgoSession {
       });
       socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
     });
-    const session = new OpenAlgoSession(socket, resolved);
-    try {
-      await options.beforeAuthenticate?.();
-      const reply = await session.request(
-        { action: ClientAction.authenticate, api_key: options.apiKey },
-        ServerMessageType.auth,
-      );
-      session.userId = String((reply as unknown as AuthSuccessMessage).user_id ?? '');
-      return session;
-    } catch (err) {
-      session.close(true);
-      throw err;
-    }
+    return new OpenAlgoSession(socket, resolved);
+  }
+
+  /** Sends the API key; resolves once the endpoint accepted it (`userId` then names the user). */
+  async authenticate(apiKey: string): Promise<void> {
+    const reply = await this.request({ action: ClientAction.authenticate, api_key: apiKey }, ServerMessageType.auth);
+    this.userId = String((reply as unknown as AuthSuccessMessage).user_id ?? '');
   }
 
   /** Sends the subscribe frames in `batches` back to back (a burst) and waits for every reply. */

@@ -175,7 +175,7 @@ export function liveCounts(scripts: ClientScript[]): LiveCounts {
 }
 
 /** Sleeps until `time`; false when the run's deadline came first. */
-async function sleepUntil(time: number, clock: () => number, signal: AbortSignal): Promise<boolean> {
+export async function sleepUntil(time: number, clock: () => number, signal: AbortSignal): Promise<boolean> {
   const wait = time - clock();
   if (signal.aborted) return false;
   if (wait <= 0) return true;

@@ -1,0 +1,104 @@
+import { BrokerAdminClient } from '../probe/broker-admin-client.ts';
+import { ProbeCannotStart, reasonOf } from '../probe/probe.ts';
+import { OpenAlgoSession, SessionError } from '../traffic/openalgo-client.ts';
+import { ErrorCode } from '../../protocol/openalgo/index.ts';
+import type { RunRecord } from '../evidence/run-record.ts';
+import { firedFaults } from './explore.ts';
+import type { ExplorePlan } from './explore-plan.ts';
+import { runPlan } from './plan-runner.ts';
+import { failureWords, planSteps } from './plan-wording.ts';
+import { runRecordOf } from './run-record-of.ts';
+import { judgeSequence, type Violation } from './sequence-judge.ts';
+
+export interface ReplayOptions {
+  url: string;
+  apiKey: string;
+  brokerAdmin: string;
+  logFile?: string;
+  plan: ExplorePlan;
+  /** Where the plan came from, for the report. */
+  file: string;
+  times: number;
+  onProgress?: (line: string) => void;
+  /** Given the broker's timeline of the first failing replay (or the last one), for `--html`. */
+  onRunRecord?: (record: RunRecord) => void;
+}
+
+export interface ReplayRun {
+  failed: boolean;
+  violations: Violation[];
+  /** The failure in one line, when it failed. */
+  summary?: string;
+  /** What the deployment's log said during the run (with `logFile`). */
+  log?: string;
+}
+
+export interface ReplayReport {
+  schemaVersion: 1;
+  command: 'probe';
+  mode: 'replay';
+  target: string;
+  file: string;
+  times: number;
+  /** How many replays failed. */
+  failed: number;
+  verdict: 'pass' | 'fail';
+  steps: string[];
+  runs: ReplayRun[];
+}
+
+/**
+ * `probe --replay FILE --times N`: runs a saved plan N times against the endpoint, each judged from the
+ * broker's record as the explorer judged it, and says how often it failed.
+ */
+export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
+  const admin = new BrokerAdminClient(options.brokerAdmin);
+  await preflight(options, admin);
+  const progress = options.onProgress ?? (() => {});
+  const runs: ReplayRun[] = [];
+  let shown: RunRecord | undefined;
+  for (let i = 0; i < options.times; i++) {
+    const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) });
+    const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
+    if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
+    const verdict = judgeSequence(run, options.plan);
+    const first = verdict.violations[0];
+    runs.push({
+      failed: verdict.failed,
+      violations: verdict.violations,
+      ...(first ? { summary: failureWords(options.plan, { kind: first.kind, atMs: first.at - run.from }, firedFaults(run)) } : {}),
+      ...(run.log ? { log: run.log } : {}),
+    });
+    if (!shown || (verdict.failed && runs.filter((r) => r.failed).length === 1)) shown = runRecordOf(options.url, run, options.plan);
+    progress(`replay ${i + 1} of ${options.times}: ${verdict.failed ? `FAIL (${verdict.violations.map((v) => v.kind).join(', ')})` : 'pass'}`);
+  }
+  if (shown) options.onRunRecord?.(shown);
+  const failed = runs.filter((r) => r.failed).length;
+  return {
+    schemaVersion: 1,
+    command: 'probe',
+    mode: 'replay',
+    target: options.url,
+    file: options.file,
+    times: options.times,
+    failed,
+    verdict: failed > 0 ? 'fail' : 'pass',
+    steps: planSteps(options.plan),
+    runs,
+  };
+}
+
+/** The broker's admin and the target must answer before the first replay; the key is checked by the first run. */
+async function preflight(options: ReplayOptions, admin: BrokerAdminClient): Promise<void> {
+  try {
+    await admin.record();
+  } catch (err) {
+    throw new ProbeCannotStart(`cannot read the broker's record at --broker-admin ${options.brokerAdmin}: ${reasonOf(err)}`);
+  }
+  try {
+    await (await OpenAlgoSession.connect(options.url, { replyTimeoutMs: 5000 })).close();
+  } catch (err) {
+    if (err instanceof SessionError) throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
+    throw err;
+  }
+}
