@@ -1,5 +1,6 @@
 import { machineLine } from './machine.ts';
 import { renderTable, type Benchmark, type BenchTable } from './table.ts';
+import { selectBenchmarks } from './selection.ts';
 import { cliStartup } from './cli-startup.ts';
 import { verifyThroughput } from './verify-throughput.ts';
 import { verifyMemory } from './verify-memory.ts';
@@ -16,7 +17,7 @@ import { mockFaultsIdle } from './mock-faults-idle.ts';
 import { exploreDetection } from './explore-detection.ts';
 
 /**
- * `npm run bench [-- --only NAME] [--json] [benchmark options]`: runs the benchmarks listed here in
+ * `npm run bench [-- --only NAME[,NAME…]] [--json] [benchmark options]`: runs the benchmarks listed here in
  * order and prints the machine line and one table per benchmark (or one JSON document).
  * Add a benchmark by appending its module to BENCHMARKS.
  */
@@ -42,9 +43,11 @@ const json = argv.includes('--json');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
 const rest = argv.filter((a, i) => a !== '--json' && (onlyAt < 0 || (i !== onlyAt && i !== onlyAt + 1)));
-const selected = BENCHMARKS.filter((b) => (only === undefined ? !b.onlyWhenNamed : b.name === only));
-if (selected.length === 0) {
-  process.stderr.write(`bench: no benchmark named ${only}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
+let selected: Benchmark[];
+try {
+  selected = selectBenchmarks(BENCHMARKS, only);
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
   process.exit(2);
 }
 
