@@ -1,7 +1,7 @@
 import type { Timer } from '../clock.ts';
 import { LogEvent, LogMessage } from '../logger.ts';
 import type { UserRecord } from '../users.ts';
-import type { AdapterHealth, PoolHealth, UpstreamAdapter } from '../upstream/adapter-contract.ts';
+import { adapterHealth, type AdapterHealth, type PoolHealth, type UpstreamAdapter } from '../upstream/adapter-contract.ts';
 import { leaseOf, type Lease, type RegistryDeps } from './registry.ts';
 
 interface Entry<A> {
@@ -78,18 +78,7 @@ export class AdapterTable<A extends UpstreamAdapter> {
   }
 
   health(): AdapterHealth[] {
-    return [...this.entries.values()].map(({ adapter, clients }) => {
-      const pool = this.hooks.pool?.(adapter);
-      return {
-        user: adapter.user.userId,
-        broker: adapter.broker,
-        state: adapter.state,
-        upstreamConnections: adapter.upstreamConnections(),
-        subscriptions: adapter.subscriptionCount(),
-        clients,
-        ...(pool && { pool }),
-      };
-    });
+    return [...this.entries.values()].map(({ adapter, clients }) => adapterHealth(adapter, clients, this.hooks.pool?.(adapter)));
   }
 
   adapters(): A[] {

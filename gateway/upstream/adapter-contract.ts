@@ -20,6 +20,19 @@ export interface AdapterHealth {
   pool?: PoolHealth;
 }
 
+/** One adapter's line of `/health`, the same whichever registry holds it. */
+export function adapterHealth(adapter: UpstreamAdapter, clients: number, pool?: PoolHealth): AdapterHealth {
+  return {
+    user: adapter.user.userId,
+    broker: adapter.broker,
+    state: adapter.state,
+    upstreamConnections: adapter.upstreamConnections(),
+    subscriptions: adapter.subscriptionCount(),
+    clients,
+    ...(pool && { pool }),
+  };
+}
+
 export interface PoolHealth {
   /** `--max-upstream`: connections the pool may hold at once. */
   maxUpstream: number;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { LogEvent, LogMessage } from '../../../gateway/logger.ts';
 import { leaseOf, registryKey, type Lease, type Registry, type RegistryDeps } from '../../../gateway/registry/registry.ts';
 import { AngelAdapter } from '../../../gateway/upstream/adapter.ts';
-import type { AdapterHealth } from '../../../gateway/upstream/adapter-contract.ts';
+import { adapterHealth, type AdapterHealth } from '../../../gateway/upstream/adapter-contract.ts';
 import { dialUpstream, type UpstreamSocket } from '../../../gateway/upstream/upstream-socket.ts';
 import type { BrokerName } from '../../../protocol/openalgo/index.ts';
 import type { UserRecord } from '../../../gateway/users.ts';
@@ -77,14 +77,7 @@ export class MutantRegistry implements Registry {
   health(): AdapterHealth[] {
     return [...this.everCreated]
       .filter((held) => held.adapter.state !== 'closed')
-      .map(({ adapter, clients }) => ({
-        user: adapter.user.userId,
-        broker: adapter.broker,
-        state: adapter.state,
-        upstreamConnections: adapter.upstreamConnections(),
-        subscriptions: adapter.subscriptionCount(),
-        clients,
-      }));
+      .map(({ adapter, clients }) => adapterHealth(adapter, clients));
   }
 
   async close(): Promise<void> {
