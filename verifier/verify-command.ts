@@ -22,7 +22,7 @@ import { thresholdText } from './rules/threshold-text.ts';
 import { THRESHOLD_SPECS, thresholdNamed } from './rules/thresholds.ts';
 import { parseTimeBound, type TimeBound } from './time-bounds.ts';
 import { printableName } from './printable-name.ts';
-import { startAlarm, type AlarmRequest } from './alarm/start-alarm.ts';
+import type { AlarmRequest } from './alarm/start-alarm.ts';
 import { durationText } from './rules/duration-text.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type Thresholds, type VerifyOptions, type VerifyReport } from './types.ts';
 
@@ -319,7 +319,8 @@ async function runVerify(
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigint);
     const file = paths[0];
-    const alarm = alarmRequest ? await startAlarm(alarmRequest) : undefined;
+    // prom-client is loaded only for --metrics: every other verify run pays no start-up for it.
+    const alarm = alarmRequest ? await (await import('./alarm/start-alarm.ts')).startAlarm(alarmRequest) : undefined;
     if (alarm) process.stderr.write(`stormcheck verify: alarm on ${alarm.url} and /health; findings over the last ${durationText(alarmRequest!.windowMs)} of arrival time\n`);
     const seeEvent = options.onEvent;
     try {
