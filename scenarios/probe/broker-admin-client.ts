@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { BrokerEvent, Fault, FaultOutcome, MockBrokerStats } from '../../mock-broker/index.ts';
 import type { BrokerRecord } from '../evidence/broker-evidence.ts';
+import { ADMIN_TOKEN_ENV } from '../../contract/admin-request-guard.ts';
 
 const ADMIN_PATH = '/__admin';
 
@@ -11,15 +12,26 @@ export type AdminTransport = (url: string, method: 'GET' | 'POST', body: string 
 /**
  * node:http(s) rather than fetch: a mock started with `--tls` serves its admin API with the same
  * self-signed certificate it gives OpenAlgo, and the probe only ever talks to loopback or the probed
- * host (checked by the CLI), so certificate checks are off here as they are in OpenAlgo.
+ * host (checked by the CLI), so certificate checks are off here as they are in OpenAlgo. A mock started
+ * with `--admin-token` needs the same token: `STORMCHECK_ADMIN_TOKEN` by default, as the mock reads it.
  */
-export const nodeAdminTransport: AdminTransport = (url, method, body, timeoutMs) =>
+export const nodeAdminTransport =
+  (token: string | undefined = process.env[ADMIN_TOKEN_ENV]): AdminTransport =>
+  (url, method, body, timeoutMs) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(
       target,
-      { method, timeout: timeoutMs, rejectUnauthorized: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      {
+        method,
+        timeout: timeoutMs,
+        rejectUnauthorized: false,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -49,7 +61,7 @@ export class BrokerAdminClient {
   constructor(
     baseUrl: string,
     private readonly timeoutMs = 5000,
-    private readonly transport: AdminTransport = nodeAdminTransport,
+    private readonly transport: AdminTransport = nodeAdminTransport(),
   ) {
     this.base = baseUrl.replace(/\/+$/, '').replace(/\/__admin$/, '');
   }
