@@ -5,7 +5,7 @@ import { UsageError } from '../contract/usage-error.ts';
 import { RULE_CATALOG, ruleEntry, severityText, type RuleEntry } from './rules/index.ts';
 import { ruleDocsUrl, rulesPageUrl } from './rules/rule-docs.ts';
 import { ruleThresholdValues } from './rules/threshold-text.ts';
-import { DEFAULT_THRESHOLDS } from './rules/thresholds.ts';
+import { DEFAULT_THRESHOLDS, thresholdNamed } from './rules/thresholds.ts';
 
 interface RulesArgs {
   name?: string;
@@ -67,9 +67,11 @@ export function ruleSection(markdown: string, rule: string): string {
   return (end < 0 ? body : body.slice(0, end)).trim();
 }
 
+/** Each threshold as the user would set it: its own flag where it has one, else `--threshold NAME=VALUE`. */
 function thresholdsText(t: RuleDescription['thresholds']): string {
   const pairs = Object.entries(t);
-  return pairs.length === 0 ? '—' : pairs.map(([k, v]) => `--${k} ${v}`).join(', ');
+  if (pairs.length === 0) return '—';
+  return pairs.map(([name, v]) => (thresholdNamed(name)?.option === undefined ? `--threshold ${name}=${v}` : `--${name} ${v}`)).join(', ');
 }
 
 function listText(rules: RuleDescription[]): string {

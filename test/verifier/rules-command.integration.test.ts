@@ -30,6 +30,18 @@ describe('stormcheck rules', () => {
     expect(stdout).toMatch(/^rest-rate-limit\s+warning\s+—/m);
   });
 
+  it('shows each threshold as something verify accepts: its own flag, or --threshold NAME=VALUE', async () => {
+    const { stdout } = await stormcheck(['rules']);
+    expect(stdout).toMatch(/^connect-storm\s+error\s+--storm 5, --threshold storm-span=1s\s+\S/m);
+    const shown = [...stdout.matchAll(/(--threshold [a-z-]+=\S+?|--[a-z-]+ \S+?)(?=,|\s{2})/g)].map((m) => m[1]!);
+    expect(shown.length).toBeGreaterThan(10);
+    for (const setting of new Set(shown)) {
+      const { code, stderr } = await stormcheck(['verify', `${FIXTURES}/incident.log`, ...setting.split(/ /)]);
+      expect(stderr, setting).not.toMatch(/unknown option|is not/);
+      expect([0, 1], `${setting}: ${stderr}`).toContain(code);
+    }
+  });
+
   it('explains one rule with its thresholds, docs link and fix, as text or JSON', async () => {
     const text = await stormcheck(['rules', 'adapter-burst']);
     expect(text.code).toBe(0);
