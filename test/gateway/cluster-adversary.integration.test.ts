@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ClusterKey } from '../../gateway/cluster/redis-keys.ts';
 import { encodeRelayBatch } from '../../gateway/cluster/relay-frame.ts';
@@ -20,7 +21,6 @@ const SBIN = { symbol: 'SBIN', exchange: 'NSE', mode: 1 };
 const FORGED_PAISE = 100;
 const rigs = clusterRigsPerTest(TTL_MS, { secret: SECRET });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const forgedPrices = (c: OpenAlgoClient) => c.marketData().filter((m) => m.data.ltp === FORGED_PAISE / 100);
 const fedSince = async (c: OpenAlgoClient, what: string) => {
   const mark = c.marketData().length;

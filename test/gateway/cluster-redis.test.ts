@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterUnavailableError, connectRedis, redactRedisUrl } from '../../gateway/cluster/redis-connection.ts';
-import { freePort } from '../support/redis-server.ts';
+import { freePort } from '../support/free-port.ts';
 
 describe('cluster Redis connection', () => {
   it('says in one line that Redis cannot be reached', async () => {

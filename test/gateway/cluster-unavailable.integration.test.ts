@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterLogEvent } from '../../gateway/cluster/cluster-log.ts';
 import { BrokerState } from '../../protocol/openalgo/index.ts';
 import { USER, waitFor } from '../support/gateway-harness.ts';
-import { freePort } from '../support/redis-server.ts';
+import { freePort } from '../support/free-port.ts';
 import { clusterRigsPerTest, gatewayHealth } from '../support/cluster-rig.ts';
 import { stormcheck } from '../support/run-stormcheck.ts';
 

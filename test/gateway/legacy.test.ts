@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startRig, USER, waitFor, type OpenAlgoClient, type Rig } from '../support/gateway-harness.ts';
@@ -14,7 +15,6 @@ afterEach(async () => {
 
 const CLIENT_CODE = USER.clientCode;
 const SUBSCRIBE = { action: 'subscribe', symbol: 'RELIANCE', exchange: 'NSE', mode: 'LTP' } as const;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Another application of the same client code holding `n` broker slots, as in the incident. */
 async function holdSlots(n: number): Promise<WebSocket[]> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -10,7 +11,6 @@ import { ACCOUNT_A, ACCOUNT_B, connect, handshake, mockBrokersPerTest, rawSmartS
 const start = mockBrokersPerTest({ tickMs: 20 });
 
 const ltp = (tokens: string[]) => ({ correlationID: 'c', action: 1, params: { mode: 1, tokenList: [{ exchangeType: 1, tokens }] } });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function admin(b: MockBroker, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${b.adminUrl}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });

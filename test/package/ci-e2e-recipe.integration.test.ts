@@ -1,7 +1,7 @@
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.ts';
 import { runWorkflowLocally, steps, type StepRun } from '../support/ci-workflow.ts';
 import { tempDirPerTest } from '../support/run-stormcheck.ts';
 import { schemaErrors } from '../support/sarif-validation.ts';
@@ -9,14 +9,6 @@ import { schemaErrors } from '../support/sarif-validation.ts';
 const WORKFLOW = 'github-actions-e2e.yml';
 const PACKAGE = new URL('../../', import.meta.url).pathname;
 const tmp = tempDirPerTest();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs the workflow's steps in order in a fresh folder, with this checkout as the package and short probes. */
 async function runRecipe(overrides: Record<string, string> = {}): Promise<StepRun[]> {
