@@ -44,3 +44,22 @@ describe('classifier on real line shapes with icons and prefixes', () => {
     expect(classifyOne('upstox_client', 'Skipped: Reconnecting in 5s (attempt 2)...')).toBeUndefined();
   });
 });
+
+describe('classifier on a dense storm (each creation used to rescan every other of the last 5 s: 100,000 took minutes)', () => {
+  it('100,000 creations logged within 5 s with no initialisation lines, then 100 with: one event per creation', () => {
+    const events: LogEvent[] = [];
+    const classifier = new EventClassifier((ev) => events.push(ev));
+    const record = (time: number, module: string, message: string) => ({ time, zoned: false, level: 'INFO', module, message });
+    let line = 0;
+    for (let i = 0; i < 100_000; i++) {
+      classifier.classify(record(Math.floor(i / 20), 'broker_factory', `Creating NEW angel adapter for user u${i % 50}`), { file: 'x.log', line: ++line });
+    }
+    for (let i = 0; i < 100; i++) {
+      classifier.classify(record(6_000 + i, 'broker_factory', `Creating NEW angel adapter for user v${i}`), { file: 'x.log', line: ++line });
+      classifier.classify(record(6_000 + i, 'base_adapter', 'BaseBrokerWebSocketAdapter initializing'), { file: 'x.log', line: ++line });
+    }
+    classifier.finish();
+    expect(events).toHaveLength(100_100);
+    expect(events.every((ev) => ev.kind === 'create' && ev.user !== undefined)).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import type { LogRecord } from '../parse/log-record.ts';
 import type { LineRef, LogEvent } from './log-event.ts';
 import { RefusalPairing } from './refusal-pairing.ts';
 import { TEMPLATES, type TemplateField } from './templates.ts';
+import { TimedQueue } from './timed-queue.ts';
 
 // `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
 // says why the instance was made (a creation, a pool connection); within this span they are one event.
@@ -22,8 +23,9 @@ interface PendingInit {
  */
 export class EventClassifier {
   private lastBroker: string | undefined;
-  private pendingInits: PendingInit[] = [];
-  private credits: { time: number }[] = [];
+  private readonly pendingInits = new TimedQueue<PendingInit>();
+  /** Creations of the last few seconds that no initialisation line has been folded into yet. */
+  private readonly credits = new TimedQueue<{ time: number }>();
   private readonly refusals = new RefusalPairing();
 
   constructor(private readonly emit: (ev: LogEvent) => void) {}
@@ -74,23 +76,19 @@ export class EventClassifier {
   }
 
   private onInit(init: PendingInit): void {
-    const i = this.credits.findIndex((c) => Math.abs(c.time - init.time) <= SAME_INSTANCE_MS);
-    if (i >= 0) this.credits.splice(i, 1);
-    else this.pendingInits.push(init);
+    if (!this.credits.take((c) => Math.abs(c.time - init.time) <= SAME_INSTANCE_MS)) this.pendingInits.push(init);
   }
 
   private pairWithInit(time: number): void {
-    const i = this.pendingInits.findIndex((p) => Math.abs(p.time - time) <= SAME_INSTANCE_MS);
-    if (i >= 0) this.pendingInits.splice(i, 1);
-    else {
-      this.credits = this.credits.filter((c) => time - c.time <= SAME_INSTANCE_MS);
-      this.credits.push({ time });
-    }
+    if (this.pendingInits.take((p) => Math.abs(p.time - time) <= SAME_INSTANCE_MS)) return;
+    this.credits.dropWhile((c) => time - c.time > SAME_INSTANCE_MS);
+    this.credits.push({ time });
   }
 
   private flushInits(now: number): void {
-    while (this.pendingInits.length > 0 && now - this.pendingInits[0].time > SAME_INSTANCE_MS) {
-      const init = this.pendingInits.shift()!;
+    let init: PendingInit | undefined;
+    while ((init = this.pendingInits.first()) && now - init.time > SAME_INSTANCE_MS) {
+      this.pendingInits.shift();
       this.emit({ kind: 'create', time: init.time, zoned: init.zoned, broker: this.lastBroker, ref: init.ref });
     }
   }
