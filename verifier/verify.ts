@@ -10,6 +10,7 @@ import { ruleDocsUrl } from './rules/rule-docs.ts';
 import { DEFAULT_THRESHOLDS, thresholdsOf } from './rules/thresholds.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
 import { Timeline } from './timeline.ts';
+import { TimeOrderedEvents } from './time-ordered-events.ts';
 import { BoundedReport, REPORT_LIMITS } from './bounded-report.ts';
 import {
   SEVERITIES,
@@ -134,15 +135,14 @@ export async function verifyInputs(
     : undefined;
   const year = new Date().getUTCFullYear();
   // Under --merge, events wait here until every input is read, then reach the rules in time order.
-  const mergedEvents: LogEvent[] = [];
+  const mergedEvents = new TimeOrderedEvents();
   const newFindings = options.onFinding && !options.merge ? new NewFindings(options.onFinding) : undefined;
   const finishGroup = (key: string) => {
     const j = judgements.get(key);
     judgements.delete(key);
     if (!j || j.judgedFiles === 0) return;
     if (options.merge) {
-      mergedEvents.sort((a, b) => a.time - b.time);
-      for (const ev of mergedEvents) j.observe(ev);
+      for (const ev of mergedEvents.drain()) j.observe(ev);
     }
     const found = j.findings();
     out.addGroup(
@@ -221,7 +221,7 @@ export async function verifyInputs(
       year,
       patternRules: j.patternRules,
       window,
-      onEvent: options.merge ? (ev) => mergedEvents.push(ev) : (ev) => j.observe(ev),
+      onEvent: options.merge ? (ev) => mergedEvents.add(ev) : (ev) => j.observe(ev),
       onBytes: newFindings
         ? (n) => {
             onBytes?.(n);

@@ -6,6 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { STORMCHECK_BIN, tempDirPerTest } from '../support/run-stormcheck.ts';
 import { probeRig } from '../support/probe-rig.ts';
 import { waitFor } from '../support/gateway-harness.ts';
+import { EVENTS_PER_RUN } from '../../verifier/time-ordered-events.ts';
 
 const tmp = tempDirPerTest();
 
@@ -102,6 +103,19 @@ describe('SIGINT and SIGTERM stop every command: one line, temporary files remov
     expect(await exited).toBe(130);
     expect(out.stderr).toBe('stormcheck verify: interrupted by SIGINT while reading -; no report\n');
     expect(out.stdout).toBe('');
+  });
+
+  it('verify --merge removes the events it spilled to disk when interrupted while waiting on its next input', async () => {
+    const log = join(tmp.dir, 'app.log');
+    // More events than --merge holds in memory, so a sorted run of them is on disk under TMPDIR.
+    await writeFile(log, '[2025-11-11 09:45:00,000] INFO in broker_factory: Creating NEW angel adapter for user u1\n'.repeat(EVENTS_PER_RUN + 10));
+    const { child, out, exited } = run(['verify', log, '-', '--merge'], 'pipe');
+    await waitFor(async () => (await readdir(tmp.dir)).some((n) => n.startsWith('stormcheck-merge-')), 'the spilled events', 30_000);
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(130);
+    expect(out.stderr).toBe('stormcheck verify: interrupted by SIGINT while reading 2 inputs; no report\n');
+    expect(await readdir(tmp.dir)).toEqual(['app.log']);
   });
 
   it('verify --follow on SIGTERM prints its final report, as on Ctrl-C, and exits with the verdict', async () => {
