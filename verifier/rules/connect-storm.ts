@@ -4,6 +4,7 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
+import { RecentCreations } from './recent-creations.ts';
 import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
@@ -36,8 +37,8 @@ export class ConnectStormRule implements Rule {
     fired: (s) => s.peak > 0,
     findingOf: (s) => this.findingOf(s),
   });
-  private readonly creations = new Map<string, TimeWindow<LogEvent>>();
-  private readonly pool = new Map<string, TimeWindow<LogEvent>>();
+  private readonly creations = new Map<string, RecentCreations>();
+  private readonly pool = new Map<string, RecentCreations>();
   private readonly live = new LiveAdapters();
 
   constructor(private readonly t: Thresholds) {}
@@ -45,8 +46,8 @@ export class ConnectStormRule implements Rule {
   observe(ev: LogEvent): void {
     this.live.observe(ev);
     const broker = ev.broker ?? '?';
-    if (ev.kind === 'create') windowFor(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev);
-    else if (ev.kind === 'pool-connection') windowFor(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev);
+    if (ev.kind === 'create') recentOf(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev.user);
+    else if (ev.kind === 'pool-connection') recentOf(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev.user);
     // Each SDK retry is a handshake of its own; five in a second take five live SDK instances.
     if (!(ev.kind === 'attempt' && ev.attempt === 1) && ev.kind !== 'sdk-retry') return;
     const key = subjectKey(ev);
@@ -57,10 +58,12 @@ export class ConnectStormRule implements Rule {
     }
     s.last = Math.max(s.last, ev.time);
     const n = s.attempts.add(ev.time, ev);
-    const expected = countNear(this.creations.get(broker), ev, EXPECTED_SPAN_MS, true) + countNear(this.pool.get(broker), ev, EXPECTED_SPAN_MS, false);
+    // One fresh attempt is expected per user created, and one per pool connection.
+    const expected =
+      (this.creations.get(broker)?.distinctUsers(ev.time, EXPECTED_SPAN_MS, ev.user) ?? 0) + (this.pool.get(broker)?.count(ev.time, EXPECTED_SPAN_MS, ev.user) ?? 0);
     if (n - expected < this.t.storm) return;
     s.peak = Math.max(s.peak, n);
-    const creationsInWindow = countNear(this.creations.get(broker), ev, this.t.windowMs, false);
+    const creationsInWindow = this.creations.get(broker)?.count(ev.time, this.t.windowMs, ev.user) ?? 0;
     s.creationsNear = Math.max(s.creationsNear, creationsInWindow);
     s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
     if (this.live.tornDownWithin(ev, this.t.windowMs)) s.tornDown = true;
@@ -101,30 +104,8 @@ function stormKind(attempts: number, creations: number, peakAlive: number, tornD
   return tornDown ? 'churn' : undefined;
 }
 
-/**
- * Events of `window` within `spanMs` before `ev` that concern its user (any user when it names none);
- * `distinctUsers` counts users instead of events (one fresh attempt is expected per user created).
- */
-function countNear(window: TimeWindow<LogEvent> | undefined, ev: LogEvent, spanMs: number, distinctUsers: boolean): number {
-  if (!window) return 0;
-  const users = new Set<string>();
-  let n = 0;
-  window.newestFirst((c) => {
-    if (ev.time - c.time > spanMs) return false;
-    if (c.time <= ev.time && (ev.user === undefined || c.user === ev.user)) {
-      n++;
-      users.add(c.user ?? '');
-    }
-    return true;
-  });
-  return distinctUsers ? users.size : n;
-}
-
-function windowFor(map: Map<string, TimeWindow<LogEvent>>, key: string, spanMs: number): TimeWindow<LogEvent> {
-  let w = map.get(key);
-  if (!w) {
-    w = new TimeWindow(spanMs);
-    map.set(key, w);
-  }
-  return w;
+function recentOf(map: Map<string, RecentCreations>, broker: string, keepMs: number): RecentCreations {
+  let recent = map.get(broker);
+  if (!recent) map.set(broker, (recent = new RecentCreations(keepMs)));
+  return recent;
 }
