@@ -66,7 +66,10 @@ export class EventClassifier {
       const ev: LogEvent = { kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref };
       // The two lines about one refused handshake are one refusal (docs/rules.md#one-refusal-per-handshake).
       if (t.kind === 'refused' && 'reports' in t) this.refusals.report(t.reports, ev);
-      else this.emit(ev);
+      else {
+        this.refusals.flush();
+        this.emit(ev);
+      }
       return true;
     }
     return false;
@@ -75,7 +78,7 @@ export class EventClassifier {
   /** Emits what is still pending; call at the end of the input. */
   finish(): void {
     this.flushInits(Number.POSITIVE_INFINITY);
-    this.refusals.flush(Number.POSITIVE_INFINITY);
+    this.refusals.flush();
   }
 
   private onInit(init: PendingInit): void {
