@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { STORMCHECK_BIN, tempDirPerTest } from '../support/run-stormcheck.ts';
+import { scrapeUntil, startAlarmProcess } from '../support/alarm-process.ts';
+import { tempDirPerTest } from '../support/run-stormcheck.ts';
 
 const INCIDENT = new URL('../../fixtures/logs/incident.log', import.meta.url).pathname;
 const STORM_SERIES = /^stormcheck_findings\{rule="connect-storm",severity="(\w+)",user="",broker="angel"\} (\d+)$/m;
@@ -17,24 +16,11 @@ async function alarmUnder(rules: Record<string, unknown>): Promise<{ metrics: st
   const lines = (await readFile(INCIDENT, 'utf8')).split('\n').filter(Boolean).length;
   const log = await tmp.file('app.log', await readFile(INCIDENT, 'utf8'));
   const config = await tmp.file('stormcheck.config.json', JSON.stringify({ rules }));
-  const child = spawn(process.execPath, [STORMCHECK_BIN, 'verify', log, '--config', config, '--follow', '--metrics', '127.0.0.1:0', '--reporter', 'json'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  let stderr = '';
-  const url = await new Promise<string>((resolve) =>
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      const m = /alarm on (http:\/\/\S+\/metrics)/.exec(stderr);
-      if (m) resolve(m[1]);
-    }),
-  );
+  const { child, url, exited } = await startAlarmProcess(['verify', log, '--config', config, '--follow', '--metrics', '127.0.0.1:0', '--reporter', 'json']);
   try {
-    for (;;) {
-      const metrics = await (await fetch(url)).text();
-      if (new RegExp(`^stormcheck_lines_read_total ${lines}$`, 'm').test(metrics)) return { metrics, code: await (child.kill('SIGINT'), exited) };
-      await sleep(100);
-    }
+    const metrics = await scrapeUntil(url, (t) => new RegExp(`^stormcheck_lines_read_total ${lines}$`, 'm').test(t));
+    child.kill('SIGINT');
+    return { metrics, code: await exited };
   } finally {
     child.kill('SIGINT');
   }
