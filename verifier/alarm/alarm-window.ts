@@ -11,9 +11,10 @@ interface Generation {
 }
 
 /**
- * The built-in rules, as the config file sets them, judged over a sliding window of arrival time, for `verify --follow --metrics`:
- * a storm that ended clears once the window has passed, and an old log replayed into the followed
- * file still raises the alarm, because the window counts when lines were read, not their timestamps.
+ * The built-in rules, as the config file sets them, judged over a sliding window of arrival time, for
+ * `verify --follow --metrics`: a storm that ended clears once the window has passed, and an old log
+ * replayed into the followed file still raises the alarm, because the window counts when lines were
+ * read, not their timestamps.
  *
  * A new set of rules starts every `windowMs / slices`; each sees every event from its start. The
  * oldest set still needed covers at least the window and at most one slice more, so a finding clears
