@@ -22,6 +22,7 @@ import { DEFAULT_LEGACY_OPTIONS, LegacyRegistry, type LegacyOptions } from './re
 import { DEFAULT_HEARTBEAT, type HeartbeatPolicy } from './upstream/adapter-contract.ts';
 import { resolveRegistry, type Registry, type RegistryChoice, type RegistryDeps } from './registry/registry.ts';
 import { SingletonRegistry } from './registry/singleton-registry.ts';
+import { ClientTally, CountedRegistry } from './registry/counted-registry.ts';
 import { ClusterRegistry, type ClusterOptions } from './cluster/cluster-registry.ts';
 import { MAX_TOKENS_PER_CONNECTION } from '../protocol/smartapi/index.ts';
 import { DEMO_USER, UserDirectory, type UserRecord } from './users.ts';
@@ -155,6 +156,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     options.snapshot ?? GATEWAY_DEFAULTS.snapshot,
   );
 
+  const tally = new ClientTally();
   const deps: RegistryDeps = {
     brokerUrl: options.brokerUrl ?? GATEWAY_DEFAULTS.brokerUrl,
     WebSocket: options.WebSocket ?? DefaultUpstreamSocket,
@@ -169,6 +171,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     listener: router,
     lingerMs: options.lingerMs ?? GATEWAY_DEFAULTS.lingerMs,
     maxUpstream: options.maxUpstream ?? GATEWAY_DEFAULTS.maxUpstream,
+    ...(!options.cluster && { clientsOf: (user) => tally.of(user) }),
   };
   const legacy = { ...DEFAULT_LEGACY_OPTIONS, ...options.legacy };
   const cluster = options.cluster
@@ -178,8 +181,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     : undefined;
   const registry: Registry =
     cluster ??
-    options.createRegistry?.(deps) ??
-    (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy));
+    new CountedRegistry(
+      options.createRegistry?.(deps) ??
+        (mode === 'singleton' ? new SingletonRegistry(deps) : new LegacyRegistry(mode === 'legacy-2025' ? '2025' : '2026', deps, legacy)),
+      tally,
+    );
 
   const clientLimits: ClientLimits = { ...DEFAULT_CLIENT_LIMITS, maxSubscriptions: deps.maxUpstream * deps.maxTokens, ...options.clientLimits };
   const sources = new SourceGuard({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits }, clock, clientLimits.authFailureDelayMs);

@@ -49,7 +49,9 @@ export const LogMessage = {
   adapterActive: (n: number) => `Active angel adapters: ${n}`,
   adapterLinger: (ms: number, user: string) => `No clients for ${ms} ms; releasing angel adapter for user ${user}`,
   adapterTeardown: (user: string) => `Last client for user ${user} disconnected. Disconnecting angel adapter.`,
-  upstreamConnect: (attempt: number) => `Connecting to Angel WebSocket (attempt ${attempt})`,
+  /** OpenAlgo's line; the gateway adds how many of its clients want the upstream, where it knows. */
+  upstreamConnect: (attempt: number, clients?: number) =>
+    `Connecting to Angel WebSocket (attempt ${attempt})${clients === undefined ? '' : ` for ${clients} client(s)`}`,
   upstreamOpen: 'Connected to Angel WebSocket',
   upstreamClose: 'Angel WebSocket connection closed',
   upstreamRejected: (status: number, reason: string | undefined) =>

@@ -24,6 +24,7 @@ export interface Thresholds {
   storm: number;
   stormSpanMs: number;
   refusalPairMs: number;
+  retryFloorMs: number;
   refusalRate: number;
   tokensPerConnection: number;
   answerMs: number;

@@ -300,7 +300,7 @@ function alarmOf(args: VerifyArgs, paths: string[], options: Partial<VerifyOptio
   const { host, port } = hostPortOption('metrics', args.metrics);
   const windowMs = durationOption('window-for-alarm', args['window-for-alarm'] ?? '15m', 1_000, 7 * 24 * 3_600_000);
   const all = { ...DEFAULT_OPTIONS, ...options };
-  return { file: paths[0], host, port, windowMs, thresholds: all, failOn: all.failOn };
+  return { file: paths[0], host, port, windowMs, thresholds: all, ruleSettings: all.ruleSettings ?? {}, failOn: all.failOn };
 }
 
 /** The report, or the input error that left nothing to judge (exit 2; reporters still write a document). */

@@ -5,7 +5,8 @@ import { printableName } from './printable-name.ts';
 import { readInput } from './read-input.ts';
 import { isRelative, resolveBounds } from './time-bounds.ts';
 import { NewFindings } from './new-findings.ts';
-import { builtInRules, PatternRule, type Rule } from './rules/index.ts';
+import { PatternRule, type Rule } from './rules/index.ts';
+import { configuredRules, configuredSeverity, ruleIsOn } from './rules/configured-rules.ts';
 import { ruleDocsUrl } from './rules/rule-docs.ts';
 import { DEFAULT_THRESHOLDS, thresholdsOf } from './rules/thresholds.ts';
 import { ReuseStatistics } from './statistics/reuse-statistics.ts';
@@ -72,9 +73,8 @@ class Judgement {
     options: VerifyOptions,
   ) {
     const settings = (this.settings = options.ruleSettings ?? {});
-    const on = (rule: string) => settings[rule]?.severity !== 'off';
-    this.rules = builtInRules(thresholds, (rule) => ({ ...thresholds, ...settings[rule]?.thresholds }), on);
-    this.patternRules = options.userRules.filter((r) => on(r.name)).map((r) => new PatternRule(r));
+    this.rules = configuredRules(thresholds, settings);
+    this.patternRules = options.userRules.filter((r) => ruleIsOn(r.name, settings)).map((r) => new PatternRule(r));
     this.onEvent = options.onEvent;
   }
 
@@ -89,10 +89,7 @@ class Judgement {
 
   findings(): Finding[] {
     const found = [...this.rules.flatMap((r) => r.finish(this.endTime)), ...this.patternRules.flatMap((r) => r.finish())];
-    return found.map((f) => {
-      const severity = this.settings[f.rule]?.severity;
-      return { ...f, severity: severity && severity !== 'off' ? severity : f.severity, input: this.name, docsUrl: ruleDocsUrl(f.rule) };
-    });
+    return found.map((f) => ({ ...f, severity: configuredSeverity(f, this.settings), input: this.name, docsUrl: ruleDocsUrl(f.rule) }));
   }
 }
 

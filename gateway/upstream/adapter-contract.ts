@@ -117,6 +117,11 @@ export interface AdapterDeps {
   heartbeat: HeartbeatPolicy;
   maxTokens: number;
   listener: AdapterListener;
+  /**
+   * This gateway's clients of the user, for the dial line; absent where the figure would mislead (in a
+   * cluster, the gateway holding the upstream serves clients of other gateways too).
+   */
+  clientsOf?: (user: UserRecord) => number;
 }
 
 /** The upstream is failed or closed: the client gets BROKER_ERROR with this message. */

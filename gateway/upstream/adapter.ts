@@ -191,7 +191,8 @@ export class AngelAdapter implements UpstreamAdapter {
   }
 
   private dial(attempt: number): void {
-    this.log.info({ event: LogEvent.upstreamConnect, attempt }, LogMessage.upstreamConnect(attempt));
+    const clients = this.deps.clientsOf?.(this.user);
+    this.log.info({ event: LogEvent.upstreamConnect, attempt, ...(clients !== undefined && { clients }) }, LogMessage.upstreamConnect(attempt, clients));
     this.deps.metrics.upstreamAttempts.inc();
     const socket = dialUpstream(this.deps.WebSocket, this.deps.brokerUrl, this.user, {
       onOpen: () => this.onSocketOpen(socket),

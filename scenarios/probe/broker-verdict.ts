@@ -3,6 +3,7 @@ import { MAX_TOKENS_PER_CONNECTION } from '../../protocol/smartapi/index.ts';
 import type { BrokerEvent } from '../../mock-broker/index.ts';
 import { summariseBroker, type BrokerEvidence, type BrokerWindow, type UpstreamConnection } from '../evidence/broker-evidence.ts';
 import type { ProbeCheck } from './probe-check.ts';
+import { BACKOFF_FLOOR_MS } from '../../contract/backoff-floor.ts';
 
 /** A fault the probe injected at the broker, and what the broker said it touched. */
 export interface InjectedFault {
@@ -27,11 +28,7 @@ export const BROKER_CHECK = {
   zombie: 'no upstream connection opened while no client was connected (zombie)',
 } as const;
 
-/**
- * The soonest a deployment may retry a refused handshake: a first retry 0.5–1 s after a failure is fine
- * (docs/rules.md#broker-429); sooner is a retry without back-off.
- */
-export const BACKOFF_FLOOR_MS = 500;
+export { BACKOFF_FLOOR_MS };
 
 /** Faults that end a connection or stall it, each of which a correct deployment may answer with one reconnect. */
 const ENDS_OR_STALLS: ReadonlySet<Fault['type']> = new Set(['drop-all', 'close-after', 'stall', 'outage']);

@@ -43,6 +43,21 @@ describe('singleton registry against the mock broker (limit 2)', () => {
     expect(rig.gateway.health().adapters).toHaveLength(1);
   });
 
+  it('says on each dial line how many clients of the user want the upstream (docs/rules.md#dial-with-no-client)', async () => {
+    rig = await startRig();
+    const clients = await Promise.all([rig.connect(), rig.connect()]);
+    await clients[0].authenticateOpen();
+    await clients[1].authenticateOpen();
+    rig.broker.inject({ type: 'drop-all' });
+    await waitFor(() => rig!.logs.count('upstream.open') === 2, 'the reconnect');
+
+    const dials = rig.logs.records().filter((r) => r.event === 'upstream.connect');
+    expect(dials.map((r) => [r.clients, r.msg])).toEqual([
+      [1, 'Connecting to Angel WebSocket (attempt 1) for 1 client(s)'],
+      [2, 'Connecting to Angel WebSocket (attempt 1) for 2 client(s)'],
+    ]);
+  });
+
   it('after the broker drops every connection the same adapter reconnects once and replays subscriptions', async () => {
     rig = await startRig();
     const client = await rig.connect();

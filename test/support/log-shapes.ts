@@ -87,3 +87,8 @@ export function peakWithin(times: readonly number[], spanMs: number): number {
   }
   return peak;
 }
+
+/** The gateway's own pino line (gateway/logger.ts) for `user` demo on angel, with the event's extra fields. */
+export function gatewayLine(ms: number, event: string, msg: string, fields: Record<string, unknown> = {}, level = 30): string {
+  return JSON.stringify({ level, time: BASE + ms, pid: 4242, hostname: 'ci', name: 'stormcheck-gateway', user: 'demo', broker: 'angel', event, ...fields, msg });
+}

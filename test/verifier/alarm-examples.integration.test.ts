@@ -29,7 +29,7 @@ describe('examples/ for the verify --follow --metrics alarm', () => {
 
   it('every stormcheck_ metric the alerting rules use is one the alarm serves', async () => {
     const used = new Set(readFileSync(RULES, 'utf8').match(/stormcheck_[a-z_]+/g));
-    const served = await new AlarmMetrics(new AlarmWindow(DEFAULT_OPTIONS, 60_000), 'error').registry.metrics();
+    const served = await new AlarmMetrics(new AlarmWindow(DEFAULT_OPTIONS, {}, 60_000), 'error').registry.metrics();
     expect(used.size).toBeGreaterThan(0);
     for (const name of used) expect(served, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
   });

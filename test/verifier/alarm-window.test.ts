@@ -11,7 +11,7 @@ function storm(logMs: number): LogEvent[] {
 describe('AlarmWindow judges over arrival time', () => {
   it('a storm raises findings at once and clears between one window and one window and a slice after its last line arrived', () => {
     let now = 1_000_000;
-    const alarm = new AlarmWindow(DEFAULT_OPTIONS, 60_000, () => now, 4);
+    const alarm = new AlarmWindow(DEFAULT_OPTIONS, {}, 60_000, () => now, 4);
     expect(alarm.findings()).toEqual([]);
     for (const ev of storm(0)) alarm.observe(ev);
     expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');
@@ -23,7 +23,7 @@ describe('AlarmWindow judges over arrival time', () => {
 
   it('an old log replayed now still raises the alarm: log timestamps do not decide the window', () => {
     let now = Date.UTC(2026, 11, 7);
-    const alarm = new AlarmWindow(DEFAULT_OPTIONS, 15 * 60_000, () => now);
+    const alarm = new AlarmWindow(DEFAULT_OPTIONS, {}, 15 * 60_000, () => now);
     now += 3_600_000;
     for (const ev of storm(Date.UTC(2025, 10, 11, 9, 45))) alarm.observe(ev);
     expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');

@@ -1,41 +1,19 @@
 import { spawn } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../verifier/index.ts';
 import { oa, STORMCHECK_BIN, tempDirPerTest } from '../support/run-stormcheck.ts';
+import { scrapeUntil, startAlarmProcess } from '../support/alarm-process.ts';
 
 const INCIDENT = new URL('../../fixtures/logs/incident.log', import.meta.url).pathname;
 const STORM_SERIES = /^stormcheck_findings\{rule="connect-storm",severity="error",user="",broker="angel"\} (\d+)$/m;
 
 const tmp = tempDirPerTest();
 
-/** Scrapes until `pick` finds what it waits for; the test's own timeout bounds the wait. */
-async function scrapeUntil(url: string, pick: (metrics: string) => boolean): Promise<string> {
-  for (;;) {
-    const text = await (await fetch(url)).text();
-    if (pick(text)) return text;
-    await sleep(100);
-  }
-}
-
 describe('stormcheck verify --follow --metrics: the production alarm', () => {
   it('a storm written to the log raises stormcheck_findings{rule="connect-storm"}, which returns to 0 once the window has passed', async () => {
     const log = await tmp.file('app.log', `${oa(0, 'Creating adapter for broker: angel')}\n${oa(300, 'Connected to Angel WebSocket')}\n`);
-    const child = spawn(process.execPath, [STORMCHECK_BIN, 'verify', log, '--follow', '--metrics', '127.0.0.1:0', '--window-for-alarm', '2s', '--reporter', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    const exited = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-    const url = await new Promise<string>((resolve) =>
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-        const m = /alarm on (http:\/\/\S+\/metrics)/.exec(stderr);
-        if (m) resolve(m[1]);
-      }),
-    );
+    const { child, url, stdout, exited } = await startAlarmProcess(['verify', log, '--follow', '--metrics', '127.0.0.1:0', '--window-for-alarm', '2s', '--reporter', 'json']);
     try {
       const before = await scrapeUntil(url, (t) => /^stormcheck_lines_read_total 2$/m.test(t));
       expect(before).toMatch(/^stormcheck_verdict 0$/m);
@@ -55,7 +33,7 @@ describe('stormcheck verify --follow --metrics: the production alarm', () => {
     }
     // The gate's own report still judges everything read.
     expect(await exited).toBe(1);
-    expect((JSON.parse(stdout) as VerifyReport).findings).toContainEqual(expect.objectContaining({ rule: 'connect-storm' }));
+    expect((JSON.parse(stdout()) as VerifyReport).findings).toContainEqual(expect.objectContaining({ rule: 'connect-storm' }));
   });
 
   it.each([

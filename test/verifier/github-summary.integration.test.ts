@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { oa, stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
+import { errorsJsonl } from '../support/log-shapes.ts';
 
 const tmp = tempDirPerTest();
 const CHURN = new URL('../../fixtures/logs/docker-churn.log', import.meta.url).pathname;
@@ -17,6 +18,15 @@ async function twentyFiveFindings(): Promise<{ log: string; rules: string }> {
 }
 
 describe('--reporter github within GitHub limits', () => {
+  it("shows the notice that OpenAlgo's errors.jsonl alone cannot judge creation and churn, as the text and HTML reports do", async () => {
+    const log = await tmp.file('errors.jsonl', `${[0, 1_500, 3_000].map((t) => errorsJsonl(t, 'Angel WebSocket error: Handshake status 429 Too Many Requests')).join('\n')}\n`);
+    const { stdout } = await stormcheck(['verify', log, '--reporter', 'github']);
+    const notice = stdout.split('\n').find((l) => l.startsWith(`::notice file=${log},title=stormcheck verify::`));
+    expect(notice).toContain(`${log}: OpenAlgo's log/errors.jsonl holds ERROR lines only: adapter creation, teardown and churn`);
+    const full = await stormcheck(['verify', CHURN, '--reporter', 'github']);
+    expect(full.stdout).not.toContain('errors.jsonl');
+  });
+
   it('25 findings give the 10 most important errors, the 10 most important warnings and one notice for the rest', async () => {
     const { log, rules } = await twentyFiveFindings();
     const { code, stdout } = await stormcheck(['verify', log, '--rules', rules, '--reporter', 'github']);

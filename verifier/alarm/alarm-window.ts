@@ -1,5 +1,6 @@
 import type { LogEvent } from '../classify/log-event.ts';
-import { builtInRules, type Rule } from '../rules/index.ts';
+import type { Rule } from '../rules/index.ts';
+import { configuredRules, configuredSeverity, type RuleSettings } from '../rules/configured-rules.ts';
 import type { RuleFinding, Thresholds } from '../types.ts';
 
 /** One set of rules that has seen every event arriving since `started` (wall-clock ms). */
@@ -10,9 +11,10 @@ interface Generation {
 }
 
 /**
- * The built-in rules judged over a sliding window of arrival time, for `verify --follow --metrics`:
- * a storm that ended clears once the window has passed, and an old log replayed into the followed
- * file still raises the alarm, because the window counts when lines were read, not their timestamps.
+ * The built-in rules, as the config file sets them, judged over a sliding window of arrival time, for
+ * `verify --follow --metrics`: a storm that ended clears once the window has passed, and an old log
+ * replayed into the followed file still raises the alarm, because the window counts when lines were
+ * read, not their timestamps.
  *
  * A new set of rules starts every `windowMs / slices`; each sees every event from its start. The
  * oldest set still needed covers at least the window and at most one slice more, so a finding clears
@@ -25,6 +27,8 @@ export class AlarmWindow {
 
   constructor(
     private readonly thresholds: Thresholds,
+    /** The config file's per-rule settings, which the gate judges with too. */
+    private readonly settings: RuleSettings,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
     slices = 4,
@@ -44,7 +48,7 @@ export class AlarmWindow {
   findings(): RuleFinding[] {
     this.rotate();
     const oldest = this.generations[0];
-    return oldest.rules.flatMap((r) => r.finish(oldest.endTime));
+    return oldest.rules.flatMap((r) => r.finish(oldest.endTime)).map((f) => ({ ...f, severity: configuredSeverity(f, this.settings) }));
   }
 
   private rotate(): void {
@@ -54,7 +58,7 @@ export class AlarmWindow {
     // started late would hold exactly what one started on time holds. Those the window already passed are skipped.
     let next = newest ? newest.started + this.step : t;
     if (t - next > this.windowMs) next += Math.floor((t - next - this.windowMs) / this.step) * this.step;
-    for (; next <= t; next += this.step) this.generations.push({ started: next, rules: builtInRules(this.thresholds), endTime: Number.NEGATIVE_INFINITY });
+    for (; next <= t; next += this.step) this.generations.push({ started: next, rules: configuredRules(this.thresholds, this.settings), endTime: Number.NEGATIVE_INFINITY });
     // A set is no longer needed once a younger one alone covers the whole window.
     while (this.generations.length > 1 && t - this.generations[1].started >= this.windowMs) this.generations.shift();
   }

@@ -4,6 +4,7 @@ import type { LogEvent } from '../classify/log-event.ts';
 import type { Rotation, Severity, Thresholds } from '../types.ts';
 import { AlarmMetrics } from './alarm-metrics.ts';
 import { AlarmWindow } from './alarm-window.ts';
+import type { RuleSettings } from '../rules/configured-rules.ts';
 import { serveMetrics } from './metrics-server.ts';
 
 /** What `verify --follow --metrics` asks for. */
@@ -13,6 +14,8 @@ export interface AlarmRequest {
   port: number;
   windowMs: number;
   thresholds: Thresholds;
+  /** The config file's per-rule settings. */
+  ruleSettings: RuleSettings;
   failOn: Severity;
 }
 
@@ -27,7 +30,7 @@ export interface RunningAlarm {
 
 /** Starts the metrics server of the alarm; a port that cannot be had is a UsageError naming it. */
 export async function startAlarm(req: AlarmRequest, now: () => number = Date.now): Promise<RunningAlarm> {
-  const window = new AlarmWindow(req.thresholds, req.windowMs, now);
+  const window = new AlarmWindow(req.thresholds, req.ruleSettings, req.windowMs, now);
   const metrics = new AlarmMetrics(window, req.failOn, now);
   let lastLineAt: number | undefined;
   const health = { file: req.file, lastLineAgeSeconds: () => (lastLineAt === undefined ? undefined : (now() - lastLineAt) / 1000) };

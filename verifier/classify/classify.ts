@@ -26,13 +26,16 @@ export class EventClassifier {
   private readonly pendingInits = new TimedQueue<PendingInit>();
   /** Creations of the last few seconds that no initialisation line has been folded into yet. */
   private readonly credits = new TimedQueue<{ time: number }>();
-  private readonly refusals = new RefusalPairing();
+  private readonly refusals: RefusalPairing;
 
-  constructor(private readonly emit: (ev: LogEvent) => void) {}
+  constructor(private readonly emit: (ev: LogEvent) => void) {
+    this.refusals = new RefusalPairing(emit);
+  }
 
   /** Classifies one record; returns whether it was an event. */
   classify(record: LogRecord, ref: LineRef, text: string = record.message): boolean {
     this.flushInits(record.time);
+    this.refusals.flush(record.time);
     for (const t of TEMPLATES) {
       if (t.needle !== '' && !text.includes(t.needle)) continue;
       const m = t.re.exec(text);
@@ -60,11 +63,15 @@ export class EventClassifier {
         return true;
       }
       if (t.kind === 'create' || t.kind === 'pool-connection') this.pairWithInit(record.time);
-      // The second line about a refused handshake is the same refusal: it is not an event of its own.
-      if (t.kind === 'refused' && 'reports' in t && this.refusals.alreadyReported(t.reports, broker)) return true;
       // Flattrade and Shoonya log a fresh connection without a number: it is their first attempt.
       if (t.kind === 'attempt' && attempt === undefined) attempt = 1;
-      this.emit({ kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref });
+      const ev: LogEvent = { kind: t.kind, time: record.time, zoned: record.zoned, user, broker, attempt, count, ref };
+      // The two lines about one refused handshake are one refusal (docs/rules.md#one-refusal-per-handshake).
+      if (t.kind === 'refused' && 'reports' in t) this.refusals.report(t.reports, ev);
+      else {
+        this.refusals.flush();
+        this.emit(ev);
+      }
       return true;
     }
     return false;
@@ -73,6 +80,7 @@ export class EventClassifier {
   /** Emits what is still pending; call at the end of the input. */
   finish(): void {
     this.flushInits(Number.POSITIVE_INFINITY);
+    this.refusals.flush();
   }
 
   private onInit(init: PendingInit): void {

@@ -17,7 +17,7 @@ export interface LogEvent {
   broker?: string;
   /** `attempt N` of a connection line. */
   attempt?: number;
-  /** `Active … adapters: N`, `Invalidated N cached pool(s)`. */
+  /** `Active … adapters: N`, `Invalidated N cached pool(s)`, the clients on the gateway's dial line. */
   count?: number;
   ref: LineRef;
 }

@@ -23,6 +23,13 @@ export const TEMPLATES = [
   { kind: 'active', needle: 'Active', fields: ['broker', 'count'], re: /Active (\w+) adapters: (\d+)/ },
   // The tokens an adapter carries decide how many upstream connections it needs (1,000 per connection).
   { kind: 'subscribed', needle: 'Batch subscribed', fields: ['count'], re: /Batch subscribed (\d+) tokens in mode/ },
+  // The gateway's own dial line adds how many of its clients wanted the upstream (docs/architecture.md#log-templates).
+  {
+    kind: 'attempt',
+    needle: 'client(s)',
+    fields: ['broker', 'attempt', 'count'],
+    re: /Connecting to (\w+) WebSocket \(attempt (\d+)\) for (\d+) client\(s\)/,
+  },
   { kind: 'attempt', needle: 'Connecting to', fields: ['broker', 'attempt'], re: /Connecting to (\w+) WebSocket \(attempt (\d+)\)/ },
   // Zerodha's asyncio client (2025-06 to 2026-04) logs through an event helper that prefixes an icon and
   // a clock: `🔌 [09:15:00.150] CONNECT: Attempting connection (attempt 1/50)`.

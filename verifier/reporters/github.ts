@@ -11,7 +11,7 @@ const TITLE = 'stormcheck verify';
 
 /**
  * GitHub Actions workflow commands within GitHub's limits: the 10 most important errors and the 10 most
- * important warnings (by severity, then count), notices for skipped inputs, the baseline and info
+ * important warnings (by severity, then count), notices for what an input cannot judge, skipped inputs, the baseline and info
  * findings as room allows, and a last `::notice` saying how many findings have no annotation. An input
  * error that stopped the run is one `::error::`.
  */
@@ -25,6 +25,8 @@ export function renderGithub(report: VerifyReport): string {
     .sort((a, b) => SEVERITIES.indexOf(a.f.severity) - SEVERITIES.indexOf(b.f.severity) || b.f.count - a.f.count || a.i - b.i)
     .map(({ f }) => f);
   const notices = [
+    // What an input cannot show comes first: it says what the verdict does not cover.
+    ...report.groups.filter((g) => g.cannotJudge).map((g) => `::notice file=${prop(g.files[0] ?? g.name)},title=${prop(TITLE)}::${data(`${g.name}: ${g.cannotJudge}`)}\n`),
     ...report.skipped.map((s) => `::notice file=${prop(s.file)},title=${prop(TITLE)}::${data(`${s.file}: ${s.reason}`)}\n`),
     ...(report.baseline ? [`::notice title=${prop(TITLE)}::${data(baselineLine(report.baseline))}\n`] : []),
   ];

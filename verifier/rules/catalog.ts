@@ -3,9 +3,11 @@ import { AdapterChurnRule } from './adapter-churn.ts';
 import { Broker429Rule } from './broker-429.ts';
 import { ConnectStormRule } from './connect-storm.ts';
 import { ConnectUnansweredRule } from './connect-unanswered.ts';
+import { DialWithNoClientRule } from './dial-with-no-client.ts';
 import { authFailureRule, eventLoopStallRule, restRateLimitRule, retryExhaustedRule, staleFeedRule } from './counted-events.ts';
 import { ForcedReconnectRule } from './forced-reconnect.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
+import { RetryAfterRefusalRule } from './retry-after-refusal.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { ZombieReconnectRule } from './zombie-reconnect.ts';
 import type { Severity } from '../types.ts';
@@ -45,6 +47,12 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     create: (t) => new Broker429Rule(t),
   },
   {
+    name: 'retry-after-refusal',
+    severity: 'error',
+    summary: 'a handshake dialled sooner than the back-off floor after a 429 refusal of the same user',
+    create: (t) => new RetryAfterRefusalRule(t.retryFloorMs),
+  },
+  {
     name: 'rest-rate-limit',
     severity: 'warning',
     summary: 'REST calls throttled by the broker (not the WebSocket limit)',
@@ -61,6 +69,12 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     severity: 'error',
     summary: 'adapters torn down and recreated for one user, again and again',
     create: (t) => new AdapterChurnRule(t),
+  },
+  {
+    name: 'dial-with-no-client',
+    severity: 'error',
+    summary: 'an upstream handshake dialled while the application logged no client for that user',
+    create: () => new DialWithNoClientRule(),
   },
   {
     name: 'connect-unanswered',

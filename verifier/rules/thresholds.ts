@@ -1,3 +1,4 @@
+import { BACKOFF_FLOOR_MS } from '../../contract/backoff-floor.ts';
 import type { Thresholds } from '../types.ts';
 
 /** How a threshold's value is written: a whole number, or a duration with its unit (`60s`). */
@@ -25,6 +26,7 @@ export const THRESHOLD_SPECS = [
   { key: 'storm', name: 'storm', rules: ['connect-storm'], unit: 'count', default: 5, option: 'storm', describe: 'fresh connection attempts within the storm span that make a storm' },
   { key: 'stormSpanMs', name: 'storm-span', rules: ['connect-storm'], unit: 'duration', default: 1_000, describe: 'the span in which storm attempts are counted' },
   { key: 'refusalPairMs', name: 'refusal-pair', rules: ['broker-429'], unit: 'duration', default: 1_000, describe: 'two distinct connection-limit refusals of one user closer than this are an error' },
+  { key: 'retryFloorMs', name: 'retry-floor', rules: ['retry-after-refusal'], unit: 'duration', default: BACKOFF_FLOOR_MS, describe: 'a handshake of one user dialled sooner than this after a 429 refusal is an error' },
   { key: 'refusalRate', name: 'refusal-rate', rules: ['broker-429', 'connect-unanswered'], unit: 'count', default: 30, describe: 'refused or unanswered handshakes of one user within one minute that make an error' },
   { key: 'tokensPerConnection', name: 'tokens-per-connection', rules: ['broker-429', 'connect-unanswered'], unit: 'count', default: 1_000, describe: 'tokens one upstream connection carries: a refusal while the user holds the connections its tokens need is an error' },
   { key: 'answerMs', name: 'answer-time', rules: ['connect-unanswered'], unit: 'duration', default: 10_000, describe: 'how long an attempt may wait for its "Connected" line' },
