@@ -16,6 +16,23 @@
 ;;   [128, 128+n)   the text, followed by at least 48 zero bytes (no keyword byte is below 0x10,
 ;;                  so zero padding never matches and the loads past the end stay in bounds)
 ;;   [out, …)       candidate positions (u32, relative to the text, ascending), one per text byte at most
+;;
+;; `scan_lines` makes the same prefilter pass over a region of whole lines and does the line scanner's
+;; per-line work in it, so JavaScript touches only the lines that need it: it counts newlines (line
+;; numbers in evidence stay exact), sorts line starts by their first bytes into record heads
+;; (`[NN..-` or `NNNN-`, at least 8 bytes), continuations (empty, or a leading space or tab) and the
+;; rest, which JavaScript must judge; it compares prefilter candidates with the keywords, notes whether
+;; every byte is ASCII (then no UTF-8 validation is needed) and counts lines longer than the caller's
+;; limit. Layout, written by the caller (see simd-keyword-finder.ts):
+;;   [0, 96)          the prefilter tables as above
+;;   [96, 128)        results: newlines, heads, continuations, lines to judge, non-ASCII, over-long lines
+;;   [128, 144)       scratch: the prefilter's bucket bits per lane
+;;   [256, 288)       each keyword's prefilter bucket bit, one byte per keyword
+;;   [1024, 2048)     each keyword as 16 bytes and a 16-byte mask of its length (at most 32 keywords)
+;;   [text, text+n)   the region, then a newline (ending its last line) and at least 64 zero bytes
+;;   hits             per line holding a keyword: its start, its index (0-based) and the keyword bits
+;;   judge            per line to judge: its start and index
+;; `scan` writes its text over [128, …), so the caller writes the keyword tables before each call.
 (module
   (memory (export "memory") 1)
   (func (export "scan") (param $n i32) (param $out i32) (result i32)
@@ -67,4 +84,178 @@
               (br_if $lane (local.get $bits)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $step)))
-    (local.get $count)))
+    (local.get $count))
+  ;; The bits of the keywords whose bucket is in $bucket and that begin at $at.
+  (func $keywords_at (param $at i32) (param $bucket i32) (param $k i32) (result i32)
+    (local $j i32) (local $found i32) (local $text v128)
+    (local.set $text (v128.load (local.get $at)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $j) (local.get $k)))
+        (if (i32.and (local.get $bucket) (i32.load8_u offset=256 (local.get $j)))
+          (then
+            (if (i8x16.all_true
+                  (i8x16.eq
+                    (v128.and (local.get $text) (v128.load offset=1040 (i32.shl (local.get $j) (i32.const 5))))
+                    (v128.load offset=1024 (i32.shl (local.get $j) (i32.const 5)))))
+              (then (local.set $found (i32.or (local.get $found) (i32.shl (i32.const 1) (local.get $j))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each)))
+    (local.get $found))
+  (func (export "scan_lines")
+    (param $text i32) (param $n i32) (param $heads_from_bytes i32) (param $k i32) (param $max_line i32)
+    (param $hits i32) (param $judge i32) (result i32)
+    (local $i i32) (local $a i32) (local $j i32) (local $p i32)
+    (local $nl_bits i32) (local $starts i32) (local $below i32)
+    (local $head_bits i32) (local $cont_bits i32) (local $todo i32) (local $found i32) (local $line i32)
+    (local $lines i32) (local $last_nl i32) (local $len i32)
+    (local $n_heads i32) (local $n_conts i32) (local $n_judge i32) (local $n_hits i32) (local $n_long i32)
+    (local $last_hit_line i32) (local $carry i32) (local $may_be_long i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $m v128) (local $ascii v128)
+    (local $short v128) (local $head v128) (local $cont v128) (local $low v128)
+    (local $nl v128)
+    (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
+    (local.set $low (i8x16.splat (i32.const 15)))
+    (local.set $lo0 (v128.load offset=0 (i32.const 0)))
+    (local.set $hi0 (v128.load offset=16 (i32.const 0)))
+    (local.set $lo1 (v128.load offset=32 (i32.const 0)))
+    (local.set $hi1 (v128.load offset=48 (i32.const 0)))
+    (local.set $lo2 (v128.load offset=64 (i32.const 0)))
+    (local.set $hi2 (v128.load offset=80 (i32.const 0)))
+    (local.set $nl (i8x16.splat (i32.const 0x0a)))
+    (local.set $last_nl (i32.const -1))
+    (local.set $last_hit_line (i32.const -1))
+    (local.set $carry (i32.const 1))
+    (local.set $may_be_long (i32.gt_u (local.get $n) (local.get $max_line)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.gt_u (local.get $i) (local.get $n)))
+        (local.set $a (i32.add (local.get $text) (local.get $i)))
+        (local.set $v0 (v128.load (local.get $a)))
+        (local.set $v1 (v128.load offset=1 (local.get $a)))
+        (local.set $v2 (v128.load offset=2 (local.get $a)))
+        (local.set $ascii (v128.or (local.get $ascii) (local.get $v0)))
+        (local.set $nl_bits (i8x16.bitmask (i8x16.eq (local.get $v0) (local.get $nl))))
+        ;; only the first line to end in a block can be longer than 16 bytes, and none in a short text
+        (if (i32.and (local.get $may_be_long) (i32.ne (local.get $nl_bits) (i32.const 0)))
+          (then
+            (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $nl_bits))))
+            (local.set $len (i32.sub (i32.sub (local.get $p) (local.get $last_nl)) (i32.const 1)))
+            (if (i32.and (i32.gt_s (local.get $len) (i32.const 0))
+                         (i32.eq (i32.load8_u (i32.sub (i32.add (local.get $text) (local.get $p)) (i32.const 1))) (i32.const 0x0d)))
+              (then (local.set $len (i32.sub (local.get $len) (i32.const 1)))))
+            (if (i32.gt_s (local.get $len) (local.get $max_line))
+              (then (local.set $n_long (i32.add (local.get $n_long) (i32.const 1)))))))
+        ;; a line starts after each newline (the one before the text included), up to the end
+        ;; (the newline ending the text starts one more, dropped at the end)
+        (local.set $starts (i32.and (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)) (i32.const 0xffff)))
+        (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 15)))
+        (if (local.get $starts)
+          (then
+            (local.set $cont
+              (v128.or
+                (v128.or (i8x16.eq (local.get $v0) (local.get $nl))
+                         (v128.and (i8x16.eq (local.get $v0) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)) (i8x16.eq (local.get $v1) (local.get $nl))))
+                (v128.or (i8x16.eq (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)) (i8x16.eq (local.get $v0) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))))
+            (local.set $cont_bits (i32.and (local.get $starts) (i8x16.bitmask (local.get $cont))))
+            (local.set $head_bits (i32.const 0))
+            (if (local.get $heads_from_bytes)
+              (then
+                ;; shorter than 8 bytes (a trailing CR not counted): a newline among the first 8, or CR LF at 7
+                (local.set $short
+                  (v128.or
+                    (v128.or
+                      (v128.or (i8x16.eq (local.get $v0) (local.get $nl)) (i8x16.eq (local.get $v1) (local.get $nl)))
+                      (v128.or (i8x16.eq (local.get $v2) (local.get $nl)) (i8x16.eq (v128.load offset=3 (local.get $a)) (local.get $nl))))
+                    (v128.or
+                      (v128.or (i8x16.eq (v128.load offset=4 (local.get $a)) (local.get $nl)) (i8x16.eq (v128.load offset=5 (local.get $a)) (local.get $nl)))
+                      (v128.or (i8x16.eq (v128.load offset=6 (local.get $a)) (local.get $nl))
+                        (v128.or (i8x16.eq (v128.load offset=7 (local.get $a)) (local.get $nl))
+                          (v128.and (i8x16.eq (v128.load offset=7 (local.get $a)) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))
+                                    (i8x16.eq (v128.load offset=8 (local.get $a)) (local.get $nl))))))))
+                (local.set $head
+                  (v128.or
+                    ;; `[` digit digit . . `-`
+                    (v128.and
+                      (v128.and (i8x16.eq (local.get $v0) (v128.const i8x16 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91)) (i8x16.lt_u (i8x16.sub (local.get $v1) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
+                      (v128.and (i8x16.lt_u (i8x16.sub (local.get $v2) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.eq (v128.load offset=5 (local.get $a)) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))))
+                    ;; digit digit . digit `-`
+                    (v128.and
+                      (v128.and (i8x16.lt_u (i8x16.sub (local.get $v0) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.lt_u (i8x16.sub (local.get $v1) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
+                      (v128.and (i8x16.lt_u (i8x16.sub (v128.load offset=3 (local.get $a)) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.eq (v128.load offset=4 (local.get $a)) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))))))
+                (local.set $head_bits (i32.and (local.get $starts) (i8x16.bitmask (v128.andnot (local.get $head) (local.get $short)))))))
+            (local.set $n_heads (i32.add (local.get $n_heads) (i32.popcnt (local.get $head_bits))))
+            (local.set $n_conts (i32.add (local.get $n_conts) (i32.popcnt (local.get $cont_bits))))
+            (local.set $todo (i32.and (local.get $starts) (i32.xor (i32.or (local.get $head_bits) (local.get $cont_bits)) (i32.const -1))))
+            (block $judged
+              (loop $each
+                (br_if $judged (i32.eqz (local.get $todo)))
+                (local.set $j (i32.ctz (local.get $todo)))
+                (local.set $below (i32.sub (i32.shl (i32.const 1) (local.get $j)) (i32.const 1)))
+                (i32.store (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
+                  (i32.add (local.get $i) (local.get $j)))
+                (i32.store offset=4 (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
+                  (i32.add (local.get $lines) (i32.popcnt (i32.and (local.get $nl_bits) (local.get $below)))))
+                (local.set $n_judge (i32.add (local.get $n_judge) (i32.const 1)))
+                (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
+                (br $each)))))
+        ;; the keyword prefilter, as in `scan`
+        (local.set $m
+          (v128.and
+            (v128.and
+              (v128.and
+                (i8x16.swizzle (local.get $lo0) (v128.and (local.get $v0) (local.get $low)))
+                (i8x16.swizzle (local.get $hi0) (i8x16.shr_u (local.get $v0) (i32.const 4))))
+              (v128.and
+                (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v1) (local.get $low)))
+                (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $v1) (i32.const 4)))))
+            (v128.and
+              (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v2) (local.get $low)))
+              (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v2) (i32.const 4))))))
+        (if (v128.any_true (local.get $m))
+          (then
+            (v128.store offset=128 (i32.const 0) (local.get $m))
+            (local.set $todo (i8x16.bitmask (i8x16.ne (local.get $m) (v128.const i64x2 0 0))))
+            (block $compared
+              (loop $each
+                (br_if $compared (i32.eqz (local.get $todo)))
+                (local.set $j (i32.ctz (local.get $todo)))
+                (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
+                (local.set $found (call $keywords_at (i32.add (local.get $a) (local.get $j)) (i32.load8_u offset=128 (local.get $j)) (local.get $k)))
+                (if (local.get $found)
+                  (then
+                    (local.set $below (i32.and (local.get $nl_bits) (i32.sub (i32.shl (i32.const 1) (local.get $j)) (i32.const 1))))
+                    (local.set $line (i32.add (local.get $lines) (i32.popcnt (local.get $below))))
+                    (if (i32.eq (local.get $line) (local.get $last_hit_line))
+                      (then
+                        (local.set $p (i32.add (local.get $hits) (i32.mul (i32.sub (local.get $n_hits) (i32.const 1)) (i32.const 12))))
+                        (i32.store offset=8 (local.get $p) (i32.or (i32.load offset=8 (local.get $p)) (local.get $found))))
+                      (else
+                        (local.set $p (i32.add (local.get $hits) (i32.mul (local.get $n_hits) (i32.const 12))))
+                        (i32.store (local.get $p)
+                          (select
+                            (i32.sub (i32.add (local.get $i) (i32.const 32)) (i32.clz (local.get $below)))
+                            (i32.add (local.get $last_nl) (i32.const 1))
+                            (local.get $below)))
+                        (i32.store offset=4 (local.get $p) (local.get $line))
+                        (i32.store offset=8 (local.get $p) (local.get $found))
+                        (local.set $n_hits (i32.add (local.get $n_hits) (i32.const 1)))
+                        (local.set $last_hit_line (local.get $line))))))
+                (br $each)))))
+        (local.set $last_nl
+          (select (i32.sub (i32.add (local.get $i) (i32.const 31)) (i32.clz (local.get $nl_bits))) (local.get $last_nl) (local.get $nl_bits)))
+        (local.set $lines (i32.add (local.get $lines) (i32.popcnt (local.get $nl_bits))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $step)))
+    ;; the newline ending the text is not counted, nor the line it would start
+    (if (i32.and (i32.ne (local.get $n_judge) (i32.const 0))
+          (i32.gt_u (i32.load (i32.add (local.get $judge) (i32.shl (i32.sub (local.get $n_judge) (i32.const 1)) (i32.const 3)))) (local.get $n)))
+      (then (local.set $n_judge (i32.sub (local.get $n_judge) (i32.const 1)))))
+    (i32.store offset=96 (i32.const 0) (i32.sub (local.get $lines) (i32.const 1)))
+    (i32.store offset=100 (i32.const 0) (local.get $n_heads))
+    (i32.store offset=104 (i32.const 0) (local.get $n_conts))
+    (i32.store offset=108 (i32.const 0) (local.get $n_judge))
+    (i32.store offset=112 (i32.const 0) (i32.ne (i8x16.bitmask (local.get $ascii)) (i32.const 0)))
+    (i32.store offset=116 (i32.const 0) (local.get $n_long))
+    (local.get $n_hits))
+)
