@@ -107,12 +107,12 @@
     (param $hits i32) (param $judge i32) (result i32)
     (local $i i32) (local $a i32) (local $j i32) (local $p i32)
     (local $nl_bits i32) (local $starts i32) (local $below i32)
-    (local $head_bits i32) (local $cont_bits i32) (local $todo i32) (local $found i32) (local $line i32)
+    (local $todo i32) (local $lo i32) (local $hi i32) (local $b0 i32) (local $w i64) (local $found i32) (local $line i32)
     (local $lines i32) (local $last_nl i32) (local $len i32)
     (local $n_heads i32) (local $n_conts i32) (local $n_judge i32) (local $n_hits i32) (local $n_long i32)
     (local $last_hit_line i32) (local $carry i32) (local $may_be_long i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $m v128) (local $ascii v128)
-    (local $short v128) (local $head v128) (local $cont v128) (local $low v128)
+    (local $low v128)
     (local $nl v128)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
     (local.set $low (i8x16.splat (i32.const 15)))
@@ -150,55 +150,56 @@
         ;; (the newline ending the text starts one more, dropped at the end)
         (local.set $starts (i32.and (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)) (i32.const 0xffff)))
         (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 15)))
-        (if (local.get $starts)
-          (then
-            (local.set $cont
-              (v128.or
-                (v128.or (i8x16.eq (local.get $v0) (local.get $nl))
-                         (v128.and (i8x16.eq (local.get $v0) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)) (i8x16.eq (local.get $v1) (local.get $nl))))
-                (v128.or (i8x16.eq (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)) (i8x16.eq (local.get $v0) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))))
-            (local.set $cont_bits (i32.and (local.get $starts) (i8x16.bitmask (local.get $cont))))
-            (local.set $head_bits (i32.const 0))
-            (if (local.get $heads_from_bytes)
-              (then
-                ;; shorter than 8 bytes (a trailing CR not counted): a newline among the first 8, or CR LF at 7
-                (local.set $short
-                  (v128.or
-                    (v128.or
-                      (v128.or (i8x16.eq (local.get $v0) (local.get $nl)) (i8x16.eq (local.get $v1) (local.get $nl)))
-                      (v128.or (i8x16.eq (local.get $v2) (local.get $nl)) (i8x16.eq (v128.load offset=3 (local.get $a)) (local.get $nl))))
-                    (v128.or
-                      (v128.or (i8x16.eq (v128.load offset=4 (local.get $a)) (local.get $nl)) (i8x16.eq (v128.load offset=5 (local.get $a)) (local.get $nl)))
-                      (v128.or (i8x16.eq (v128.load offset=6 (local.get $a)) (local.get $nl))
-                        (v128.or (i8x16.eq (v128.load offset=7 (local.get $a)) (local.get $nl))
-                          (v128.and (i8x16.eq (v128.load offset=7 (local.get $a)) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))
-                                    (i8x16.eq (v128.load offset=8 (local.get $a)) (local.get $nl))))))))
-                (local.set $head
-                  (v128.or
-                    ;; `[` digit digit . . `-`
-                    (v128.and
-                      (v128.and (i8x16.eq (local.get $v0) (v128.const i8x16 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91)) (i8x16.lt_u (i8x16.sub (local.get $v1) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
-                      (v128.and (i8x16.lt_u (i8x16.sub (local.get $v2) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.eq (v128.load offset=5 (local.get $a)) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))))
-                    ;; digit digit . digit `-`
-                    (v128.and
-                      (v128.and (i8x16.lt_u (i8x16.sub (local.get $v0) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.lt_u (i8x16.sub (local.get $v1) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
-                      (v128.and (i8x16.lt_u (i8x16.sub (v128.load offset=3 (local.get $a)) (v128.const i8x16 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48 48)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)) (i8x16.eq (v128.load offset=4 (local.get $a)) (v128.const i8x16 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45 45))))))
-                (local.set $head_bits (i32.and (local.get $starts) (i8x16.bitmask (v128.andnot (local.get $head) (local.get $short)))))))
-            (local.set $n_heads (i32.add (local.get $n_heads) (i32.popcnt (local.get $head_bits))))
-            (local.set $n_conts (i32.add (local.get $n_conts) (i32.popcnt (local.get $cont_bits))))
-            (local.set $todo (i32.and (local.get $starts) (i32.xor (i32.or (local.get $head_bits) (local.get $cont_bits)) (i32.const -1))))
-            (block $judged
-              (loop $each
-                (br_if $judged (i32.eqz (local.get $todo)))
-                (local.set $j (i32.ctz (local.get $todo)))
-                (local.set $below (i32.sub (i32.shl (i32.const 1) (local.get $j)) (i32.const 1)))
-                (i32.store (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
-                  (i32.add (local.get $i) (local.get $j)))
-                (i32.store offset=4 (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
-                  (i32.add (local.get $lines) (i32.popcnt (i32.and (local.get $nl_bits) (local.get $below)))))
-                (local.set $n_judge (i32.add (local.get $n_judge) (i32.const 1)))
-                (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
-                (br $each)))))
+        ;; each line start, settled from its first bytes where they say enough (most lines are heads)
+        (local.set $todo (local.get $starts))
+        (block $read
+          (loop $each
+            (br_if $read (i32.eqz (local.get $todo)))
+            (local.set $j (i32.ctz (local.get $todo)))
+            (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
+            (local.set $p (i32.add (local.get $a) (local.get $j)))
+            (local.set $w (i64.load (local.get $p)))
+            (local.set $lo (i32.wrap_i64 (local.get $w)))
+            (local.set $hi (i32.wrap_i64 (i64.shr_u (local.get $w) (i64.const 32))))
+            (local.set $b0 (i32.and (local.get $lo) (i32.const 0xff)))
+            (block $settled
+              ;; a head: `[` digit digit . . `-` or digit digit . digit `-`, at least 8 bytes before its
+              ;; end (no newline among them, nor CR LF at the eighth)
+              (if (i32.and (local.get $heads_from_bytes)
+                    (i32.or
+                      (i32.and
+                        (i32.and (i32.eq (local.get $b0) (i32.const 0x5b)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
+                        (i32.and (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 16)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (i32.shr_u (local.get $hi) (i32.const 8)) (i32.const 0xff)) (i32.const 0x2d))))
+                      (i32.and
+                        (i32.and (i32.lt_u (i32.sub (local.get $b0) (i32.const 0x30)) (i32.const 10)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
+                        (i32.and (i32.lt_u (i32.sub (i32.shr_u (local.get $lo) (i32.const 24)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (local.get $hi) (i32.const 0xff)) (i32.const 0x2d))))))
+                (then
+                  (local.set $w (i64.xor (local.get $w) (i64.const 0x0a0a0a0a0a0a0a0a)))
+                  (if (i32.eqz
+                        (i32.or
+                          (i64.ne (i64.and (i64.and (i64.sub (local.get $w) (i64.const 0x0101010101010101)) (i64.xor (local.get $w) (i64.const -1)))
+                                           (i64.const 0x8080808080808080))
+                                  (i64.const 0))
+                          (i32.and (i32.eq (i32.shr_u (local.get $hi) (i32.const 24)) (i32.const 0x0d))
+                                   (i32.eq (i32.load8_u offset=8 (local.get $p)) (i32.const 0x0a)))))
+                    (then
+                      (local.set $n_heads (i32.add (local.get $n_heads) (i32.const 1)))
+                      (br $settled)))))
+              ;; a continuation: empty, or a leading space or tab
+              (if (i32.or
+                    (i32.or (i32.eq (local.get $b0) (i32.const 0x0a)) (i32.eq (local.get $b0) (i32.const 0x20)))
+                    (i32.or (i32.eq (local.get $b0) (i32.const 0x09))
+                            (i32.and (i32.eq (local.get $b0) (i32.const 0x0d)) (i32.eq (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x0a)))))
+                (then
+                  (local.set $n_conts (i32.add (local.get $n_conts) (i32.const 1)))
+                  (br $settled)))
+              (i32.store (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
+                (i32.add (local.get $i) (local.get $j)))
+              (i32.store offset=4 (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
+                (i32.add (local.get $lines)
+                  (i32.popcnt (i32.and (local.get $nl_bits) (i32.sub (i32.shl (i32.const 1) (local.get $j)) (i32.const 1))))))
+              (local.set $n_judge (i32.add (local.get $n_judge) (i32.const 1))))
+            (br $each)))
         ;; the keyword prefilter, as in `scan`
         (local.set $m
           (v128.and
