@@ -32,6 +32,7 @@
 ;;   [text, text+n)   the region, then a newline (ending its last line) and at least 64 zero bytes
 ;;   hits             per line holding a keyword: its start, its index (0-based) and the keyword bits
 ;;   judge            per line to judge: its start and index
+;;   line_starts      scratch: where each line starts
 ;; `scan` writes its text over [128, …), so the caller writes the keyword tables before each call.
 (module
   (memory (export "memory") 1)
@@ -104,13 +105,13 @@
     (local.get $found))
   (func (export "scan_lines")
     (param $text i32) (param $n i32) (param $heads_from_bytes i32) (param $k i32) (param $max_line i32)
-    (param $hits i32) (param $judge i32) (result i32)
+    (param $hits i32) (param $judge i32) (param $line_starts i32) (result i32)
     (local $i i32) (local $a i32) (local $j i32) (local $p i32)
     (local $nl_bits i32) (local $starts i32) (local $below i32)
     (local $todo i32) (local $lo i32) (local $hi i32) (local $b0 i32) (local $w i64) (local $found i32) (local $line i32)
     (local $lines i32) (local $last_nl i32) (local $len i32)
     (local $n_heads i32) (local $n_conts i32) (local $n_judge i32) (local $n_hits i32) (local $n_long i32)
-    (local $last_hit_line i32) (local $carry i32) (local $may_be_long i32)
+    (local $last_hit_line i32) (local $carry i32) (local $may_be_long i32) (local $n_starts i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $m v128) (local $ascii v128)
     (local $low v128)
     (local $nl v128)
@@ -150,56 +151,19 @@
         ;; (the newline ending the text starts one more, dropped at the end)
         (local.set $starts (i32.and (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)) (i32.const 0xffff)))
         (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 15)))
-        ;; each line start, settled from its first bytes where they say enough (most lines are heads)
-        (local.set $todo (local.get $starts))
-        (block $read
-          (loop $each
-            (br_if $read (i32.eqz (local.get $todo)))
-            (local.set $j (i32.ctz (local.get $todo)))
-            (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
-            (local.set $p (i32.add (local.get $a) (local.get $j)))
-            (local.set $w (i64.load (local.get $p)))
-            (local.set $lo (i32.wrap_i64 (local.get $w)))
-            (local.set $hi (i32.wrap_i64 (i64.shr_u (local.get $w) (i64.const 32))))
-            (local.set $b0 (i32.and (local.get $lo) (i32.const 0xff)))
-            (block $settled
-              ;; a head: `[` digit digit . . `-` or digit digit . digit `-`, at least 8 bytes before its
-              ;; end (no newline among them, nor CR LF at the eighth)
-              (if (i32.and (local.get $heads_from_bytes)
-                    (i32.or
-                      (i32.and
-                        (i32.and (i32.eq (local.get $b0) (i32.const 0x5b)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
-                        (i32.and (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 16)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (i32.shr_u (local.get $hi) (i32.const 8)) (i32.const 0xff)) (i32.const 0x2d))))
-                      (i32.and
-                        (i32.and (i32.lt_u (i32.sub (local.get $b0) (i32.const 0x30)) (i32.const 10)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
-                        (i32.and (i32.lt_u (i32.sub (i32.shr_u (local.get $lo) (i32.const 24)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (local.get $hi) (i32.const 0xff)) (i32.const 0x2d))))))
-                (then
-                  (local.set $w (i64.xor (local.get $w) (i64.const 0x0a0a0a0a0a0a0a0a)))
-                  (if (i32.eqz
-                        (i32.or
-                          (i64.ne (i64.and (i64.and (i64.sub (local.get $w) (i64.const 0x0101010101010101)) (i64.xor (local.get $w) (i64.const -1)))
-                                           (i64.const 0x8080808080808080))
-                                  (i64.const 0))
-                          (i32.and (i32.eq (i32.shr_u (local.get $hi) (i32.const 24)) (i32.const 0x0d))
-                                   (i32.eq (i32.load8_u offset=8 (local.get $p)) (i32.const 0x0a)))))
-                    (then
-                      (local.set $n_heads (i32.add (local.get $n_heads) (i32.const 1)))
-                      (br $settled)))))
-              ;; a continuation: empty, or a leading space or tab
-              (if (i32.or
-                    (i32.or (i32.eq (local.get $b0) (i32.const 0x0a)) (i32.eq (local.get $b0) (i32.const 0x20)))
-                    (i32.or (i32.eq (local.get $b0) (i32.const 0x09))
-                            (i32.and (i32.eq (local.get $b0) (i32.const 0x0d)) (i32.eq (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x0a)))))
-                (then
-                  (local.set $n_conts (i32.add (local.get $n_conts) (i32.const 1)))
-                  (br $settled)))
-              (i32.store (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
-                (i32.add (local.get $i) (local.get $j)))
-              (i32.store offset=4 (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
-                (i32.add (local.get $lines)
-                  (i32.popcnt (i32.and (local.get $nl_bits) (i32.sub (i32.shl (i32.const 1) (local.get $j)) (i32.const 1))))))
-              (local.set $n_judge (i32.add (local.get $n_judge) (i32.const 1))))
-            (br $each)))
+        ;; where lines start, settled after the pass: deciding here costs a mispredicted branch a line
+        (i32.store (i32.add (local.get $line_starts) (i32.shl (local.get $n_starts) (i32.const 2)))
+          (i32.add (local.get $i) (i32.ctz (local.get $starts))))
+        (local.set $n_starts (i32.add (local.get $n_starts) (i32.ne (local.get $starts) (i32.const 0))))
+        (if (i32.and (local.get $starts) (i32.sub (local.get $starts) (i32.const 1)))
+          (then
+            (local.set $todo (i32.and (local.get $starts) (i32.sub (local.get $starts) (i32.const 1))))
+            (loop $more
+              (i32.store (i32.add (local.get $line_starts) (i32.shl (local.get $n_starts) (i32.const 2)))
+                (i32.add (local.get $i) (i32.ctz (local.get $todo))))
+              (local.set $n_starts (i32.add (local.get $n_starts) (i32.const 1)))
+              (local.set $todo (i32.and (local.get $todo) (i32.sub (local.get $todo) (i32.const 1))))
+              (br_if $more (local.get $todo)))))
         ;; the keyword prefilter, as in `scan`
         (local.set $m
           (v128.and
@@ -249,9 +213,55 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $step)))
     ;; the newline ending the text is not counted, nor the line it would start
-    (if (i32.and (i32.ne (local.get $n_judge) (i32.const 0))
-          (i32.gt_u (i32.load (i32.add (local.get $judge) (i32.shl (i32.sub (local.get $n_judge) (i32.const 1)) (i32.const 3)))) (local.get $n)))
-      (then (local.set $n_judge (i32.sub (local.get $n_judge) (i32.const 1)))))
+    (if (i32.gt_u (i32.load (i32.add (local.get $line_starts) (i32.shl (i32.sub (local.get $n_starts) (i32.const 1)) (i32.const 2)))) (local.get $n))
+      (then (local.set $n_starts (i32.sub (local.get $n_starts) (i32.const 1)))))
+    (local.set $j (i32.const 0))
+    ;; each line start, settled from its first bytes where they say enough (most lines are heads)
+    (block $read
+      (loop $each
+        (br_if $read (i32.ge_u (local.get $j) (local.get $n_starts)))
+        (local.set $p (i32.add (local.get $text) (i32.load (i32.add (local.get $line_starts) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $w (i64.load (local.get $p)))
+        (local.set $lo (i32.wrap_i64 (local.get $w)))
+        (local.set $hi (i32.wrap_i64 (i64.shr_u (local.get $w) (i64.const 32))))
+        (local.set $b0 (i32.and (local.get $lo) (i32.const 0xff)))
+        (block $settled
+          ;; a head: `[` digit digit . . `-` or digit digit . digit `-`, at least 8 bytes before its
+          ;; end (no newline among them, nor CR LF at the eighth)
+          (if (i32.and (local.get $heads_from_bytes)
+                (i32.or
+                  (i32.and
+                    (i32.and (i32.eq (local.get $b0) (i32.const 0x5b)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
+                    (i32.and (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 16)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (i32.shr_u (local.get $hi) (i32.const 8)) (i32.const 0xff)) (i32.const 0x2d))))
+                  (i32.and
+                    (i32.and (i32.lt_u (i32.sub (local.get $b0) (i32.const 0x30)) (i32.const 10)) (i32.lt_u (i32.sub (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x30)) (i32.const 10)))
+                    (i32.and (i32.lt_u (i32.sub (i32.shr_u (local.get $lo) (i32.const 24)) (i32.const 0x30)) (i32.const 10)) (i32.eq (i32.and (local.get $hi) (i32.const 0xff)) (i32.const 0x2d))))))
+            (then
+              (local.set $w (i64.xor (local.get $w) (i64.const 0x0a0a0a0a0a0a0a0a)))
+              (if (i32.eqz
+                    (i32.or
+                      (i64.ne (i64.and (i64.and (i64.sub (local.get $w) (i64.const 0x0101010101010101)) (i64.xor (local.get $w) (i64.const -1)))
+                                       (i64.const 0x8080808080808080))
+                              (i64.const 0))
+                      (i32.and (i32.eq (i32.shr_u (local.get $hi) (i32.const 24)) (i32.const 0x0d))
+                               (i32.eq (i32.load8_u offset=8 (local.get $p)) (i32.const 0x0a)))))
+                (then
+                  (local.set $n_heads (i32.add (local.get $n_heads) (i32.const 1)))
+                  (br $settled)))))
+          ;; a continuation: empty, or a leading space or tab
+          (if (i32.or
+                (i32.or (i32.eq (local.get $b0) (i32.const 0x0a)) (i32.eq (local.get $b0) (i32.const 0x20)))
+                (i32.or (i32.eq (local.get $b0) (i32.const 0x09))
+                        (i32.and (i32.eq (local.get $b0) (i32.const 0x0d)) (i32.eq (i32.and (i32.shr_u (local.get $lo) (i32.const 8)) (i32.const 0xff)) (i32.const 0x0a)))))
+            (then
+              (local.set $n_conts (i32.add (local.get $n_conts) (i32.const 1)))
+              (br $settled)))
+          (i32.store (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3)))
+            (i32.sub (local.get $p) (local.get $text)))
+          (i32.store offset=4 (i32.add (local.get $judge) (i32.shl (local.get $n_judge) (i32.const 3))) (local.get $j))
+          (local.set $n_judge (i32.add (local.get $n_judge) (i32.const 1))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each)))
     (i32.store offset=96 (i32.const 0) (i32.sub (local.get $lines) (i32.const 1)))
     (i32.store offset=100 (i32.const 0) (local.get $n_heads))
     (i32.store offset=104 (i32.const 0) (local.get $n_conts))

@@ -44,7 +44,7 @@ export function simdAvailable(): boolean {
 export class SimdKeywordFinder implements KeywordFinder, LinePass {
   private readonly memory: WebAssembly.Memory;
   private readonly scan: (n: number, out: number) => number;
-  private readonly scanLinesIn: (text: number, n: number, headsFromBytes: number, k: number, maxLine: number, hits: number, judge: number) => number;
+  private readonly scanLinesIn: (text: number, n: number, headsFromBytes: number, k: number, maxLine: number, hits: number, judge: number, lineStarts: number) => number;
   /** [KEYWORD_BLOCK, LINES_TEXT) as `scan_lines` reads it; `find` writes its text over it. */
   private readonly keywordBlock = new Uint8Array(LINES_TEXT - KEYWORD_BLOCK);
   private readonly keywordCount: number;
@@ -111,14 +111,15 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
     const n = end - start;
     const hitsAt = (LINES_TEXT + n + LINES_PADDING + 3) & ~3;
     const judgeAt = hitsAt + 4 * HIT_WORDS * (n + 1);
-    this.reserve(judgeAt + 4 * JUDGE_WORDS * (n + 1));
+    const lineStartsAt = judgeAt + 4 * JUDGE_WORDS * (n + 1);
+    this.reserve(lineStartsAt + 4 * (n + 3));
     const bytes = this.bytes;
     bytes.set(this.keywordBlock, KEYWORD_BLOCK);
     bytes[LINES_TEXT - 1] = NL;
     bytes.set(buf.subarray(start, end), LINES_TEXT);
     bytes[LINES_TEXT + n] = NL;
     bytes.fill(0, LINES_TEXT + n + 1, LINES_TEXT + n + LINES_PADDING);
-    const hitCount = this.scanLinesIn(LINES_TEXT, n, headsFromBytes ? 1 : 0, this.keywordCount, maxLine, hitsAt, judgeAt);
+    const hitCount = this.scanLinesIn(LINES_TEXT, n, headsFromBytes ? 1 : 0, this.keywordCount, maxLine, hitsAt, judgeAt, lineStartsAt);
     const results = new Int32Array(this.memory.buffer, RESULTS, 6);
     return {
       lines: results[0]! + 1,
