@@ -17,16 +17,16 @@
 ;;                  so zero padding never matches and the loads past the end stay in bounds)
 ;;   [out, …)       candidate positions (u32, relative to the text, ascending), one per text byte at most
 ;;
-;; `scan_lines` makes the same prefilter pass over a region of whole lines and does the line scanner's
-;; per-line work in it, so JavaScript touches only the lines that need it: it counts newlines (line
-;; numbers in evidence stay exact), sorts line starts by their first bytes into record heads
+;; `scan_lines` makes the same prefilter pass, 32 bytes a step, over a region of whole lines and does
+;; the line scanner's per-line work in it, so JavaScript touches only the lines that need it: it counts
+;; newlines (line numbers in evidence stay exact), sorts line starts by their first bytes into heads
 ;; (`[NN..-` or `NNNN-`, at least 8 bytes), continuations (empty, or a leading space or tab) and the
 ;; rest, which JavaScript must judge; it compares prefilter candidates with the keywords, notes whether
 ;; every byte is ASCII (then no UTF-8 validation is needed) and counts lines longer than the caller's
-;; limit. Layout, written by the caller (see simd-keyword-finder.ts):
+;; limit (at least 32). Layout, written by the caller (see simd-keyword-finder.ts):
 ;;   [0, 96)          the prefilter tables as above
 ;;   [96, 128)        results: newlines, heads, continuations, lines to judge, non-ASCII, over-long lines
-;;   [128, 144)       scratch: the prefilter's bucket bits per lane
+;;   [128, 160)       scratch: the prefilter's bucket bits per lane
 ;;   [256, 288)       each keyword's prefilter bucket bit, one byte per keyword
 ;;   [1024, 2048)     each keyword as 16 bytes and a 16-byte mask of its length (at most 32 keywords)
 ;;   [text, text+n)   the region, then a newline (ending its last line) and at least 64 zero bytes
@@ -113,6 +113,7 @@
     (local $n_heads i32) (local $n_conts i32) (local $n_judge i32) (local $n_hits i32) (local $n_long i32)
     (local $last_hit_line i32) (local $carry i32) (local $may_be_long i32) (local $n_starts i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $m v128) (local $ascii v128)
+    (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $mu v128)
     (local $low v128)
     (local $nl v128)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
@@ -135,9 +136,12 @@
         (local.set $v0 (v128.load (local.get $a)))
         (local.set $v1 (v128.load offset=1 (local.get $a)))
         (local.set $v2 (v128.load offset=2 (local.get $a)))
-        (local.set $ascii (v128.or (local.get $ascii) (local.get $v0)))
-        (local.set $nl_bits (i8x16.bitmask (i8x16.eq (local.get $v0) (local.get $nl))))
-        ;; only the first line to end in a block can be longer than 16 bytes, and none in a short text
+        (local.set $u0 (v128.load offset=16 (local.get $a)))
+        (local.set $ascii (v128.or (local.get $ascii) (v128.or (local.get $v0) (local.get $u0))))
+        (local.set $nl_bits
+          (i32.or (i8x16.bitmask (i8x16.eq (local.get $v0) (local.get $nl)))
+                  (i32.shl (i8x16.bitmask (i8x16.eq (local.get $u0) (local.get $nl))) (i32.const 16))))
+        ;; only the first line to end in a block can be longer than 32 bytes, and none in a short text
         (if (i32.and (local.get $may_be_long) (i32.ne (local.get $nl_bits) (i32.const 0)))
           (then
             (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $nl_bits))))
@@ -149,8 +153,8 @@
               (then (local.set $n_long (i32.add (local.get $n_long) (i32.const 1)))))))
         ;; a line starts after each newline (the one before the text included), up to the end
         ;; (the newline ending the text starts one more, dropped at the end)
-        (local.set $starts (i32.and (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)) (i32.const 0xffff)))
-        (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 15)))
+        (local.set $starts (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)))
+        (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 31)))
         ;; where lines start, settled after the pass: deciding here costs a mispredicted branch a line
         (i32.store (i32.add (local.get $line_starts) (i32.shl (local.get $n_starts) (i32.const 2)))
           (i32.add (local.get $i) (i32.ctz (local.get $starts))))
@@ -177,10 +181,27 @@
             (v128.and
               (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v2) (local.get $low)))
               (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v2) (i32.const 4))))))
-        (if (v128.any_true (local.get $m))
+        (local.set $u1 (v128.load offset=17 (local.get $a)))
+        (local.set $u2 (v128.load offset=18 (local.get $a)))
+        (local.set $mu
+          (v128.and
+            (v128.and
+              (v128.and
+                (i8x16.swizzle (local.get $lo0) (v128.and (local.get $u0) (local.get $low)))
+                (i8x16.swizzle (local.get $hi0) (i8x16.shr_u (local.get $u0) (i32.const 4))))
+              (v128.and
+                (i8x16.swizzle (local.get $lo1) (v128.and (local.get $u1) (local.get $low)))
+                (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $u1) (i32.const 4)))))
+            (v128.and
+              (i8x16.swizzle (local.get $lo2) (v128.and (local.get $u2) (local.get $low)))
+              (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $u2) (i32.const 4))))))
+        (if (v128.any_true (v128.or (local.get $m) (local.get $mu)))
           (then
             (v128.store offset=128 (i32.const 0) (local.get $m))
-            (local.set $todo (i8x16.bitmask (i8x16.ne (local.get $m) (v128.const i64x2 0 0))))
+            (v128.store offset=144 (i32.const 0) (local.get $mu))
+            (local.set $todo
+              (i32.or (i8x16.bitmask (i8x16.ne (local.get $m) (v128.const i64x2 0 0)))
+                      (i32.shl (i8x16.bitmask (i8x16.ne (local.get $mu) (v128.const i64x2 0 0))) (i32.const 16))))
             (block $compared
               (loop $each
                 (br_if $compared (i32.eqz (local.get $todo)))
@@ -210,7 +231,7 @@
         (local.set $last_nl
           (select (i32.sub (i32.add (local.get $i) (i32.const 31)) (i32.clz (local.get $nl_bits))) (local.get $last_nl) (local.get $nl_bits)))
         (local.set $lines (i32.add (local.get $lines) (i32.popcnt (local.get $nl_bits))))
-        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
         (br $step)))
     ;; the newline ending the text is not counted, nor the line it would start
     (if (i32.gt_u (i32.load (i32.add (local.get $line_starts) (i32.shl (i32.sub (local.get $n_starts) (i32.const 1)) (i32.const 2)))) (local.get $n))

@@ -15,6 +15,7 @@ const LINES_PADDING = 80;
 const MAX_KEYWORDS = 32;
 const MAX_KEYWORD_BYTES = 16;
 const HIT_WORDS = 3;
+const STEP = 32;
 const JUDGE_WORDS = 2;
 /** The prefilter compares the first three bytes of every keyword, in eight buckets. */
 const FINGERPRINT = 3;
@@ -108,6 +109,8 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
   }
 
   scanLines(buf: Buffer, start: number, end: number, headsFromBytes: boolean, maxLine: number): LineScan {
+    // The pass checks one line end per 32-byte step for length: the others in a step are shorter.
+    if (maxLine < STEP) throw new Error(`scan_lines needs a line limit of at least ${STEP} bytes, not ${maxLine}`);
     const n = end - start;
     const hitsAt = (LINES_TEXT + n + LINES_PADDING + 3) & ~3;
     const judgeAt = hitsAt + 4 * HIT_WORDS * (n + 1);
