@@ -141,7 +141,7 @@
         (local.set $nl_bits
           (i32.or (i8x16.bitmask (i8x16.eq (local.get $v0) (local.get $nl)))
                   (i32.shl (i8x16.bitmask (i8x16.eq (local.get $u0) (local.get $nl))) (i32.const 16))))
-        ;; only the first line to end in a block can be longer than 32 bytes, and none in a short text
+        ;; only the first line to end in a step can be longer than 32 bytes, and none in a short text
         (if (i32.and (local.get $may_be_long) (i32.ne (local.get $nl_bits) (i32.const 0)))
           (then
             (local.set $p (i32.add (local.get $i) (i32.ctz (local.get $nl_bits))))
@@ -151,8 +151,8 @@
               (then (local.set $len (i32.sub (local.get $len) (i32.const 1)))))
             (if (i32.gt_s (local.get $len) (local.get $max_line))
               (then (local.set $n_long (i32.add (local.get $n_long) (i32.const 1)))))))
-        ;; a line starts after each newline (the one before the text included), up to the end
-        ;; (the newline ending the text starts one more, dropped at the end)
+        ;; a line starts at the text's first byte and after each newline (the newline ending the text
+        ;; starts one more, dropped at the end)
         (local.set $starts (i32.or (i32.shl (local.get $nl_bits) (i32.const 1)) (local.get $carry)))
         (local.set $carry (i32.shr_u (local.get $nl_bits) (i32.const 31)))
         ;; where lines start, settled after the pass: deciding here costs a mispredicted branch a line

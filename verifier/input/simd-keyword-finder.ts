@@ -40,7 +40,8 @@ export function simdAvailable(): boolean {
 /**
  * One SIMD pass over the text marks the positions whose first three bytes may begin a keyword
  * (keyword-scan.wat says how); only those positions are compared with the keywords. The pass costs
- * the same for any number of keywords, where native searches cost one pass each.
+ * the same for any number of keywords, where native searches cost one pass each. `scanLines` makes the
+ * same pass over whole lines and also does the line scanner's per-line work in it.
  */
 export class SimdKeywordFinder implements KeywordFinder, LinePass {
   private readonly memory: WebAssembly.Memory;
@@ -118,7 +119,6 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
     this.reserve(lineStartsAt + 4 * (n + 3));
     const bytes = this.bytes;
     bytes.set(this.keywordBlock, KEYWORD_BLOCK);
-    bytes[LINES_TEXT - 1] = NL;
     bytes.set(buf.subarray(start, end), LINES_TEXT);
     bytes[LINES_TEXT + n] = NL;
     bytes.fill(0, LINES_TEXT + n + 1, LINES_TEXT + n + LINES_PADDING);
