@@ -4,6 +4,7 @@ import { CANDIDATE_KEYWORDS } from '../../verifier/classify/templates.ts';
 import { NativeKeywordFinder } from '../../verifier/input/native-keyword-finder.ts';
 import { SimdKeywordFinder } from '../../verifier/input/simd-keyword-finder.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineRole, type ScannedLine, type ScanSink } from '../../verifier/input/line-scanner.ts';
+import { cut } from '../support/cut-buffer.ts';
 
 const KEYWORDS = CANDIDATE_KEYWORDS;
 const NL = 0x0a;
@@ -45,17 +46,6 @@ function join(lines: Buffer[], crlf: boolean, finalNewline: boolean): Buffer {
   return Buffer.concat(parts);
 }
 
-function cut(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
-  return out;
-}
 
 /** Everything a scanner tells its sink, with the bytes copied; the judge decides by the line's first byte. */
 function scan(finder: NativeKeywordFinder | SimdKeywordFinder, chunks: Buffer[], textHeads: boolean) {
