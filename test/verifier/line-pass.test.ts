@@ -46,7 +46,6 @@ function join(lines: Buffer[], crlf: boolean, finalNewline: boolean): Buffer {
   return Buffer.concat(parts);
 }
 
-
 /** Everything a scanner tells its sink, with the bytes copied; the judge decides by the line's first byte. */
 function scan(finder: NativeKeywordFinder | SimdKeywordFinder, chunks: Buffer[], textHeads: boolean) {
   const seen: unknown[] = [];

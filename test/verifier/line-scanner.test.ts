@@ -19,7 +19,6 @@ function collect(chunks: Buffer[], keywords = ['Creat']): { lines: number; candi
   return { lines: scanner.counts.lines, candidates, truncated: scanner.counts.truncated };
 }
 
-
 describe('line scanner', () => {
   it('finds the same lines and line numbers however the input is chunked', () => {
     const line = fc.oneof(
