@@ -119,8 +119,8 @@ class RecordSink implements ScanSink {
   candidate(line: ScannedLine, role: LineRole, head: ScannedLine | undefined): void {
     const ref = { file: this.file, line: line.lineNo };
     if (role === 'head') {
-      const head = this.parsedHead(line);
-      const record = head.record;
+      const parsed = this.parsedHead(line);
+      const record = parsed.record;
       if (!record) {
         this.failedHeads++;
         return;
@@ -131,7 +131,7 @@ class RecordSink implements ScanSink {
         return;
       }
       for (const rule of this.ctx.patternRules) rule.observeRecord(record, ref);
-      if (this.classifier.classify(record, ref, record.message, head.keywords)) this.lastEventRecord = line.lineNo;
+      if (this.classifier.classify(record, ref, record.message, parsed.keywords)) this.lastEventRecord = line.lineNo;
       return;
     }
     if (head !== undefined && head.lineNo === this.skippedHead) {
