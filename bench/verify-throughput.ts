@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CANDIDATE_KEYWORDS } from '../verifier/classify/templates.ts';
@@ -27,10 +27,17 @@ function option(args: string[], name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+function stringOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 /**
  * docs/benchmarks.md#verify-throughput and issue 14: `stormcheck verify` on a generated ≥ 1 GiB OpenAlgo log
  * against `grep -cE` with the same keywords, `grep -cF Creating` and a plain read loop, in the same run,
- * medians of `--runs` (5) alternated runs. `--gib N` changes the size (default 1).
+ * medians of `--runs` (5) alternated runs. `--gib N` changes the size (default 1); `--log PATH` keeps the
+ * log at PATH and reuses it when it is there (generating 1 GiB takes longer than the runs);
+ * `--baseline-dist DIR` adds the verify of another build (its `dist/`) to the alternation.
  */
 export const verifyThroughput: Benchmark = {
   name: 'verify-throughput',
@@ -38,15 +45,24 @@ export const verifyThroughput: Benchmark = {
   async run(args: string[]): Promise<BenchTable> {
     const runs = Math.max(3, Math.floor(option(args, 'runs', 5)));
     const bytes = Math.floor(option(args, 'gib', 1) * GIB);
+    const kept = stringOption(args, 'log');
+    const baseline = stringOption(args, 'baseline-dist');
     const dir = await mkdtemp(path.join(tmpdir(), 'stormcheck-bench-'));
     try {
-      const log = path.join(dir, 'openalgo.log');
-      process.stderr.write(`bench: generating ${(bytes / GIB).toFixed(2)} GiB log in ${dir}\n`);
-      const gen = await generateOpenAlgoLog(log, bytes);
+      const log = kept ?? path.join(dir, 'openalgo.log');
+      if (kept && existsSync(kept)) process.stderr.write(`bench: reusing ${kept}\n`);
+      else {
+        process.stderr.write(`bench: generating ${(bytes / GIB).toFixed(2)} GiB log at ${log}\n`);
+        await generateOpenAlgoLog(log, bytes);
+      }
+      const logBytes = (await stat(log)).size;
       const report = path.join(dir, 'report.json');
       const pattern = CANDIDATE_KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
       const commands = {
         'stormcheck verify': [process.execPath, [BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', report]],
+        ...(baseline
+          ? { [`verify, baseline ${baseline}`]: [process.execPath, [path.join(baseline, 'bin/stormcheck.js'), 'verify', log, '--reporter', 'json', '--output', path.join(dir, 'baseline.json')]] }
+          : {}),
         'grep -cE (same keywords)': ['grep', ['-cE', pattern, log]],
         'grep -cE (issue 23: 4 keywords)': ['grep', ['-cE', ISSUE_PATTERN, log]],
         "grep -cF 'Creating'": ['grep', ['-cF', 'Creating', log]],
@@ -58,10 +74,9 @@ export const verifyThroughput: Benchmark = {
       const loadAfter = os.loadavg();
       const verify = results['stormcheck verify']!;
       if (verify.some((r) => r.code !== 0 && r.code !== 1)) throw new Error('stormcheck verify failed on the generated log');
-      const findings = (JSON.parse(await readFile(report, 'utf8')) as { findings: Array<{ rule: string; severity: string }> }).findings
-        .filter((f) => f.severity !== 'info')
-        .map((f) => f.rule);
-      const mb = gen.bytes / 1e6;
+      const judged = JSON.parse(await readFile(report, 'utf8')) as { linesRead: number; findings: Array<{ rule: string; severity: string }> };
+      const findings = judged.findings.filter((f) => f.severity !== 'info').map((f) => f.rule);
+      const mb = logBytes / 1e6;
       const base = median(results['grep -cE (same keywords)']!.map((r) => r.seconds));
       const readLoop = median(results['fs.readSync loop (1 MiB)']!.map((r) => r.seconds));
       const rows = Object.entries(results).map(([name, rs]) => {
@@ -72,7 +87,7 @@ export const verifyThroughput: Benchmark = {
       const verifyRss = median(verify.map((r) => r.peakRssMb));
       const ratio = verifySecs / median(results['grep -cE (issue 23: 4 keywords)']!.map((r) => r.seconds));
       return {
-        title: `verify throughput: ${(gen.bytes / GIB).toFixed(2)} GiB, ${gen.lines} lines, median of ${runs} alternated runs`,
+        title: `verify throughput: ${(logBytes / GIB).toFixed(2)} GiB, ${judged.linesRead} lines, median of ${runs} alternated runs`,
         columns: ['command', 'wall s', 'MB/s', 'peak RSS MB', 'x grep -cE', 'x read loop'],
         rows,
         notes: [

@@ -94,8 +94,8 @@ class RecordSink implements ScanSink {
   private parsed = 0;
   private parsedFromErrorSink = 0;
   private readonly classifier: EventClassifier;
-  private judged: { lineNo: number; record: LogRecord } | undefined;
-  private headCache: { lineNo: number; record: LogRecord | undefined } | undefined;
+  private judged: ParsedHead | undefined;
+  private headCache: ParsedHead | undefined;
   private lastEventRecord = -1;
 
   constructor(
@@ -112,14 +112,15 @@ class RecordSink implements ScanSink {
     const record = parseLine(text, this.ctx.format, this.ctx.year);
     if (!record) return 'unknown';
     this.count(record);
-    this.judged = { lineNo: line.lineNo, record };
+    this.judged = { lineNo: line.lineNo, record, keywords: keywordsOf(line, text) };
     return 'head';
   }
 
   candidate(line: ScannedLine, role: LineRole, head: ScannedLine | undefined): void {
     const ref = { file: this.file, line: line.lineNo };
     if (role === 'head') {
-      const record = this.recordOf(line);
+      const parsed = this.parsedHead(line);
+      const record = parsed.record;
       if (!record) {
         this.failedHeads++;
         return;
@@ -130,7 +131,7 @@ class RecordSink implements ScanSink {
         return;
       }
       for (const rule of this.ctx.patternRules) rule.observeRecord(record, ref);
-      if (this.classifier.classify(record, ref)) this.lastEventRecord = line.lineNo;
+      if (this.classifier.classify(record, ref, record.message, parsed.keywords)) this.lastEventRecord = line.lineNo;
       return;
     }
     if (head !== undefined && head.lineNo === this.skippedHead) {
@@ -139,23 +140,24 @@ class RecordSink implements ScanSink {
     }
     // A keyword inside a traceback or wrapped text: one event per record, dated by the record's head.
     if (!head || head.lineNo === this.lastEventRecord) return;
-    const record = this.recordOf(head);
+    const record = this.parsedHead(head).record;
     if (!record) return;
     const text = line.buf.toString('utf8', line.start, line.end);
-    if (this.classifier.classify(record, { file: this.file, line: head.lineNo }, text)) this.lastEventRecord = head.lineNo;
+    if (this.classifier.classify(record, { file: this.file, line: head.lineNo }, text, keywordsOf(line, text))) this.lastEventRecord = head.lineNo;
   }
 
   finish(): void {
     this.classifier.finish();
   }
 
-  private recordOf(line: ScannedLine): LogRecord | undefined {
-    if (this.judged?.lineNo === line.lineNo) return this.judged.record;
-    if (this.headCache?.lineNo === line.lineNo) return this.headCache.record;
-    const record = parseLine(line.buf.toString('utf8', line.start, line.end), this.ctx.format, this.ctx.year);
+  private parsedHead(line: ScannedLine): ParsedHead {
+    if (this.judged?.lineNo === line.lineNo) return this.judged;
+    if (this.headCache?.lineNo === line.lineNo) return this.headCache;
+    const text = line.buf.toString('utf8', line.start, line.end);
+    const record = parseLine(text, this.ctx.format, this.ctx.year);
     if (record) this.count(record);
-    this.headCache = { lineNo: line.lineNo, record };
-    return record;
+    this.headCache = { lineNo: line.lineNo, record, keywords: keywordsOf(line, text) };
+    return this.headCache;
   }
 
   /** Whether every record parsed came from OpenAlgo's `log/errors.jsonl`. */
@@ -167,6 +169,21 @@ class RecordSink implements ScanSink {
     this.parsed++;
     if (record.errorSink) this.parsedFromErrorSink++;
   }
+}
+
+/** A line parsed as a record's first line, with the keywords its message may hold. */
+interface ParsedHead {
+  lineNo: number;
+  record: LogRecord | undefined;
+  keywords: number | undefined;
+}
+
+/**
+ * The line's keyword bits, where the text read from it holds its bytes unchanged: colour codes removed
+ * or JSON escapes decoded could join a keyword the bytes do not hold.
+ */
+function keywordsOf(line: ScannedLine, text: string): number | undefined {
+  return line.keywords !== undefined && !text.includes('\x1b') && !text.includes('\\') ? line.keywords : undefined;
 }
 
 function outside(time: number, w: { since?: number; until?: number }): boolean {

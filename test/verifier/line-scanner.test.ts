@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keywordFinder } from '../../verifier/input/keyword-finder.ts';
 import { LineScanner, MAX_LINE_BYTES, type LineRole, type ScannedLine, type ScanSink } from '../../verifier/input/line-scanner.ts';
+import { cut } from '../support/cut-buffer.ts';
 
 /** Collects what the scanner hands on, copying the bytes (they are only valid during the callback). */
 function collect(chunks: Buffer[], keywords = ['Creat']): { lines: number; candidates: Array<{ lineNo: number; text: string; head?: number }>; truncated: number } {
@@ -16,19 +17,6 @@ function collect(chunks: Buffer[], keywords = ['Creat']): { lines: number; candi
   for (const c of chunks) scanner.push(c);
   scanner.end();
   return { lines: scanner.counts.lines, candidates, truncated: scanner.counts.truncated };
-}
-
-/** Splits a buffer at the given cut points. */
-function cut(buf: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(buf.subarray(prev, p));
-    prev = p;
-  }
-  out.push(buf.subarray(prev));
-  return out;
 }
 
 describe('line scanner', () => {

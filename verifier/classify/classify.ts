@@ -1,7 +1,7 @@
 import type { LogRecord } from '../parse/log-record.ts';
 import type { LineRef, LogEvent } from './log-event.ts';
 import { RefusalPairing } from './refusal-pairing.ts';
-import { TEMPLATES, type TemplateField } from './templates.ts';
+import { CANDIDATE_KEYWORDS, TEMPLATES, type TemplateField } from './templates.ts';
 import { TimedQueue } from './timed-queue.ts';
 
 // `BaseBrokerWebSocketAdapter initializing` is logged once per adapter instance, next to the line that
@@ -9,6 +9,12 @@ import { TimedQueue } from './timed-queue.ts';
 const SAME_INSTANCE_MS = 5_000;
 const MODULE_BROKER = /^([a-z]+)_(?:hsm_)?(?:adapter|websocket|ws|streaming|client)/i;
 const ANY_USER = /\b(?:for user|user[_ ]?id[=:]|user[=:])\s?([^\s,;:'"]+)/;
+
+/**
+ * Per template, the bits (by index in CANDIDATE_KEYWORDS) of the candidate keywords its needle holds: a
+ * text without one of them fails the needle test, so a line whose keywords are known skips the test.
+ */
+const NEEDLE_KEYWORDS = TEMPLATES.map((t) => CANDIDATE_KEYWORDS.reduce((bits, k, i) => (t.needle.includes(k) ? bits | (1 << i) : bits), 0));
 
 interface PendingInit {
   time: number;
@@ -32,11 +38,16 @@ export class EventClassifier {
     this.refusals = new RefusalPairing(emit);
   }
 
-  /** Classifies one record; returns whether it was an event. */
-  classify(record: LogRecord, ref: LineRef, text: string = record.message): boolean {
+  /**
+   * Classifies one record; returns whether it was an event. `keywords`, where known, are the bits of the
+   * candidate keywords in a line that holds `text` unchanged (no escapes decoded, no colour codes removed).
+   */
+  classify(record: LogRecord, ref: LineRef, text: string = record.message, keywords?: number): boolean {
     this.flushInits(record.time);
     this.refusals.flush(record.time);
-    for (const t of TEMPLATES) {
+    for (let n = 0; n < TEMPLATES.length; n++) {
+      const t = TEMPLATES[n]!;
+      if (keywords !== undefined && (keywords & NEEDLE_KEYWORDS[n]!) !== NEEDLE_KEYWORDS[n]) continue;
       if (t.needle !== '' && !text.includes(t.needle)) continue;
       const m = t.re.exec(text);
       if (!m) continue;

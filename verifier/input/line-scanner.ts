@@ -1,4 +1,4 @@
-import type { KeywordFinder } from './keyword-finder.ts';
+import type { KeywordFinder, LinePass, LineScan } from './keyword-finder.ts';
 import { undecodableLines } from './undecodable-lines.ts';
 
 /** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
@@ -19,6 +19,8 @@ export interface ScannedLine {
   start: number;
   end: number;
   lineNo: number;
+  /** Bits (by index in the finder's list) of the keywords the line holds, where the finder told them apart. */
+  keywords?: number;
 }
 
 export interface ScanSink {
@@ -54,9 +56,13 @@ export class LineScanner {
   private headStart = 0;
   private headEnd = 0;
   private headLineNo = 0;
+  /** Within the region being read: the last line judged a head, and the last line whose head is known. */
+  private judgedHead: ScannedLine | undefined;
+  private knownStart = -1;
+  private knownHead: ScannedLine | undefined;
 
   constructor(
-    private readonly keywords: KeywordFinder,
+    private readonly keywords: KeywordFinder & Partial<LinePass>,
     private readonly sink: ScanSink,
     private readonly allLines: boolean,
     /** Whether text heads (`[2025-…`, `2025-…`) may be settled from their first bytes (not for `--format pino`). */
@@ -115,8 +121,91 @@ export class LineScanner {
     this.skipping = true;
   }
 
-  /** Walks the complete lines in buf[start, end); the last one ends at `end`. */
+  /** Reads the complete lines in buf[start, end); the last one ends at `end`. */
   private region(buf: Buffer, start: number, end: number): void {
+    if (this.allLines || !this.keywords.scanLines) this.walkRegion(buf, start, end);
+    else this.passRegion(buf, start, end, this.keywords.scanLines(buf, start, end, this.textHeads, MAX_LINE_BYTES));
+  }
+
+  /**
+   * Reads a region from one pass of the finder, which counted its lines and settled most of their roles:
+   * only the lines to judge and the lines holding keywords are looked at here.
+   */
+  private passRegion(buf: Buffer, start: number, end: number, scan: LineScan): void {
+    const counts = this.counts;
+    const before = counts.lines;
+    counts.lines += scan.lines;
+    counts.heads += scan.heads;
+    counts.continuation += scan.continuations;
+    counts.truncated += scan.overLong;
+    if (!scan.ascii) counts.undecodable += undecodableLines(buf, start, end);
+    this.judgedHead = undefined;
+    this.knownStart = -1;
+    const { hits, judge } = scan;
+    let h = 0;
+    let j = 0;
+    while (h < hits.length || j < judge.length) {
+      const hitIndex = h < hits.length ? hits[h + 1]! : Number.POSITIVE_INFINITY;
+      const judgeIndex = j < judge.length ? judge[j + 1]! : Number.POSITIVE_INFINITY;
+      const index = Math.min(hitIndex, judgeIndex);
+      const s = start + (judgeIndex === index ? judge[j]! : hits[h]!);
+      const e = lineEnd(buf, s, end);
+      const lineNo = before + index + 1;
+      let role: LineRole;
+      if (judgeIndex === index) {
+        j += 2;
+        role = this.sink.judge({ buf, start: s, end: e, lineNo });
+        if (role === 'head') {
+          counts.heads++;
+          this.judgedHead = { buf, start: s, end: e, lineNo };
+        } else if (role === 'continuation') counts.continuation++;
+        else counts.unknown++;
+      } else role = this.roleOf(buf, s, e);
+      if (hitIndex !== index) continue;
+      const line: ScannedLine = { buf, start: s, end: e, lineNo, keywords: hits[h + 2]! };
+      h += 3;
+      if (role === 'head') {
+        this.sink.candidate(line, role, undefined);
+        this.knownStart = s;
+        this.knownHead = line;
+      } else if (e > s) {
+        const head = this.headBefore(buf, start, s, lineNo);
+        this.knownStart = s;
+        this.knownHead = head;
+        this.sink.candidate(line, role, head);
+      }
+    }
+    const last = this.headBefore(buf, start, end + 1, before + scan.lines + 1);
+    if (last && last.buf === buf) {
+      this.headBuf = Buffer.from(buf.subarray(last.start, last.end));
+      this.headStart = 0;
+      this.headEnd = this.headBuf.length;
+      this.headLineNo = last.lineNo;
+    }
+  }
+
+  /**
+   * The first line of the record that the line at `s` (line `lineNo`) belongs to: the nearest head
+   * above it, found by walking up the region from `s` to a line whose head is already known.
+   */
+  private headBefore(buf: Buffer, regionStart: number, s: number, lineNo: number): ScannedLine | undefined {
+    let p = s;
+    let no = lineNo;
+    while (p > regionStart) {
+      const nl = p - 2 < regionStart ? -1 : buf.lastIndexOf(NL, p - 2);
+      const ls = nl < regionStart ? regionStart : nl + 1;
+      no--;
+      if (ls === this.knownStart) return this.knownHead;
+      if (ls === this.judgedHead?.start) return this.judgedHead;
+      const e = trimLine(buf, ls, p - 1);
+      if (this.roleOf(buf, ls, e) === 'head') return { buf, start: ls, end: e, lineNo: no };
+      p = ls;
+    }
+    return this.lastHead();
+  }
+
+  /** Walks the complete lines in buf[start, end) one by one; the last one ends at `end`. */
+  private walkRegion(buf: Buffer, start: number, end: number): void {
     // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
     const hits = this.allLines ? undefined : this.keywords.find(buf, start, end);
     const counts = this.counts;
@@ -182,6 +271,18 @@ export class LineScanner {
     if (isDigit(b0) && isDigit(b1) && isDigit(buf[s + 3]) && buf[s + 4] === 0x2d) return 'head';
     return 'unknown';
   }
+}
+
+/** The end of the line starting at `s` in a region ending at `end`. */
+function lineEnd(buf: Buffer, s: number, end: number): number {
+  const nl = buf.indexOf(NL, s);
+  return trimLine(buf, s, nl < 0 || nl > end ? end : nl);
+}
+
+/** The end of the line buf[s, nl) without its CR, cut to {@link MAX_LINE_BYTES}. */
+function trimLine(buf: Buffer, s: number, nl: number): number {
+  const e = nl > s && buf[nl - 1] === CR ? nl - 1 : nl;
+  return e - s > MAX_LINE_BYTES ? s + MAX_LINE_BYTES : e;
 }
 
 function isDigit(b: number | undefined): boolean {
