@@ -1,7 +1,7 @@
 import { EventClassifier } from './classify/classify.ts';
 import type { LogEvent } from './classify/log-event.ts';
 import { CANDIDATE_KEYWORDS } from './classify/templates.ts';
-import { keywordFinder, type KeywordFinder } from './input/keyword-finder.ts';
+import { keywordFinder, type AnyKeywordFinder } from './input/keyword-finder.ts';
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
@@ -16,14 +16,14 @@ const CONTINUATION =
 // Judging a line's role needs only its beginning; a long line is not decoded whole for that.
 const JUDGE_BYTES = 64 * 1024;
 
-let finder: KeywordFinder | undefined;
+let finder: AnyKeywordFinder | undefined;
 
 /**
  * One keyword finder for every input: each holds a WebAssembly instance whose memory reserves gigabytes
  * of address space, and making one per file made 100,000 small files take minutes. Sharing is safe
- * because the scanner uses what `find` returns before it returns from `push`.
+ * because the scanner uses what a pass returns before it returns from `push`.
  */
-function sharedFinder(): KeywordFinder {
+function sharedFinder(): AnyKeywordFinder {
   finder ??= keywordFinder(CANDIDATE_KEYWORDS);
   return finder;
 }

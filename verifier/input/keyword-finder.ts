@@ -34,10 +34,13 @@ export interface LinePass {
   scanLines(buf: Buffer, start: number, end: number, headsFromBytes: boolean, maxLine: number): LineScan;
 }
 
+/** Either way of finding keywords: a line pass, or positions the scanner walks lines to. */
+export type AnyKeywordFinder = KeywordFinder | LinePass;
+
 /**
- * The SIMD prefilter where WebAssembly with SIMD runs (every supported Node except under
+ * The SIMD line pass where WebAssembly with SIMD runs (every supported Node except under
  * `--jitless`), else one native search per keyword.
  */
-export function keywordFinder(keywords: readonly string[]): KeywordFinder & Partial<LinePass> {
+export function keywordFinder(keywords: readonly string[]): AnyKeywordFinder {
   return simdAvailable() ? new SimdKeywordFinder(keywords) : new NativeKeywordFinder(keywords);
 }

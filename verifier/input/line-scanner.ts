@@ -1,4 +1,4 @@
-import type { KeywordFinder, LinePass, LineScan } from './keyword-finder.ts';
+import type { AnyKeywordFinder, LineScan } from './keyword-finder.ts';
 import { undecodableLines } from './undecodable-lines.ts';
 
 /** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
@@ -43,7 +43,7 @@ export interface ScanCounts {
 
 /**
  * Splits a byte stream into lines without decoding it: newlines are found with native `Buffer.indexOf`,
- * candidate keywords by a {@link KeywordFinder}, and only lines holding a keyword are handed on. Memory
+ * candidate keywords by a line pass or a {@link KeywordFinder}, and only lines holding a keyword are handed on. Memory
  * stays bounded by the chunk size plus one line of at most {@link MAX_LINE_BYTES}. Nothing of a pushed chunk is kept after
  * `push` returns, so the caller may reuse its buffer.
  */
@@ -62,7 +62,7 @@ export class LineScanner {
   private knownHead: ScannedLine | undefined;
 
   constructor(
-    private readonly keywords: KeywordFinder & Partial<LinePass>,
+    private readonly keywords: AnyKeywordFinder,
     private readonly sink: ScanSink,
     private readonly allLines: boolean,
     /** Whether text heads (`[2025-…`, `2025-…`) may be settled from their first bytes (not for `--format pino`). */
@@ -123,8 +123,9 @@ export class LineScanner {
 
   /** Reads the complete lines in buf[start, end); the last one ends at `end`. */
   private region(buf: Buffer, start: number, end: number): void {
-    if (this.allLines || !this.keywords.scanLines) this.walkRegion(buf, start, end);
-    else this.passRegion(buf, start, end, this.keywords.scanLines(buf, start, end, this.textHeads, MAX_LINE_BYTES));
+    const k = this.keywords;
+    if (this.allLines || !('scanLines' in k)) this.walkRegion(buf, start, end);
+    else this.passRegion(buf, start, end, k.scanLines(buf, start, end, this.textHeads, MAX_LINE_BYTES));
   }
 
   /**
@@ -207,7 +208,8 @@ export class LineScanner {
   /** Walks the complete lines in buf[start, end) one by one; the last one ends at `end`. */
   private walkRegion(buf: Buffer, start: number, end: number): void {
     // Per-line work stays allocation-free: a line object is made only for lines handed to the sink.
-    const hits = this.allLines ? undefined : this.keywords.find(buf, start, end);
+    const k = this.keywords;
+    const hits = this.allLines || !('find' in k) ? undefined : k.find(buf, start, end);
     const counts = this.counts;
     counts.undecodable += undecodableLines(buf, start, end);
     let h = 0;

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { KeywordFinder, LinePass, LineScan } from './keyword-finder.ts';
+import type { LinePass, LineScan } from './keyword-finder.ts';
 
-/** Where keyword-scan.wat expects its tables, the text and the zero padding after it. */
+/** Where keyword-scan.wat expects its prefilter tables. */
 const TABLES = 0;
-const TEXT = 128;
-const PADDING = 48;
 /** Where `scan_lines` expects its keyword tables, its text and its padding, and leaves its results. */
 const RESULTS = 96;
-const KEYWORD_BLOCK = 256;
 const KEYWORD_BUCKETS = 256;
 const KEYWORD_BYTES = 1024;
 const LINES_TEXT = 2048;
@@ -38,29 +35,22 @@ export function simdAvailable(): boolean {
 }
 
 /**
- * One SIMD pass over the text marks the positions whose first three bytes may begin a keyword
- * (keyword-scan.wat says how); only those positions are compared with the keywords. The pass costs
- * the same for any number of keywords, where native searches cost one pass each. `scanLines` makes the
- * same pass over whole lines and also does the line scanner's per-line work in it.
+ * One SIMD pass over whole lines marks the positions whose first three bytes may begin a keyword
+ * (keyword-scan.wat says how), compares only those with the keywords, and does the line scanner's
+ * per-line work in the same pass. It costs the same for any number of keywords, where native searches
+ * cost one pass each.
  */
-export class SimdKeywordFinder implements KeywordFinder, LinePass {
+export class SimdKeywordFinder implements LinePass {
   private readonly memory: WebAssembly.Memory;
-  private readonly scan: (n: number, out: number) => number;
   private readonly scanLinesIn: (text: number, n: number, headsFromBytes: number, k: number, maxLine: number, hits: number, judge: number, lineStarts: number) => number;
-  /** [KEYWORD_BLOCK, LINES_TEXT) as `scan_lines` reads it; `find` writes its text over it. */
-  private readonly keywordBlock = new Uint8Array(LINES_TEXT - KEYWORD_BLOCK);
   private readonly keywordCount: number;
-  /** Keywords by their first byte, for the comparison at a candidate. */
-  private readonly byFirstByte: Uint8Array[][] = Array.from({ length: 256 }, () => []);
   private bytes: Uint8Array;
-  private hits = new Int32Array(1024);
 
   constructor(keywords: readonly string[]) {
     const module = prefilterModule();
     if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
     const instance = new WebAssembly.Instance(module);
     this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.scan = instance.exports.scan as (n: number, out: number) => number;
     this.scanLinesIn = instance.exports.scan_lines as SimdKeywordFinder['scanLinesIn'];
     this.bytes = new Uint8Array(this.memory.buffer);
     if (keywords.length > MAX_KEYWORDS) throw new Error(`the SIMD prefilter takes at most ${MAX_KEYWORDS} keywords`);
@@ -71,42 +61,19 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
       if (kw.length < FINGERPRINT || kw.length > MAX_KEYWORD_BYTES || kw.some((b) => b < 0x10)) {
         throw new Error(`keyword ${JSON.stringify(keyword)}: the SIMD prefilter needs at least ${FINGERPRINT} bytes, at most ${MAX_KEYWORD_BYTES}, none below 0x10`);
       }
-      this.byFirstByte[kw[0]!]!.push(kw);
       // Keywords that share a first byte share a bucket, so their nibbles combine into few false candidates.
       if (!buckets.has(kw[0]!)) buckets.set(kw[0]!, buckets.size % BUCKETS);
       const bit = 1 << buckets.get(kw[0]!)!;
-      this.keywordBlock[KEYWORD_BUCKETS - KEYWORD_BLOCK + k] = bit;
-      const at = KEYWORD_BYTES - KEYWORD_BLOCK + 2 * MAX_KEYWORD_BYTES * k;
-      this.keywordBlock.set(kw, at);
-      this.keywordBlock.fill(0xff, at + MAX_KEYWORD_BYTES, at + MAX_KEYWORD_BYTES + kw.length);
+      // Written once: nothing else writes below the text, and growing the memory keeps its bytes.
+      this.bytes[KEYWORD_BUCKETS + k] = bit;
+      const at = KEYWORD_BYTES + 2 * MAX_KEYWORD_BYTES * k;
+      this.bytes.set(kw, at);
+      this.bytes.fill(0xff, at + MAX_KEYWORD_BYTES, at + MAX_KEYWORD_BYTES + kw.length);
       for (let j = 0; j < FINGERPRINT; j++) {
         this.bytes[TABLES + 32 * j + (kw[j]! & 15)] |= bit;
         this.bytes[TABLES + 32 * j + 16 + (kw[j]! >> 4)] |= bit;
       }
     }
-  }
-
-  find(buf: Buffer, start: number, end: number): Int32Array {
-    const n = end - start;
-    const out = (TEXT + n + PADDING + 3) & ~3;
-    this.reserve(out + 4 * n);
-    const bytes = this.bytes;
-    bytes.set(buf.subarray(start, end), TEXT);
-    bytes.fill(0, TEXT + n, TEXT + n + PADDING);
-    const count = this.scan(n, out);
-    const candidates = new Uint32Array(this.memory.buffer, out, count);
-    if (this.hits.length < count) this.hits = new Int32Array(count);
-    let found = 0;
-    for (let c = 0; c < count; c++) {
-      const p = candidates[c]!;
-      for (const kw of this.byFirstByte[bytes[TEXT + p]!]!) {
-        if (p + kw.length <= n && matchesAt(bytes, TEXT + p, kw)) {
-          this.hits[found++] = start + p;
-          break;
-        }
-      }
-    }
-    return this.hits.subarray(0, found);
   }
 
   scanLines(buf: Buffer, start: number, end: number, headsFromBytes: boolean, maxLine: number): LineScan {
@@ -118,7 +85,6 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
     const lineStartsAt = judgeAt + 4 * JUDGE_WORDS * (n + 1);
     this.reserve(lineStartsAt + 4 * (n + 3));
     const bytes = this.bytes;
-    bytes.set(this.keywordBlock, KEYWORD_BLOCK);
     bytes.set(buf.subarray(start, end), LINES_TEXT);
     bytes[LINES_TEXT + n] = NL;
     bytes.fill(0, LINES_TEXT + n + 1, LINES_TEXT + n + LINES_PADDING);
@@ -143,7 +109,3 @@ export class SimdKeywordFinder implements KeywordFinder, LinePass {
   }
 }
 
-function matchesAt(bytes: Uint8Array, at: number, kw: Uint8Array): boolean {
-  for (let k = 1; k < kw.length; k++) if (bytes[at + k] !== kw[k]) return false;
-  return true;
-}
