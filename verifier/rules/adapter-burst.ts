@@ -30,9 +30,12 @@ export class AdapterBurstRule implements Rule {
     fired: (s) => s.peak > 0,
     findingOf: (s) => this.findingOf(s),
   });
-  private readonly live = new LiveAdapters();
 
-  constructor(private readonly t: Thresholds) {}
+  /** `live`: the judgement's count of live adapters, shared with the other rules that consult it. */
+  constructor(
+    private readonly t: Thresholds,
+    private readonly live: LiveAdapters = new LiveAdapters(),
+  ) {}
 
   observe(ev: LogEvent): void {
     this.live.observe(ev);
