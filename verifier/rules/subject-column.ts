@@ -10,7 +10,7 @@ export class SubjectColumn {
     private readonly empty = 0,
     private readonly wide = false,
   ) {
-    this.values = this.allocate(64);
+    this.values = this.allocate(16);
   }
 
   get(id: number): number {

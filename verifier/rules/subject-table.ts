@@ -19,13 +19,13 @@ const WITH_USER = 1;
  * lone surrogates included, have distinct keys.
  */
 export class SubjectTable {
-  private arena = new Uint8Array(4096);
+  private arena = new Uint8Array(256);
   private used = 0;
   /** Where each id's key starts in the arena; it ends where the next id's starts. */
-  private starts = new Uint32Array(256);
-  private slots = new Int32Array(512).fill(NO_SUBJECT);
+  private starts = new Uint32Array(16);
+  private slots = new Int32Array(32).fill(NO_SUBJECT);
   private count = 0;
-  private key = new Uint8Array(256);
+  private key = new Uint8Array(64);
   private keyLength = 0;
 
   /** How many subjects were interned; ids run from 0 to size - 1. */
