@@ -117,15 +117,15 @@ function rotationStem(file: string): string {
 
 /** Name order, except that `x.N[.gz]` rotations of one log come oldest (highest N) first and `x` last. */
 export function sortRotations(files: string[]): string[] {
-  const key = (f: string) => {
+  // Each name is parsed once, not at every comparison: sorting 100,000 names compares them 1.7 M times.
+  const keyed = files.map((f) => {
     const m = ROTATION.exec(f)!;
-    return { stem: m[1], n: m[2] === undefined ? -1 : Number(m[2]) };
-  };
-  return [...files].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
+    return { f, stem: m[1], n: m[2] === undefined ? -1 : Number(m[2]) };
+  });
+  keyed.sort((ka, kb) => {
     if (ka.stem !== kb.stem) return ka.stem < kb.stem ? -1 : 1;
     if (ka.n !== kb.n) return kb.n - ka.n;
-    return a < b ? -1 : a > b ? 1 : 0;
+    return ka.f < kb.f ? -1 : ka.f > kb.f ? 1 : 0;
   });
+  return keyed.map((k) => k.f);
 }
