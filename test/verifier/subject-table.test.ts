@@ -10,7 +10,7 @@ const subject = fc.record({
 });
 
 describe('SubjectTable interns (broker, user) as dense ids', () => {
-  it('agrees with a Map keyed by subjectKey: same subject, same id; ids dense in first-seen order; find never interns', () => {
+  it('agrees with a Map model: same subject, same id; ids dense in first-seen order, a user\'s broker first; find never interns', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), subject), { maxLength: 400 }), (ops) => {
         const table = new SubjectTable();
@@ -19,6 +19,8 @@ describe('SubjectTable interns (broker, user) as dense ids', () => {
           // A missing broker is keyed as `?`, as subjectKey keys it.
           const key = JSON.stringify([broker ?? '?', user ?? null]);
           if (intern) {
+            const brokerKey = JSON.stringify([broker ?? '?', null]);
+            if (!model.has(brokerKey)) model.set(brokerKey, model.size);
             if (!model.has(key)) model.set(key, model.size);
             expect(table.idOf(broker, user)).toBe(model.get(key));
           } else {
@@ -46,6 +48,17 @@ describe('SubjectTable interns (broker, user) as dense ids', () => {
     expect(table.idOf('angel', '\uD800')).not.toBe(table.idOf('angel', '\uFFFD'));
   });
 
+  it('keeps a name longer than a page of keys, and the names after it', () => {
+    const table = new SubjectTable();
+    const long = 'x'.repeat(70_000);
+    const id = table.idOf('angel', long);
+    const after = table.idOf('angel', 'u1');
+    expect(table.userOf(id)).toBe(long);
+    expect(table.find('angel', long)).toBe(id);
+    expect(table.find('angel', 'u1')).toBe(after);
+    expect(table.find('angel', long.slice(1))).toBe(NO_SUBJECT);
+  });
+
   it('tells a broker of its own from a user of that broker, and a missing broker from "?"', () => {
     const table = new SubjectTable();
     const broker = table.idOf('angel');
@@ -54,12 +67,14 @@ describe('SubjectTable interns (broker, user) as dense ids', () => {
     expect(subjectKey({ user: 'u1' })).toBe(subjectKey({ broker: '?', user: 'u1' }));
   });
 
-  it('holds 200,000 subjects, each found again after the slots have grown many times', () => {
+  it('holds 200,000 users of two brokers, each found again after the slots and pages have grown many times', () => {
     const table = new SubjectTable();
-    for (let i = 0; i < 200_000; i++) table.idOf('angel', `u${i}`);
-    for (let i = 0; i < 200_000; i += 997) expect(table.find('angel', `u${i}`)).toBe(i);
+    const ids = Array.from({ length: 200_000 }, (_, i) => table.idOf(i % 2 === 0 ? 'angel' : 'fyers', `u${i}`));
+    for (let i = 0; i < 200_000; i += 997) expect(table.find(i % 2 === 0 ? 'angel' : 'fyers', `u${i}`)).toBe(ids[i]);
+    expect(table.find('angel', 'u1')).toBe(NO_SUBJECT);
     expect(table.find('angel', 'u200000')).toBe(NO_SUBJECT);
-    expect(table.size).toBe(200_000);
+    expect(new Set(ids).size).toBe(200_000);
+    expect(table.size).toBe(200_002);
   });
 });
 

@@ -1,36 +1,35 @@
+// Ids per page: a column grows a page at a time, never copying what it holds.
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+
 /**
- * One number per subject id of a {@link SubjectTable}, in a typed array that grows as ids come:
- * 4 or 8 bytes a subject instead of a Map entry. Ids never written read as `empty`.
+ * One number per subject id of a {@link SubjectTable}, in typed-array pages that come as ids do:
+ * 4 or 8 bytes a subject instead of a Map entry, and growing leaves no old copy behind for the
+ * collector. Ids never written read as `empty`.
  */
 export class SubjectColumn {
-  private values: Int32Array | Float64Array;
+  private readonly pages: Array<Int32Array | Float64Array | undefined> = [];
 
   /** `wide`: float64 values (times, sums of ids); otherwise int32 counts. */
   constructor(
     private readonly empty = 0,
     private readonly wide = false,
-  ) {
-    this.values = this.allocate(16);
-  }
+  ) {}
 
   get(id: number): number {
-    return id >= 0 && id < this.values.length ? this.values[id] : this.empty;
+    const page = id >= 0 ? this.pages[id >>> PAGE_BITS] : undefined;
+    return page === undefined ? this.empty : page[id & (PAGE - 1)];
   }
 
   set(id: number, value: number): void {
-    if (id >= this.values.length) {
-      let length = this.values.length * 2;
-      while (length <= id) length *= 2;
-      const copy = this.allocate(length);
-      copy.set(this.values);
-      this.values = copy;
+    const p = id >>> PAGE_BITS;
+    let page = this.pages[p];
+    if (page === undefined) {
+      page = this.wide ? new Float64Array(PAGE) : new Int32Array(PAGE);
+      if (this.empty !== 0) page.fill(this.empty);
+      while (this.pages.length < p) this.pages.push(undefined);
+      this.pages[p] = page;
     }
-    this.values[id] = value;
-  }
-
-  private allocate(length: number): Int32Array | Float64Array {
-    const array = this.wide ? new Float64Array(length) : new Int32Array(length);
-    if (this.empty !== 0) array.fill(this.empty);
-    return array;
+    page[id & (PAGE - 1)] = value;
   }
 }

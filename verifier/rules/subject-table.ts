@@ -1,3 +1,5 @@
+import { SubjectColumn } from './subject-column.ts';
+
 /** `find` of a subject never interned. */
 export const NO_SUBJECT = -1;
 
@@ -5,68 +7,92 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 // The slot array is kept at most half full, so a probe rarely goes past its first slot.
 const MAX_LOAD = 0.5;
-// The key of a subject names its broker (a missing one is `?`, as subjectKey says), then whether a user follows.
-const NO_USER = 0;
-const WITH_USER = 1;
+// Keys live in pages of this many bytes (a longer key gets a page of its own); a key's place is
+// its page number times PAGE_BYTES plus its offset, which stays a whole int32 up to 32,768 pages.
+const PAGE_BITS = 16;
+const PAGE_BYTES = 1 << PAGE_BITS;
+// A key starts with what it names: a broker, or a user of the broker whose id follows.
+const BROKER = 0;
+const USER = 1;
 
 /**
- * Interns the subjects rules judge by (broker and user, or broker alone) as dense integer ids, so
+ * Interns the subjects rules judge by (a broker, or a user of a broker) as dense integer ids, so
  * per-subject state can live in typed arrays indexed by id ({@link SubjectColumn}) instead of a Map
  * entry and a string per subject in each rule: a million user names cost their bytes here, once.
  *
- * Keys are stored in one byte arena, found through an open-addressing hash over those bytes (FNV-1a,
- * linear probing). Each UTF-16 code unit is written as a 1–3 byte varint, so any two distinct names,
- * lone surrogates included, have distinct keys.
+ * Each key is stored once in byte pages, found through an open-addressing hash over its bytes
+ * (FNV-1a, linear probing). A user's key holds its broker's id, not the broker's name, and each
+ * UTF-16 code unit is written as a 1–3 byte varint, so distinct names (lone surrogates included)
+ * have distinct keys. A missing broker is `?`, as subjectKey has it.
  */
 export class SubjectTable {
-  private arena = new Uint8Array(256);
-  private used = 0;
-  /** Where each id's key starts in the arena; it ends where the next id's starts. */
-  private starts = new Uint32Array(16);
+  private readonly pages: Uint8Array[] = [];
+  private used = PAGE_BYTES;
+  /** Where each id's key starts: a varint of its length, then its bytes. */
+  private readonly places = new SubjectColumn();
   private slots = new Int32Array(32).fill(NO_SUBJECT);
   private count = 0;
   private key = new Uint8Array(64);
   private keyLength = 0;
+  private lastBroker: string | undefined;
+  private lastBrokerId = NO_SUBJECT;
+  private readonly found: { page: Uint8Array; end: number } = { page: new Uint8Array(0), end: 0 };
 
   /** How many subjects were interned; ids run from 0 to size - 1. */
   get size(): number {
     return this.count;
   }
 
-  /** The id of (broker, user), interning it when new. */
+  /** The id of (broker, user), or of the broker alone, interning it when new. */
   idOf(broker: string | undefined, user?: string): number {
-    const slot = this.probe(broker, user);
+    const b = broker ?? '?';
+    // Consecutive events mostly name the same broker: its id is kept rather than probed again.
+    if (b !== this.lastBroker) {
+      this.encode(BROKER, 0, b);
+      this.lastBrokerId = this.intern();
+      this.lastBroker = b;
+    }
+    if (user === undefined) return this.lastBrokerId;
+    this.encode(USER, this.lastBrokerId, user);
+    return this.intern();
+  }
+
+  /** The id of (broker, user), or of the broker alone; {@link NO_SUBJECT} when never interned. */
+  find(broker: string | undefined, user?: string): number {
+    const b = broker ?? '?';
+    let brokerId = this.lastBrokerId;
+    if (b !== this.lastBroker) {
+      this.encode(BROKER, 0, b);
+      brokerId = this.slots[this.probe()];
+    }
+    if (user === undefined || brokerId === NO_SUBJECT) return brokerId;
+    this.encode(USER, brokerId, user);
+    return this.slots[this.probe()];
+  }
+
+  /** The user of a subject, or undefined for a broker. */
+  userOf(id: number): string | undefined {
+    const at = this.locate(id);
+    const { page, end } = this.found;
+    if (page[at] !== USER) return undefined;
+    let i = skipVarint(page, at + 1);
+    let text = '';
+    while (i < end) {
+      const unit = readVarint(page, i);
+      text += String.fromCharCode(unit.value);
+      i = unit.next;
+    }
+    return text;
+  }
+
+  private intern(): number {
+    const slot = this.probe();
     const found = this.slots[slot];
     return found !== NO_SUBJECT ? found : this.insert(slot);
   }
 
-  /** The id of (broker, user), or {@link NO_SUBJECT} when it was never interned. */
-  find(broker: string | undefined, user?: string): number {
-    return this.slots[this.probe(broker, user)];
-  }
-
-  /** The user of a subject, or undefined for a broker's own subject. */
-  userOf(id: number): string | undefined {
-    const end = this.endOf(id);
-    let at = this.starts[id];
-    const brokerUnits = this.readVarint(at);
-    at = brokerUnits.next;
-    for (let i = 0; i < brokerUnits.value; i++) at = this.readVarint(at).next;
-    if (this.arena[at] === NO_USER) return undefined;
-    return this.decode(at + 1, end);
-  }
-
-  /** Encodes the key into `this.key` and returns the slot that holds it or the empty slot where it goes. */
-  private probe(broker: string | undefined, user: string | undefined): number {
-    this.keyLength = 0;
-    const b = broker ?? '?';
-    this.writeVarint(b.length);
-    for (let i = 0; i < b.length; i++) this.writeVarint(b.charCodeAt(i));
-    if (user === undefined) this.writeByte(NO_USER);
-    else {
-      this.writeByte(WITH_USER);
-      for (let i = 0; i < user.length; i++) this.writeVarint(user.charCodeAt(i));
-    }
+  /** The slot that holds the key in `this.key`, or the empty slot where it goes. */
+  private probe(): number {
     const mask = this.slots.length - 1;
     for (let slot = hash(this.key, 0, this.keyLength) & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot];
@@ -76,11 +102,16 @@ export class SubjectTable {
 
   private insert(slot: number): number {
     const id = this.count++;
-    if (this.used + this.keyLength > this.arena.length) this.arena = grown(this.arena, this.used + this.keyLength);
-    this.arena.set(this.key.subarray(0, this.keyLength), this.used);
-    if (id >= this.starts.length) this.starts = grown(this.starts, id + 1);
-    this.starts[id] = this.used;
-    this.used += this.keyLength;
+    const stored = varintLength(this.keyLength) + this.keyLength;
+    if (this.used + stored > PAGE_BYTES) {
+      this.pages.push(new Uint8Array(Math.max(PAGE_BYTES, stored)));
+      this.used = 0;
+    }
+    const page = this.pages[this.pages.length - 1];
+    this.places.set(id, (this.pages.length - 1) * PAGE_BYTES + this.used);
+    const at = writeVarint(page, this.used, this.keyLength);
+    page.set(this.key.subarray(0, this.keyLength), at);
+    this.used = stored > PAGE_BYTES ? PAGE_BYTES : at + this.keyLength;
     this.slots[slot] = id;
     if (this.count > this.slots.length * MAX_LOAD) this.rehash();
     return id;
@@ -90,7 +121,8 @@ export class SubjectTable {
     const slots = new Int32Array(this.slots.length * 2).fill(NO_SUBJECT);
     const mask = slots.length - 1;
     for (let id = 0; id < this.count; id++) {
-      let slot = hash(this.arena, this.starts[id], this.endOf(id)) & mask;
+      const at = this.locate(id);
+      let slot = hash(this.found.page, at, this.found.end) & mask;
       while (slots[slot] !== NO_SUBJECT) slot = (slot + 1) & mask;
       slots[slot] = id;
     }
@@ -98,17 +130,37 @@ export class SubjectTable {
   }
 
   private keyEquals(id: number): boolean {
-    const start = this.starts[id];
-    if (this.endOf(id) - start !== this.keyLength) return false;
-    for (let i = 0; i < this.keyLength; i++) if (this.arena[start + i] !== this.key[i]) return false;
+    const at = this.locate(id);
+    const { page, end } = this.found;
+    if (end - at !== this.keyLength) return false;
+    for (let i = 0; i < this.keyLength; i++) if (page[at + i] !== this.key[i]) return false;
     return true;
   }
 
-  private endOf(id: number): number {
-    return id + 1 < this.count ? this.starts[id + 1] : this.used;
+  /** Where id's key bytes start; its page and end are left in `found` (a probe allocates nothing). */
+  private locate(id: number): number {
+    const place = this.places.get(id);
+    const page = this.pages[place >>> PAGE_BITS];
+    let at = place & (PAGE_BYTES - 1);
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = page[at++];
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    this.found.page = page;
+    this.found.end = at + length;
+    return at;
   }
 
-  private writeVarint(n: number): void {
+  private encode(kind: number, brokerId: number, name: string): void {
+    this.keyLength = 0;
+    this.writeByte(kind);
+    if (kind === USER) this.writeNumber(brokerId);
+    for (let i = 0; i < name.length; i++) this.writeNumber(name.charCodeAt(i));
+  }
+
+  private writeNumber(n: number): void {
     while (n >= 0x80) {
       this.writeByte((n & 0x7f) | 0x80);
       n >>>= 7;
@@ -117,27 +169,12 @@ export class SubjectTable {
   }
 
   private writeByte(b: number): void {
-    if (this.keyLength === this.key.length) this.key = grown(this.key, this.keyLength + 1);
+    if (this.keyLength === this.key.length) {
+      const longer = new Uint8Array(this.key.length * 2);
+      longer.set(this.key);
+      this.key = longer;
+    }
     this.key[this.keyLength++] = b;
-  }
-
-  private readVarint(at: number): { value: number; next: number } {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = this.arena[at++];
-      value |= (b & 0x7f) << shift;
-      if (b < 0x80) return { value, next: at };
-    }
-  }
-
-  private decode(at: number, end: number): string {
-    let text = '';
-    while (at < end) {
-      const { value, next } = this.readVarint(at);
-      text += String.fromCharCode(value);
-      at = next;
-    }
-    return text;
   }
 }
 
@@ -147,11 +184,34 @@ function hash(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** A copy of `array` with room for at least `needed` elements (doubling). */
-function grown<T extends Uint8Array | Uint32Array>(array: T, needed: number): T {
-  let length = array.length * 2;
-  while (length < needed) length *= 2;
-  const copy = new (array.constructor as new (n: number) => T)(length);
-  copy.set(array);
-  return copy;
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    length++;
+  }
+  return length;
+}
+
+function writeVarint(bytes: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    bytes[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  bytes[at++] = n;
+  return at;
+}
+
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[at++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return { value, next: at };
+  }
+}
+
+function skipVarint(bytes: Uint8Array, at: number): number {
+  while (bytes[at] >= 0x80) at++;
+  return at + 1;
 }
