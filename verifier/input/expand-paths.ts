@@ -105,7 +105,9 @@ function shortestNames(files: WalkedFile[]): Map<string, string> {
     const held = best.get(f.real);
     if (held === undefined || depth(f.path) < depth(held) || (depth(f.path) === depth(held) && f.path < held)) best.set(f.real, f.path);
   }
-  return new Map([...best].map(([real, name]) => [name, real]));
+  const named = new Map<string, string>();
+  for (const [real, name] of best) named.set(name, real);
+  return named;
 }
 
 // [^] rather than `.`: a file name may hold a newline or U+2028, which `.` does not match.

@@ -67,7 +67,8 @@ export async function walkFolder(root: string, filter: WalkFilter = EVERYTHING):
     try {
       for await (const entry of await opendir(dir, { bufferSize: 256 })) {
         const full = path.join(dir, entry.name);
-        const entryRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        // Relative names are for a filter to judge: a plain walk of 100,000 files makes none.
+        const entryRel = filter === EVERYTHING ? '' : rel === '' ? entry.name : `${rel}/${entry.name}`;
         if (entry.isDirectory()) {
           if (filter.descend(entryRel)) stack.push({ dir: full, rel: entryRel });
         } else if (entry.isFile()) {
