@@ -1,4 +1,4 @@
-import { MinuteRows } from './timeseries/minute-rows.ts';
+import { MinuteRows } from './minute-rows.ts';
 import { SEVERITIES, type Finding, type InputGroup, type InputSummary, type OmittedCounts, type ReuseStatistic, type Severity, type SkippedInput, type TimelineMinute } from './types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { EventKind, LogEvent } from './classify/log-event.ts';
-import { MinuteRows, type MinuteField } from './timeseries/minute-rows.ts';
+import { MinuteRows, type MinuteField } from './minute-rows.ts';
 import type { TimelineMinute, TimelineSecond } from './types.ts';
 
 type Counted = MinuteField;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../verifier/classify/log-event.ts';
 import { BoundedReport } from '../../verifier/bounded-report.ts';
-import { MAX_MINUTE_ROWS, MinuteRows } from '../../verifier/timeseries/minute-rows.ts';
+import { MAX_MINUTE_ROWS, MinuteRows } from '../../verifier/minute-rows.ts';
 import { Timeline } from '../../verifier/timeline.ts';
 
 const MINUTE = 60_000;

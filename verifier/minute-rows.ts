@@ -1,4 +1,4 @@
-import type { TimelineMinute } from '../types.ts';
+import type { TimelineMinute } from './types.ts';
 
 /** Per-minute rows kept before they widen to twice the minutes: a week of minutes at full detail. */
 export const MAX_MINUTE_ROWS = 10_000;
