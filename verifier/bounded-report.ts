@@ -1,3 +1,4 @@
+import { MinuteRows } from './minute-rows.ts';
 import { SEVERITIES, type Finding, type InputGroup, type InputSummary, type OmittedCounts, type ReuseStatistic, type Severity, type SkippedInput, type TimelineMinute } from './types.ts';
 
 /**
@@ -23,7 +24,7 @@ export class BoundedReport {
   readonly totals: Totals = { lines: 0, recognised: 0, unrecognised: 0, truncated: 0, undecodable: 0 };
   private findings: Array<{ f: Finding; order: number }> = [];
   private order = 0;
-  private readonly minutes = new Map<string, TimelineMinute>();
+  private readonly minutes = new MinuteRows();
 
   /** Lines outside `--since`/`--until`, over every input. */
   outsideWindow = 0;
@@ -42,7 +43,7 @@ export class BoundedReport {
 
   /** A judged group with its findings and reuse rows; its timeline adds to the run's. */
   addGroup(group: InputGroup, found: readonly Finding[], reuse: readonly ReuseStatistic[]): void {
-    for (const m of group.timeline) this.addMinute(m);
+    for (const m of group.timeline) this.minutes.addRow(m);
     if (this.groups.length < REPORT_LIMITS.groups) this.groups.push(group);
     else this.omitted.groups++;
     for (const r of reuse) {
@@ -63,7 +64,7 @@ export class BoundedReport {
   }
 
   timeline(): TimelineMinute[] {
-    return [...this.minutes.values()].sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
+    return this.minutes.rows();
   }
 
   private trimFindings(): void {
@@ -71,17 +72,6 @@ export class BoundedReport {
     if (this.findings.length > REPORT_LIMITS.findings) {
       this.omitted.findings += this.findings.length - REPORT_LIMITS.findings;
       this.findings.length = REPORT_LIMITS.findings;
-    }
-  }
-
-  private addMinute(m: TimelineMinute): void {
-    const t = this.minutes.get(m.minute);
-    if (!t) this.minutes.set(m.minute, { ...m });
-    else {
-      t.creations += m.creations;
-      t.attempts += m.attempts;
-      t.refusals += m.refusals;
-      t.teardowns += m.teardowns;
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { EventKind, LogEvent } from './classify/log-event.ts';
+import { MinuteRows, type MinuteField } from './minute-rows.ts';
 import type { TimelineMinute, TimelineSecond } from './types.ts';
 
-type Counted = 'creations' | 'attempts' | 'refusals' | 'teardowns';
+type Counted = MinuteField;
 
 /**
  * Which timeline column an event kind adds to; kinds not named here are not counted. The HTML charts
@@ -37,7 +38,7 @@ type SecondRow = TimelineSecond & { sec: number };
  * {@link MAX_SECOND_ROWS} rows the seconds coarsen to 2 s, 4 s, … buckets (`widthSeconds`).
  */
 export class Timeline {
-  private readonly minutes = new Map<number, TimelineMinute>();
+  private readonly minutes = new MinuteRows();
   private seconds = new Map<string, SecondRow>();
   private readonly subjects = new Set<string>();
   private width = 1;
@@ -45,13 +46,7 @@ export class Timeline {
   observe(ev: LogEvent): void {
     const field = timelineColumn(ev.kind);
     if (!field) return;
-    const minute = Math.floor(ev.time / 60_000);
-    let m = this.minutes.get(minute);
-    if (!m) {
-      m = { minute: new Date(minute * 60_000).toISOString().slice(0, 16), creations: 0, attempts: 0, refusals: 0, teardowns: 0 };
-      this.minutes.set(minute, m);
-    }
-    m[field]++;
+    this.minutes.add(Math.floor(ev.time / 60_000), field, 1);
     const subject = `${ev.broker ?? ''}\u0000${ev.user ?? ''}`;
     if (!this.subjects.has(subject) && this.subjects.size < MAX_TIMELINE_SUBJECTS) this.subjects.add(subject);
     const own = this.subjects.has(subject);
@@ -59,9 +54,9 @@ export class Timeline {
     row[field]++;
   }
 
-  /** The minutes that saw any of these, in time order. */
+  /** The minutes (or, for a long log, wider rows) that saw any of these, in time order. */
   rows(): TimelineMinute[] {
-    return [...this.minutes.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+    return this.minutes.rows();
   }
 
   /** Per second (or coarser bucket) and subject, in time order. */

@@ -154,6 +154,8 @@ export interface TimelineMinute {
   attempts: number;
   refusals: number;
   teardowns: number;
+  /** Present when the row spans more than one minute (a long log's timeline is coarsened to stay bounded). */
+  widthMinutes?: number;
 }
 
 /** One second of one subject's events, for a drawn timeline; `first` is its earliest line. */

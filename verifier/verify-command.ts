@@ -25,6 +25,7 @@ import { printableName } from './printable-name.ts';
 import type { AlarmRequest } from './alarm/start-alarm.ts';
 import { durationText } from './rules/duration-text.ts';
 import { SEVERITIES, type Finding, type LogFormat, type ReportError, type Severity, type Thresholds, type VerifyOptions, type VerifyReport } from './types.ts';
+import { keepHeapLean } from './lean-heap.ts';
 
 interface VerifyArgs {
   paths?: string[];
@@ -310,6 +311,7 @@ async function runVerify(
   options: Partial<VerifyOptions>,
   alarmRequest?: AlarmRequest,
 ): Promise<{ report: VerifyReport } | { error: ReportError }> {
+  keepHeapLean();
   const progress = process.stderr.isTTY ? progressOnTerminal(process.stderr, follow ? undefined : await inputBytes(paths).catch(() => undefined)) : undefined;
   options = { ...options, onProgress: progress?.update };
   try {

@@ -105,7 +105,9 @@ function shortestNames(files: WalkedFile[]): Map<string, string> {
     const held = best.get(f.real);
     if (held === undefined || depth(f.path) < depth(held) || (depth(f.path) === depth(held) && f.path < held)) best.set(f.real, f.path);
   }
-  return new Map([...best].map(([real, name]) => [name, real]));
+  const named = new Map<string, string>();
+  for (const [real, name] of best) named.set(name, real);
+  return named;
 }
 
 // [^] rather than `.`: a file name may hold a newline or U+2028, which `.` does not match.
@@ -117,15 +119,15 @@ function rotationStem(file: string): string {
 
 /** Name order, except that `x.N[.gz]` rotations of one log come oldest (highest N) first and `x` last. */
 export function sortRotations(files: string[]): string[] {
-  const key = (f: string) => {
+  // Each name is parsed once, not at every comparison: sorting 100,000 names compares them 1.7 M times.
+  const keyed = files.map((f) => {
     const m = ROTATION.exec(f)!;
-    return { stem: m[1], n: m[2] === undefined ? -1 : Number(m[2]) };
-  };
-  return [...files].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
+    return { f, stem: m[1], n: m[2] === undefined ? -1 : Number(m[2]) };
+  });
+  keyed.sort((ka, kb) => {
     if (ka.stem !== kb.stem) return ka.stem < kb.stem ? -1 : 1;
     if (ka.n !== kb.n) return kb.n - ka.n;
-    return a < b ? -1 : a > b ? 1 : 0;
+    return ka.f < kb.f ? -1 : ka.f > kb.f ? 1 : 0;
   });
+  return keyed.map((k) => k.f);
 }

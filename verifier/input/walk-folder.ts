@@ -62,14 +62,17 @@ export async function walkFolder(root: string, filter: WalkFilter = EVERYTHING):
     }
     if (visited.has(real)) continue;
     visited.add(real);
+    // Most folders are reached by their real path: their files' real paths are their paths, one string each.
+    const realBase = real === dir ? undefined : real;
     try {
       for await (const entry of await opendir(dir, { bufferSize: 256 })) {
         const full = path.join(dir, entry.name);
-        const entryRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        // Relative names are for a filter to judge: a plain walk of 100,000 files makes none.
+        const entryRel = filter === EVERYTHING ? '' : rel === '' ? entry.name : `${rel}/${entry.name}`;
         if (entry.isDirectory()) {
           if (filter.descend(entryRel)) stack.push({ dir: full, rel: entryRel });
         } else if (entry.isFile()) {
-          if (filter.accept(entryRel)) files.push({ path: full, real: path.join(real, entry.name) });
+          if (filter.accept(entryRel)) files.push({ path: full, real: realBase === undefined ? full : path.join(realBase, entry.name) });
         } else if (entry.isSymbolicLink()) {
           await followLink(full, entryRel);
         } else if (filter.accept(entryRel)) {

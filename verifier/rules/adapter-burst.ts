@@ -7,9 +7,14 @@ import { LiveAdapters } from './live-adapters.ts';
 import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
+/**
+ * Most subjects of a busy log create one adapter and are never heard of again: until a second
+ * creation, a subject holds only its first one, and its window and finding are made when needed.
+ */
 interface Subject {
-  window: TimeWindow<LogEvent>;
-  builder: FindingBuilder;
+  first: LogEvent;
+  window?: TimeWindow<LogEvent>;
+  builder?: FindingBuilder;
   /** Log time of its latest creation: a subject quiet for a window and never bursting is forgotten. */
   last: number;
   peak: number;
@@ -30,9 +35,12 @@ export class AdapterBurstRule implements Rule {
     fired: (s) => s.peak > 0,
     findingOf: (s) => this.findingOf(s),
   });
-  private readonly live = new LiveAdapters();
 
-  constructor(private readonly t: Thresholds) {}
+  /** `live`: the judgement's count of live adapters, shared with the other rules that consult it. */
+  constructor(
+    private readonly t: Thresholds,
+    private readonly live: LiveAdapters = new LiveAdapters(),
+  ) {}
 
   observe(ev: LogEvent): void {
     this.live.observe(ev);
@@ -40,15 +48,22 @@ export class AdapterBurstRule implements Rule {
     const key = subjectKey(ev);
     let s = this.subjects.get(key);
     if (!s) {
-      s = { window: new TimeWindow(this.t.windowMs), builder: new FindingBuilder(this.name, 'error', ev.user, ev.broker), last: ev.time, peak: 0, peakAlive: 0, tornDown: false };
+      s = { first: ev, last: ev.time, peak: 0, peakAlive: 0, tornDown: false };
       this.subjects.set(key, s, ev.time);
+      // One creation is within any burst of at least 1, which is all verify accepts.
+      if (this.t.burst >= 1) return;
     }
     s.last = Math.max(s.last, ev.time);
+    if (!s.window) {
+      s.window = new TimeWindow(this.t.windowMs);
+      if (s.first !== ev) s.window.add(s.first.time, s.first);
+    }
     const n = s.window.add(ev.time, ev);
     if (n <= this.t.burst) return;
     s.peak = Math.max(s.peak, n);
     s.peakAlive = Math.max(s.peakAlive, this.live.alive(ev));
     if (this.live.tornDownWithin(ev, this.t.windowMs)) s.tornDown = true;
+    s.builder ??= new FindingBuilder(this.name, 'error', s.first.user, s.first.broker);
     s.builder.addBurst(s.window);
   }
 
@@ -57,7 +72,9 @@ export class AdapterBurstRule implements Rule {
     return [...found, ...this.subjects.summary(this.name, 'error')];
   }
 
+  /** Only for a subject that fired, which has its builder. */
   private findingOf(s: Subject): RuleFinding {
+    const builder = s.builder!;
     const kind = s.peakAlive >= 2 ? 'many-adapters' : s.tornDown ? 'churn' : undefined;
     const what =
       kind === 'many-adapters'
@@ -65,9 +82,9 @@ export class AdapterBurstRule implements Rule {
         : kind === 'churn'
           ? 'with teardowns between them (churn: sequential teardown/recreate)'
           : 'the log shows neither teardowns nor adapters alive at once';
-    return s.builder.build(
-      `${s.peak} adapter creations for ${subjectText(s.builder.user, s.builder.broker)} within ` +
-        `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${s.builder.count} creations in bursts`,
+    return builder.build(
+      `${s.peak} adapter creations for ${subjectText(builder.user, builder.broker)} within ` +
+        `${durationText(this.t.windowMs)} (at most ${this.t.burst} expected), ${what}; ${builder.count} creations in bursts`,
       kind,
     );
   }

@@ -9,6 +9,7 @@ import { ForcedReconnectRule } from './forced-reconnect.ts';
 import { MultipleAdaptersRule } from './multiple-adapters.ts';
 import { RetryAfterRefusalRule } from './retry-after-refusal.ts';
 import type { Rule, Thresholds } from './rule.ts';
+import type { RuleContext } from './rule-context.ts';
 import { ZombieReconnectRule } from './zombie-reconnect.ts';
 import type { Severity } from '../types.ts';
 
@@ -22,7 +23,8 @@ export interface RuleEntry {
   readonly severity: Severity;
   readonly graded?: true;
   readonly summary: string;
-  readonly create: (t: Thresholds) => Rule;
+  /** `shared`: the state the rules of one judgement share (its subject table, its live adapters). */
+  readonly create: (t: Thresholds, shared: RuleContext) => Rule;
 }
 
 /** The built-in rules, in the order the report lists them. */
@@ -31,13 +33,13 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'adapter-burst',
     severity: 'error',
     summary: 'more adapter creations for one user within the window than the burst allows',
-    create: (t) => new AdapterBurstRule(t),
+    create: (t, shared) => new AdapterBurstRule(t, shared.live),
   },
   {
     name: 'connect-storm',
     severity: 'error',
     summary: 'a storm of fresh upstream connection attempts within 1 s',
-    create: (t) => new ConnectStormRule(t),
+    create: (t, shared) => new ConnectStormRule(t, shared.live),
   },
   {
     name: 'broker-429',
@@ -62,7 +64,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'multiple-adapters',
     severity: 'error',
     summary: 'more than one live adapter for one user at once',
-    create: () => new MultipleAdaptersRule(),
+    create: (_t, shared) => new MultipleAdaptersRule(shared.subjects),
   },
   {
     name: 'adapter-churn',

@@ -39,9 +39,12 @@ export class ConnectStormRule implements Rule {
   });
   private readonly creations = new Map<string, RecentCreations>();
   private readonly pool = new Map<string, RecentCreations>();
-  private readonly live = new LiveAdapters();
 
-  constructor(private readonly t: Thresholds) {}
+  /** `live`: the judgement's count of live adapters, shared with the other rules that consult it. */
+  constructor(
+    private readonly t: Thresholds,
+    private readonly live: LiveAdapters = new LiveAdapters(),
+  ) {}
 
   observe(ev: LogEvent): void {
     this.live.observe(ev);

@@ -14,7 +14,12 @@ export class FindingBuilder {
   private lastZoned = false;
   /** The earliest contributing lines, in time (then line) order. */
   private readonly evidence: Array<{ time: number; ref: LineRef }> = [];
-  private readonly inBurst = new WeakSet<object>();
+  /**
+   * The newest line the last crossing counted. A builder walks one window, which keeps its lines in
+   * time order, so the lines no crossing counted yet are exactly those newer than this one: one
+   * reference instead of a set of every line counted.
+   */
+  private lastCounted: object | undefined;
 
   constructor(
     readonly rule: string,
@@ -28,12 +33,14 @@ export class FindingBuilder {
    * Walking newest first stops at the first counted line, so a long burst costs O(1) per new line.
    */
   addBurst<T extends { time: number; zoned: boolean; ref: LineRef }>(window: TimeWindow<T>): void {
+    let newest: T | undefined;
     window.newestFirst((e) => {
-      if (this.inBurst.has(e)) return false;
-      this.inBurst.add(e);
+      if (e === this.lastCounted) return false;
+      newest ??= e;
       this.add(e.time, e.zoned, e.ref);
       return true;
     });
+    if (newest !== undefined) this.lastCounted = newest;
   }
 
   /** Records one contributing line; `counted` false adds evidence and time without raising the count. */

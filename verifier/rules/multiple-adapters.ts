@@ -2,7 +2,9 @@ import type { LogEvent } from '../classify/log-event.ts';
 import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
+import { SubjectColumn } from './subject-column.ts';
 import { MAX_DETAILED_SUBJECTS } from './subject-map.ts';
+import { NO_SUBJECT, SubjectTable } from './subject-table.ts';
 
 interface Subject {
   builder: FindingBuilder;
@@ -16,32 +18,44 @@ interface Subject {
  */
 export class MultipleAdaptersRule implements Rule {
   readonly name = 'multiple-adapters';
-  private readonly live = new Map<string, Map<string, number>>();
+  /** Creations minus removals per user, by subject id. */
+  private readonly live = new SubjectColumn();
+  /**
+   * Per broker (its own subject id): how many users hold an adapter, and the sum of their ids, which
+   * names the holder when there is only one, without a list of a million holders to search.
+   */
+  private readonly holders = new SubjectColumn();
+  private readonly holderIdSum = new SubjectColumn(0, true);
   private readonly subjects = new Map<string, Subject>();
   /** Flags of users past the first detailed ones: one builder, so a million users cost one. */
   private readonly others = new FindingBuilder(this.name, 'error');
 
+  constructor(private readonly table: SubjectTable = new SubjectTable()) {}
+
   observe(ev: LogEvent): void {
-    const broker = ev.broker ?? '?';
-    const users = this.usersOf(broker);
     switch (ev.kind) {
-      case 'create':
+      case 'create': {
         if (ev.user === undefined) return;
-        users.set(ev.user, (users.get(ev.user) ?? 0) + 1);
-        if (users.get(ev.user)! > 1) this.flag(ev, users.get(ev.user)!);
+        const id = this.table.idOf(ev.broker, ev.user);
+        const n = this.live.get(id) + 1;
+        this.setLive(ev.broker, id, n);
+        if (n > 1) this.flag(ev, n);
         return;
+      }
       case 'remove':
       case 'teardown':
-        if (ev.user !== undefined && users.has(ev.user)) users.set(ev.user, Math.max(0, users.get(ev.user)! - 1));
+      case 'invalidated': {
+        const id = ev.user === undefined ? NO_SUBJECT : this.table.find(ev.broker, ev.user);
+        if (id !== NO_SUBJECT) this.setLive(ev.broker, id, ev.kind === 'invalidated' ? 0 : Math.max(0, this.live.get(id) - 1));
         return;
-      case 'invalidated':
-        if (ev.user !== undefined) users.set(ev.user, 0);
-        return;
+      }
       case 'active': {
-        const holders = [...users.entries()].filter(([, n]) => n > 0).map(([u]) => u);
+        const broker = this.table.find(ev.broker);
+        const holders = this.holders.get(broker);
         const n = ev.count ?? 0;
         // With a single holder the count is that user's: report it with the user's other evidence.
-        if (n > Math.max(1, holders.length)) this.flag({ ...ev, user: holders.length === 1 ? holders[0] : undefined }, n);
+        const holder = holders === 1 ? this.table.userOf(this.holderIdSum.get(broker)) : undefined;
+        if (n > Math.max(1, holders)) this.flag({ ...ev, user: holder }, n);
         return;
       }
       default:
@@ -60,13 +74,14 @@ export class MultipleAdaptersRule implements Rule {
     return [...found, this.others.build(more, 'many-adapters')];
   }
 
-  private usersOf(broker: string): Map<string, number> {
-    let users = this.live.get(broker);
-    if (!users) {
-      users = new Map();
-      this.live.set(broker, users);
-    }
-    return users;
+  private setLive(broker: string | undefined, id: number, n: number): void {
+    const held = this.live.get(id) > 0;
+    this.live.set(id, n);
+    if (held === n > 0) return;
+    const b = this.table.idOf(broker);
+    const sign = n > 0 ? 1 : -1;
+    this.holders.set(b, this.holders.get(b) + sign);
+    this.holderIdSum.set(b, this.holderIdSum.get(b) + sign * id);
   }
 
   private flag(ev: LogEvent, live: number): void {
