@@ -31,6 +31,16 @@ export interface ExploreOptions {
   onProgress?: (line: string) => void;
   /** Given the broker's timeline of the minimal failing sequence (or the last one run), for `--html`. */
   onRunRecord?: (record: RunRecord) => void;
+  /**
+   * Given the first failing sequence, then each smaller one shrinking finds, as it is found: a caller
+   * saves it so that an interrupted search still leaves its failure behind.
+   */
+  onFailure?: (plan: ExplorePlan) => void;
+  /**
+   * Ends the search early, as the budget does (SIGINT or SIGTERM): the report then holds what ran so far,
+   * the failure found and the smallest sequence shrinking had reached.
+   */
+  signal?: AbortSignal;
 }
 
 /** The minimal failing sequence and how it was found. */
@@ -99,6 +109,10 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
 
   progress(`learning the deployment's timing at ${options.url}`);
   const { timing, user } = await learn(options, admin, symbols[0]);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) stop.abort();
   // OpenAlgo's SDK leaves an older socket open when its adapter goes: it would count against sequence 1.
   await closeOpenConnections(admin, [timing.clientCode]);
   progress(
@@ -112,7 +126,6 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   let sequences = 0;
   let shrinkRuns = 0;
   let last: { plan: ExplorePlan; run: PlanRun } | undefined;
-  const stop = new AbortController();
   const stopTimer = setTimeout(() => stop.abort(), Math.max(0, deadline - Date.now()));
   let inFlight: Promise<unknown> = Promise.resolve();
   let broken: unknown;
@@ -127,10 +140,10 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
       broken ??= err;
       stop.abort();
-      return true;
+      throw new fc.PreconditionFailure(true);
     }
-    // A run cut short by the budget proves nothing either way.
-    if (run.stopped) return true;
+    // A run cut short (the budget, an interrupt) proves nothing either way, and ends the search and shrinking.
+    if (run.stopped) throw new fc.PreconditionFailure(true);
     last = { plan, run };
     const verdict = judgeSequence(run, plan);
     const shrinking = failures.length > 0;
@@ -140,7 +153,10 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       for (const m of mechanismsOf(plan, firedFaults(run), timing.reconnectMs)) mechanisms[m] += 1;
     }
     if (verdict.failed && failures.length === 0) firstFailureMs = Date.now() - startedAt;
-    if (verdict.failed) failures.push({ plan, run, verdict });
+    if (verdict.failed) {
+      failures.push({ plan, run, verdict });
+      options.onFailure?.(plan);
+    }
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     progress(
       shrinking
@@ -150,9 +166,9 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
     return !verdict.failed;
   });
 
-  let interrupted = false;
+  let interrupted = stop.signal.aborted;
   try {
-    const details = await fc.check(property, {
+    const details = interrupted ? { interrupted } : await fc.check(property, {
       seed: options.seed,
       numRuns: Number.MAX_SAFE_INTEGER,
       plugins: [fc.interruptAfterTimeLimit(Math.max(0, deadline - Date.now()))],
@@ -160,6 +176,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
     interrupted = details.interrupted;
   } finally {
     clearTimeout(stopTimer);
+    options.signal?.removeEventListener('abort', onSignal);
     stop.abort();
     await inFlight;
   }
@@ -224,9 +241,10 @@ async function learn(options: ExploreOptions, admin: BrokerAdminClient, symbol: 
     throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
   }
   try {
-    const timing = await learnTiming(session, openedAt, before, admin, symbol);
+    const timing = await learnTiming(session, openedAt, before, admin, symbol, options.signal);
     return { timing, user: session.userId };
   } catch (err) {
+    if (options.signal?.aborted) throw new ProbeCannotStart('interrupted while learning the deployment\'s timing');
     if (err instanceof TimingNotLearned) throw new ProbeCannotStart(err.message);
     throw err;
   } finally {

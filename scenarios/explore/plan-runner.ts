@@ -50,11 +50,12 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
   setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
   const { admin } = options;
   const end = endOf(plan);
   // A retry still sleeping from whatever ran before dials within a watch; it must not land in this run.
   const quietMs = Math.max(MIN_QUIET_MS, end.watchMs);
-  await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs);
+  await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs, stop.signal);
   const before = await admin.record();
   const logWindow = options.logFile === undefined ? undefined : await LogWindow.open(options.logFile);
   const from = Date.now();

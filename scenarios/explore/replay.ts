@@ -22,6 +22,8 @@ export interface ReplayOptions {
   onProgress?: (line: string) => void;
   /** Given the broker's timeline of the first failing replay (or the last one), for `--html`. */
   onRunRecord?: (record: RunRecord) => void;
+  /** Stops before the next replay and cuts the one running short (SIGINT or SIGTERM); `runs` holds those that finished. */
+  signal?: AbortSignal;
 }
 
 export interface ReplayRun {
@@ -57,8 +59,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const progress = options.onProgress ?? (() => {});
   const runs: ReplayRun[] = [];
   let shown: RunRecord | undefined;
-  for (let i = 0; i < options.times; i++) {
-    const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) });
+  for (let i = 0; i < options.times && !options.signal?.aborted; i++) {
+    const run = await runPlan(options.plan, {
+      url: options.url,
+      apiKey: options.apiKey,
+      admin,
+      ...(options.logFile ? { logFile: options.logFile } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (run.stopped) break;
     const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
     if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
     const verdict = judgeSequence(run, options.plan);
