@@ -5,11 +5,11 @@ import { OpenAlgoSession, SessionError } from '../traffic/openalgo-client.ts';
 import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { ErrorCode, type SymbolRef } from '../../protocol/openalgo/index.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
-import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 import { learnTiming, TimingNotLearned, type DeploymentTiming } from './deployment-timing.ts';
 import type { ExplorePlan } from './explore-plan.ts';
 import { MECHANISMS, mechanismsOf, type Mechanism } from './mechanisms.ts';
-import { planArbitrary } from './plan-arbitrary.ts';
+import { firstContactPlan, planArbitrary } from './plan-arbitrary.ts';
+import { assertKeyAccepted, preflight } from './preflight.ts';
 import { closeOpenConnections, runPlan, type PlanRun } from './plan-runner.ts';
 import { failureWords, planSteps, type TimedFault } from './plan-wording.ts';
 import { judgeSequence, type SequenceVerdict, type Violation } from './sequence-judge.ts';
@@ -92,7 +92,8 @@ export function firedFaults(run: PlanRun): TimedFault[] {
 }
 
 /**
- * `probe --explore`: learns the deployment's time scale, then lets fast-check generate sequences of client
+ * `probe --explore`: makes first contact (every client authenticates at once, judged as sequence 1),
+ * learns the deployment's time scale, then lets fast-check generate sequences of client
  * actions and broker faults, runs each against the endpoint and judges it from the broker's record. The
  * first failing sequence is shrunk to a minimal one; `budgetMs` bounds all of it. Throws ProbeCannotStart
  * when it cannot begin (target unreachable, key refused, broker admin unreadable, no upstream to learn from).
@@ -107,6 +108,12 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   const universe = loadSymbolUniverse();
   const symbols: SymbolRef[] = [...universe.underlyings.slice(0, 1), ...universe.equities.slice(0, SYMBOLS - 1)];
 
+  await preflight(options.url, options.brokerAdmin, admin);
+  const runOptions = { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) };
+  progress(`first contact: ${clients} client${clients === 1 ? '' : 's'} authenticate at once`);
+  const opening = firstContactPlan(options.seed, symbols, clients);
+  const openingRun = await runPlan(opening, { ...runOptions, ...(options.signal ? { signal: options.signal } : {}) });
+  assertKeyAccepted(openingRun, options.url);
   progress(`learning the deployment's timing at ${options.url}`);
   const { timing, user } = await learn(options, admin, symbols[0]);
   const stop = new AbortController();
@@ -130,20 +137,8 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   let inFlight: Promise<unknown> = Promise.resolve();
   let broken: unknown;
 
-  const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
-    const running = runPlan(plan, { url: options.url, apiKey: options.apiKey, admin, signal: stop.signal, ...(options.logFile ? { logFile: options.logFile } : {}) });
-    inFlight = running.catch(() => undefined);
-    let run: PlanRun;
-    try {
-      run = await running;
-    } catch (err) {
-      // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
-      broken ??= err;
-      stop.abort();
-      throw new fc.PreconditionFailure(true);
-    }
-    // A run cut short (the budget, an interrupt) proves nothing either way, and ends the search and shrinking.
-    if (run.stopped) throw new fc.PreconditionFailure(true);
+  /** Counts a judged sequence (or shrinking run), keeps it when it failed, and says so; true when it passed. */
+  const judged = (plan: ExplorePlan, run: PlanRun): boolean => {
     last = { plan, run };
     const verdict = judgeSequence(run, plan);
     const shrinking = failures.length > 0;
@@ -164,11 +159,30 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
         : `sequence ${sequences}: ${verdict.failed ? `FAIL (${verdict.violations.map((v) => v.kind).join(', ')})` : 'pass'}, ${left} s left`,
     );
     return !verdict.failed;
+  };
+  if (!openingRun.stopped) judged(opening, openingRun);
+
+  const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
+    const running = runPlan(plan, { ...runOptions, signal: stop.signal });
+    inFlight = running.catch(() => undefined);
+    let run: PlanRun;
+    try {
+      run = await running;
+    } catch (err) {
+      // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
+      broken ??= err;
+      stop.abort();
+      throw new fc.PreconditionFailure(true);
+    }
+    // A run cut short (the budget, an interrupt) proves nothing either way, and ends the search and shrinking.
+    if (run.stopped) throw new fc.PreconditionFailure(true);
+    return judged(plan, run);
   });
 
-  let interrupted = stop.signal.aborted;
+  // A failing first contact is already as small as a start can be: there is nothing to search or shrink.
+  let interrupted = stop.signal.aborted || openingRun.stopped;
   try {
-    const details = interrupted ? { interrupted } : await fc.check(property, {
+    const details = interrupted || failures.length > 0 ? { interrupted } : await fc.check(property, {
       seed: options.seed,
       numRuns: Number.MAX_SAFE_INTEGER,
       plugins: [fc.interruptAfterTimeLimit(Math.max(0, deadline - Date.now()))],
@@ -223,14 +237,9 @@ export function stepCount(plan: ExplorePlan): number {
   return plan.clientActions.filter((a) => a.action !== 'end').length + plan.faults.length;
 }
 
-/** Connects one client (the target and key are checked here, one clear message each) and learns the timing. */
+/** Connects one client (the key is checked again here, for a clear message) and learns the timing. */
 async function learn(options: ExploreOptions, admin: BrokerAdminClient, symbol: SymbolRef): Promise<{ timing: DeploymentTiming; user: string }> {
-  let before: BrokerRecord;
-  try {
-    before = await admin.record();
-  } catch (err) {
-    throw new ProbeCannotStart(`cannot read the broker's record at --broker-admin ${options.brokerAdmin}: ${reasonOf(err)}`);
-  }
+  const before = await admin.record();
   let session: OpenAlgoSession;
   const openedAt = Date.now();
   try {
