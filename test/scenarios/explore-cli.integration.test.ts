@@ -97,7 +97,7 @@ describe('probe --explore and --replay stop on SIGINT and SIGTERM with their par
     const { broker, gateway } = await mutantRig(onTestFinished, 'legacy-2026', { legacyTimeScale: LEGACY_TIME_SCALE });
     const save = path.join(await probeTempDir(onTestFinished), 'replay.json');
     const common = [gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl];
-    const cli = startCli(['probe', ...common, '--explore', '--budget', '3m', '--seed', '8', '--save', save, '--json'], onTestFinished);
+    const cli = startCli(['probe', ...common, '--explore', '--budget', '3m', '--seed', '11', '--save', save, '--json'], onTestFinished);
     // The first failing sequence is saved as soon as it is found; shrinking runs on after it.
     await waitFor(() => existsSync(save), 'the first failure to be saved', SLOW_MS);
     cli.child.kill('SIGINT');
