@@ -97,9 +97,10 @@ export function stepsArbitrary(space: PlanSpace): fc.Arbitrary<Step[]> {
 
 /**
  * Lays steps out on a timeline in milliseconds. A fault triggered by the first connection counts its own
- * delay from that connection (here: from the start, the earliest it can be); every other step counts
- * from the one before. The sequence ends after its last step or its last stall, whichever is later: a
- * deployment's dead-upstream watchdog gives up during a long stall, and its reconnect must fall inside.
+ * delay from that connection; every other step counts from the one before. The sequence ends after its
+ * last step or its last stall, whichever is later (a stall triggered by the first connection counted
+ * from the start, the earliest that connection can come): a deployment's dead-upstream watchdog gives
+ * up during a long stall, and its reconnect must fall inside the sequence.
  */
 export function planOf(steps: Step[], seed: number, timing: DeploymentTiming): ExplorePlan {
   const tenth = timing.reconnectMs / 10;
