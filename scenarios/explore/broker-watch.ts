@@ -27,16 +27,16 @@ export class BrokerWatch {
 
   /**
    * Resolves once `clientCode` has had no stream event for `quietMs` (a sleeping retry that dials late
-   * still lands before the next sequence), or after `maxMs` whatever happens.
+   * still lands before the next sequence), or after `maxMs` whatever happens, or once `signal` aborts.
    */
-  async quiet(clientCode: string | undefined, quietMs: number, maxMs: number): Promise<void> {
+  async quiet(clientCode: string | undefined, quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
     const giveUp = Date.now() + maxMs;
-    for (;;) {
+    while (!signal?.aborted) {
       const events = await this.admin.events();
       const last = events.filter((e) => isStreamEvent(e) && (clientCode === undefined || e.clientCode === clientCode)).at(-1);
       const since = Date.now() - (last?.time ?? 0);
       if (since >= quietMs || Date.now() >= giveUp) return;
-      await sleep(Math.min(quietMs - since, giveUp - Date.now()));
+      await sleep(Math.min(quietMs - since, giveUp - Date.now()), undefined, { signal }).catch(() => undefined);
     }
   }
 }

@@ -34,7 +34,8 @@ export class TimingNotLearned extends Error {}
  * Learns the deployment's time scale from the broker's record (`before` was read just before the client
  * connected at `openedAt`): the client subscribes (the deployment dials, or already holds a connection),
  * then the broker drops that client code's connections twice and the longer time to the next accepted
- * connection is kept. The session is left open; the caller closes it.
+ * connection is kept. The session is left open; the caller closes it. `signal` cuts the waits short (an
+ * interrupt); what was learned by then is returned, or TimingNotLearned thrown.
  */
 export async function learnTiming(
   session: OpenAlgoSession,
@@ -42,10 +43,11 @@ export async function learnTiming(
   before: BrokerRecord,
   admin: BrokerAdminClient,
   symbol: SymbolRef,
+  signal?: AbortSignal,
 ): Promise<DeploymentTiming> {
   const watch = new BrokerWatch(admin);
   await session.subscribe([[symbol]], OpenAlgoMode.LTP);
-  const dialled = await watch.next(openedAt, (e) => e.type === 'accepted', WAIT_FOR_DIAL_MS);
+  const dialled = await watch.next(openedAt, (e) => e.type === 'accepted', WAIT_FOR_DIAL_MS, signal);
   const alreadyOpen = Object.entries(before.stats.current).filter(([, n]) => n > 0).map(([code]) => code);
   const clientCode = dialled?.clientCode ?? (alreadyOpen.length === 1 ? alreadyOpen[0] : undefined);
   if (clientCode === undefined) {
@@ -60,7 +62,7 @@ export async function learnTiming(
   for (let drop = 0; drop < DROPS; drop++) {
     const droppedAt = Date.now();
     await admin.inject({ type: 'drop-all', mode: 'abort', clientCode });
-    const again = await watch.next(droppedAt, (e) => e.clientCode === clientCode && e.type === 'accepted', WAIT_FOR_RECONNECT_MS);
+    const again = await watch.next(droppedAt, (e) => e.clientCode === clientCode && e.type === 'accepted', WAIT_FOR_RECONNECT_MS, signal);
     if (!again) {
       return {
         clientCode,

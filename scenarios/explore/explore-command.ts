@@ -1,8 +1,9 @@
-import { constants } from 'node:fs';
+import { constants, existsSync, rmSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT, UsageError } from '../../contract/usage-error.ts';
+import { exitOnInterrupt, type StopSignal } from '../../contract/interrupt.ts';
 import { durationOption, wholeNumberOption } from '../../contract/option-checks.ts';
 import { progressOnTty } from '../../contract/progress-on-tty.ts';
 import { writePage } from '../../verifier/reporters/html/write-page.ts';
@@ -11,8 +12,10 @@ import type { RunRecord } from '../evidence/run-record.ts';
 import { ProbeCannotStart } from '../probe/probe.ts';
 import { API_KEY_ENV, brokerAdminOption, logOption, probeCommand, wsUrlArgument, type ProbeArgs } from '../probe/command.ts';
 import { htmlOption } from '../../verifier/reporters/html/html-option.ts';
-import { runExplore, type ExploreReport } from './explore.ts';
+import { runExplore } from './explore.ts';
 import { renderExploreReport, renderReplayReport, replayCount } from './explore-text.ts';
+import { InterruptPhase } from './interrupt-phase.ts';
+import type { ExplorePlan } from './explore-plan.ts';
 import { defaultReplayFile, readReplayFile, writeReplayFile } from './replay-file.ts';
 import { runReplay, type ReplayReport } from './replay.ts';
 
@@ -63,7 +66,7 @@ async function exploreArgs(args: ProbeExploreArgs): Promise<ExploreArgs> {
     ...(args.log === undefined ? {} : { logFile: await logOption(args.log) }),
     seed: wholeNumberOption('seed', args.seed, 0, 2 ** 32 - 1),
     json: args.json,
-    ...(args.html === undefined ? {} : { htmlPath: await htmlOption(args.html) }),
+    ...(args.html === undefined ? {} : { htmlIsNew: !existsSync(args.html), htmlPath: await htmlOption(args.html) }),
     explore: args.explore,
     ...(args.budget === undefined ? {} : { budget: args.budget }),
     ...(args.save === undefined ? {} : { save: args.save }),
@@ -81,6 +84,8 @@ export interface ExploreArgs {
   seed: number;
   json: boolean;
   htmlPath?: string;
+  /** The empty file that checked `--html` was writable was made by this run: an interrupt takes it back. */
+  htmlIsNew?: boolean;
   explore: boolean;
   budget?: string;
   save?: string;
@@ -100,7 +105,11 @@ export function exploreOptionsError(args: Pick<ExploreArgs, 'explore' | 'budget'
   return undefined;
 }
 
-/** `probe --explore` and `probe --replay`: the command's exit code is set here. */
+/**
+ * `probe --explore` and `probe --replay`: the command's exit code is set here. SIGINT or SIGTERM ends the
+ * search (or the replays) as the budget would: one line says what was interrupted, the partial result
+ * follows on stdout (a failure found so far is saved as a replay file), then exit 130 or 143.
+ */
 export async function exploreCommand(args: ExploreArgs): Promise<void> {
   if (!args.brokerAdmin) {
     throw new UsageError(`--${args.explore ? 'explore' : 'replay'} needs --broker-admin URL: the mock broker whose faults it injects and whose record it judges`);
@@ -108,15 +117,41 @@ export async function exploreCommand(args: ExploreArgs): Promise<void> {
   const brokerAdmin = args.brokerAdmin;
   const records: RunRecord[] = [];
   const onRunRecord = args.htmlPath === undefined ? undefined : (r: RunRecord) => records.push(r);
-  const onProgress = progressOnTty();
-  let summary: PageBand;
+  const tty = progressOnTty();
+  const phase = new InterruptPhase(args.explore ? 'explore' : 'replay');
+  const interrupt = new AbortController();
+  let interruptedBy: StopSignal | undefined;
+  let finished: Promise<PageBand | undefined> = Promise.resolve(undefined);
+  const stop = exitOnInterrupt(`probe --${args.explore ? 'explore' : 'replay'}`, () => `${phase}; partial result on stdout`);
+  // The partial result is written by the run itself once it has wound down (clients closed, faults ended).
+  stop.onInterrupt(async (signal) => {
+    interruptedBy = signal;
+    interrupt.abort();
+    await finished.catch(() => undefined);
+  });
+  const htmlPath = args.htmlPath;
+  if (htmlPath !== undefined && args.htmlIsNew) stop.onInterrupt(() => rmSync(htmlPath, { force: true }));
+  const hooks: Hooks = {
+    onRunRecord,
+    onProgress: (line) => {
+      phase.follow(line);
+      tty?.(line);
+    },
+    signal: interrupt.signal,
+    interruptedBy: () => interruptedBy,
+  };
+  let summary: PageBand | undefined;
   try {
-    summary = args.explore ? await explore(args, brokerAdmin, { onRunRecord, onProgress }) : await replay(args, brokerAdmin, { onRunRecord, onProgress });
+    finished = args.explore ? explore(args, brokerAdmin, hooks) : replay(args, brokerAdmin, hooks);
+    summary = await finished;
   } catch (err) {
+    if (interruptedBy) return writeInterruptedBeforeResult(args, interruptedBy);
     if (err instanceof ProbeCannotStart) throw new UsageError(err.message);
     throw err;
+  } finally {
+    stop.dispose();
   }
-  if (args.htmlPath !== undefined && records.length > 0) {
+  if (summary && args.htmlPath !== undefined && records.length > 0) {
     const { verdict, facts } = summary;
     await writePage(
       args.htmlPath,
@@ -129,14 +164,36 @@ export async function exploreCommand(args: ExploreArgs): Promise<void> {
 /** What the HTML page's summary band says. */
 type PageBand = { verdict: string; facts: string[] };
 
-type Hooks = { onRunRecord?: (r: RunRecord) => void; onProgress?: (line: string) => void };
+type Hooks = {
+  onRunRecord?: (r: RunRecord) => void;
+  onProgress: (line: string) => void;
+  signal: AbortSignal;
+  /** The signal that interrupted the run, once one has. */
+  interruptedBy: () => StopSignal | undefined;
+};
 
-/** Writes the report, sets the exit code and returns what the page's band says. */
-async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand> {
+/** The JSON document of a run interrupted before it had any result (while learning the timing). */
+function writeInterruptedBeforeResult(args: ExploreArgs, signal: StopSignal): void {
+  if (!args.json) return;
+  const document = { schemaVersion: 1, command: 'probe', mode: args.explore ? 'explore' : 'replay', target: args.url, verdict: 'interrupted', interrupted: signal };
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+/**
+ * Writes the report (the partial one after an interrupt), sets the exit code and returns what the page's
+ * band says; an interrupted run has no page.
+ */
+async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand | undefined> {
   const budgetMs = durationOption('budget', args.budget ?? BUDGET.default, BUDGET.minMs, BUDGET.maxMs);
   const file = args.save ?? defaultReplayFile(args.seed);
   await replayFolderWritable(file);
-  const report = await runExplore({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, seed: args.seed, budgetMs, ...hooks });
+  const { interruptedBy, ...runHooks } = hooks;
+  // Each smaller failure is saved as it is found; a write that fails is reported by the last one below.
+  let saving = Promise.resolve();
+  const onFailure = (plan: ExplorePlan) => (saving = saving.then(() => writeReplayFile(file, plan)).catch(() => undefined));
+  const report = await runExplore({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, seed: args.seed, budgetMs, onFailure, ...runHooks });
+  await saving;
+  const interrupted = interruptedBy();
   let saved: { file: string; command: string } | undefined;
   if (report.failure) {
     try {
@@ -146,8 +203,9 @@ async function explore(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Pr
     }
     saved = { file: resolve(file), command: `stormcheck probe ${args.url} --api-key KEY --broker-admin ${brokerAdmin} --replay ${file} --times 10` };
   }
-  const document: ExploreReport & { replayFile?: string } = { ...report, ...(saved ? { replayFile: saved.file } : {}) };
-  process.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : renderExploreReport(report, saved));
+  const document = { ...report, ...interruptedFields(interrupted), ...(saved ? { replayFile: saved.file } : {}) };
+  process.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : renderExploreReport(report, saved, interrupted));
+  if (interrupted) return undefined;
   process.exitCode = report.verdict === 'fail' ? EXIT.findings : EXIT.ok;
   return report.failure
     ? { verdict: `FAIL: ${report.failure.summary}`, facts: [...report.failure.steps, ...report.failure.violations.map((v) => `${v.kind}: ${v.detail}`)] }
@@ -163,13 +221,22 @@ async function replayFolderWritable(file: string): Promise<void> {
   }
 }
 
-async function replay(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand> {
+/** An interrupted run has no verdict: what it found so far is its partial result. */
+function interruptedFields(signal: StopSignal | undefined): { verdict: 'interrupted'; interrupted: StopSignal } | Record<string, never> {
+  return signal ? { verdict: 'interrupted', interrupted: signal } : {};
+}
+
+async function replay(args: ExploreArgs, brokerAdmin: string, hooks: Hooks): Promise<PageBand | undefined> {
   const times = wholeNumberOption('times', args.times ?? 1, 1, MAX_TIMES);
   const file = args.replay!;
   const plan = await readReplayFile(file);
   if (!plan.ok) throw new UsageError(plan.error);
-  const report: ReplayReport = await runReplay({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, plan: plan.value, file, times, ...hooks });
-  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReplayReport(report));
+  const { interruptedBy, ...runHooks } = hooks;
+  const report: ReplayReport = await runReplay({ url: args.url, apiKey: args.apiKey, brokerAdmin, logFile: args.logFile, plan: plan.value, file, times, ...runHooks });
+  const interrupted = interruptedBy();
+  const document = { ...report, ...interruptedFields(interrupted) };
+  process.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : renderReplayReport(report, interrupted));
+  if (interrupted) return undefined;
   process.exitCode = report.verdict === 'fail' ? EXIT.findings : EXIT.ok;
   return { verdict: `${report.verdict === 'fail' ? 'FAIL' : 'PASS'}: ${replayCount(report)}`, facts: report.steps };
 }

@@ -1,3 +1,4 @@
+import type { StopSignal } from '../../contract/interrupt.ts';
 import type { ExploreReport } from './explore.ts';
 import { MECHANISMS } from './mechanisms.ts';
 import { seconds } from './plan-wording.ts';
@@ -12,9 +13,9 @@ export function duration(ms: number): string {
 /**
  * The human report of `probe --explore`: the verdict and the failure in one line first, then the
  * minimal sequence step by step, its evidence and how to replay it; or, with no failure, how many
- * sequences ran and which mechanisms they covered.
+ * sequences ran and which mechanisms they covered. `interrupted` makes it the partial result: no verdict.
  */
-export function renderExploreReport(report: ExploreReport, replay?: { file: string; command: string }): string {
+export function renderExploreReport(report: ExploreReport, replay?: { file: string; command: string }, interrupted?: StopSignal): string {
   const { timing, options } = report;
   const out = [
     `stormcheck probe ${report.target} --explore — seed ${options.seed}, budget ${duration(options.budgetMs)}, up to ${options.clients} clients and ${options.maxSteps} steps a sequence`,
@@ -22,17 +23,22 @@ export function renderExploreReport(report: ExploreReport, replay?: { file: stri
     ...(timing.note ? [`note: ${timing.note}`] : []),
   ];
   const failure = report.failure;
+  const cut = interrupted ? `interrupted by ${interrupted}` : 'the budget ended';
   if (!failure) {
-    out.push(`verdict: PASS — no failure in ${report.sequences} sequences (${duration(report.elapsedMs)})`, '', 'mechanisms covered (sequences that exercised each)');
+    out.push(
+      `verdict: ${interrupted ? `INTERRUPTED by ${interrupted}, no verdict` : 'PASS'} — no failure in ${report.sequences} sequences (${duration(report.elapsedMs)})`,
+      '',
+      'mechanisms covered (sequences that exercised each)',
+    );
     for (const m of MECHANISMS) out.push(`  ${String(report.mechanisms[m]).padStart(4)}  ${m}`);
     return `${out.join('\n')}\n`;
   }
   out.push(
-    `verdict: FAIL — sequence ${report.sequences} failed ${duration(failure.firstFailureMs)} in; search and shrinking took ${duration(report.elapsedMs)}`,
+    `verdict: ${interrupted ? `INTERRUPTED by ${interrupted}, no verdict; before it,` : 'FAIL —'} sequence ${report.sequences} failed ${duration(failure.firstFailureMs)} in; search and shrinking took ${duration(report.elapsedMs)}`,
     `  ${failure.summary}`,
     '',
     `minimal sequence: ${failure.minimalSteps} steps, shrunk from ${failure.firstFailingSteps} in ${failure.shrinkRuns} runs` +
-      (failure.shrinkInterrupted ? ' (the budget ended while shrinking: a smaller one may exist)' : ''),
+      (failure.shrinkInterrupted ? ` (${cut} while shrinking: a smaller one may exist)` : ''),
     ...failure.steps.map((s) => `  ${s}`),
     '',
     'evidence (the broker\'s record)',
@@ -43,11 +49,14 @@ export function renderExploreReport(report: ExploreReport, replay?: { file: stri
   return `${out.join('\n')}\n`;
 }
 
-/** The human report of `probe --replay`: how often the plan failed, then each run. */
-export function renderReplayReport(report: ReplayReport): string {
+/** The human report of `probe --replay`: how often the plan failed, then each run; `interrupted`: the runs so far. */
+export function renderReplayReport(report: ReplayReport, interrupted?: StopSignal): string {
+  const verdict = interrupted
+    ? `INTERRUPTED by ${interrupted} after ${report.runs.length} of ${report.times} runs, no verdict — ${replayCount({ failed: report.failed, times: report.runs.length })}`
+    : `${report.verdict === 'fail' ? 'FAIL' : 'PASS'} — ${replayCount(report)}`;
   const out = [
     `stormcheck probe ${report.target} --replay ${report.file} — ${report.times} run${report.times === 1 ? '' : 's'}`,
-    `verdict: ${report.verdict === 'fail' ? 'FAIL' : 'PASS'} — ${replayCount(report)}`,
+    `verdict: ${verdict}`,
     '',
     'sequence',
     ...report.steps.map((s) => `  ${s}`),

@@ -5,11 +5,11 @@ import { OpenAlgoSession, SessionError } from '../traffic/openalgo-client.ts';
 import { loadSymbolUniverse } from '../traffic/symbol-universe.ts';
 import { ErrorCode, type SymbolRef } from '../../protocol/openalgo/index.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
-import type { BrokerRecord } from '../evidence/broker-evidence.ts';
 import { learnTiming, TimingNotLearned, type DeploymentTiming } from './deployment-timing.ts';
 import type { ExplorePlan } from './explore-plan.ts';
 import { MECHANISMS, mechanismsOf, type Mechanism } from './mechanisms.ts';
-import { planArbitrary } from './plan-arbitrary.ts';
+import { firstContactPlan, planArbitrary } from './plan-arbitrary.ts';
+import { assertKeyAccepted, preflight } from './preflight.ts';
 import { closeOpenConnections, runPlan, type PlanRun } from './plan-runner.ts';
 import { failureWords, planSteps, type TimedFault } from './plan-wording.ts';
 import { judgeSequence, type SequenceVerdict, type Violation } from './sequence-judge.ts';
@@ -31,6 +31,16 @@ export interface ExploreOptions {
   onProgress?: (line: string) => void;
   /** Given the broker's timeline of the minimal failing sequence (or the last one run), for `--html`. */
   onRunRecord?: (record: RunRecord) => void;
+  /**
+   * Given the first failing sequence, then each smaller one shrinking finds, as it is found: a caller
+   * saves it so that an interrupted search still leaves its failure behind.
+   */
+  onFailure?: (plan: ExplorePlan) => void;
+  /**
+   * Ends the search early, as the budget does (SIGINT or SIGTERM): the report then holds what ran so far,
+   * the failure found and the smallest sequence shrinking had reached.
+   */
+  signal?: AbortSignal;
 }
 
 /** The minimal failing sequence and how it was found. */
@@ -82,7 +92,8 @@ export function firedFaults(run: PlanRun): TimedFault[] {
 }
 
 /**
- * `probe --explore`: learns the deployment's time scale, then lets fast-check generate sequences of client
+ * `probe --explore`: makes first contact (every client authenticates at once, judged as sequence 1),
+ * learns the deployment's time scale, then lets fast-check generate sequences of client
  * actions and broker faults, runs each against the endpoint and judges it from the broker's record. The
  * first failing sequence is shrunk to a minimal one; `budgetMs` bounds all of it. Throws ProbeCannotStart
  * when it cannot begin (target unreachable, key refused, broker admin unreadable, no upstream to learn from).
@@ -97,8 +108,18 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   const universe = loadSymbolUniverse();
   const symbols: SymbolRef[] = [...universe.underlyings.slice(0, 1), ...universe.equities.slice(0, SYMBOLS - 1)];
 
+  await preflight(options.url, options.brokerAdmin, admin);
+  const runOptions = { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) };
+  progress(`first contact: ${clients} client${clients === 1 ? '' : 's'} authenticate at once`);
+  const opening = firstContactPlan(options.seed, symbols, clients);
+  const openingRun = await runPlan(opening, { ...runOptions, ...(options.signal ? { signal: options.signal } : {}) });
+  assertKeyAccepted(openingRun, options.url);
   progress(`learning the deployment's timing at ${options.url}`);
   const { timing, user } = await learn(options, admin, symbols[0]);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) stop.abort();
   // OpenAlgo's SDK leaves an older socket open when its adapter goes: it would count against sequence 1.
   await closeOpenConnections(admin, [timing.clientCode]);
   progress(
@@ -112,25 +133,12 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
   let sequences = 0;
   let shrinkRuns = 0;
   let last: { plan: ExplorePlan; run: PlanRun } | undefined;
-  const stop = new AbortController();
   const stopTimer = setTimeout(() => stop.abort(), Math.max(0, deadline - Date.now()));
   let inFlight: Promise<unknown> = Promise.resolve();
   let broken: unknown;
 
-  const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
-    const running = runPlan(plan, { url: options.url, apiKey: options.apiKey, admin, signal: stop.signal, ...(options.logFile ? { logFile: options.logFile } : {}) });
-    inFlight = running.catch(() => undefined);
-    let run: PlanRun;
-    try {
-      run = await running;
-    } catch (err) {
-      // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
-      broken ??= err;
-      stop.abort();
-      return true;
-    }
-    // A run cut short by the budget proves nothing either way.
-    if (run.stopped) return true;
+  /** Counts a judged sequence (or shrinking run), keeps it when it failed, and says so; true when it passed. */
+  const judged = (plan: ExplorePlan, run: PlanRun): boolean => {
     last = { plan, run };
     const verdict = judgeSequence(run, plan);
     const shrinking = failures.length > 0;
@@ -140,7 +148,10 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
       for (const m of mechanismsOf(plan, firedFaults(run), timing.reconnectMs)) mechanisms[m] += 1;
     }
     if (verdict.failed && failures.length === 0) firstFailureMs = Date.now() - startedAt;
-    if (verdict.failed) failures.push({ plan, run, verdict });
+    if (verdict.failed) {
+      failures.push({ plan, run, verdict });
+      options.onFailure?.(plan);
+    }
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     progress(
       shrinking
@@ -148,11 +159,30 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
         : `sequence ${sequences}: ${verdict.failed ? `FAIL (${verdict.violations.map((v) => v.kind).join(', ')})` : 'pass'}, ${left} s left`,
     );
     return !verdict.failed;
+  };
+  if (!openingRun.stopped) judged(opening, openingRun);
+
+  const property = fc.asyncProperty(planArbitrary({ seed: options.seed, timing, symbols, clients, maxSteps }), async (plan) => {
+    const running = runPlan(plan, { ...runOptions, signal: stop.signal });
+    inFlight = running.catch(() => undefined);
+    let run: PlanRun;
+    try {
+      run = await running;
+    } catch (err) {
+      // The broker's admin stopped answering: no verdict can be had, and the search must not shrink on it.
+      broken ??= err;
+      stop.abort();
+      throw new fc.PreconditionFailure(true);
+    }
+    // A run cut short (the budget, an interrupt) proves nothing either way, and ends the search and shrinking.
+    if (run.stopped) throw new fc.PreconditionFailure(true);
+    return judged(plan, run);
   });
 
-  let interrupted = false;
+  // A failing first contact is already as small as a start can be: there is nothing to search or shrink.
+  let interrupted = stop.signal.aborted || openingRun.stopped;
   try {
-    const details = await fc.check(property, {
+    const details = interrupted || failures.length > 0 ? { interrupted } : await fc.check(property, {
       seed: options.seed,
       numRuns: Number.MAX_SAFE_INTEGER,
       plugins: [fc.interruptAfterTimeLimit(Math.max(0, deadline - Date.now()))],
@@ -160,6 +190,7 @@ export async function runExplore(options: ExploreOptions): Promise<ExploreReport
     interrupted = details.interrupted;
   } finally {
     clearTimeout(stopTimer);
+    options.signal?.removeEventListener('abort', onSignal);
     stop.abort();
     await inFlight;
   }
@@ -206,14 +237,9 @@ export function stepCount(plan: ExplorePlan): number {
   return plan.clientActions.filter((a) => a.action !== 'end').length + plan.faults.length;
 }
 
-/** Connects one client (the target and key are checked here, one clear message each) and learns the timing. */
+/** Connects one client (the key is checked again here, for a clear message) and learns the timing. */
 async function learn(options: ExploreOptions, admin: BrokerAdminClient, symbol: SymbolRef): Promise<{ timing: DeploymentTiming; user: string }> {
-  let before: BrokerRecord;
-  try {
-    before = await admin.record();
-  } catch (err) {
-    throw new ProbeCannotStart(`cannot read the broker's record at --broker-admin ${options.brokerAdmin}: ${reasonOf(err)}`);
-  }
+  const before = await admin.record();
   let session: OpenAlgoSession;
   const openedAt = Date.now();
   try {
@@ -224,9 +250,10 @@ async function learn(options: ExploreOptions, admin: BrokerAdminClient, symbol: 
     throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
   }
   try {
-    const timing = await learnTiming(session, openedAt, before, admin, symbol);
+    const timing = await learnTiming(session, openedAt, before, admin, symbol, options.signal);
     return { timing, user: session.userId };
   } catch (err) {
+    if (options.signal?.aborted) throw new ProbeCannotStart('interrupted while learning the deployment\'s timing');
     if (err instanceof TimingNotLearned) throw new ProbeCannotStart(err.message);
     throw err;
   } finally {

@@ -10,6 +10,8 @@ export interface FaultShot {
   firedAt?: number;
   /** Connections it ended or armed, per client code, as the broker answered. */
   affected?: Record<string, number>;
+  /** The broker's id of a fault still active after it fired: the run ends it, so it cannot touch the next one. */
+  lastingId?: string;
   detail: string;
 }
 
@@ -31,7 +33,13 @@ export async function fireFault(planned: PlannedFault, admin: BrokerAdminClient,
   const firedAt = Date.now();
   try {
     const outcome = await admin.inject(planned.fault);
-    return { planned, firedAt, ...(outcome ? { affected: outcome.affectedByClientCode } : {}), detail: 'fired' };
+    return {
+      planned,
+      firedAt,
+      ...(outcome ? { affected: outcome.affectedByClientCode } : {}),
+      ...(outcome?.lastingId === undefined ? {} : { lastingId: outcome.lastingId }),
+      detail: 'fired',
+    };
   } catch (err) {
     return { planned, detail: `the broker refused it: ${(err as Error).message}` };
   }

@@ -59,7 +59,7 @@ function movesOf(space: PlanSpace): fc.Arbitrary<Move> {
     { weight: 4, arbitrary: dropMode.map((m): Fault => ({ type: 'drop-all', mode: m, clientCode })) },
     { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }).map((count): Fault => ({ type: 'reject-next', count })) },
     // Up to five delays: long enough for a deployment's dead-upstream watchdog to give up on the socket.
-    { weight: 2, arbitrary: fc.integer({ min: 1, max: 50 }).map((t): Fault => ({ type: 'stall', ms: Math.max(1, Math.round((t * unit) / 10)) })) },
+    { weight: 3, arbitrary: fc.integer({ min: 1, max: 50 }).map((t): Fault => ({ type: 'stall', ms: Math.max(1, Math.round((t * unit) / 10)) })) },
     {
       weight: 1,
       arbitrary: fc.record({ messages: fc.integer({ min: 1, max: 20 }), mode: dropMode }).map((f): Fault => ({ type: 'close-after', ...f, clientCode })),
@@ -97,15 +97,20 @@ export function stepsArbitrary(space: PlanSpace): fc.Arbitrary<Step[]> {
 
 /**
  * Lays steps out on a timeline in milliseconds. A fault triggered by the first connection counts its own
- * delay from that connection; every other step counts from the one before.
+ * delay from that connection; every other step counts from the one before. The sequence ends after its
+ * last step or its last stall, whichever is later (a stall triggered by the first connection counted
+ * from the start, the earliest that connection can come): a deployment's dead-upstream watchdog gives
+ * up during a long stall, and its reconnect must fall inside the sequence.
  */
 export function planOf(steps: Step[], seed: number, timing: DeploymentTiming): ExplorePlan {
   const tenth = timing.reconnectMs / 10;
   const clientActions: ExploreClientAction[] = [];
   const faults: PlannedFault[] = [];
   let atMs = 0;
+  let stallsEnd = 0;
   for (const [index, { tenths, move }] of steps.entries()) {
     const gap = Math.round(tenths * tenth);
+    if (move.kind === 'fault' && move.fault.type === 'stall') stallsEnd = Math.max(stallsEnd, (move.firstConnection ? gap : atMs + gap) + move.fault.ms);
     if (move.kind === 'fault' && move.firstConnection) {
       faults.push({ atMs: gap, after: { firstConnection: timing.clientCode }, fault: move.fault });
       continue;
@@ -114,7 +119,7 @@ export function planOf(steps: Step[], seed: number, timing: DeploymentTiming): E
     if (move.kind === 'fault') faults.push({ atMs, after: 'start', fault: move.fault });
     else clientActions.push(...actionsOf(move, atMs));
   }
-  const end = atMs + Math.round(TAIL_DELAYS * timing.reconnectMs);
+  const end = Math.max(atMs, stallsEnd) + Math.round(TAIL_DELAYS * timing.reconnectMs);
   clientActions.push({ atMs: end, action: 'end', watchMs: Math.max(MIN_WATCH_MS, Math.round(WATCH_DELAYS * timing.reconnectMs)) });
   return { version: FAULT_PLAN_VERSION, seed, clientActions, faults };
 }
@@ -143,6 +148,26 @@ function actionsOf(move: Exclude<Move, { kind: 'fault' }>, atMs: number): Explor
     case 'return':
       return [{ atMs, action: 'return', clients: move.clients }];
   }
+}
+
+/** The first contact's delays stand in for a reconnect delay the explorer has not measured yet. */
+const FIRST_CONTACT_TIMING: DeploymentTiming = { clientCode: '', dialMs: 0, reconnectMs: 1000 };
+
+/**
+ * The explorer's first sequence, before it learns the timing: every client connects, then all
+ * authenticate and subscribe in the same instant. A deployment whose adapter outlives its clients
+ * creates one only at first contact, so a creation without single-flight can show only here.
+ */
+export function firstContactPlan(seed: number, symbols: SymbolRef[], clients: number): ExplorePlan {
+  const ids = Array.from({ length: clients }, (_, client) => client);
+  const steps: Step[] = [
+    ...ids.map((client): Step => ({ tenths: 0, move: { kind: 'connect', client } })),
+    ...ids.map((client): Step => ({
+      tenths: client === 0 ? 1 : 0,
+      move: { kind: 'sign-in', client, symbols: [symbols[client % symbols.length]], mode: OpenAlgoMode.LTP },
+    })),
+  ];
+  return planOf(steps, seed, FIRST_CONTACT_TIMING);
 }
 
 /** Plans whose shrinking is fast-check's shrinking of their steps. */

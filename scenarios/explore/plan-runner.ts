@@ -50,11 +50,12 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
   setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
   const { admin } = options;
   const end = endOf(plan);
   // A retry still sleeping from whatever ran before dials within a watch; it must not land in this run.
   const quietMs = Math.max(MIN_QUIET_MS, end.watchMs);
-  await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs);
+  await new BrokerWatch(admin).quiet(undefined, quietMs, 4 * quietMs, stop.signal);
   const before = await admin.record();
   const logWindow = options.logFile === undefined ? undefined : await LogWindow.open(options.logFile);
   const from = Date.now();
@@ -81,6 +82,7 @@ export async function runPlan(plan: ExplorePlan, options: PlanRunOptions): Promi
     if (shots.some((s) => s.firedAt !== undefined && s.planned.fault.type === 'expire-token')) await admin.reloadAccounts();
     const after = await admin.record();
     const to = Date.now();
+    await endLastingFaults(admin, shots);
     await closeLeftovers(admin, after, from);
     const log = logWindow ? logEvidence(await logWindow.read()) : undefined;
     return { from, to, before, after, clients: [...clients.values()].map((c) => c.trace), faults: shots, stopped: stop.signal.aborted, ...(log ? { log } : {}) };
@@ -98,6 +100,14 @@ function logEvidence(window: LogWindowResult): string {
   const errors = [...countsByRule(summariseFindings(window.report))].filter(([, r]) => r.severity === 'error');
   if (errors.length === 0) return `${window.report.linesRecognised} recognised lines, no error finding`;
   return `error findings: ${errors.map(([rule, r]) => `${rule} ×${r.lines}`).join(', ')}`;
+}
+
+/**
+ * Ends the faults of this run still active at the broker: a reject-next not used up would refuse the next
+ * sequence's handshakes, which neither that sequence nor its replay contains.
+ */
+async function endLastingFaults(admin: BrokerAdminClient, shots: FaultShot[]): Promise<void> {
+  for (const shot of shots) if (shot.lastingId !== undefined) await admin.removeFault(shot.lastingId);
 }
 
 /**

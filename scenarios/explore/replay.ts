@@ -1,11 +1,9 @@
 import { BrokerAdminClient } from '../probe/broker-admin-client.ts';
-import { ProbeCannotStart, reasonOf } from '../probe/probe.ts';
-import { OpenAlgoSession, SessionError } from '../traffic/openalgo-client.ts';
-import { ErrorCode } from '../../protocol/openalgo/index.ts';
 import type { RunRecord } from '../evidence/run-record.ts';
 import { firedFaults } from './explore.ts';
 import type { ExplorePlan } from './explore-plan.ts';
 import { runPlan } from './plan-runner.ts';
+import { assertKeyAccepted, preflight } from './preflight.ts';
 import { failureWords, planSteps } from './plan-wording.ts';
 import { runRecordOf } from './run-record-of.ts';
 import { judgeSequence, type Violation } from './sequence-judge.ts';
@@ -22,6 +20,8 @@ export interface ReplayOptions {
   onProgress?: (line: string) => void;
   /** Given the broker's timeline of the first failing replay (or the last one), for `--html`. */
   onRunRecord?: (record: RunRecord) => void;
+  /** Stops before the next replay and cuts the one running short (SIGINT or SIGTERM); `runs` holds those that finished. */
+  signal?: AbortSignal;
 }
 
 export interface ReplayRun {
@@ -53,14 +53,20 @@ export interface ReplayReport {
  */
 export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const admin = new BrokerAdminClient(options.brokerAdmin);
-  await preflight(options, admin);
+  await preflight(options.url, options.brokerAdmin, admin);
   const progress = options.onProgress ?? (() => {});
   const runs: ReplayRun[] = [];
   let shown: RunRecord | undefined;
-  for (let i = 0; i < options.times; i++) {
-    const run = await runPlan(options.plan, { url: options.url, apiKey: options.apiKey, admin, ...(options.logFile ? { logFile: options.logFile } : {}) });
-    const refused = run.clients.flatMap((c) => c.problems).find((p) => p.startsWith(`${ErrorCode.authentication}:`));
-    if (refused) throw new ProbeCannotStart(`${options.url} refused the API key (${refused}); check --api-key`);
+  for (let i = 0; i < options.times && !options.signal?.aborted; i++) {
+    const run = await runPlan(options.plan, {
+      url: options.url,
+      apiKey: options.apiKey,
+      admin,
+      ...(options.logFile ? { logFile: options.logFile } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (run.stopped) break;
+    assertKeyAccepted(run, options.url);
     const verdict = judgeSequence(run, options.plan);
     const first = verdict.violations[0];
     runs.push({
@@ -86,19 +92,4 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     steps: planSteps(options.plan),
     runs,
   };
-}
-
-/** The broker's admin and the target must answer before the first replay; the key is checked by the first run. */
-async function preflight(options: ReplayOptions, admin: BrokerAdminClient): Promise<void> {
-  try {
-    await admin.record();
-  } catch (err) {
-    throw new ProbeCannotStart(`cannot read the broker's record at --broker-admin ${options.brokerAdmin}: ${reasonOf(err)}`);
-  }
-  try {
-    await (await OpenAlgoSession.connect(options.url, { replyTimeoutMs: 5000 })).close();
-  } catch (err) {
-    if (err instanceof SessionError) throw new ProbeCannotStart(`${err.message}; is the gateway running?`);
-    throw err;
-  }
 }

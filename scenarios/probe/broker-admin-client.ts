@@ -7,7 +7,7 @@ import { ADMIN_TOKEN_ENV } from '../../contract/admin-request-guard.ts';
 const ADMIN_PATH = '/__admin';
 
 /** Sends one admin request and resolves with its status and parsed JSON body. */
-export type AdminTransport = (url: string, method: 'GET' | 'POST', body: string | undefined, timeoutMs: number) => Promise<{ status: number; json: unknown }>;
+export type AdminTransport = (url: string, method: 'GET' | 'POST' | 'DELETE', body: string | undefined, timeoutMs: number) => Promise<{ status: number; json: unknown }>;
 
 /**
  * node:http(s) rather than fetch: a mock started with `--tls` serves its admin API with the same
@@ -78,13 +78,23 @@ export class BrokerAdminClient {
   /**
    * Injects a fault; resolves with the connections it affected per client code, or undefined when
    * the broker does not say (a mock older than that field), so callers cannot mistake silence for a hit.
+   * `lastingId` names a fault that stays active after the answer (a reject-next not yet used up, a stall).
    */
-  async inject(fault: Fault): Promise<Pick<FaultOutcome, 'affectedByClientCode'> | undefined> {
+  async inject(fault: Fault): Promise<(Pick<FaultOutcome, 'affectedByClientCode'> & { lastingId?: string }) | undefined> {
     const url = `${this.base}${ADMIN_PATH}/faults`;
     const { status, json } = await this.transport(url, 'POST', JSON.stringify(fault), this.timeoutMs);
     if (status !== 200) throw new Error(`POST ${ADMIN_PATH}/faults answered HTTP ${status}: ${(json as { error?: string })?.error ?? ''}`.trim());
-    const affected = (json as Partial<FaultOutcome> | null)?.affectedByClientCode;
-    return typeof affected === 'object' && affected !== null ? { affectedByClientCode: affected } : undefined;
+    const outcome = json as Partial<FaultOutcome> | null;
+    const affected = outcome?.affectedByClientCode;
+    if (typeof affected !== 'object' || affected === null) return undefined;
+    return { affectedByClientCode: affected, ...(outcome?.active === true && typeof outcome.id === 'string' ? { lastingId: outcome.id } : {}) };
+  }
+
+  /** Ends a lasting fault by its id; one that has already ended by itself (404) is no error. */
+  async removeFault(id: string): Promise<void> {
+    const url = `${this.base}${ADMIN_PATH}/faults/${encodeURIComponent(id)}`;
+    const { status, json } = await this.transport(url, 'DELETE', undefined, this.timeoutMs);
+    if (status !== 200 && status !== 404) throw new Error(`DELETE ${ADMIN_PATH}/faults/${id} answered HTTP ${status}: ${(json as { error?: string })?.error ?? ''}`.trim());
   }
 
   /** The event timeline alone (what a watcher polls). */

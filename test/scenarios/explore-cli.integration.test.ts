@@ -1,16 +1,30 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../gateway/index.ts';
-import { parseFaultPlanText } from '../../mock-broker/index.ts';
+import { FAULT_PLAN_VERSION, parseFaultPlanText } from '../../mock-broker/index.ts';
 import { mutantRig } from '../support/mutants/mutant-rig.ts';
+import { waitFor } from '../support/mock-broker-client.ts';
 import { probeTempDir } from '../support/probe-rig.ts';
-import { stormcheck } from '../support/run-stormcheck.ts';
+import { STORMCHECK_BIN, stormcheck } from '../support/run-stormcheck.ts';
 
 /** Real servers and a spawned CLI searching for its budget on a shared 2-core machine: never a timing assertion. */
 const SLOW_MS = 180_000;
 /** OpenAlgo 2026-08's delays at a tenth: its SDK sleeps 1 s before a retry, above the probe's 0.5 s back-off floor. */
 const LEGACY_TIME_SCALE = 0.1;
+
+/** The built CLI, left running until the test sends it a signal. */
+function startCli(args: string[], onFinished: (fn: () => void) => void) {
+  const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: SLOW_MS, killSignal: 'SIGKILL' });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+  const exitCode = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  onFinished(() => void child.kill('SIGKILL'));
+  return { child, out, exitCode };
+}
 
 describe('stormcheck probe --explore and --replay against an in-process deployment', () => {
   it('finds legacy-2026 failing, shrinks it, saves a replay that fails again', async ({ onTestFinished }) => {
@@ -76,4 +90,58 @@ describe('stormcheck probe --explore and --replay against an in-process deployme
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(message);
   });
+});
+
+describe('probe --explore and --replay stop on SIGINT and SIGTERM with their partial result', () => {
+  it('--explore interrupted while shrinking: one line, the failure so far with its replay file, its faults ended, exit 130', async ({ onTestFinished }) => {
+    const { broker, gateway } = await mutantRig(onTestFinished, 'legacy-2026', { legacyTimeScale: LEGACY_TIME_SCALE });
+    const save = path.join(await probeTempDir(onTestFinished), 'replay.json');
+    const common = [gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl];
+    const cli = startCli(['probe', ...common, '--explore', '--budget', '3m', '--seed', '11', '--save', save, '--json'], onTestFinished);
+    // The first failing sequence is saved as soon as it is found; shrinking runs on after it.
+    await waitFor(() => existsSync(save), 'the first failure to be saved', SLOW_MS);
+    cli.child.kill('SIGINT');
+
+    expect(await cli.exitCode).toBe(130);
+    expect(cli.out.stderr).toMatch(/^stormcheck probe --explore: interrupted by SIGINT while shrinking a failure \(\d+ shrinking runs?\); partial result on stdout\n$/);
+    const partial = JSON.parse(cli.out.stdout) as {
+      verdict: string;
+      interrupted: string;
+      sequences: number;
+      mechanisms: Record<string, number>;
+      replayFile: string;
+      failure: { steps: string[]; plan: unknown; shrinkInterrupted: boolean };
+    };
+    expect(partial).toMatchObject({ verdict: 'interrupted', interrupted: 'SIGINT', replayFile: save, failure: { shrinkInterrupted: true } });
+    expect(partial.sequences).toBeGreaterThan(0);
+    expect(Object.values(partial.mechanisms).some((n) => n > 0)).toBe(true);
+    expect(partial.failure.steps.length).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(save, 'utf8'))).toEqual(partial.failure.plan);
+    expect(broker.activeFaults()).toEqual([]);
+  }, SLOW_MS);
+
+  it('--replay interrupted between runs: one line, the runs so far, exit 143', async ({ onTestFinished }) => {
+    const { broker, gateway } = await mutantRig(onTestFinished, 'singleton');
+    const file = path.join(await probeTempDir(onTestFinished), 'replay.json');
+    const plan = {
+      version: FAULT_PLAN_VERSION,
+      clientActions: [
+        { atMs: 0, action: 'connect', client: 0 },
+        { atMs: 0, action: 'authenticate', client: 0 },
+        { atMs: 0, action: 'subscribe', client: 0, symbols: [{ symbol: 'SBIN', exchange: 'NSE' }], mode: 1 },
+        { atMs: 300, action: 'end', watchMs: 500 },
+      ],
+      faults: [{ atMs: 100, after: 'start', fault: { type: 'stall', ms: 60_000 } }],
+    };
+    await writeFile(file, JSON.stringify(plan));
+    const cli = startCli(['probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl, '--replay', file, '--times', '100'], onTestFinished);
+    // A replay's minute-long stall is active: the interrupted run must still end it.
+    await waitFor(() => broker.stats().accepted > 0 && broker.activeFaults().length > 0, 'a replay to stall the broker', SLOW_MS);
+    cli.child.kill('SIGTERM');
+
+    expect(await cli.exitCode).toBe(143);
+    expect(cli.out.stderr).toMatch(/^stormcheck probe --replay: interrupted by SIGTERM (before the first replay finished|after \d+ of 100 replays); partial result on stdout\n$/);
+    expect(cli.out.stdout).toMatch(/^verdict: INTERRUPTED by SIGTERM after \d+ of 100 runs, no verdict — \d+ of \d+ replays? fails?$/m);
+    expect(broker.activeFaults()).toEqual([]);
+  }, SLOW_MS);
 });

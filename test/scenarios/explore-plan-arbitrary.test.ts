@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from '../../mock-broker/index.ts';
-import { planArbitrary, planOf, type Step } from '../../scenarios/explore/plan-arbitrary.ts';
+import { firstContactPlan, planArbitrary, planOf, type Step } from '../../scenarios/explore/plan-arbitrary.ts';
 import { parseClientActions } from '../../scenarios/explore/replay-file.ts';
 import type { DeploymentTiming } from '../../scenarios/explore/deployment-timing.ts';
 
@@ -39,6 +39,32 @@ describe('the explorer turns generated steps into a plan', () => {
         { atMs: 360, after: { firstConnection: 'DEMO1' }, fault: { type: 'reject-next', count: 2 } },
       ],
     });
+  });
+
+  it('a sequence lasts until its stall is over, so a watchdog that gives up during the stall reconnects inside the sequence', () => {
+    const steps: Step[] = [
+      { tenths: 0, move: { kind: 'join', client: 0, symbols: [RELIANCE], mode: 1 } },
+      { tenths: 2, move: { kind: 'fault', firstConnection: false, fault: { type: 'stall', ms: 2000 } } },
+      { tenths: 1, move: { kind: 'subscribe', client: 0, symbols: [NIFTY], mode: 1 } },
+      { tenths: 3, move: { kind: 'fault', firstConnection: true, fault: { type: 'stall', ms: 2500 } } },
+    ];
+
+    const plan = planOf(steps, 7, timing);
+
+    // The second stall fires 90 ms after the first connection and lasts 2.5 s: the tail of half a delay
+    // follows its end (2.59 s in at the earliest), not the last step.
+    expect(plan.clientActions.at(-1)).toEqual({ atMs: 90 + 2500 + 150, action: 'end', watchMs: 500 });
+  });
+
+  it('first contact: every client connects, then all authenticate and subscribe in one instant, with no fault', () => {
+    const plan = firstContactPlan(7, [NIFTY, RELIANCE], 3);
+
+    expect(plan.faults).toEqual([]);
+    expect(plan.clientActions.filter((a) => a.action === 'connect').map((a) => a.atMs)).toEqual([0, 0, 0]);
+    const authenticates = plan.clientActions.filter((a) => a.action === 'authenticate');
+    expect(authenticates).toHaveLength(3);
+    expect(new Set(authenticates.map((a) => a.atMs)).size).toBe(1);
+    expect(authenticates[0].atMs).toBeGreaterThan(0);
   });
 
   it('every generated plan is a valid replay file that opens with its clients connecting, then authenticating together, and ends with the watch', () => {
