@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 
 /**
  * V8 versions whose heap knows the two flags below (Node 20, 22 and 24). On another, nothing is set:
- * V8 prints an unknown flag's error on stdout, which is where a report may be going.
+ * V8 would print an error for an unknown flag in the middle of a report.
  */
 const KNOWN_V8_MAJORS = [11, 12, 13];
 

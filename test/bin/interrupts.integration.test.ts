@@ -1,9 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { connect } from 'node:net';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { STORMCHECK_BIN, tempDirPerTest } from '../support/run-stormcheck.ts';
+import { startStormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
 import { probeRig } from '../support/probe-rig.ts';
 import { waitFor } from '../support/gateway-harness.ts';
 import { EVENTS_PER_RUN } from '../../verifier/time-ordered-events.ts';
@@ -12,18 +11,7 @@ const tmp = tempDirPerTest();
 
 /** The built CLI with TMPDIR in the test's own folder, so what it leaves behind is visible there. */
 function run(args: string[], stdin: 'pipe' | 'ignore' = 'ignore') {
-  const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], {
-    env: { ...process.env, TMPDIR: tmp.dir },
-    stdio: [stdin, 'pipe', 'pipe'],
-    timeout: 60_000,
-    killSignal: 'SIGKILL',
-  }) as ChildProcessWithoutNullStreams;
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  onTestFinished(() => void child.kill('SIGKILL'));
-  return { child, out, exited };
+  return startStormcheck(args, { env: { ...process.env, TMPDIR: tmp.dir }, stdin });
 }
 
 /** Whether anything still accepts connections on the port. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,23 +7,12 @@ import { FAULT_PLAN_VERSION, parseFaultPlanText } from '../../mock-broker/index.
 import { mutantRig } from '../support/mutants/mutant-rig.ts';
 import { waitFor } from '../support/mock-broker-client.ts';
 import { probeTempDir } from '../support/probe-rig.ts';
-import { STORMCHECK_BIN, stormcheck } from '../support/run-stormcheck.ts';
+import { startStormcheck, stormcheck } from '../support/run-stormcheck.ts';
 
 /** Real servers and a spawned CLI searching for its budget on a shared 2-core machine: never a timing assertion. */
 const SLOW_MS = 180_000;
 /** OpenAlgo 2026-08's delays at a tenth: its SDK sleeps 1 s before a retry, above the probe's 0.5 s back-off floor. */
 const LEGACY_TIME_SCALE = 0.1;
-
-/** The built CLI, left running until the test sends it a signal. */
-function startCli(args: string[], onFinished: (fn: () => void) => void) {
-  const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: SLOW_MS, killSignal: 'SIGKILL' });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
-  const exitCode = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  onFinished(() => void child.kill('SIGKILL'));
-  return { child, out, exitCode };
-}
 
 describe('stormcheck probe --explore and --replay against an in-process deployment', () => {
   it('finds legacy-2026 failing, shrinks it, saves a replay that fails again', async ({ onTestFinished }) => {
@@ -97,12 +85,12 @@ describe('probe --explore and --replay stop on SIGINT and SIGTERM with their par
     const { broker, gateway } = await mutantRig(onTestFinished, 'legacy-2026', { legacyTimeScale: LEGACY_TIME_SCALE });
     const save = path.join(await probeTempDir(onTestFinished), 'replay.json');
     const common = [gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl];
-    const cli = startCli(['probe', ...common, '--explore', '--budget', '3m', '--seed', '11', '--save', save, '--json'], onTestFinished);
+    const cli = startStormcheck(['probe', ...common, '--explore', '--budget', '3m', '--seed', '11', '--save', save, '--json'], { timeoutMs: SLOW_MS });
     // The first failing sequence is saved as soon as it is found; shrinking runs on after it.
     await waitFor(() => existsSync(save), 'the first failure to be saved', SLOW_MS);
     cli.child.kill('SIGINT');
 
-    expect(await cli.exitCode).toBe(130);
+    expect(await cli.exited).toBe(130);
     expect(cli.out.stderr).toMatch(/^stormcheck probe --explore: interrupted by SIGINT while shrinking a failure \(\d+ shrinking runs?\); partial result on stdout\n$/);
     const partial = JSON.parse(cli.out.stdout) as {
       verdict: string;
@@ -134,12 +122,12 @@ describe('probe --explore and --replay stop on SIGINT and SIGTERM with their par
       faults: [{ atMs: 100, after: 'start', fault: { type: 'stall', ms: 60_000 } }],
     };
     await writeFile(file, JSON.stringify(plan));
-    const cli = startCli(['probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl, '--replay', file, '--times', '100'], onTestFinished);
+    const cli = startStormcheck(['probe', gateway.url, '--api-key', DEMO_USER.apiKey, '--broker-admin', broker.adminUrl, '--replay', file, '--times', '100'], { timeoutMs: SLOW_MS });
     // A replay's minute-long stall is active: the interrupted run must still end it.
     await waitFor(() => broker.stats().accepted > 0 && broker.activeFaults().length > 0, 'a replay to stall the broker', SLOW_MS);
     cli.child.kill('SIGTERM');
 
-    expect(await cli.exitCode).toBe(143);
+    expect(await cli.exited).toBe(143);
     expect(cli.out.stderr).toMatch(/^stormcheck probe --replay: interrupted by SIGTERM (before the first replay finished|after \d+ of 100 replays); partial result on stdout\n$/);
     expect(cli.out.stdout).toMatch(/^verdict: INTERRUPTED by SIGTERM after \d+ of 100 runs, no verdict — \d+ of \d+ replays? fails?$/m);
     expect(broker.activeFaults()).toEqual([]);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, onTestFinished } from 'vitest';
 
 /** The built CLI, exactly what `npm install` puts on PATH; test/support/build-cli.ts keeps it current. */
 export const STORMCHECK_BIN = new URL('../../dist/bin/stormcheck.js', import.meta.url).pathname;
@@ -11,6 +11,25 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Starts the real CLI and leaves it running, for a test that signals it or waits on what it prints; it
+ * is killed when the test ends, or after `timeoutMs`. Call it inside a test.
+ */
+export function startStormcheck(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore'; timeoutMs?: number } = {}) {
+  const child = spawn(process.execPath, [STORMCHECK_BIN, ...args], {
+    env: opts.env,
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+    timeout: opts.timeoutMs ?? 60_000,
+    killSignal: 'SIGKILL',
+  }) as ChildProcessWithoutNullStreams;
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out.stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out.stderr += d));
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  onTestFinished(() => void child.kill('SIGKILL'));
+  return { child, out, exited };
 }
 
 /**
