@@ -1,11 +1,12 @@
 import { on } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { LineScanner } from './line-scanner.ts';
 import { READ_CHUNK, shrunkError, type PlainFile } from './open-input.ts';
 import type { PassJob, PassMessage } from './region-pass-messages.ts';
 
 /** Below this size a file is read on the main thread: starting the pass thread costs more than it saves (docs/benchmarks.md#verify-throughput). */
-export const PASS_THREAD_MIN_BYTES = 16 << 20;
+export const PASS_THREAD_MIN_BYTES = 256 << 20;
 /** Chunks in flight between the threads: enough for the pass thread to stay a region or two ahead. */
 const BUFFERS = 4;
 /**
@@ -15,15 +16,18 @@ const BUFFERS = 4;
 export const PASS_THREAD_ENV = 'STORMCHECK_PASS_THREAD';
 
 /**
- * The compiled pass thread's entry beside this module. Run from TypeScript sources there is none to
- * start (a worker would not load `.ts`), so those runs read on the main thread.
+ * The pass thread's bundled entry (tools/bundle-cli.ts), one file to load instead of its modules one by
+ * one. Run from TypeScript sources there is none to start (a worker would not load `.ts`), so those
+ * runs read on the main thread.
  */
-const ENTRY = import.meta.url.endsWith('.js') ? new URL('./region-pass-worker.js', import.meta.url) : undefined;
+const ENTRY = import.meta.url.endsWith('.js') ? new URL('../../bin/region-pass-worker.js', import.meta.url) : undefined;
 
 /** Whether a plain file of `size` bytes is read with the pass on its own thread. */
 export function passThreadFor(size: number): boolean {
   const setting = process.env[PASS_THREAD_ENV];
   if (!ENTRY || setting === 'off') return false;
+  // On one core the two threads would only take turns, and pay the second one's start-up.
+  if (setting !== 'on' && availableParallelism() < 2) return false;
   return setting === 'on' || size >= PASS_THREAD_MIN_BYTES;
 }
 
