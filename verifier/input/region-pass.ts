@@ -11,7 +11,7 @@ export const PASS_THREAD_MIN_BYTES = 256 << 20;
 const BUFFERS = 4;
 /**
  * Internal, for tests and measurements: `on` runs the pass on its thread for a file of any size, `off`
- * never (docs/verify.md#internal-settings).
+ * never (docs/verify.md#large-files-on-two-threads).
  */
 export const PASS_THREAD_ENV = 'STORMCHECK_PASS_THREAD';
 
