@@ -1,7 +1,10 @@
+import { truncate } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES } from '../../verifier/input/max-line.ts';
+import type * as OpenInput from '../../verifier/input/open-input.ts';
 import { READ_CHUNK } from '../../verifier/input/open-input.ts';
 import { PASS_THREAD_ENV } from '../../verifier/input/region-pass.ts';
+import type * as Verify from '../../verifier/verify.ts';
 import { oa, stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
 
 const tmp = tempDirPerTest();
@@ -47,5 +50,30 @@ describe('verify with the keyword pass on its own thread', () => {
     const report = JSON.parse(single.stdout) as { inputs: Array<{ lines: number; truncated: number }>; findings: unknown[] };
     expect(report.inputs[0]!.truncated).toBe(2);
     expect(report.findings.length).toBeGreaterThan(0);
+  });
+
+  it('reports a file that shrank before the pass thread read it to its end, as the one-thread read does', async () => {
+    // The built modules: only they have the pass thread's compiled entry to start.
+    const { openInput } = (await import(new URL('../../dist/verifier/input/open-input.js', import.meta.url).href)) as typeof OpenInput;
+    const { DEFAULT_OPTIONS, verifyInputs } = (await import(new URL('../../dist/verifier/verify.js', import.meta.url).href)) as typeof Verify;
+    const line = `${oa(0, 'Connected to Angel WebSocket')}\n`;
+    const lines = Math.ceil((3 * READ_CHUNK) / line.length);
+    const file = await tmp.file('app.log', line.repeat(lines));
+    const openThenTruncate = async () => {
+      const source = await openInput(file);
+      // copytruncate by logrotate after the open, so the read ends short of the size it was opened with
+      await truncate(file, READ_CHUNK + READ_CHUNK / 2);
+      return source;
+    };
+    const before = process.env[PASS_THREAD_ENV];
+    process.env[PASS_THREAD_ENV] = 'on';
+    try {
+      const result = await verifyInputs([{ group: file, explicit: true, open: openThenTruncate }], { ...DEFAULT_OPTIONS, skipUnreadable: true });
+      expect(result.unreadable).toEqual([{ file, reason: `shrank from ${lines * line.length} to ${READ_CHUNK + READ_CHUNK / 2} bytes while it was read (truncated); what it held past ${READ_CHUNK + READ_CHUNK / 2} bytes was not judged` }]);
+      expect(result.linesRead).toBe(Math.ceil((READ_CHUNK + READ_CHUNK / 2) / line.length));
+    } finally {
+      if (before === undefined) delete process.env[PASS_THREAD_ENV];
+      else process.env[PASS_THREAD_ENV] = before;
+    }
   });
 });
