@@ -18,18 +18,16 @@ const pool: Buffer[] = Array.from({ length: job.buffers }, () => Buffer.allocUns
 let bytes = 0;
 let cuts = 0;
 let out: RegionMessage[] = [];
-let transfer: ArrayBuffer[] = [];
 let chunk: Buffer | undefined;
 
 const splitter = new RegionSplitter({
   region(buf, start, end) {
     const scan = finder.scanLines(buf, start, end, job.headsFromBytes, MAX_LINE_BYTES);
-    const hits = scan.hits.slice();
-    const judge = scan.judge.slice();
-    transfer.push(hits.buffer, judge.buffer);
+    // The pass's results live in its memory, which the next region overwrites.
+    const results = { ...scan, hits: scan.hits.slice(), judge: scan.judge.slice() };
     // A carried line is a buffer of its own, sent as a copy; a chunk goes back to the pool once read.
-    const own = buf === chunk;
-    out.push({ bytes, cuts, buf: own ? (buf.buffer as ArrayBuffer) : new Uint8Array(buf.subarray(start, end)).buffer, pooled: own, start: own ? start : 0, end: own ? end : end - start, scan: { ...scan, hits, judge } });
+    if (buf === chunk) out.push({ bytes, cuts, buf: buf.buffer as ArrayBuffer, pooled: true, start, end, scan: results });
+    else out.push({ bytes, cuts, buf: new Uint8Array(buf.subarray(start, end)).buffer, pooled: false, start: 0, end: end - start, scan: results });
     bytes = 0;
     cuts = 0;
   },
@@ -50,9 +48,8 @@ function nextBuffer(): Buffer {
 }
 
 function flush(): void {
-  for (const m of out) parentPort!.postMessage(m, m.pooled ? [m.buf, ...transfer.splice(0, 2)] : transfer.splice(0, 2));
+  for (const m of out) parentPort!.postMessage(m, [m.buf, m.scan.hits.buffer as ArrayBuffer, m.scan.judge.buffer as ArrayBuffer]);
   out = [];
-  transfer = [];
 }
 
 let position = 0;
@@ -67,8 +64,7 @@ for (;;) {
   }
   position += read;
   bytes += read;
-  // Views share the pooled buffer's memory: a region in it is sent with the whole buffer.
-  chunk = Buffer.from(buf.buffer, 0, read);
+  chunk = buf.subarray(0, read);
   splitter.push(chunk);
   if (!out.some((m) => m.pooled)) pool.push(buf);
   flush();
