@@ -37,7 +37,8 @@ function stringOption(args: string[], name: string): string | undefined {
  * docs/benchmarks.md#verify-throughput and issue 14: `stormcheck verify` on a generated ≥ 1 GiB OpenAlgo log
  * against `grep -cE` with the same keywords, `grep -cF Creating` and a plain read loop, in the same run,
  * medians of `--runs` (5) alternated runs, with the same build's verify on one thread beside it.
- * `--gib N` changes the size (default 1); `--log PATH` keeps the log at PATH and reuses it when it is there (generating 1 GiB takes longer than the runs);
+ * `--gib N` changes the size (default 1); `--log PATH` keeps the log at PATH and reuses it when it is
+ * there (generating 1 GiB takes longer than the runs);
  * `--baseline-dist DIR` adds the verify of another build (its `dist/`) to the alternation.
  */
 export const verifyThroughput: Benchmark = {
