@@ -11,9 +11,9 @@ const BUNDLED = new Set(['yargs', 'fastest-levenshtein', 'picomatch']);
  * Bundles the CLI (bin/stormcheck.ts, our code, yargs and two small libraries) into dist/bin/stormcheck.js, and
  * verify's keyword pass thread into dist/bin/region-pass-worker.js, one chunk per command, loaded only when
  * that command runs. Node compiles one file per command faster than the dozens of modules and yargs' own
- * files it would resolve and read one by one: this is most of the CLI's start-up (docs/benchmarks.md#cli-start-up). The other dependencies stay ordinary imports: pino,
- * ws and ioredis load workers or optional native add-ons by path, and uPlot is read as a file, which a
- * bundle would break.
+ * files it would resolve and read one by one: this is most of the CLI's start-up
+ * (docs/benchmarks.md#cli-start-up). The other dependencies stay ordinary imports: pino, ws and ioredis
+ * load workers or optional native add-ons by path, and uPlot is read as a file, which a bundle would break.
  */
 export async function bundleCli(): Promise<void> {
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
