@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CANDIDATE_KEYWORDS } from '../verifier/classify/templates.ts';
+import { PASS_THREAD_ENV } from '../verifier/input/region-pass.ts';
 import { generateOpenAlgoLog } from './openalgo-log-generator.ts';
 import { alternatedRuns, measureProcess } from './measure-process.ts';
 import { median } from './summary.ts';
@@ -35,8 +36,9 @@ function stringOption(args: string[], name: string): string | undefined {
 /**
  * docs/benchmarks.md#verify-throughput and issue 14: `stormcheck verify` on a generated ≥ 1 GiB OpenAlgo log
  * against `grep -cE` with the same keywords, `grep -cF Creating` and a plain read loop, in the same run,
- * medians of `--runs` (5) alternated runs. `--gib N` changes the size (default 1); `--log PATH` keeps the
- * log at PATH and reuses it when it is there (generating 1 GiB takes longer than the runs);
+ * medians of `--runs` (5) alternated runs, with the same build's verify on one thread beside it.
+ * `--gib N` changes the size (default 1); `--log PATH` keeps the log at PATH and reuses it when it is
+ * there (generating 1 GiB takes longer than the runs);
  * `--baseline-dist DIR` adds the verify of another build (its `dist/`) to the alternation.
  */
 export const verifyThroughput: Benchmark = {
@@ -60,6 +62,8 @@ export const verifyThroughput: Benchmark = {
       const pattern = CANDIDATE_KEYWORDS.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
       const commands = {
         'stormcheck verify': [process.execPath, [BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', report]],
+        // What the keyword pass's own thread gains, against the same build reading on one thread.
+        'verify, pass thread off': ['env', [`${PASS_THREAD_ENV}=off`, process.execPath, BUILT_CLI, 'verify', log, '--reporter', 'json', '--output', path.join(dir, 'one-thread.json')]],
         ...(baseline
           ? { [`verify, baseline ${baseline}`]: [process.execPath, [path.join(baseline, 'bin/stormcheck.js'), 'verify', log, '--reporter', 'json', '--output', path.join(dir, 'baseline.json')]] }
           : {}),

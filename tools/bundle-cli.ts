@@ -8,19 +8,20 @@ const OUT_DIR = path.join(ROOT, 'dist', 'bin');
 const BUNDLED = new Set(['yargs', 'fastest-levenshtein', 'picomatch']);
 
 /**
- * Bundles the CLI (bin/stormcheck.ts, our code, yargs and two small libraries) into dist/bin/stormcheck.js, one chunk per
- * command, loaded only when that command runs. Node compiles one file per command faster than the
- * dozens of modules and yargs' own files it would resolve and read one by one: this is most of the
- * CLI's start-up (docs/benchmarks.md#cli-start-up). The other dependencies stay ordinary imports: pino,
- * ws and ioredis load workers or optional native add-ons by path, and uPlot is read as a file, which a
- * bundle would break.
+ * Bundles the CLI (bin/stormcheck.ts, our code, yargs and two small libraries) into dist/bin/stormcheck.js, and
+ * verify's keyword pass thread into dist/bin/region-pass-worker.js, one chunk per command, loaded only when
+ * that command runs. Node compiles one file per command faster than the dozens of modules and yargs' own
+ * files it would resolve and read one by one: this is most of the CLI's start-up
+ * (docs/benchmarks.md#cli-start-up). The other dependencies stay ordinary imports: pino, ws and ioredis
+ * load workers or optional native add-ons by path, and uPlot is read as a file, which a bundle would break.
  */
 export async function bundleCli(): Promise<void> {
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   // Chunk names carry a hash of their contents: the last build's would stay beside the new ones.
   await rm(path.join(OUT_DIR, 'chunks'), { recursive: true, force: true });
   await build({
-    entryPoints: [path.join(ROOT, 'bin', 'stormcheck.ts')],
+    // The keyword pass's thread starts from a file of its own (verifier/input/region-pass.ts).
+    entryPoints: [path.join(ROOT, 'bin', 'stormcheck.ts'), path.join(ROOT, 'verifier', 'input', 'region-pass-worker.ts')],
     outdir: OUT_DIR,
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',

@@ -5,6 +5,7 @@ import { keywordFinder, type AnyKeywordFinder } from './input/keyword-finder.ts'
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
+import { passThreadFor, readOnPassThread } from './input/region-pass.ts';
 import { parseLine } from './parse/parse-line.ts';
 import type { LogRecord } from './parse/log-record.ts';
 import type { PatternRule } from './rules/index.ts';
@@ -45,13 +46,25 @@ export interface ReadContext {
 export async function readInput(source: InputSource, ctx: ReadContext): Promise<{ summary: InputSummary; lastTime?: number; shrunk?: string }> {
   const sink = new RecordSink(source.name, ctx);
   // A time window must see every record's time to count the lines it leaves out.
-  const scanner = new LineScanner(sharedFinder(), sink, ctx.patternRules.length > 0 || ctx.window !== undefined, ctx.format !== 'pino');
+  const allLines = ctx.patternRules.length > 0 || ctx.window !== undefined;
+  const textHeads = ctx.format !== 'pino';
+  const finder = sharedFinder();
+  const scanner = new LineScanner(finder, sink, allLines, textHeads);
+  const plain = source.plain;
   let shrunk: string | undefined;
   try {
-    for await (const chunk of source.stream) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      scanner.push(buf);
-      ctx.onBytes?.(buf.length);
+    if (plain && !allLines && 'scanLines' in finder && passThreadFor(plain.size)) {
+      try {
+        await readOnPassThread(plain, scanner, CANDIDATE_KEYWORDS, textHeads, ctx.onBytes);
+      } finally {
+        await plain.close();
+      }
+    } else {
+      for await (const chunk of source.stream) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        scanner.push(buf);
+        ctx.onBytes?.(buf.length);
+      }
     }
   } catch (err) {
     const error = asInputError(err, source.name);

@@ -3,6 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASS_THREAD_ENV } from '../../verifier/input/region-pass.ts';
 import { tempDir } from '../support/run-stormcheck.ts';
 
 const run = promisify(execFile);
@@ -60,6 +61,16 @@ describe('the npm package', { timeout: 60_000 }, () => {
     );
     expect(result).toMatchObject({ code: 1 });
     expect(JSON.parse(result.stdout).findings.map((f: { rule: string }) => f.rule)).toContain('adapter-burst');
+  });
+
+  it('stormcheck verify runs the keyword pass on its own thread from the installed package, with the same report', async () => {
+    const verify = (setting: string) =>
+      run(path.join(consumer, 'node_modules/.bin/stormcheck'), ['verify', FIXTURE, '--reporter', 'json'], { cwd: consumer, env: { ...process.env, [PASS_THREAD_ENV]: setting } }).catch(
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    const [threaded, single] = [await verify('on'), await verify('off')];
+    expect(threaded).toMatchObject({ code: 1, stderr: single.stderr });
+    expect(threaded.stdout).toBe(single.stdout);
   });
 
   it('exports the in-process API with its types', async () => {

@@ -1,8 +1,9 @@
 import type { AnyKeywordFinder, LineScan } from './keyword-finder.ts';
+import { MAX_LINE_BYTES } from './max-line.ts';
+import { RegionSplitter } from './region-splitter.ts';
 import { undecodableLines } from './undecodable-lines.ts';
 
-/** Lines longer than this are cut: only their first MiB is read, the rest is skipped unbuffered. */
-export const MAX_LINE_BYTES = 1 << 20;
+export { MAX_LINE_BYTES };
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -49,9 +50,10 @@ export interface ScanCounts {
  */
 export class LineScanner {
   readonly counts: ScanCounts = { bytes: 0, lines: 0, heads: 0, continuation: 0, unknown: 0, truncated: 0, undecodable: 0 };
-  private carry: Buffer[] = [];
-  private carryBytes = 0;
-  private skipping = false;
+  private readonly regions = new RegionSplitter({
+    region: (buf, start, end) => this.region(buf, start, end),
+    cut: () => this.counts.truncated++,
+  });
   private headBuf: Buffer | undefined;
   private headStart = 0;
   private headEnd = 0;
@@ -71,54 +73,18 @@ export class LineScanner {
 
   push(chunk: Buffer): void {
     this.counts.bytes += chunk.length;
-    let start = 0;
-    if (this.skipping) {
-      const nl = chunk.indexOf(NL);
-      if (nl < 0) return;
-      this.skipping = false;
-      start = nl + 1;
-    }
-    const firstNl = chunk.indexOf(NL, start);
-    if (firstNl < 0) {
-      this.addCarry(Buffer.from(chunk.subarray(start)));
-      return;
-    }
-    if (this.carryBytes > 0) {
-      this.carry.push(chunk.subarray(start, firstNl));
-      const line = Buffer.concat(this.carry);
-      this.carry = [];
-      this.carryBytes = 0;
-      this.region(line, 0, line.length);
-      start = firstNl + 1;
-    }
-    const lastNl = chunk.lastIndexOf(NL);
-    if (lastNl >= start) this.region(chunk, start, lastNl);
-    if (lastNl + 1 < chunk.length) this.addCarry(Buffer.from(chunk.subarray(lastNl + 1)));
+    this.regions.push(chunk);
   }
 
   /** Reads the last line when the input does not end with a newline. */
   end(): void {
-    if (this.carryBytes > 0) {
-      const line = Buffer.concat(this.carry);
-      this.carry = [];
-      this.carryBytes = 0;
-      this.region(line, 0, line.length);
-    }
+    this.regions.end();
   }
 
-  private addCarry(part: Buffer): void {
-    if (this.carryBytes + part.length <= MAX_LINE_BYTES) {
-      this.carry.push(part);
-      this.carryBytes += part.length;
-      return;
-    }
-    this.carry.push(part.subarray(0, MAX_LINE_BYTES - this.carryBytes));
-    const line = Buffer.concat(this.carry);
-    this.carry = [];
-    this.carryBytes = 0;
-    this.counts.truncated++;
-    this.region(line, 0, line.length);
-    this.skipping = true;
+  /** Counts what a pass elsewhere (verifier/input/region-pass-worker.ts) read, before the regions it hands on. */
+  counted(bytes: number, cuts: number): void {
+    this.counts.bytes += bytes;
+    this.counts.truncated += cuts;
   }
 
   /** Reads the complete lines in buf[start, end); the last one ends at `end`. */
@@ -132,7 +98,7 @@ export class LineScanner {
    * Reads a region from one pass of the finder, which counted its lines and settled most of their roles:
    * only the lines to judge and the lines holding keywords are looked at here.
    */
-  private passRegion(buf: Buffer, start: number, end: number, scan: LineScan): void {
+  passRegion(buf: Buffer, start: number, end: number, scan: LineScan): void {
     const counts = this.counts;
     const before = counts.lines;
     counts.lines += scan.lines;

@@ -12,6 +12,16 @@ import { printableName } from '../printable-name.ts';
 export interface InputSource {
   name: string;
   stream: AsyncIterable<Buffer | string>;
+  /** A plain file's open handle, for a reader of its own instead of `stream` (which then is not used). */
+  plain?: PlainFile;
+}
+
+/** A plain file opened for reading: its descriptor and its size when opened. */
+export interface PlainFile {
+  name: string;
+  fd: number;
+  size: number;
+  close(): Promise<void>;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -48,7 +58,7 @@ export async function openInput(file: string): Promise<InputSource> {
     return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
   }
   // The handle that read the head reads the rest: 100,000 small files pay one open each.
-  return { name: file, stream: readChunks(fh, file, size) };
+  return { name: file, stream: readChunks(fh, file, size), plain: { name: file, fd: fh.fd, size, close: () => fh.close() } };
 }
 
 function isGzip(head: Uint8Array): boolean {
@@ -107,10 +117,7 @@ async function* readChunks(fh: FileHandle, file: string, size: number): AsyncGen
       const { bytesRead } = await pending;
       if (bytesRead === 0) {
         // Ending before the size it had when opened: truncated under us (copytruncate), so lines went unread.
-        if (position < size) {
-          const reason = `shrank from ${size} to ${position} bytes while it was read (truncated); what it held past ${position} bytes was not judged`;
-          throw new VerifyInputError('SHRUNK', file, `${printableName(file)} ${reason}`, reason);
-        }
+        if (position < size) throw shrunkError(file, size, position);
         return;
       }
       position += bytesRead;
@@ -124,6 +131,12 @@ async function* readChunks(fh: FileHandle, file: string, size: number): AsyncGen
     await pending.catch(() => undefined);
     await fh.close();
   }
+}
+
+/** The error for a file that ended at `position`, before the `size` it had when opened. */
+export function shrunkError(file: string, size: number, position: number): VerifyInputError {
+  const reason = `shrank from ${size} to ${position} bytes while it was read (truncated); what it held past ${position} bytes was not judged`;
+  return new VerifyInputError('SHRUNK', file, `${printableName(file)} ${reason}`, reason);
 }
 
 /** Whether a stream error came from zlib (corrupt or truncated gzip data). */
