@@ -50,6 +50,18 @@ describe('RecentCreations counts creations near an attempt as the walk over ever
     );
   });
 
+  it('a user with one creation counts it up to exactly the span after it, as with several', () => {
+    const fast = new RecentCreations(60_000);
+    fast.add(1_000, 'solo');
+    fast.add(1_000, 'pair');
+    fast.add(1_500, 'pair');
+    expect([fast.count(11_000, 10_000, 'solo'), fast.count(11_001, 10_000, 'solo'), fast.count(999, 10_000, 'solo')]).toEqual([1, 0, 0]);
+    expect([fast.count(11_000, 10_000, 'pair'), fast.count(11_001, 10_000, 'pair')]).toEqual([2, 1]);
+    expect([fast.distinctUsers(11_000, 10_000, 'solo'), fast.distinctUsers(11_001, 10_000, 'solo')]).toEqual([1, 0]);
+    fast.add(70_000, 'other');
+    expect(fast.count(70_000, 70_000, 'solo')).toBe(0);
+  });
+
   it('ten minutes of 100 creations a second with an attempt after each: the window slides and compacts', () => {
     const fast = new RecentCreations(60_000);
     for (let i = 0; i < 60_000; i++) {
