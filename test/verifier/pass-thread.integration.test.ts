@@ -4,6 +4,7 @@ import { MAX_LINE_BYTES } from '../../verifier/input/max-line.ts';
 import type * as OpenInput from '../../verifier/input/open-input.ts';
 import { READ_CHUNK } from '../../verifier/input/open-input.ts';
 import { PASS_THREAD_ENV } from '../../verifier/input/region-pass.ts';
+import type * as RegionPass from '../../verifier/input/region-pass.ts';
 import type * as Verify from '../../verifier/verify.ts';
 import { oa, stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
 
@@ -50,6 +51,22 @@ describe('verify with the keyword pass on its own thread', () => {
     const report = JSON.parse(single.stdout) as { inputs: Array<{ lines: number; truncated: number }>; findings: unknown[] };
     expect(report.inputs[0]!.truncated).toBe(2);
     expect(report.findings.length).toBeGreaterThan(0);
+  });
+
+  it('the built CLI takes the pass thread when told to (so the comparison above compares two paths), and not for a small file by itself', async () => {
+    const { passThreadFor, PASS_THREAD_MIN_BYTES } = (await import(new URL('../../dist/verifier/input/region-pass.js', import.meta.url).href)) as typeof RegionPass;
+    const before = process.env[PASS_THREAD_ENV];
+    try {
+      process.env[PASS_THREAD_ENV] = 'on';
+      expect(passThreadFor(1)).toBe(true);
+      process.env[PASS_THREAD_ENV] = 'off';
+      expect(passThreadFor(PASS_THREAD_MIN_BYTES)).toBe(false);
+      delete process.env[PASS_THREAD_ENV];
+      expect(passThreadFor(PASS_THREAD_MIN_BYTES - 1)).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env[PASS_THREAD_ENV];
+      else process.env[PASS_THREAD_ENV] = before;
+    }
   });
 
   it('reports a file that shrank before the pass thread read it to its end, as the one-thread read does', async () => {
