@@ -1,11 +1,11 @@
-import { expandPaths, STDIN } from './input/expand-paths.ts';
+import { expandedFiles, expandPaths, STDIN, type ExpandedEntry } from './input/expand-paths.ts';
 import { newestLineTime } from './input/newest-line.ts';
 import { isRelative, resolveBounds } from './time-bounds.ts';
 import { followFile } from './input/follow-file.ts';
 import { VerifyInputError } from './input/input-error.ts';
 import { openInput, type InputSource } from './input/open-input.ts';
 import type { Rotation, VerifyOptions, VerifyReport } from './types.ts';
-import { DEFAULT_OPTIONS, verifyInputs } from './verify.ts';
+import { DEFAULT_OPTIONS, verifyInputs, type PlannedInput, type UnreadableFound } from './verify.ts';
 
 export type * from './types.ts';
 export { VerifyInputError, type InputErrorCode } from './input/input-error.ts';
@@ -19,22 +19,28 @@ export { parseDuration } from '../contract/duration.ts';
  */
 export async function verifyPaths(paths: string[], options: Partial<VerifyOptions> = {}): Promise<VerifyReport> {
   if (paths.length === 0) throw new VerifyInputError('NO_INPUT', '', 'no input: name log files, folders, globs or - for stdin');
-  const { files, unreadable } = await expandPaths(paths);
-  options = await withAbsoluteWindow(files, options);
-  return verifyInputs(
-    files.map((f) => ({ group: f.group, explicit: f.explicit, open: () => openInput(f.path) })),
-    { ...DEFAULT_OPTIONS, ...options },
-    unreadable,
-  );
+  options = await withAbsoluteWindow(paths, options);
+  return verifyInputs(planned(expandPaths(paths)), { ...DEFAULT_OPTIONS, ...options });
 }
 
-/** Turns `--since 2h` into a time, counting back from the newest line of the files (stdin cannot be looked ahead in). */
-async function withAbsoluteWindow(files: { path: string }[], options: Partial<VerifyOptions>): Promise<Partial<VerifyOptions>> {
+/** The expanded paths as inputs to read, each opened only when its turn comes. */
+async function* planned(entries: AsyncIterable<ExpandedEntry>): AsyncGenerator<PlannedInput | UnreadableFound> {
+  for await (const entry of entries) {
+    if ('unreadable' in entry) yield entry;
+    else yield { group: entry.group, explicit: entry.explicit, endsGroup: entry.endsGroup, open: () => openInput(entry.path) };
+  }
+}
+
+/**
+ * Turns `--since 2h` into a time, counting back from the newest line of the files (stdin cannot be
+ * looked ahead in): the paths are walked once for it before the run walks them again to read.
+ */
+async function withAbsoluteWindow(paths: readonly string[], options: Partial<VerifyOptions>): Promise<Partial<VerifyOptions>> {
   if (!isRelative(options.since) && !isRelative(options.until)) return options;
-  if (files.some((f) => f.path === STDIN)) {
+  if (paths.includes(STDIN)) {
     throw new VerifyInputError('NO_INPUT', STDIN, '--since/--until as a duration count back from the newest line, which stdin cannot show ahead; give an ISO time');
   }
-  const newest = await newestLineTime(files.map((f) => f.path), options.format ?? DEFAULT_OPTIONS.format, new Date().getUTCFullYear());
+  const newest = await newestLineTime(expandedFiles(paths), options.format ?? DEFAULT_OPTIONS.format, new Date().getUTCFullYear());
   // Nothing recognisable to count back from: the run fails closed on that, not on the window.
   if (newest === undefined) return { ...options, since: undefined, until: undefined };
   const { since, until } = resolveBounds(options.since, options.until, newest);
@@ -47,7 +53,7 @@ export async function verifySource(
   options: Partial<VerifyOptions> = {},
 ): Promise<VerifyReport> {
   const input: InputSource = source;
-  return verifyInputs([{ group: source.name, explicit: true, open: async () => input }], { ...DEFAULT_OPTIONS, ...options });
+  return verifyInputs([{ group: source.name, explicit: true, endsGroup: true, open: async () => input }], { ...DEFAULT_OPTIONS, ...options });
 }
 
 /**
@@ -73,7 +79,7 @@ export async function verifyFollow(
   const onData = on.onData;
   const read = onData ? tap(stream, onData) : stream;
   const name = file === STDIN ? 'stdin' : file;
-  const report = await verifyInputs([{ group: name, explicit: true, open: async () => ({ name, stream: read }) }], {
+  const report = await verifyInputs([{ group: name, explicit: true, endsGroup: true, open: async () => ({ name, stream: read }) }], {
     ...DEFAULT_OPTIONS,
     ...options,
   });

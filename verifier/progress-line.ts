@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { STDIN, expandPaths } from './input/expand-paths.ts';
+import { STDIN, expandedFiles } from './input/expand-paths.ts';
 
 /** Redraws at most this often: a terminal line per read chunk would cost more than the read. */
 const REDRAW_EVERY_MS = 200;
@@ -20,13 +20,15 @@ export function progressText(bytesRead: number, totalBytes: number | undefined, 
  * gzip file (verify counts the bytes after gunzipping).
  */
 export async function inputBytes(paths: readonly string[]): Promise<number | undefined> {
-  const files = (await expandPaths(paths)).files.map((f) => f.path);
-  if (files.some((f) => f === STDIN || f.endsWith('.gz'))) return undefined;
-  const stats = await Promise.all(files.map((f) => stat(f)));
-  // A FIFO or device has no size to share out.
-  if (stats.some((s) => !s.isFile())) return undefined;
-  const sizes = stats.map((s) => s.size);
-  return sizes.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for await (const file of expandedFiles(paths)) {
+    if (file === STDIN || file.endsWith('.gz')) return undefined;
+    const info = await stat(file);
+    // A FIFO or device has no size to share out.
+    if (!info.isFile()) return undefined;
+    total += info.size;
+  }
+  return total;
 }
 
 /** A terminal line redrawn in place as bytes are read, and `clear` to remove it before the report. */

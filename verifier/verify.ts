@@ -45,11 +45,20 @@ const ERROR_SINK_ONLY =
 /** Unreadable entries listed in a report; beyond this many they are only counted (a walk may find millions). */
 export const MAX_UNREADABLE_LISTED = 100;
 
-/** One input to read: its group (rotations of one log share one) and whether it was named explicitly. */
+/**
+ * One input to read: its group (rotations of one log share one), whether it was named explicitly,
+ * and whether it is the group's last (then the group is judged, and its rules let go, once it is read).
+ */
 export interface PlannedInput {
   group: string;
   explicit: boolean;
+  endsGroup: boolean;
   open: () => Promise<InputSource>;
+}
+
+/** An entry found in a folder or by a glob that could not be read, met while the inputs are walked. */
+export interface UnreadableFound {
+  unreadable: UnreadableInput;
 }
 
 /** The rules, statistics and timeline of one judged group. */
@@ -100,20 +109,13 @@ class Judgement {
  * named explicitly is an input error ({@link VerifyInputError}), as is input in which nothing at all
  * could be judged (unless `allowEmpty`): the gate fails closed.
  */
-export async function verifyInputs(
-  inputs: Iterable<PlannedInput>,
-  options: VerifyOptions,
-  foundUnreadable: readonly UnreadableInput[] = [],
-): Promise<VerifyReport> {
+export async function verifyInputs(inputs: Iterable<PlannedInput> | AsyncIterable<PlannedInput | UnreadableFound>, options: VerifyOptions): Promise<VerifyReport> {
   const thresholds = thresholdsOf(options);
   if (isRelative(options.since) || isRelative(options.until)) {
     throw new VerifyInputError('NO_INPUT', '', '--since/--until relative to the newest line need files to look ahead in; give an ISO time');
   }
   const window = options.since || options.until ? resolveBounds(options.since, options.until, Number.NaN) : undefined;
-  const planned = [...inputs];
   const groupOf = (p: PlannedInput) => (options.merge ? 'merged' : p.group);
-  // A group is judged, and its rules let go, as soon as its last input is read: 100,000 files hold one at a time.
-  const lastOfGroup = new Map(planned.map((p, i) => [groupOf(p), i]));
   const judgements = new Map<string, Judgement>();
   const out = new BoundedReport();
   const unreadable: UnreadableInput[] = [];
@@ -122,7 +124,6 @@ export async function verifyInputs(
     unreadableCount++;
     if (unreadable.length < MAX_UNREADABLE_LISTED) unreadable.push(entry);
   };
-  foundUnreadable.forEach(cannotRead);
   let bytes = 0;
   const onBytes = options.onProgress
     ? (n: number) => {
@@ -156,14 +157,20 @@ export async function verifyInputs(
       j.reuse.rows(j.name),
     );
   };
-  for (const [index, input] of planned.entries()) {
+  // A group is judged, and its rules let go, as soon as its last input is read: 100,000 files hold one at a time.
+  for await (const input of inputs) {
+    if ('unreadable' in input) {
+      cannotRead(input.unreadable);
+      continue;
+    }
     const key = groupOf(input);
     try {
       await readPlanned(input, key);
     } finally {
-      if (lastOfGroup.get(key) === index) finishGroup(key);
+      if (input.endsGroup && !options.merge) finishGroup(key);
     }
   }
+  for (const key of [...judgements.keys()]) finishGroup(key);
   if (out.totals.recognised === 0 && !options.allowEmpty) {
     const name = out.inputs.map((s) => printableName(s.name)).join(', ') || '(no input)';
     throw new VerifyInputError('NO_RECOGNISABLE_LINES', name, `${name}: no recognisable log lines; pass --allow-empty to accept empty input`);

@@ -85,7 +85,7 @@ describe('verify with the keyword pass on its own thread', () => {
     const before = process.env[PASS_THREAD_ENV];
     process.env[PASS_THREAD_ENV] = 'on';
     try {
-      const result = await verifyInputs([{ group: file, explicit: true, open: openThenTruncate }], { ...DEFAULT_OPTIONS, skipUnreadable: true });
+      const result = await verifyInputs([{ group: file, explicit: true, endsGroup: true, open: openThenTruncate }], { ...DEFAULT_OPTIONS, skipUnreadable: true });
       expect(result.unreadable).toEqual([{ file, reason: `shrank from ${lines * line.length} to ${READ_CHUNK + READ_CHUNK / 2} bytes while it was read (truncated); what it held past ${READ_CHUNK + READ_CHUNK / 2} bytes was not judged` }]);
       expect(result.linesRead).toBe(Math.ceil((READ_CHUNK + READ_CHUNK / 2) / line.length));
     } finally {

@@ -26,11 +26,11 @@ describe('a file that shrinks while it is read', () => {
       return { name: source.name, stream: stream() };
     };
 
-    const closed = await verifyInputs([{ group: file, explicit: true, open: truncatedAfterFirstChunk }], DEFAULT_OPTIONS);
+    const closed = await verifyInputs([{ group: file, explicit: true, endsGroup: true, open: truncatedAfterFirstChunk }], DEFAULT_OPTIONS);
     expect(closed.exitCode).toBe(2);
     expect(closed.unreadable).toEqual([{ file, reason: expect.stringMatching(/^shrank from \d+ to \d+ bytes while it was read \(truncated\)/) }]);
 
-    const skipped = await verifyInputs([{ group: file, explicit: true, open: truncatedAfterFirstChunk }], { ...DEFAULT_OPTIONS, skipUnreadable: true });
+    const skipped = await verifyInputs([{ group: file, explicit: true, endsGroup: true, open: truncatedAfterFirstChunk }], { ...DEFAULT_OPTIONS, skipUnreadable: true });
     expect(skipped.exitCode).toBe(0);
     expect(skipped.unreadableCount).toBe(1);
     expect(skipped.linesRead).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VerifyInputError } from './input-error.ts';
-import { walkFolder, type UnreadableEntry, type WalkedFile } from './walk-folder.ts';
+import { walkFolder, type UnreadableEntry, type WalkedFolder } from './walk-folder.ts';
 
 /** Stands for standard input in a path list. */
 export const STDIN = '-';
@@ -16,69 +16,105 @@ export interface ExpandedPath {
   explicit: boolean;
   /** Rotations of one log (`app.log.2.gz`, `app.log.1`, `app.log`) share a group and are judged together. */
   group: string;
+  /** No path after this one can belong to its group: the group can be judged once this file is read. */
+  endsGroup: boolean;
 }
 
-/** The files the command line names, and the entries inside its folders and globs that could not be read. */
-export interface ExpandedInputs {
-  files: ExpandedPath[];
-  unreadable: UnreadableEntry[];
-}
+/** What expanding the command line's paths yields: a file to read, or an entry that could not be read. */
+export type ExpandedEntry = ExpandedPath | { unreadable: UnreadableEntry };
+
+/** A command-line path, classified before anything is read so that a typo fails the run at once. */
+type Argument =
+  | { kind: 'stdin'; path: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'folder'; path: string; prefix: string }
+  | { kind: 'glob'; path: string; prefix: string; picomatch: typeof import('picomatch') };
 
 /**
- * Expands the paths given on the command line: files as they are (FIFOs and `/dev/fd/N` included),
- * folders recursively, globs, and `-` for stdin. Symlinks are followed, loops included only once:
- * every file is kept once, at its first mention, by its real path. Files found in a folder or by a
- * glob are sorted by name with numbered rotations oldest first. What a folder or glob holds that
- * cannot be read is returned apart, with the reason, for the verdict to fail closed on.
+ * Expands the paths given on the command line, lazily: files as they are (FIFOs and `/dev/fd/N`
+ * included), folders recursively, globs, and `-` for stdin. A folder's files are yielded before the
+ * next folder is listed, so the run reads while it walks and holds one folder's names at a time.
+ * Symlinks are followed, loops included only once: every file is kept once, at its first mention, by
+ * its real path. Found files come folder by folder (shallowest first), each folder's in name order
+ * with numbered rotations oldest first. What a folder or glob holds that cannot be read is yielded
+ * too, with the reason, for the verdict to fail closed on. A path that does not exist (and is no
+ * glob) is an input error before anything is yielded.
  */
-export async function expandPaths(paths: readonly string[]): Promise<ExpandedInputs> {
+export async function* expandPaths(paths: readonly string[]): AsyncGenerator<ExpandedEntry> {
+  const args: Argument[] = [];
+  for (const p of paths) args.push(await classify(p));
   const seen = new Set<string>();
-  const files: ExpandedPath[] = [];
-  const unreadable: UnreadableEntry[] = [];
-  const keep = (p: string, real: string, explicit: boolean) => {
-    if (seen.has(real)) return;
-    seen.add(real);
-    files.push({ path: p, explicit, group: p === STDIN ? STDIN : rotationStem(p) });
-  };
-  for (const p of paths) {
-    if (p === STDIN) keep(p, STDIN, true);
-    else {
-      const found = await expandOne(p);
-      if (found === undefined) keep(p, await realpath(p).catch(() => p), true);
-      else {
-        unreadable.push(...found.unreadable);
-        const named = shortestNames(found.files);
-        for (const f of sortRotations([...named.keys()])) keep(f, named.get(f)!, false);
+  for (const [i, arg] of args.entries()) {
+    const later = args.slice(i + 1);
+    if (arg.kind === 'stdin' || arg.kind === 'file') {
+      const real = arg.kind === 'stdin' ? STDIN : await realpath(arg.path).catch(() => arg.path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      const group = arg.kind === 'stdin' ? STDIN : rotationStem(arg.path);
+      yield { path: arg.path, explicit: true, group, endsGroup: !mayAdd(later, group) };
+      continue;
+    }
+    let found = 0;
+    for await (const folder of arg.kind === 'folder' ? walkFolder(arg.path) : walkGlob(arg.picomatch, arg.path)) {
+      found += folder.files.length + folder.unreadable.length;
+      for (const entry of folder.unreadable) yield { unreadable: entry };
+      const fresh: string[] = [];
+      for (const f of folder.files) {
+        if (seen.has(f.real)) continue;
+        seen.add(f.real);
+        fresh.push(f.path);
+      }
+      const sorted = sortRotations(fresh);
+      for (const [k, file] of sorted.entries()) {
+        const group = rotationStem(file);
+        const lastHere = k === sorted.length - 1 || rotationStem(sorted[k + 1]) !== group;
+        // A later folder walk names this folder's files as it did, so it adds none; a later glob or file may.
+        yield { path: file, explicit: false, group, endsGroup: lastHere && (arg.kind === 'folder' || !mayAdd(later, group)) };
       }
     }
+    if (arg.kind === 'glob' && found === 0) throw new VerifyInputError('NOT_FOUND', arg.path, `no files match ${arg.path}; check the pattern`);
   }
-  return { files, unreadable };
+}
+
+/** The files the expansion yields, in order, leaving out what could not be read. */
+export async function* expandedFiles(paths: readonly string[]): AsyncGenerator<string> {
+  for await (const entry of expandPaths(paths)) if (!('unreadable' in entry)) yield entry.path;
 }
 
 /**
- * The files a folder or glob stands for; undefined for a path that is neither (read it as given).
- * picomatch loads only for a missing path (a glob): a gate on one named file, CI's usual case, skips
- * its start-up cost.
+ * What a path stands for. picomatch loads only for a missing path (a glob): a gate on one named file,
+ * CI's usual case, skips its start-up cost.
  */
-async function expandOne(p: string): Promise<{ files: WalkedFile[]; unreadable: UnreadableEntry[] } | undefined> {
+async function classify(p: string): Promise<Argument> {
+  if (p === STDIN) return { kind: 'stdin', path: p };
   const info = await stat(p).catch((err: NodeJS.ErrnoException) => err);
-  if (!(info instanceof Error)) return info.isDirectory() ? walkFolder(p) : undefined;
+  if (!(info instanceof Error)) return info.isDirectory() ? { kind: 'folder', path: p, prefix: joinedPrefix(p) } : { kind: 'file', path: p };
   const { default: picomatch } = await import('picomatch');
-  if (!picomatch.scan(p).isGlob) {
-    throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
-  }
-  const found = await walkGlob(picomatch, p);
-  if (found.files.length === 0 && found.unreadable.length === 0) throw new VerifyInputError('NOT_FOUND', p, `no files match ${p}; check the pattern`);
-  return found;
+  const scan = picomatch.scan(p);
+  if (!scan.isGlob) throw new VerifyInputError('NOT_FOUND', p, `cannot read ${p}: ${info.code ?? 'not found'}; check the path`);
+  return { kind: 'glob', path: p, prefix: scan.base === '' ? '' : joinedPrefix(scan.base), picomatch };
+}
+
+/** How every file found under `folder` is spelled at its start (`./logs/` finds `logs/app.log`). */
+function joinedPrefix(folder: string): string {
+  return path.join(folder, 'x').slice(0, -1);
+}
+
+/** Whether a later path could yield a file of `group`, so that the group must stay open until it has. */
+function mayAdd(later: readonly Argument[], group: string): boolean {
+  return later.some((a) => {
+    if (a.kind === 'stdin') return group === STDIN;
+    if (a.kind === 'file') return rotationStem(a.path) === group;
+    return a.prefix === '' ? !path.isAbsolute(group) : group.startsWith(a.prefix);
+  });
 }
 
 /**
  * Walks the folder a glob starts from, keeping the files it matches and pruning folders it cannot
  * reach. Names are reported as the pattern spells them: absolute for an absolute pattern, else relative.
  */
-async function walkGlob(picomatch: typeof import('picomatch'), pattern: string): Promise<{ files: WalkedFile[]; unreadable: UnreadableEntry[] }> {
+async function* walkGlob(picomatch: typeof import('picomatch'), pattern: string): AsyncGenerator<WalkedFolder> {
   const { base, glob } = picomatch.scan(pattern);
-  const root = base === '' ? '.' : base;
   const segments = glob.split('/');
   const matchers = segments.map((s) => picomatch(s, { dot: true }));
   const accept = picomatch(glob, { dot: true });
@@ -90,24 +126,9 @@ async function walkGlob(picomatch: typeof import('picomatch'), pattern: string):
     }
     return true;
   };
-  const found = await walkFolder(root, { descend, accept });
-  return base === '' ? { ...found, files: found.files.map((f) => ({ ...f, path: path.normalize(f.path) })) } : found;
-}
-
-/**
- * One name per real file, the one with the fewest folders: through a symlink loop a file is also
- * reachable as `logs/loop/logs/app.log`, which must not be the name its evidence carries.
- */
-function shortestNames(files: WalkedFile[]): Map<string, string> {
-  const depth = (f: string) => f.split('/').length;
-  const best = new Map<string, string>();
-  for (const f of files) {
-    const held = best.get(f.real);
-    if (held === undefined || depth(f.path) < depth(held) || (depth(f.path) === depth(held) && f.path < held)) best.set(f.real, f.path);
+  for await (const folder of walkFolder(base === '' ? '.' : base, { descend, accept })) {
+    yield base === '' ? { ...folder, files: folder.files.map((f) => ({ ...f, path: path.normalize(f.path) })) } : folder;
   }
-  const named = new Map<string, string>();
-  for (const [real, name] of best) named.set(name, real);
-  return named;
 }
 
 // [^] rather than `.`: a file name may hold a newline or U+2028, which `.` does not match.
@@ -118,7 +139,7 @@ function rotationStem(file: string): string {
 }
 
 /** Name order, except that `x.N[.gz]` rotations of one log come oldest (highest N) first and `x` last. */
-export function sortRotations(files: string[]): string[] {
+function sortRotations(files: string[]): string[] {
   // Each name is parsed once, not at every comparison: sorting 100,000 names compares them 1.7 M times.
   const keyed = files.map((f) => {
     const m = ROTATION.exec(f)!;

@@ -9,9 +9,9 @@ const TAIL_BYTES = 256 * 1024;
  * The time of the newest record in the files, for `--since 2h`: a plain file's tail is read backwards
  * from its end; a gzipped or UTF-16 file is read through, keeping only its tail.
  */
-export async function newestLineTime(files: readonly string[], format: LogFormat, year: number): Promise<number | undefined> {
+export async function newestLineTime(files: AsyncIterable<string>, format: LogFormat, year: number): Promise<number | undefined> {
   let newest: number | undefined;
-  for (const file of files) {
+  for await (const file of files) {
     const t = newestIn(await tailOf(file), format, year);
     if (t !== undefined && (newest === undefined || t > newest)) newest = t;
   }
