@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { decodeUtf16, utf16Of } from './decode-utf16.ts';
 import { VerifyInputError } from './input-error.ts';
@@ -39,9 +39,12 @@ export async function openInput(file: string): Promise<InputSource> {
   let size: number;
   let head: Buffer;
   try {
-    const info = await stat(file);
+    // Synchronous for a small file: 100,000 of them spent three quarters of their time waiting on
+    // the thread pool for six round trips each; a local stat and a read under 1 MiB take microseconds.
+    const info = statSync(file);
     if (!info.isFile()) return { name: file, stream: decodeStream(createReadStream(file, { highWaterMark: READ_CHUNK })) };
     size = info.size;
+    if (size < READ_CHUNK) return smallFile(file, size, readFileSync(file));
     fh = await open(file, 'r');
     const buf = Buffer.alloc(2);
     const { bytesRead } = await fh.read(buf, 0, 2, 0).catch(async (err: unknown) => {
@@ -59,6 +62,18 @@ export async function openInput(file: string): Promise<InputSource> {
   }
   // The handle that read the head reads the rest: 100,000 small files pay one open each.
   return { name: file, stream: readChunks(fh, file, size), plain: { name: file, fd: fh.fd, size, close: () => fh.close() } };
+}
+
+/** A file read whole at open: one chunk, decoded when its first bytes ask, reported shrunk when short. */
+function smallFile(file: string, size: number, bytes: Buffer): InputSource {
+  const head = bytes.subarray(0, 2);
+  if (isGzip(head) || utf16Of(head)) return { name: file, stream: decode(Readable.from([bytes]), head) };
+  return { name: file, stream: wholeFile(file, size, bytes) };
+}
+
+async function* wholeFile(file: string, size: number, bytes: Buffer): AsyncGenerator<Buffer> {
+  if (bytes.length > 0) yield bytes;
+  if (bytes.length < size) throw shrunkError(file, size, bytes.length);
 }
 
 function isGzip(head: Uint8Array): boolean {
