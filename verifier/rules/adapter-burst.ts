@@ -68,8 +68,7 @@ export class AdapterBurstRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    const found = [...this.subjects.values()].filter((s) => s.peak > 0).map((s) => this.findingOf(s));
-    return [...found, ...this.subjects.summary(this.name, 'error')];
+    return this.subjects.findings(this.name);
   }
 
   /** Only for a subject that fired, which has its builder. */

@@ -1,8 +1,10 @@
 import type { LogEvent } from '../classify/log-event.ts';
 import type { RuleFinding } from '../types.ts';
 import { durationText } from './duration-text.ts';
-import { FindingBuilder, subjectText } from './finding-builder.ts';
+import { CountedSubjects } from './counted-subjects.ts';
+import { subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
+import type { SubjectTable } from './subject-table.ts';
 
 /**
  * An adapter torn down (last client gone, removed, pools invalidated) and one created for the same
@@ -12,9 +14,14 @@ import type { Rule, Thresholds } from './rule.ts';
 export class AdapterChurnRule implements Rule {
   readonly name = 'adapter-churn';
   private readonly teardowns: LogEvent[] = [];
-  private readonly subjects = new Map<string, FindingBuilder>();
+  private readonly subjects: CountedSubjects;
 
-  constructor(private readonly t: Thresholds) {}
+  constructor(
+    private readonly t: Thresholds,
+    table?: SubjectTable,
+  ) {
+    this.subjects = new CountedSubjects(this.name, 'error', t.churn, table);
+  }
 
   observe(ev: LogEvent): void {
     if (ev.kind === 'teardown' || ev.kind === 'remove' || ev.kind === 'invalidated') {
@@ -32,14 +39,9 @@ export class AdapterChurnRule implements Rule {
     }
     if (i < 0) return;
     const [td] = this.teardowns.splice(i, 1);
-    const key = `${td.broker ?? '?'}/${td.user ?? ''}`;
-    let b = this.subjects.get(key);
-    if (!b) {
-      b = new FindingBuilder(this.name, 'error', td.user, td.broker);
-      this.subjects.set(key, b);
-    }
-    b.add(td.time, td.zoned, td.ref);
-    b.add(ev.time, ev.zoned, ev.ref, false);
+    const b = this.subjects.count(td.broker, td.user);
+    b?.add(td.time, td.zoned, td.ref);
+    b?.add(ev.time, ev.zoned, ev.ref, false);
   }
 
   /** Teardowns older than the window can pair with nothing any more. */
@@ -48,13 +50,11 @@ export class AdapterChurnRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    return [...this.subjects.values()]
-      .filter((b) => b.count >= this.t.churn)
-      .map((b) =>
-        b.build(
-          `The adapter for ${subjectText(b.user, b.broker)} was torn down and recreated within ` +
-            `${durationText(this.t.windowMs)} ${b.count} times: client churn becomes upstream churn`,
-        ),
-      );
+    return this.subjects.findings((b) =>
+      b.build(
+        `The adapter for ${subjectText(b.user, b.broker)} was torn down and recreated within ` +
+          `${durationText(this.t.windowMs)} ${b.count} times: client churn becomes upstream churn`,
+      ),
+    );
   }
 }

@@ -46,7 +46,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     severity: 'error',
     graded: true,
     summary: 'the broker refused WebSocket connections with 429 Connection Limit Exceeded',
-    create: (t) => new Broker429Rule(t),
+    create: (t, shared) => new Broker429Rule(t, shared.subjects),
   },
   {
     name: 'retry-after-refusal',
@@ -58,7 +58,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'rest-rate-limit',
     severity: 'warning',
     summary: 'REST calls throttled by the broker (not the WebSocket limit)',
-    create: () => restRateLimitRule(),
+    create: (_t, shared) => restRateLimitRule(shared.subjects),
   },
   {
     name: 'multiple-adapters',
@@ -70,7 +70,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'adapter-churn',
     severity: 'error',
     summary: 'adapters torn down and recreated for one user, again and again',
-    create: (t) => new AdapterChurnRule(t),
+    create: (t, shared) => new AdapterChurnRule(t, shared.subjects),
   },
   {
     name: 'dial-with-no-client',
@@ -83,19 +83,19 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     severity: 'error',
     graded: true,
     summary: 'upstream connection attempts that no Connected line answers (a 429 storm that logs no 429)',
-    create: (t) => new ConnectUnansweredRule(t),
+    create: (t, shared) => new ConnectUnansweredRule(t, shared.subjects),
   },
   {
     name: 'retry-exhausted',
     severity: 'warning',
     summary: 'an adapter gave up reconnecting (max reconnection attempts reached)',
-    create: () => retryExhaustedRule(),
+    create: (_t, shared) => retryExhaustedRule(shared.subjects),
   },
   {
     name: 'auth-failure',
     severity: 'warning',
     summary: 'the broker answered 401/403 or rejected the token',
-    create: () => authFailureRule(),
+    create: (_t, shared) => authFailureRule(shared.subjects),
   },
   {
     name: 'zombie-reconnect',
@@ -108,19 +108,19 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     severity: 'error',
     graded: true,
     summary: 'a data-stall watchdog forcing reconnects, each a fresh upstream handshake: an error when periodic',
-    create: (t) => new ForcedReconnectRule(t),
+    create: (t, shared) => new ForcedReconnectRule(t, shared.subjects),
   },
   {
     name: 'stale-feed',
     severity: 'warning',
     summary: 'the feed reported connected but sent no ticks',
-    create: (t) => staleFeedRule(t.staleFeed),
+    create: (t, shared) => staleFeedRule(t.staleFeed, shared.subjects),
   },
   {
     name: 'event-loop-stall',
     severity: 'warning',
     summary: 'a connection thread did not terminate within its timeout: the proxy stalled',
-    create: (t) => eventLoopStallRule(t.eventLoopStall),
+    create: (t, shared) => eventLoopStallRule(t.eventLoopStall, shared.subjects),
   },
 ];
 

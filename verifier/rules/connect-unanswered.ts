@@ -4,6 +4,8 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { OpenConnections, RefusalPattern } from './refusal-pattern.ts';
+import { SubjectMap } from './subject-map.ts';
+import type { SubjectTable } from './subject-table.ts';
 import { TimeWindow } from './time-window.ts';
 
 interface Subject {
@@ -11,6 +13,8 @@ interface Subject {
   builder: FindingBuilder;
   pattern: RefusalPattern;
   peak: number;
+  /** Log time of its latest unanswered attempt. */
+  last: number;
 }
 
 interface Pending {
@@ -29,11 +33,19 @@ export class ConnectUnansweredRule implements Rule {
   readonly name = 'connect-unanswered';
   private pending: Pending[] = [];
   private readonly open: OpenConnections;
-  private readonly subjects = new Map<string, Subject>();
+  private readonly subjects = new SubjectMap<Subject>({
+    // Quiet past its window and its refusal pattern's: no later attempt can join a burst of it.
+    isQuiet: (s, now) => now - s.last > this.t.windowMs && s.pattern.settledBy(now),
+    fired: (s) => s.peak > 0,
+    findingOf: (s) => this.findingOf(s),
+  });
   private now = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly t: Thresholds) {
-    this.open = new OpenConnections(t.tokensPerConnection);
+  constructor(
+    private readonly t: Thresholds,
+    table?: SubjectTable,
+  ) {
+    this.open = new OpenConnections(t.tokensPerConnection, table);
   }
 
   observe(ev: LogEvent): void {
@@ -51,16 +63,16 @@ export class ConnectUnansweredRule implements Rule {
 
   finish(endTime: number): RuleFinding[] {
     this.expire(Math.max(this.now, endTime));
-    return [...this.subjects.values()]
-      .filter((s) => s.peak > 0)
-      .map((s) => {
-        const head =
-          `${s.pattern.count} upstream connection attempt(s) for ${subjectText(s.builder.user, s.builder.broker)} ${s.pattern.extent}, ` +
-          `got no "Connected" within ${durationText(this.t.answerMs)} (${s.builder.count} of them ${this.t.unanswered} or more within ${durationText(this.t.windowMs)})`;
-        return s.pattern.isError
-          ? s.builder.build(`${head}: ${s.pattern.why()}; the broker is refusing them, as a 429 storm does`)
-          : s.builder.build(`${head}: ${s.pattern.why()}`, undefined, 'warning');
-      });
+    return this.subjects.findings(this.name);
+  }
+
+  private findingOf(s: Subject): RuleFinding {
+    const head =
+      `${s.pattern.count} upstream connection attempt(s) for ${subjectText(s.builder.user, s.builder.broker)} ${s.pattern.extent}, ` +
+      `got no "Connected" within ${durationText(this.t.answerMs)} (${s.builder.count} of them ${this.t.unanswered} or more within ${durationText(this.t.windowMs)})`;
+    return s.pattern.isError
+      ? s.builder.build(`${head}: ${s.pattern.why()}; the broker is refusing them, as a 429 storm does`)
+      : s.builder.build(`${head}: ${s.pattern.why()}`, undefined, 'warning');
   }
 
   private expire(now: number): void {
@@ -78,9 +90,10 @@ export class ConnectUnansweredRule implements Rule {
     let s = this.subjects.get(key);
     if (!s) {
       const builder = new FindingBuilder(this.name, 'error', a.user, a.broker);
-      s = { window: new TimeWindow(this.t.windowMs), builder, pattern: new RefusalPattern(this.t, false), peak: 0 };
-      this.subjects.set(key, s);
+      s = { window: new TimeWindow(this.t.windowMs), builder, pattern: new RefusalPattern(this.t, false), peak: 0, last: a.time };
+      this.subjects.set(key, s, this.now);
     }
+    s.last = Math.max(s.last, a.time);
     s.pattern.add(a.time, overlaps);
     const n = s.window.add(a.time, a);
     if (n < this.t.unanswered) return;

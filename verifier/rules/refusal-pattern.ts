@@ -1,6 +1,8 @@
-import { subjectKey, type LogEvent } from '../classify/log-event.ts';
+import type { LogEvent } from '../classify/log-event.ts';
 import { durationText } from './duration-text.ts';
 import type { Thresholds } from './rule.ts';
+import { SubjectColumn } from './subject-column.ts';
+import { NO_SUBJECT, SubjectTable } from './subject-table.ts';
 import { TimeWindow } from './time-window.ts';
 
 const MINUTE_MS = 60_000;
@@ -44,6 +46,11 @@ export class RefusalPattern {
     this.last = time;
   }
 
+  /** Whether no later refusal can change how this one is graded: none came for a minute and a pair's gap. */
+  settledBy(now: number): boolean {
+    return now - this.lastTime > Math.max(MINUTE_MS, this.t.refusalPairMs);
+  }
+
   get isError(): boolean {
     return this.peakPerMinute >= this.t.refusalRate || this.overlapping > 0 || (this.pairRule && this.closePairs > 0);
   }
@@ -78,34 +85,46 @@ function spanText(ms: number): string {
 /**
  * The upstream connections each subject holds open (`Connected` less closes; a teardown ends them all)
  * and how many it needs: one per `tokensPerConnection` tokens it subscribed, or as many as its pool
- * announced, at least one.
+ * announced, at least one. Both are columns over the judgement's subject ids, not a map entry per user.
  */
 export class OpenConnections {
-  private readonly open = new Map<string, number>();
-  private readonly needed = new Map<string, number>();
+  private readonly open = new SubjectColumn();
+  /** 0 until the subject says what it needs, which is then at least 1. */
+  private readonly needed = new SubjectColumn();
 
-  constructor(private readonly tokensPerConnection: number) {}
+  constructor(
+    private readonly tokensPerConnection: number,
+    private readonly table: SubjectTable = new SubjectTable(),
+  ) {}
 
   observe(ev: LogEvent): void {
-    const key = subjectKey(ev);
     switch (ev.kind) {
-      case 'connected':
-        this.open.set(key, (this.open.get(key) ?? 0) + 1);
+      case 'connected': {
+        const id = this.table.idOf(ev.broker, ev.user);
+        this.open.set(id, this.open.get(id) + 1);
         return;
-      case 'closed':
-        this.open.set(key, Math.max(0, (this.open.get(key) ?? 0) - 1));
+      }
+      case 'closed': {
+        const id = this.table.find(ev.broker, ev.user);
+        if (id !== NO_SUBJECT) this.open.set(id, Math.max(0, this.open.get(id) - 1));
         return;
+      }
       case 'teardown':
-      case 'remove':
-        this.open.delete(key);
-        this.needed.delete(key);
+      case 'remove': {
+        const id = this.table.find(ev.broker, ev.user);
+        if (id === NO_SUBJECT) return;
+        this.open.set(id, 0);
+        this.needed.set(id, 0);
         return;
+      }
       case 'subscribed':
-        this.need(key, Math.ceil((ev.count ?? 0) / this.tokensPerConnection));
+        this.need(this.table.idOf(ev.broker, ev.user), Math.ceil((ev.count ?? 0) / this.tokensPerConnection));
         return;
-      case 'pool-connection':
-        this.need(key, (this.needed.get(key) ?? 1) + 1);
+      case 'pool-connection': {
+        const id = this.table.idOf(ev.broker, ev.user);
+        this.need(id, this.neededBy(id) + 1);
         return;
+      }
       default:
     }
   }
@@ -113,11 +132,15 @@ export class OpenConnections {
   /** Whether a refusal, or a fresh attempt (attempt 1 or none named), comes while the subject already holds what it needs. */
   overlaps(ev: LogEvent): boolean {
     if (ev.attempt !== undefined && ev.attempt !== 1) return false;
-    const key = subjectKey(ev);
-    return (this.open.get(key) ?? 0) >= Math.max(1, this.needed.get(key) ?? 1);
+    const id = this.table.find(ev.broker, ev.user);
+    return id !== NO_SUBJECT && this.open.get(id) >= this.neededBy(id);
   }
 
-  private need(key: string, n: number): void {
-    this.needed.set(key, Math.max(n, this.needed.get(key) ?? 1));
+  private neededBy(id: number): number {
+    return Math.max(1, this.needed.get(id));
+  }
+
+  private need(id: number, n: number): void {
+    this.needed.set(id, Math.max(n, this.neededBy(id)));
   }
 }

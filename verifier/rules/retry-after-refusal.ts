@@ -57,8 +57,7 @@ export class RetryAfterRefusalRule implements Rule {
   }
 
   finish(): RuleFinding[] {
-    const found = [...this.subjects.values()].filter((s) => s.builder.count > 0).map((s) => this.findingOf(s));
-    return [...found, ...this.subjects.summary(this.name, 'error')];
+    return this.subjects.findings(this.name);
   }
 
   private findingOf(s: Subject): RuleFinding {

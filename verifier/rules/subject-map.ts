@@ -1,4 +1,4 @@
-import type { RuleFinding } from '../types.ts';
+import { SEVERITIES, type RuleFinding, type Severity } from '../types.ts';
 
 /** Subjects a rule details, each with its own finding; later ones that fire are summarised with counts. */
 export const MAX_DETAILED_SUBJECTS = 1_000;
@@ -17,13 +17,13 @@ export interface SubjectLifecycle<S> {
  * A rule's state per subject (user, broker) that forgets what it no longer needs, so a log naming a
  * million users costs what its busy subjects do. When the map has doubled since the last sweep, quiet
  * subjects that never fired are dropped, and quiet ones that fired beyond the first
- * {@link MAX_DETAILED_SUBJECTS} are folded into one summary finding ({@link summary}).
+ * {@link MAX_DETAILED_SUBJECTS} are folded into one summary finding per severity ({@link findings}).
  */
 export class SubjectMap<S> {
   private readonly map = new Map<string, S>();
   private readonly detailed = new Set<string>();
   private sweepAt: number;
-  private readonly summarised = { subjects: 0, count: 0, first: '', last: '' };
+  private readonly summarised = new Map<Severity, Summarised>();
 
   constructor(
     private readonly life: SubjectLifecycle<S>,
@@ -42,25 +42,25 @@ export class SubjectMap<S> {
     this.map.set(key, subject);
   }
 
-  values(): IterableIterator<S> {
-    return this.map.values();
-  }
-
-  /** The finding that stands for the summarised subjects, if any were. */
-  summary(rule: string, severity: RuleFinding['severity']): RuleFinding[] {
-    const s = this.summarised;
-    if (s.subjects === 0) return [];
-    return [
-      {
-        rule,
-        severity,
-        message: `${s.subjects} more subject(s) with ${rule} findings, summarised with counts (the first ${MAX_DETAILED_SUBJECTS} are detailed): ${s.count} lines in all`,
-        count: s.count,
-        first: s.first,
-        last: s.last,
-        evidence: [],
-      },
-    ];
+  /**
+   * The rule's findings so far: each fired subject its own, up to {@link MAX_DETAILED_SUBJECTS} of
+   * them, then one summary per severity of the others. It changes nothing, so it can be asked mid-read
+   * (the alarm, `--follow`) and again at the end.
+   */
+  findings(rule: string): RuleFinding[] {
+    const found: RuleFinding[] = [];
+    const summaries = new Map([...this.summarised].map(([severity, s]) => [severity, { ...s }]));
+    let room = MAX_DETAILED_SUBJECTS - this.detailed.size;
+    for (const [key, subject] of this.map) {
+      if (!this.life.fired(subject)) continue;
+      const finding = this.life.findingOf(subject);
+      if (this.detailed.has(key)) found.push(finding);
+      else if (room > 0) {
+        room--;
+        found.push(finding);
+      } else fold(summaries, finding);
+    }
+    return [...found, ...SEVERITIES.flatMap((severity) => summaryOf(rule, severity, summaries.get(severity)))];
   }
 
   private sweep(now: number): void {
@@ -72,18 +72,43 @@ export class SubjectMap<S> {
           this.detailed.add(key);
           continue;
         }
-        this.fold(this.life.findingOf(subject));
+        fold(this.summarised, this.life.findingOf(subject));
       }
       this.map.delete(key);
     }
     this.sweepAt = Math.max(this.minSweep, this.map.size * 2);
   }
+}
 
-  private fold(f: RuleFinding): void {
-    const s = this.summarised;
-    s.subjects++;
-    s.count += f.count;
-    if (s.first === '' || f.first < s.first) s.first = f.first;
-    if (f.last > s.last) s.last = f.last;
-  }
+/** What the subjects folded into one severity's summary add up to. */
+export interface Summarised {
+  subjects: number;
+  count: number;
+  first: string;
+  last: string;
+}
+
+function fold(summaries: Map<Severity, Summarised>, f: RuleFinding): void {
+  let s = summaries.get(f.severity);
+  if (!s) summaries.set(f.severity, (s = { subjects: 0, count: 0, first: '', last: '' }));
+  s.subjects++;
+  s.count += f.count;
+  if (s.first === '' || f.first < s.first) s.first = f.first;
+  if (f.last > s.last) s.last = f.last;
+}
+
+/** The finding that stands for the subjects summarised at one severity, if any were. */
+export function summaryOf(rule: string, severity: Severity, s: Summarised | undefined): RuleFinding[] {
+  if (s === undefined || s.subjects === 0) return [];
+  return [
+    {
+      rule,
+      severity,
+      message: `${s.subjects} more subject(s) with ${rule} findings, summarised with counts (the first ${MAX_DETAILED_SUBJECTS} are detailed): ${s.count} lines in all`,
+      count: s.count,
+      first: s.first,
+      last: s.last,
+      evidence: [],
+    },
+  ];
 }
