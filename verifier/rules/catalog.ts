@@ -101,7 +101,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'zombie-reconnect',
     severity: 'error',
     summary: 'SDK retries after its adapter was torn down: a socket nobody owns any more',
-    create: (t) => new ZombieReconnectRule(t.zombieReconnect),
+    create: (t, shared) => new ZombieReconnectRule(t.zombieReconnect, shared.subjects),
   },
   {
     name: 'forced-reconnect',

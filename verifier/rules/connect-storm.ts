@@ -4,7 +4,7 @@ import { durationText } from './duration-text.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule, Thresholds } from './rule.ts';
 import { LiveAdapters } from './live-adapters.ts';
-import { RecentCreations } from './recent-creations.ts';
+import { RecentCreationsByBroker } from './recent-creations.ts';
 import { SubjectMap } from './subject-map.ts';
 import { TimeWindow } from './time-window.ts';
 
@@ -37,20 +37,22 @@ export class ConnectStormRule implements Rule {
     fired: (s) => s.peak > 0,
     findingOf: (s) => this.findingOf(s),
   });
-  private readonly creations = new Map<string, RecentCreations>();
-  private readonly pool = new Map<string, RecentCreations>();
+  private readonly creations: RecentCreationsByBroker;
+  private readonly pool = new RecentCreationsByBroker(EXPECTED_SPAN_MS);
 
   /** `live`: the judgement's count of live adapters, shared with the other rules that consult it. */
   constructor(
     private readonly t: Thresholds,
     private readonly live: LiveAdapters = new LiveAdapters(),
-  ) {}
+  ) {
+    this.creations = new RecentCreationsByBroker(Math.max(t.windowMs, EXPECTED_SPAN_MS));
+  }
 
   observe(ev: LogEvent): void {
     this.live.observe(ev);
     const broker = ev.broker ?? '?';
-    if (ev.kind === 'create') recentOf(this.creations, broker, Math.max(this.t.windowMs, EXPECTED_SPAN_MS)).add(ev.time, ev.user);
-    else if (ev.kind === 'pool-connection') recentOf(this.pool, broker, EXPECTED_SPAN_MS).add(ev.time, ev.user);
+    if (ev.kind === 'create') this.creations.add(broker, ev.time, ev.user);
+    else if (ev.kind === 'pool-connection') this.pool.add(broker, ev.time, ev.user);
     // Each SDK retry is a handshake of its own; five in a second take five live SDK instances.
     if (!(ev.kind === 'attempt' && ev.attempt === 1) && ev.kind !== 'sdk-retry') return;
     const key = subjectKey(ev);
@@ -104,10 +106,4 @@ function stormKind(attempts: number, creations: number, peakAlive: number, tornD
   if (creations < 2 || attempts > creations * 2) return 'runaway-retry';
   if (peakAlive >= 2) return 'many-adapters';
   return tornDown ? 'churn' : undefined;
-}
-
-function recentOf(map: Map<string, RecentCreations>, broker: string, keepMs: number): RecentCreations {
-  let recent = map.get(broker);
-  if (!recent) map.set(broker, (recent = new RecentCreations(keepMs)));
-  return recent;
 }

@@ -34,6 +34,11 @@ export class RecentCreations {
 
   constructor(private readonly keepMs: number) {}
 
+  /** The time of the newest creation held, or -Infinity. */
+  get newest(): number {
+    return this.times.length > this.head ? this.times[this.times.length - 1] : Number.NEGATIVE_INFINITY;
+  }
+
   add(time: number, user: string | undefined): void {
     const i = insertSorted(this.times, this.head, time);
     if (i === this.users.length) this.users.push(user);
@@ -132,4 +137,37 @@ function firstAbove(times: number[], head: number, bound: number, inclusive: boo
     else hi = mid;
   }
   return lo;
+}
+
+// Brokers are swept no sooner than this many: a real log names a handful.
+const MIN_BROKERS_SWEPT = 1_024;
+
+/**
+ * The recent creations of each broker, letting go of the brokers with nothing recent once the map has
+ * doubled since the last sweep: a log naming 300,000 brokers held one RecentCreations each (0.3 GB).
+ */
+export class RecentCreationsByBroker {
+  private readonly brokers = new Map<string, RecentCreations>();
+  private sweepAt = MIN_BROKERS_SWEPT;
+
+  constructor(private readonly keepMs: number) {}
+
+  add(broker: string, time: number, user: string | undefined): void {
+    let recent = this.brokers.get(broker);
+    if (!recent) {
+      if (this.brokers.size >= this.sweepAt) this.sweep(time);
+      this.brokers.set(broker, (recent = new RecentCreations(this.keepMs)));
+    }
+    recent.add(time, user);
+  }
+
+  get(broker: string): RecentCreations | undefined {
+    return this.brokers.get(broker);
+  }
+
+  /** A broker whose newest creation is older than `keepMs` counts nothing near `now` or later. */
+  private sweep(now: number): void {
+    for (const [broker, recent] of this.brokers) if (recent.newest < now - this.keepMs) this.brokers.delete(broker);
+    this.sweepAt = Math.max(MIN_BROKERS_SWEPT, this.brokers.size * 2);
+  }
 }

@@ -2,21 +2,27 @@ import type { LogEvent } from '../classify/log-event.ts';
 import type { RuleFinding } from '../types.ts';
 import { FindingBuilder, subjectText } from './finding-builder.ts';
 import type { Rule } from './rule.ts';
+import { SubjectColumn } from './subject-column.ts';
+import { SubjectTable } from './subject-table.ts';
 
 const LIVE_COUNTERS = 16;
 
-interface BrokerState {
-  /** Adapters alive: creations less teardowns, whatever the user. */
-  alive: number;
-  tornDown: boolean;
+/** The kinds this rule reads; any other line leaves a broker's state as it was. */
+const JUDGED = new Set<LogEvent['kind']>(['create', 'teardown', 'remove', 'attempt', 'refused', 'connected', 'sdk-retry']);
+
+// A broker's flags, bits of one column.
+const TORN_DOWN = 1;
+/** The last connection line was an SDK retry (its handshake comes after the retry's sleep). */
+const LAST_WAS_SDK_RETRY = 2;
+/** …and the broker's last adapter was torn down during that sleep: the handshake is a zombie's. */
+const RETRY_SLEEPS_THROUGH_TEARDOWN = 4;
+
+/** What only a broker with SDK retry lines or zombie evidence holds. */
+interface Retrying {
   /** The last value of each SDK retry counter still counting, most recently advanced last. */
   counters: number[];
-  /** The last connection line was an SDK retry (its handshake comes after the retry's sleep). */
-  lastWasSdkRetry: boolean;
-  /** …and the broker's last adapter was torn down during that sleep: the handshake is a zombie's. */
-  retrySleepsThroughTeardown: boolean;
-  afterTeardown: FindingBuilder | undefined;
-  interleaved: FindingBuilder | undefined;
+  afterTeardown?: FindingBuilder;
+  interleaved?: FindingBuilder;
 }
 
 /**
@@ -30,49 +36,53 @@ interface BrokerState {
  */
 export class ZombieReconnectRule implements Rule {
   readonly name = 'zombie-reconnect';
-  private readonly brokers = new Map<string, BrokerState>();
+  /** Adapters alive per broker (creations less teardowns, whatever the user), and its flags: columns over the subject table. */
+  private readonly alive = new SubjectColumn();
+  private readonly flags = new SubjectColumn();
+  private readonly retrying = new Map<number, Retrying>();
 
   /** `threshold`: lines of one sign per broker from which it is reported (`--zombie-reconnect`). */
-  constructor(private readonly threshold: number) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly table: SubjectTable = new SubjectTable(),
+  ) {}
 
   observe(ev: LogEvent): void {
-    const key = ev.broker ?? '?';
-    let b = this.brokers.get(key);
-    if (!b) {
-      b = { alive: 0, tornDown: false, counters: [], retrySleepsThroughTeardown: false, lastWasSdkRetry: false, afterTeardown: undefined, interleaved: undefined };
-      this.brokers.set(key, b);
-    }
+    if (!JUDGED.has(ev.kind)) return;
+    const id = this.table.idOf(ev.broker);
+    const alive = this.alive.get(id);
+    const flags = this.flags.get(id);
     switch (ev.kind) {
       case 'create':
-        b.alive++;
-        b.retrySleepsThroughTeardown = false;
+        this.alive.set(id, alive + 1);
+        this.flags.set(id, flags & ~RETRY_SLEEPS_THROUGH_TEARDOWN);
         return;
       case 'teardown':
-      case 'remove':
-        b.alive = Math.max(0, b.alive - 1);
-        b.tornDown = true;
-        if (b.alive === 0 && b.lastWasSdkRetry) b.retrySleepsThroughTeardown = true;
+      case 'remove': {
+        const left = Math.max(0, alive - 1);
+        this.alive.set(id, left);
+        this.flags.set(id, flags | TORN_DOWN | (left === 0 && flags & LAST_WAS_SDK_RETRY ? RETRY_SLEEPS_THROUGH_TEARDOWN : 0));
         return;
+      }
       // The app's own attempt: a handshake still in flight at a teardown is the app's, not a zombie's.
       case 'attempt':
-        b.lastWasSdkRetry = false;
-        b.retrySleepsThroughTeardown = false;
+        this.flags.set(id, flags & ~(LAST_WAS_SDK_RETRY | RETRY_SLEEPS_THROUGH_TEARDOWN));
         return;
       // A handshake's outcome after the teardown, announced by an SDK retry logged before it.
       case 'refused':
-      case 'connected':
-        if (b.retrySleepsThroughTeardown && b.alive === 0) this.afterTeardown(b, ev);
-        b.retrySleepsThroughTeardown = false;
+      case 'connected': {
+        if (flags & RETRY_SLEEPS_THROUGH_TEARDOWN && alive === 0) this.afterTeardown(id, ev);
+        this.flags.set(id, flags & ~RETRY_SLEEPS_THROUGH_TEARDOWN);
         // A connect resets the counter of whichever instance connected; which one, the log does not say.
-        if (ev.kind === 'connected') b.counters = [];
+        const r = this.retrying.get(id);
+        if (ev.kind === 'connected' && r) r.counters = [];
         return;
-      case 'sdk-retry':
-        break;
+      }
       default:
-        return;
     }
-    b.lastWasSdkRetry = true;
-    if (b.tornDown && b.alive === 0) this.afterTeardown(b, ev);
+    this.flags.set(id, flags | LAST_WAS_SDK_RETRY);
+    if (flags & TORN_DOWN && alive === 0) this.afterTeardown(id, ev);
+    const b = this.retryingOf(id);
     const n = ev.attempt ?? 1;
     const carried = b.counters.lastIndexOf(n - 1);
     if (n > 1 && carried >= 0) {
@@ -87,14 +97,21 @@ export class ZombieReconnectRule implements Rule {
     if (b.counters.length > LIVE_COUNTERS) b.counters.shift();
   }
 
-  private afterTeardown(b: BrokerState, ev: LogEvent): void {
+  private retryingOf(id: number): Retrying {
+    let r = this.retrying.get(id);
+    if (!r) this.retrying.set(id, (r = { counters: [] }));
+    return r;
+  }
+
+  private afterTeardown(id: number, ev: LogEvent): void {
+    const b = this.retryingOf(id);
     b.afterTeardown ??= new FindingBuilder(this.name, 'error', undefined, ev.broker);
     b.afterTeardown.add(ev.time, ev.zoned, ev.ref);
   }
 
   finish(): RuleFinding[] {
     const out: RuleFinding[] = [];
-    for (const b of this.brokers.values()) {
+    for (const b of this.retrying.values()) {
       if (b.afterTeardown && b.afterTeardown.count >= this.threshold) {
         out.push(
           b.afterTeardown.build(
