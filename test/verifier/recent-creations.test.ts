@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RecentCreations } from '../../verifier/rules/recent-creations.ts';
+import { RecentCreations, RecentCreationsByBroker } from '../../verifier/rules/recent-creations.ts';
 import { TimeWindow } from '../../verifier/rules/time-window.ts';
 
 /** The walk connect-storm did before: every creation kept in a time window, visited newest first. */
@@ -70,5 +70,26 @@ describe('RecentCreations counts creations near an attempt as the walk over ever
     }
     expect(fast.count(599_990, 60_000)).toBe(6_001);
     expect(fast.count(599_990, 10_000, 'u1')).toBe(200);
+  });
+});
+
+describe('RecentCreationsByBroker lets go of quiet brokers without changing a count', () => {
+  it('agrees with one RecentCreations per broker kept for ever, across sweeps of thousands of brokers', () => {
+    const keepMs = 1_000;
+    const swept = new RecentCreationsByBroker(keepMs);
+    const kept = new Map<string, RecentCreations>();
+    // 5,000 brokers, one new every 10 ms, each creating twice; a few old ones come back.
+    for (let i = 0; i < 5_000; i++) {
+      const time = i * 10;
+      const broker = i % 97 === 0 && i > 500 ? `b${i - 500}` : `b${i}`;
+      for (const t of [time, time + 5]) {
+        swept.add(broker, t, 'u1');
+        if (!kept.has(broker)) kept.set(broker, new RecentCreations(keepMs));
+        kept.get(broker)!.add(t, 'u1');
+      }
+      for (const asked of [broker, `b${i - 50}`, `b${i - 150}`]) {
+        expect(swept.get(asked)?.count(time + 5, keepMs) ?? 0, asked).toBe(kept.get(asked)?.count(time + 5, keepMs) ?? 0);
+      }
+    }
   });
 });
