@@ -54,6 +54,24 @@ const INPUTS: Array<{ name: string; make: (dir: string, scale: number) => Promis
     },
   },
   {
+    // One line per user, four rules in turn: each user is a finding of broker-429, rest-rate-limit,
+    // stale-feed or forced-reconnect (the gateway's JSON lines name their user).
+    name: '1 M users refused, throttled or stalled',
+    make: async (dir, scale) => {
+      const file = path.join(dir, 'users-refused.log');
+      const pino = (i: number, msg: string) => `${JSON.stringify({ level: 40, time: BASE_TIME + i * 10, msg, user: `u${i}`, broker: 'angel' })}\n`;
+      await writeLines(file, Math.round(1_000_000 * scale), (i) =>
+        [
+          () => line(i * 10, 'mock_broker', `Rejected angel handshake for u${i} with 429`),
+          () => pino(i, 'Error response: Too many requests'),
+          () => pino(i, 'Connection timeout - no messages received'),
+          () => pino(i, 'Angel data stall detected - no data for 93.1s (timeout: 90s). Forcing reconnect...'),
+        ][i % 4](),
+      );
+      return file;
+    },
+  },
+  {
     name: '150 k users, each a finding',
     make: async (dir, scale) => {
       const file = path.join(dir, 'users-findings.log');
@@ -92,7 +110,7 @@ function option(args: string[], name: string, fallback: number): number {
  */
 export const verifyMemory: Benchmark = {
   name: 'verify-memory',
-  description: 'stormcheck verify peak RSS on 2 M seconds, 1 M users, 150 k users with findings, 100 k files',
+  description: 'stormcheck verify peak RSS on 2 M seconds, 1 M users, 1 M users refused, 150 k users with findings, 100 k files',
   async run(args: string[]): Promise<BenchTable> {
     const runs = Math.max(1, Math.floor(option(args, 'runs', 3)));
     const scale = Math.min(1, option(args, 'scale', 1));
