@@ -1,3 +1,5 @@
+import { placeFor } from './time-window.ts';
+
 // Dropped entries are compacted away once they are this many and over half the array.
 const COMPACT_AT = 1024;
 
@@ -40,6 +42,8 @@ export class RecentCreations {
   }
 
   add(time: number, user: string | undefined): void {
+    // Older than what is kept: expired as soon as added.
+    if (time < this.newest - this.keepMs) return;
     const i = insertSorted(this.times, this.head, time);
     if (i === this.users.length) this.users.push(user);
     else this.users.splice(i, 0, user);
@@ -115,8 +119,7 @@ export class RecentCreations {
 
 /** Inserts `time` after every entry not later than it (in place: logs are mostly in order); returns where. */
 function insertSorted(times: number[], head: number, time: number): number {
-  let i = times.length;
-  while (i > head && times[i - 1] > time) i--;
+  const i = placeFor(times, head, time);
   if (i === times.length) times.push(time);
   else times.splice(i, 0, time);
   return i;

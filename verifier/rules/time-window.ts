@@ -4,7 +4,8 @@ const COMPACT_AT = 1024;
 /**
  * The events seen within the last `spanMs` of log time, oldest first. Inputs are mostly in time order
  * (adding is then O(1) amortised); a late event (rotations read out of order, a delayed
- * classification) is inserted in place.
+ * classification) is placed by a binary search, and one older than the span before the newest is
+ * left out at once: a clock set back by an hour made every later line walk the whole window.
  */
 export class TimeWindow<T> {
   private times: number[] = [];
@@ -15,9 +16,10 @@ export class TimeWindow<T> {
 
   /** Adds an event and drops those more than `spanMs` before the newest; returns how many remain. */
   add(time: number, item: T): number {
-    let i = this.times.length;
-    while (i > this.head && this.times[i - 1] > time) i--;
-    if (i === this.times.length) {
+    const length = this.times.length;
+    if (length > this.head && this.times[length - 1] - time > this.spanMs) return length - this.head;
+    const i = placeFor(this.times, this.head, time);
+    if (i === length) {
       this.times.push(time);
       this.items.push(item);
     } else {
@@ -38,4 +40,17 @@ export class TimeWindow<T> {
   newestFirst(visit: (item: T) => boolean): void {
     for (let i = this.items.length - 1; i >= this.head; i--) if (!visit(this.items[i])) return;
   }
+}
+
+/** Where `time` goes among `times[head..]` (sorted), after any equal to it: the end for an event in order. */
+export function placeFor(times: readonly number[], head: number, time: number): number {
+  let lo = head;
+  let hi = times.length;
+  if (hi === lo || times[hi - 1] <= time) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
