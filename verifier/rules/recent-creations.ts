@@ -1,4 +1,4 @@
-import { placeFor } from './time-window.ts';
+import { placeFor } from '../sorted-place.ts';
 
 // Dropped entries are compacted away once they are this many and over half the array.
 const COMPACT_AT = 1024;

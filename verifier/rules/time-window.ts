@@ -1,3 +1,5 @@
+import { placeFor } from '../sorted-place.ts';
+
 // Dropped entries are compacted away once they are this many and over half the array.
 const COMPACT_AT = 1024;
 
@@ -40,17 +42,4 @@ export class TimeWindow<T> {
   newestFirst(visit: (item: T) => boolean): void {
     for (let i = this.items.length - 1; i >= this.head; i--) if (!visit(this.items[i])) return;
   }
-}
-
-/** Where `time` goes among `times[head..]` (sorted), after any equal to it: the end for an event in order. */
-export function placeFor(times: readonly number[], head: number, time: number): number {
-  let lo = head;
-  let hi = times.length;
-  if (hi === lo || times[hi - 1] <= time) return hi;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid] <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,3 +1,5 @@
+import { placeFor } from '../sorted-place.ts';
+
 /**
  * Bucket widths a chart may use, each a whole multiple of the one before, so buckets merge exactly
  * when the width grows (100 ms … 1 day).
@@ -158,8 +160,7 @@ export class BucketStore<Field extends string> {
   /** Notes a bucket index as occupied; logs mostly come in time order, so this is usually an append. */
   private occupy(index: number): void {
     const o = this.occupied;
-    let k = o.length;
-    while (k > 0 && o[k - 1] > index) k--;
+    const k = placeFor(o, 0, index);
     if (k > 0 && o[k - 1] === index) return;
     const [a, b] = [o[k - 1], o[k]];
     if (a !== undefined && b !== undefined) this.drawn -= this.emptyDrawn(a, b);

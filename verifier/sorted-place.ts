@@ -1,0 +1,15 @@
+/**
+ * Where `time` goes among `times[head..]` (sorted), after any equal to it, by binary search: the end,
+ * at once, for the usual value in order; a late one costs a logarithm, not a walk back.
+ */
+export function placeFor(times: readonly number[], head: number, time: number): number {
+  let lo = head;
+  let hi = times.length;
+  if (hi === lo || times[hi - 1] <= time) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
