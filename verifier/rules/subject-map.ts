@@ -76,7 +76,7 @@ export class SubjectMap<S> {
       }
       this.map.delete(key);
     }
-    this.sweepAt = Math.max(this.minSweep, this.map.size * 2);
+    this.sweepAt = Math.max(this.minSweep, Math.ceil(this.map.size * 1.25));
   }
 }
 
