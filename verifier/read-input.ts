@@ -5,6 +5,7 @@ import { keywordFinder, type AnyKeywordFinder } from './input/keyword-finder.ts'
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
+import { QuietWatch } from './input/quiet-watch.ts';
 import { passThreadFor, readOnPassThread } from './input/region-pass.ts';
 import { parseLine } from './parse/parse-line.ts';
 import type { LogRecord } from './parse/log-record.ts';
@@ -35,6 +36,8 @@ export interface ReadContext {
   patternRules: PatternRule[];
   onEvent: (ev: LogEvent) => void;
   onBytes?: (n: number) => void;
+  /** Called after a quiet followed input let held lines through, as `onBytes` is after a chunk. */
+  onReleased?: () => void;
   /** `--since`/`--until` as epoch ms: records outside are counted, not judged. */
   window?: { since?: number; until?: number };
 }
@@ -51,6 +54,14 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   const finder = sharedFinder();
   const scanner = new LineScanner(finder, sink, allLines, textHeads);
   const plain = source.plain;
+  const followed = source.followed;
+  const watch = followed
+    ? new QuietWatch((quietMs) => {
+        const holding = sink.releaseAfterQuiet(quietMs);
+        ctx.onReleased?.();
+        return holding;
+      }, followed.clock)
+    : undefined;
   let shrunk: string | undefined;
   try {
     if (plain && !allLines && 'scanLines' in finder && passThreadFor(plain.size)) {
@@ -64,12 +75,15 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
         scanner.push(buf);
         ctx.onBytes?.(buf.length);
+        watch?.arrived(sink.holding);
       }
     }
   } catch (err) {
     const error = asInputError(err, source.name);
     if (error.code !== 'SHRUNK') throw error;
     shrunk = error.reason;
+  } finally {
+    watch?.stop();
   }
   scanner.end();
   sink.finish();
@@ -161,6 +175,14 @@ class RecordSink implements ScanSink {
 
   finish(): void {
     this.classifier.finish();
+  }
+
+  get holding(): boolean {
+    return this.classifier.holding;
+  }
+
+  releaseAfterQuiet(quietMs: number): boolean {
+    return this.classifier.releaseAfterQuiet(quietMs);
   }
 
   private parsedHead(line: ScannedLine): ParsedHead {

@@ -51,6 +51,7 @@ describe('stormcheck verify --follow lets a held line through when the log goes 
     await scrapeUntil(url, (t) => LINES_READ.exec(t)?.[1] === '2');
     await appendFile(log, `${adapter429(1_000)}\n`);
     const raised = await scrapeUntil(url, (t) => LINES_READ.exec(t)?.[1] === '3' && refusalsIn(t) > 0);
+    expect(refusalsIn(raised)).toBe(1);
     expect(raised).toMatch(/^stormcheck_findings\{rule="broker-429",[^}]*broker="angel"\} 1$/m);
     child.kill('SIGINT');
     await exited;
