@@ -57,7 +57,7 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   const followed = source.followed;
   const watch = followed
     ? new QuietWatch((quietMs) => {
-        const holding = sink.releaseAfterQuiet(quietMs);
+        const holding = sink.classifier.releaseAfterQuiet(quietMs);
         ctx.onReleased?.();
         return holding;
       }, followed.clock)
@@ -73,9 +73,10 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     } else {
       for await (const chunk of source.stream) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        const records = sink.classifier.records;
         scanner.push(buf);
         ctx.onBytes?.(buf.length);
-        watch?.arrived(sink.holding);
+        if (watch && sink.classifier.records !== records) watch.arrived(sink.classifier.holding);
       }
     }
   } catch (err) {
@@ -120,7 +121,7 @@ class RecordSink implements ScanSink {
   private skippedHead = -1;
   private parsed = 0;
   private parsedFromErrorSink = 0;
-  private readonly classifier: EventClassifier;
+  readonly classifier: EventClassifier;
   private judged: ParsedHead | undefined;
   private headCache: ParsedHead | undefined;
   private lastEventRecord = -1;
@@ -175,14 +176,6 @@ class RecordSink implements ScanSink {
 
   finish(): void {
     this.classifier.finish();
-  }
-
-  get holding(): boolean {
-    return this.classifier.holding;
-  }
-
-  releaseAfterQuiet(quietMs: number): boolean {
-    return this.classifier.releaseAfterQuiet(quietMs);
   }
 
   private parsedHead(line: ScannedLine): ParsedHead {

@@ -7,6 +7,7 @@ import { FakeClock } from '../support/gateway-fakes.ts';
 import { adapter429, connecting, createNew, goodbye429, oa } from '../support/log-shapes.ts';
 
 const init = (ms: number) => oa(ms, 'BaseBrokerWebSocketAdapter initializing', 'INFO', 'base_adapter');
+const tick = (ms: number) => oa(ms, 'Tick for token: [REDACTED] ltp 1.00 volume 5', 'DEBUG', 'angel_mapping');
 
 /** A followed log read in-process on a fake clock: `write` resolves once its lines have been read. */
 function followedLog() {
@@ -66,6 +67,18 @@ describe('a followed log lets a line held for its partner through once it has be
     log.clock.advance(10 * HELD_LINE_GRACE_MS);
     await log.end();
     expect(log.events).toEqual([expect.objectContaining({ kind: 'refused', broker: 'angel', ref: { file: 'app.log', line: 2 } })]);
+  });
+
+  it('ticks arriving all the while, which no rule reads, do not hold the goodbye back', async () => {
+    const log = followedLog();
+    await log.write([connecting(900, 1), goodbye429(1_000)]);
+    for (let ms = 1_200; ms <= 1_800; ms += 300) {
+      log.clock.advance(300);
+      await log.write([tick(ms)]);
+    }
+    log.clock.advance(HELD_LINE_GRACE_MS - 900);
+    expect(log.kinds()).toEqual(['attempt', 'refused']);
+    await log.end();
   });
 
   it('an initialisation no creation has claimed is counted as one once the quiet outlasts the span a creation may still come in', async () => {

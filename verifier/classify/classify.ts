@@ -35,6 +35,7 @@ export class EventClassifier {
   private readonly refusals: RefusalPairing;
   /** The time of the last record classified: the log's clock, which a quiet followed log moves on. */
   private lastTime = Number.NEGATIVE_INFINITY;
+  private classified = 0;
 
   constructor(private readonly emit: (ev: LogEvent) => void) {
     this.refusals = new RefusalPairing(emit);
@@ -45,6 +46,7 @@ export class EventClassifier {
    * candidate keywords in a line that holds `text` unchanged (no escapes decoded, no colour codes removed).
    */
   classify(record: LogRecord, ref: LineRef, text: string = record.message, keywords?: number): boolean {
+    this.classified++;
     this.lastTime = record.time;
     this.flushInits(record.time);
     this.refusals.flush(record.time);
@@ -95,6 +97,11 @@ export class EventClassifier {
   finish(): void {
     this.flushInits(Number.POSITIVE_INFINITY);
     this.refusals.flush();
+  }
+
+  /** Records classified so far: a followed log's quiet counts from the last, not from lines no rule reads. */
+  get records(): number {
+    return this.classified;
   }
 
   /** Whether a line is held back for a partner line still to come. */

@@ -8,9 +8,10 @@ import type { Clock, Timer } from '../../contract/clock.ts';
 export const HELD_LINE_GRACE_MS = 1_000;
 
 /**
- * Watches a followed input for quiet spells while lines are held: once no chunk has arrived for the
- * grace, and again every grace while something is still held, asks `release` (given how long the input
- * has been quiet) to let through what can no longer pair; `release` answers whether anything is still held.
+ * Watches a followed input for quiet spells while lines are held: once no line the classifier reads has
+ * arrived for the grace, and again every grace while something is still held, asks `release` (given how
+ * long it has been quiet) to let through what can no longer pair; `release` answers whether anything is
+ * still held. Lines no rule reads (ticks, heartbeats) do not count: a busy log is quiet for the pairing.
  */
 export class QuietWatch {
   private lastArrival = 0;
@@ -21,14 +22,14 @@ export class QuietWatch {
     private readonly clock: Clock,
   ) {}
 
-  /** A chunk has been read; `holding` tells whether a line of it, or before it, is held. */
+  /** Lines the classifier reads have arrived; `holding` tells whether one of them, or one before, is held. */
   arrived(holding: boolean): void {
     this.lastArrival = this.clock.now();
     this.stop();
     if (holding) this.arm();
   }
 
-  /** The input has ended: whatever is held is let through by the end of the read. */
+  /** Cancels the wait; at the input's end, the end itself lets through whatever is held. */
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
