@@ -16,18 +16,19 @@ function refusalsIn(metrics: string): number {
   return [...metrics.matchAll(REFUSALS)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-/** `verify --follow --metrics` on a log holding one unrelated line, once it has read that line. */
-async function followedLog() {
+/** `verify --follow --metrics` (with `options`) on a log holding one unrelated line, once it has read that line. */
+async function followedLog(...options: string[]) {
   const log = await tmp.file('app.log', `${oa(0, 'Heartbeat', 'INFO', 'server')}\n`);
-  const alarm = await startAlarmProcess(['verify', log, '--follow', '--metrics', '127.0.0.1:0', '--reporter', 'json']);
+  const alarm = await startAlarmProcess(['verify', log, '--follow', '--metrics', '127.0.0.1:0', '--reporter', 'json', ...options]);
   await scrapeUntil(alarm.url, (t) => LINES_READ.exec(t)?.[1] === '1');
   return { log, ...alarm };
 }
 
 /**
  * websocket-client's `… - goodbye` line is held until the next line, which may be the adapter's line about the
- * same refusal (docs/rules.md#one-refusal-per-handshake); a followed log that goes quiet after one must
- * still count it (docs/verify.md#the-production-alarm---follow---metrics).
+ * same refusal (docs/rules.md#one-refusal-per-handshake), and an attempt is judged unanswered only once
+ * answer-time of log has followed it; a followed log that goes quiet after either must still count it
+ * (docs/verify.md#the-production-alarm---follow---metrics).
  */
 describe('stormcheck verify --follow lets a held line through when the log goes quiet', () => {
   it('a goodbye refusal as the last line raises the alarm and is told on stderr without another line', async () => {
@@ -58,5 +59,15 @@ describe('stormcheck verify --follow lets a held line through when the log goes 
     const report = JSON.parse(stdout()) as VerifyReport;
     expect(report.findings).toEqual([expect.objectContaining({ rule: 'broker-429', count: 1, broker: 'angel' })]);
     expect(report.timeline.reduce((n, m) => n + m.refusals, 0)).toBe(1);
+  });
+
+  it('attempts no Connected answered, as the last lines, raise connect-unanswered once the log has been quiet for answer-time', async () => {
+    const { log, url, child, exited } = await followedLog('--threshold', 'answer-time=1s');
+    await appendFile(log, `${[connecting(1_000, 1), connecting(2_000, 2), connecting(3_000, 3)].join('\n')}\n`);
+    const raised = await scrapeUntil(url, (t) => /^stormcheck_findings\{rule="connect-unanswered",/m.test(t));
+    expect(raised).toMatch(/^stormcheck_findings\{rule="connect-unanswered",[^}]*broker="angel"\} 3$/m);
+    expect(raised).toMatch(/^stormcheck_lines_read_total 4$/m);
+    child.kill('SIGINT');
+    await exited;
   });
 });
