@@ -110,7 +110,7 @@ export class EventClassifier {
   }
 
   /**
-   * A followed log has had no new line for `quietMs` (at least verifier/input/quiet-watch.ts's grace):
+   * A followed log has had no new line to classify for `quietMs` (at least verifier/input/quiet-watch.ts's grace):
    * lets through what no line still to come can pair with. A goodbye's partner is written with it, so
    * it goes; an initialisation goes once its span has passed, counting the quiet as log time going by,
    * as it does in a live log. Returns whether anything is still held.
