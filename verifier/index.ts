@@ -1,3 +1,4 @@
+import { systemClock } from '../contract/clock.ts';
 import { expandedFiles, expandPaths, STDIN, type ExpandedEntry } from './input/expand-paths.ts';
 import { newestLineTime } from './input/newest-line.ts';
 import { isRelative, resolveBounds } from './time-bounds.ts';
@@ -79,7 +80,7 @@ export async function verifyFollow(
   const onData = on.onData;
   const read = onData ? tap(stream, onData) : stream;
   const name = file === STDIN ? 'stdin' : file;
-  const report = await verifyInputs([{ group: name, explicit: true, endsGroup: true, open: async () => ({ name, stream: read }) }], {
+  const report = await verifyInputs([{ group: name, explicit: true, endsGroup: true, open: async () => ({ name, stream: read, followed: { clock: systemClock } }) }], {
     ...DEFAULT_OPTIONS,
     ...options,
   });

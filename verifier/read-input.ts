@@ -5,6 +5,7 @@ import { keywordFinder, type AnyKeywordFinder } from './input/keyword-finder.ts'
 import { LineScanner, type LineRole, type ScannedLine, type ScanSink } from './input/line-scanner.ts';
 import { isGzipError, type InputSource } from './input/open-input.ts';
 import { VerifyInputError } from './input/input-error.ts';
+import { QuietWatch } from './input/quiet-watch.ts';
 import { passThreadFor, readOnPassThread } from './input/region-pass.ts';
 import { parseLine } from './parse/parse-line.ts';
 import type { LogRecord } from './parse/log-record.ts';
@@ -35,6 +36,8 @@ export interface ReadContext {
   patternRules: PatternRule[];
   onEvent: (ev: LogEvent) => void;
   onBytes?: (n: number) => void;
+  /** Called after a quiet followed input let held lines through, as `onBytes` is after a chunk. */
+  onReleased?: () => void;
   /** `--since`/`--until` as epoch ms: records outside are counted, not judged. */
   window?: { since?: number; until?: number };
 }
@@ -51,6 +54,14 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
   const finder = sharedFinder();
   const scanner = new LineScanner(finder, sink, allLines, textHeads);
   const plain = source.plain;
+  const followed = source.followed;
+  const watch = followed
+    ? new QuietWatch((quietMs) => {
+        const holding = sink.classifier.releaseAfterQuiet(quietMs);
+        ctx.onReleased?.();
+        return holding;
+      }, followed.clock)
+    : undefined;
   let shrunk: string | undefined;
   try {
     if (plain && !allLines && 'scanLines' in finder && passThreadFor(plain.size)) {
@@ -62,14 +73,18 @@ export async function readInput(source: InputSource, ctx: ReadContext): Promise<
     } else {
       for await (const chunk of source.stream) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        const records = sink.classifier.records;
         scanner.push(buf);
         ctx.onBytes?.(buf.length);
+        if (watch && sink.classifier.records !== records) watch.arrived(sink.classifier.holding);
       }
     }
   } catch (err) {
     const error = asInputError(err, source.name);
     if (error.code !== 'SHRUNK') throw error;
     shrunk = error.reason;
+  } finally {
+    watch?.stop();
   }
   scanner.end();
   sink.finish();
@@ -106,7 +121,7 @@ class RecordSink implements ScanSink {
   private skippedHead = -1;
   private parsed = 0;
   private parsedFromErrorSink = 0;
-  private readonly classifier: EventClassifier;
+  readonly classifier: EventClassifier;
   private judged: ParsedHead | undefined;
   private headCache: ParsedHead | undefined;
   private lastEventRecord = -1;

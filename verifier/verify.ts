@@ -220,18 +220,20 @@ export async function verifyInputs(inputs: Iterable<PlannedInput> | AsyncIterabl
       judgements.set(key, judgement);
     }
     const j = judgement;
+    const tellNew = newFindings ? () => newFindings.check(j.findings()) : undefined;
     const { summary, lastTime, shrunk } = await readInput(source, {
       format: options.format,
       year,
       patternRules: j.patternRules,
       window,
       onEvent: options.merge ? (ev) => mergedEvents.add(ev) : (ev) => j.observe(ev),
-      onBytes: newFindings
+      onBytes: tellNew
         ? (n) => {
             onBytes?.(n);
-            newFindings.check(j.findings());
+            tellNew();
           }
         : onBytes,
+      onReleased: tellNew,
     });
     out.addInput(summary);
     if (shrunk !== undefined) cannotRead({ file: source.name, reason: shrunk });

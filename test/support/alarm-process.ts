@@ -9,6 +9,8 @@ export interface AlarmProcess {
   url: string;
   /** The gate's report so far (the CLI writes it on exit). */
   stdout: () => string;
+  /** What the CLI has said on stderr so far (the findings it tells as they appear). */
+  stderr: () => string;
   /** The exit code, once the process has closed. */
   exited: Promise<number>;
 }
@@ -27,7 +29,7 @@ export async function startAlarmProcess(args: string[]): Promise<AlarmProcess> {
       if (m) resolve(m[1]);
     }),
   );
-  return { child, url, stdout: () => stdout, exited };
+  return { child, url, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 /** Scrapes until `pick` finds what it waits for; the test's own timeout bounds the wait. */

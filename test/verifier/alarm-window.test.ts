@@ -28,4 +28,16 @@ describe('AlarmWindow judges over arrival time', () => {
     for (const ev of storm(Date.UTC(2025, 10, 11, 9, 45))) alarm.observe(ev);
     expect(alarm.findings().map((f) => f.rule)).toContain('connect-storm');
   });
+
+  it('unanswered attempts at the end of a followed log are judged once the log has had answer-time of quiet, not before', () => {
+    let now = 1_000_000;
+    const alarm = new AlarmWindow(DEFAULT_OPTIONS, {}, 15 * 60_000, () => now);
+    for (const [i, logMs] of [0, 4_000, 8_000].entries()) {
+      alarm.observe({ kind: 'attempt', attempt: i + 1, time: logMs, zoned: false, broker: 'angel', ref: { file: 'app.log', line: i + 1 } });
+    }
+    now += DEFAULT_OPTIONS.answerMs;
+    expect(alarm.findings()).toEqual([]);
+    now += 1;
+    expect(alarm.findings()).toEqual([expect.objectContaining({ rule: 'connect-unanswered', count: 3, broker: 'angel' })]);
+  });
 });

@@ -24,6 +24,8 @@ interface Generation {
 export class AlarmWindow {
   private generations: Generation[] = [];
   private readonly step: number;
+  /** When the last event arrived (wall-clock ms). */
+  private lastArrival: number | undefined;
 
   constructor(
     private readonly thresholds: Thresholds,
@@ -38,17 +40,24 @@ export class AlarmWindow {
 
   observe(ev: LogEvent): void {
     this.rotate();
+    this.lastArrival = this.now();
     for (const g of this.generations) {
       for (const rule of g.rules) rule.observe(ev);
       if (ev.time > g.endTime) g.endTime = ev.time;
     }
   }
 
-  /** The findings over the last window of arrival time. */
+  /**
+   * The findings over the last window of arrival time. The quiet since the last event counts as log time
+   * going by, as it does in a live log: attempts no `Connected` answered are judged once the log has
+   * been quiet for answer-time, instead of waiting for a later line.
+   */
   findings(): RuleFinding[] {
     this.rotate();
     const oldest = this.generations[0];
-    return oldest.rules.flatMap((r) => r.finish(oldest.endTime)).map((f) => ({ ...f, severity: configuredSeverity(f, this.settings) }));
+    const now = this.now();
+    const endTime = oldest.endTime + Math.max(0, now - (this.lastArrival ?? now));
+    return oldest.rules.flatMap((r) => r.finish(endTime)).map((f) => ({ ...f, severity: configuredSeverity(f, this.settings) }));
   }
 
   private rotate(): void {

@@ -33,6 +33,9 @@ export class EventClassifier {
   /** Creations of the last few seconds that no initialisation line has been folded into yet. */
   private readonly credits = new TimedQueue<{ time: number }>();
   private readonly refusals: RefusalPairing;
+  /** The time of the last record classified: the log's clock, which a quiet followed log moves on. */
+  private lastTime = Number.NEGATIVE_INFINITY;
+  private classified = 0;
 
   constructor(private readonly emit: (ev: LogEvent) => void) {
     this.refusals = new RefusalPairing(emit);
@@ -43,6 +46,8 @@ export class EventClassifier {
    * candidate keywords in a line that holds `text` unchanged (no escapes decoded, no colour codes removed).
    */
   classify(record: LogRecord, ref: LineRef, text: string = record.message, keywords?: number): boolean {
+    this.classified++;
+    this.lastTime = record.time;
     this.flushInits(record.time);
     this.refusals.flush(record.time);
     for (let n = 0; n < TEMPLATES.length; n++) {
@@ -92,6 +97,28 @@ export class EventClassifier {
   finish(): void {
     this.flushInits(Number.POSITIVE_INFINITY);
     this.refusals.flush();
+  }
+
+  /** Records classified so far: a followed log's quiet counts from the last, not from lines no rule reads. */
+  get records(): number {
+    return this.classified;
+  }
+
+  /** Whether a line is held back for a partner line still to come. */
+  get holding(): boolean {
+    return this.refusals.holding || this.pendingInits.length > 0;
+  }
+
+  /**
+   * A followed log has had no new line to classify for `quietMs` (at least verifier/input/quiet-watch.ts's grace):
+   * lets through what no line still to come can pair with. A goodbye's partner is written with it, so
+   * it goes; an initialisation goes once its span has passed, counting the quiet as log time going by,
+   * as it does in a live log. Returns whether anything is still held.
+   */
+  releaseAfterQuiet(quietMs: number): boolean {
+    this.refusals.flush();
+    this.flushInits(this.lastTime + quietMs);
+    return this.holding;
   }
 
   private onInit(init: PendingInit): void {

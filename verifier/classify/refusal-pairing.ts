@@ -19,6 +19,11 @@ export class RefusalPairing {
 
   constructor(private readonly emit: (ev: LogEvent) => void) {}
 
+  /** Whether a goodbye is held for the line that may pair with it. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   /** One line reporting a refused handshake: emitted, held, or dropped as the second line of a pair. */
   report(reporter: RefusalReporter, ev: LogEvent): void {
     if (reporter === 'application' && this.held?.time === ev.time) {

@@ -1,4 +1,5 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
+import type { Clock } from '../../contract/clock.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -14,6 +15,11 @@ export interface InputSource {
   stream: AsyncIterable<Buffer | string>;
   /** A plain file's open handle, for a reader of its own instead of `stream` (which then is not used). */
   plain?: PlainFile;
+  /**
+   * Set for a log that grows while it is read (`--follow`): lines held for a partner are let through
+   * once it has been quiet a while, by this clock (verifier/input/quiet-watch.ts).
+   */
+  followed?: { clock: Clock };
 }
 
 /** A plain file opened for reading: its descriptor and its size when opened. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../gateway/clock.ts';
+import { systemClock } from '../../contract/clock.ts';
 
 describe('systemClock', () => {
   afterEach(() => {
