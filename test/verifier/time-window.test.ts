@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConnectUnansweredRule } from '../../verifier/rules/connect-unanswered.ts';
 import { RecentCreations } from '../../verifier/rules/recent-creations.ts';
+import { DEFAULT_THRESHOLDS } from '../../verifier/rules/thresholds.ts';
 import { TimeWindow } from '../../verifier/rules/time-window.ts';
 
 const EVENTS = 200_000;
@@ -31,5 +33,20 @@ describe('windows stay cheap when the log clock jumps back', () => {
     for (let i = 0; i < EVENTS; i++) r.add(i - 1, 'late');
     expect(r.count(3_600_000 + EVENTS, 3_600_000)).toBe(EVENTS);
     expect(r.count(3_600_000 + EVENTS, 3_600_000, 'late')).toBe(0);
+  });
+});
+
+describe('connect-unanswered stays cheap in a dense storm', () => {
+  // A storm of 1,000 unanswered attempts a second keeps 10,000 attempts waiting for their 10 s answer;
+  // expiring them by a pass over every waiting attempt at each line cost the whole list per line.
+  it('1,000,000 attempts a millisecond apart, none answered, take no pass over the waiting ones each', { timeout: 30_000 }, () => {
+    const rule = new ConnectUnansweredRule(DEFAULT_THRESHOLDS);
+    for (let i = 0; i < 1_000_000; i++) rule.observe({ kind: 'attempt', attempt: 1, time: i, zoned: false, broker: 'angel', user: `u${i % 3}`, ref: { file: 'storm.log', line: i + 1 } });
+    const found = rule.finish(1_000_000 + 60_000);
+    expect(found.map((f) => [f.rule, f.severity, f.count])).toEqual([
+      ['connect-unanswered', 'error', 333_334],
+      ['connect-unanswered', 'error', 333_333],
+      ['connect-unanswered', 'error', 333_333],
+    ]);
   });
 });
