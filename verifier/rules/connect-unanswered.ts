@@ -7,6 +7,10 @@ import { OpenConnections, RefusalPattern } from './refusal-pattern.ts';
 import { SubjectMap } from './subject-map.ts';
 import type { SubjectTable } from './subject-table.ts';
 import { TimeWindow } from './time-window.ts';
+import { placeFor } from '../sorted-place.ts';
+
+// Expired attempts are compacted away once they are this many and over half the list.
+const COMPACT_AT = 1024;
 
 interface Subject {
   window: TimeWindow<LogEvent>;
@@ -31,7 +35,10 @@ interface Pending {
  */
 export class ConnectUnansweredRule implements Rule {
   readonly name = 'connect-unanswered';
+  /** Attempts waiting for their `Connected`, in time order from `head`, with their times apart. */
   private pending: Pending[] = [];
+  private times: number[] = [];
+  private head = 0;
   private readonly open: OpenConnections;
   private readonly subjects = new SubjectMap<Subject>({
     // Quiet past its window and its refusal pattern's: no later attempt can join a burst of it.
@@ -50,12 +57,14 @@ export class ConnectUnansweredRule implements Rule {
 
   observe(ev: LogEvent): void {
     if (ev.time > this.now) this.now = ev.time;
-    if (ev.kind === 'attempt') this.pending.push({ ev, overlaps: this.open.overlaps(ev) });
+    if (ev.kind === 'attempt') this.wait({ ev, overlaps: this.open.overlaps(ev) });
     else if (ev.kind === 'connected') {
-      this.pending = this.pending.filter(
-        ({ ev: a }) =>
-          !(a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= this.t.answerMs),
-      );
+      const answered = (a: LogEvent) =>
+        a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= this.t.answerMs;
+      const still = this.pending.slice(this.head).filter((p) => !answered(p.ev));
+      this.pending = still;
+      this.times = still.map((p) => p.ev.time);
+      this.head = 0;
     }
     this.open.observe(ev);
     this.expire(this.now);
@@ -75,14 +84,20 @@ export class ConnectUnansweredRule implements Rule {
       : s.builder.build(`${head}: ${s.pattern.why()}`, undefined, 'warning');
   }
 
+  /** Keeps the waiting attempts in time order, so those past their answer time are the oldest. */
+  private wait(p: Pending): void {
+    const i = placeFor(this.times, this.head, p.ev.time);
+    this.times.splice(i, 0, p.ev.time);
+    this.pending.splice(i, 0, p);
+  }
+
   private expire(now: number): void {
-    if (this.pending.length === 0 || now - this.pending[0].ev.time <= this.t.answerMs) return;
-    const stillPending: Pending[] = [];
-    for (const a of this.pending) {
-      if (now - a.ev.time > this.t.answerMs) this.unanswered(a);
-      else stillPending.push(a);
+    while (this.head < this.pending.length && now - this.times[this.head] > this.t.answerMs) this.unanswered(this.pending[this.head++]);
+    if (this.head >= COMPACT_AT && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
     }
-    this.pending = stillPending;
   }
 
   private unanswered({ ev: a, overlaps }: Pending): void {
