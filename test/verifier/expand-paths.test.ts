@@ -67,6 +67,18 @@ describe('expandPaths walks while the run reads', () => {
     expect(rel(await collect(expandPaths([path.join(tmp.dir, 'real')])))).toEqual(['real/z-link/app.log']);
   });
 
+  it('reads each file once however often it is reached: a folder given twice or inside another, a named file, a link', async () => {
+    await files(['logs/a.log', 'logs/sub/b.log', 'other/c.log']);
+    await symlink(path.join(tmp.dir, 'logs', 'a.log'), path.join(tmp.dir, 'other', 'link-to-a.log'));
+    await symlink(path.join(tmp.dir, 'other', 'c.log'), path.join(tmp.dir, 'logs', 'link-to-c.log'));
+    const logs = path.join(tmp.dir, 'logs');
+    const other = path.join(tmp.dir, 'other');
+    const found = rel(await collect(expandPaths([logs, `${logs}/sub`, `${logs}/a.log`, other, logs, `${other}/c.log`])));
+    expect(found).toEqual(['logs/a.log', 'logs/link-to-c.log', 'logs/sub/b.log']);
+    // Named first, a file is not read again where a walk lists it or a link reaches it.
+    expect(rel(await collect(expandPaths([`${other}/c.log`, `${logs}/a.log`, logs, other])))).toEqual(['other/c.log', 'logs/a.log', 'logs/sub/b.log']);
+  });
+
   it('fails on a missing path before yielding anything', async () => {
     await files(['a.log']);
     const it = expandPaths([path.join(tmp.dir, 'a.log'), path.join(tmp.dir, 'missing.log')]);

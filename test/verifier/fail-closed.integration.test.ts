@@ -47,6 +47,20 @@ describe('stormcheck verify fails closed on what it cannot read', () => {
     expect(report.unreadableCount).toBe(1);
   });
 
+  it('a storm log named in a folder that can be searched but not listed is still read, beside the folder walked', async () => {
+    const logs = await openFolder();
+    const locked = path.join(logs, 'locked');
+    await mkdir(locked);
+    await copyFile(INCIDENT, path.join(locked, 'storm.log'));
+    await chmod(path.join(locked, 'storm.log'), 0o644);
+    await chmod(locked, 0o711);
+    const { code, stdout } = await stormcheck(['verify', logs, path.join(locked, 'storm.log'), '--skip-unreadable', '--reporter', 'json'], NOBODY);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as VerifyReport;
+    expect(report.unreadable).toEqual([{ file: locked, reason: 'permission denied (EACCES)' }]);
+    expect(report.findings).toContainEqual(expect.objectContaining({ rule: 'connect-storm', input: path.join(locked, 'storm.log') }));
+  });
+
   it('an unreadable file found in a folder is named with its reason, in every reporter', async () => {
     const logs = await openFolder();
     await chmod(await tmp.file('logs/secret.log', healthy), 0o600);
