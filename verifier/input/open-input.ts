@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import type { Clock } from '../../contract/clock.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
+import type { Clock } from '../../contract/clock.ts';
 import { createGunzip } from 'node:zlib';
 import { decodeUtf16, utf16Of } from './decode-utf16.ts';
 import { VerifyInputError } from './input-error.ts';

@@ -3,6 +3,13 @@ import { SEVERITIES, type RuleFinding, type Severity } from '../types.ts';
 /** Subjects a rule details, each with its own finding; later ones that fire are summarised with counts. */
 export const MAX_DETAILED_SUBJECTS = 1_000;
 
+/**
+ * How much the map grows between sweeps. Each sweep visits every subject, so any growth factor keeps
+ * the cost per subject constant; doubling let quiet subjects pile up to twice the busy ones (forced
+ * reconnects of 300,000 users: 149 MB, against 129 MB at a quarter).
+ */
+const SWEEP_GROWTH = 1.25;
+
 /** What a rule needs to know of its subject state to let it go. */
 export interface SubjectLifecycle<S> {
   /** Nothing happened to it within the rule's window: its state can no longer change a verdict by itself. */
@@ -15,8 +22,8 @@ export interface SubjectLifecycle<S> {
 
 /**
  * A rule's state per subject (user, broker) that forgets what it no longer needs, so a log naming a
- * million users costs what its busy subjects do. When the map has doubled since the last sweep, quiet
- * subjects that never fired are dropped, and quiet ones that fired beyond the first
+ * million users costs what its busy subjects do. When the map has grown by a quarter since the last
+ * sweep, quiet subjects that never fired are dropped, and quiet ones that fired beyond the first
  * {@link MAX_DETAILED_SUBJECTS} are folded into one summary finding per severity ({@link findings}).
  */
 export class SubjectMap<S> {
@@ -76,7 +83,7 @@ export class SubjectMap<S> {
       }
       this.map.delete(key);
     }
-    this.sweepAt = Math.max(this.minSweep, Math.ceil(this.map.size * 1.25));
+    this.sweepAt = Math.max(this.minSweep, Math.ceil(this.map.size * SWEEP_GROWTH));
   }
 }
 
