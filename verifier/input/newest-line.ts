@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseLine, type LogFormat } from '../parse/parse-line.ts';
 import { openInput } from './open-input.ts';
 
@@ -19,20 +19,21 @@ export async function newestLineTime(files: AsyncIterable<string>, format: LogFo
 }
 
 async function tailOf(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+  // Synchronous, as verify reads small files: 100,000 files spent 15 s waiting on the thread pool.
+  const fd = openSync(file, 'r');
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
     const head = Buffer.alloc(2);
-    await handle.read(head, 0, 2, 0);
+    readSync(fd, head, 0, 2, 0);
     const encoded = (head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
     if (!encoded) {
       const length = Math.min(size, TAIL_BYTES);
       const buf = Buffer.alloc(length);
-      await handle.read(buf, 0, length, size - length);
-      return buf.toString('utf8');
+      const read = readSync(fd, buf, 0, length, size - length);
+      return buf.toString('utf8', 0, read);
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   let tail = Buffer.alloc(0);
   for await (const chunk of (await openInput(file)).stream) {
