@@ -1,6 +1,11 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { wantsColour } from '../../verifier/reporters/colour-choice.ts';
-import { progressOnTerminal, progressText } from '../../verifier/progress-line.ts';
+import { inputBytes, progressOnTerminal, progressText } from '../../verifier/progress-line.ts';
+import { tempDirPerTest } from '../support/run-stormcheck.ts';
+
+const tmp = tempDirPerTest();
 
 describe('verify progress line', () => {
   it('shows the share of the total bytes and the rate', () => {
@@ -33,6 +38,18 @@ describe('verify progress line', () => {
       '<col 0>', 'stormcheck verify: 30% of 100 MB, 100 MB/s', '<clear 1>',
       '<col 0>', '<clear 0>',
     ]);
+  });
+});
+
+describe('verify progress total', () => {
+  it('is the bytes of every file the paths stand for, and unknown when a .gz or stdin is among them', async () => {
+    await mkdir(path.join(tmp.dir, 'logs', 'sub'), { recursive: true });
+    await writeFile(path.join(tmp.dir, 'logs', 'a.log'), 'x'.repeat(10));
+    await writeFile(path.join(tmp.dir, 'logs', 'sub', 'b.log'), 'y'.repeat(32));
+    expect(await inputBytes([path.join(tmp.dir, 'logs')])).toBe(42);
+    await writeFile(path.join(tmp.dir, 'logs', 'c.log.1.gz'), 'z');
+    expect(await inputBytes([path.join(tmp.dir, 'logs')])).toBeUndefined();
+    expect(await inputBytes(['-'])).toBeUndefined();
   });
 });
 
