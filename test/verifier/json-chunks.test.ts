@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JSON_CHUNK_CHARS, jsonDocumentChunks } from '../../verifier/reporters/json-chunks.ts';
-
-/** What the json and sarif reporters wrote as one string before they streamed: the output to match. */
-function oneString(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`;
-}
+import { oneStringJson } from '../support/one-string-json.ts';
 
 // Any UTF-16 code unit (so lone surrogates), whole astral characters, and the characters JSON escapes.
 const unit = fc.oneof(
@@ -28,7 +24,7 @@ describe('the JSON streaming writer of the json and sarif reporters', () => {
   it('writes exactly JSON.stringify(value, null, 2) with U+2028 and U+2029 escaped, and a final newline', () => {
     fc.assert(
       fc.property(value.filter((v) => JSON.stringify(v) !== undefined), (v) => {
-        expect([...jsonDocumentChunks(v)].join('')).toBe(oneString(v));
+        expect([...jsonDocumentChunks(v)].join('')).toBe(oneStringJson(v));
       }),
       { numRuns: 2_000 },
     );
@@ -37,7 +33,7 @@ describe('the JSON streaming writer of the json and sarif reporters', () => {
   it('writes a report-sized value in chunks of about its chunk size, not as one string', () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ second: `2025-11-11T09:45:${i}`, subject: 'u\u2028', creations: i, gone: undefined }));
     const chunks = [...jsonDocumentChunks({ timeline: rows, empty: {}, none: [] })];
-    expect(chunks.join('')).toBe(oneString({ timeline: rows, empty: {}, none: [] }));
+    expect(chunks.join('')).toBe(oneStringJson({ timeline: rows, empty: {}, none: [] }));
     expect(chunks.length).toBeGreaterThan(10);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 * JSON_CHUNK_CHARS);
   });

@@ -4,23 +4,11 @@ import type { VerifyReport } from '../../verifier/index.ts';
 import { renderJunit } from '../../verifier/reporters/junit.ts';
 import { builtInRuleNames } from '../../verifier/rules/index.ts';
 import { schemaErrors } from '../support/sarif-validation.ts';
-import { oa, stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
+import { burstingUsers } from '../support/log-shapes.ts';
+import { oneStringJson } from '../support/one-string-json.ts';
+import { stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
 
 const tmp = tempDirPerTest();
-
-/** The json and sarif documents as one JSON.stringify before the reporters streamed (docs/verify.md#memory-stays-bounded). */
-function oneString(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`;
-}
-
-/** `users` users each creating three adapters 20 ms apart: two findings per user, with evidence. */
-function burstingUsers(users: number): string {
-  const lines: string[] = [];
-  for (let u = 0; u < users; u++) {
-    for (let k = 0; k < 3; k++) lines.push(oa(u * 100 + k * 20, `Creating NEW angel adapter for user u${u}`, 'INFO', 'broker_factory'));
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 describe('stormcheck verify streams its reports', () => {
   it('json, sarif and junit of a run with 1,000 listed findings: the file is the stdout document, and each is the one-string document', async () => {
@@ -40,13 +28,13 @@ describe('stormcheck verify streams its reports', () => {
     const report = JSON.parse(stdout.json) as VerifyReport;
     expect(report.findings).toHaveLength(1_000);
     expect(stdout.json).toContain('users\\u2028.log');
-    expect(stdout.json).toBe(oneString(report));
+    expect(stdout.json).toBe(oneStringJson(report));
     // Several of the writer's 64 K-character chunks, so the file was written in more than one write.
     expect(stdout.json.length).toBeGreaterThan(10 * 65_536);
 
     const sarif = JSON.parse(stdout.sarif) as { runs: { results: unknown[] }[] };
     expect(sarif.runs[0].results).toHaveLength(1_000);
-    expect(stdout.sarif).toBe(oneString(sarif));
+    expect(stdout.sarif).toBe(oneStringJson(sarif));
     expect(await schemaErrors(sarif)).toEqual([]);
 
     expect(stdout.junit).toBe([...renderJunit(report, { failOn: report.failOn, rules: builtInRuleNames() })].join(''));
