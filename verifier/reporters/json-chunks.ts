@@ -19,7 +19,7 @@ interface Frame {
  * U+2028 and U+2029 escaped, then a newline, without ever holding the whole text. JSON allows the two
  * separators raw, but a file name holding one breaks line-based tools and older JavaScript. Members
  * whose value has no JSON form (undefined, a function) are left out of objects and are `null` in
- * arrays, `toJSON` is honoured, and a cycle throws the TypeError JSON.stringify throws.
+ * arrays, `toJSON` is honoured, and a cycle throws a TypeError, as JSON.stringify does.
  */
 export function* jsonDocumentChunks(value: unknown): Generator<string, void, undefined> {
   const stack: Frame[] = [];

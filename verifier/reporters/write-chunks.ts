@@ -12,7 +12,7 @@ export async function writeChunksToFile(file: string, chunks: Iterable<string>, 
 }
 
 /**
- * Writes a reporter's chunks to stdout, which stays open for whatever follows; when the reader is
+ * Writes a reporter's chunks to a stream left open for what follows (stdout); when its reader is
  * slower than the reporter, waits for `drain` before the next chunk.
  */
 export async function writeChunksToStream(out: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {

@@ -13,7 +13,8 @@ export interface WriteFailure {
 /**
  * Writes the report once per target: files first, each on its own (one unwritable path does not cost
  * the others their document), then the stdout documents in the order given. Colour is only ever used
- * on stdout. Each document is written chunk by chunk as its reporter yields them.
+ * on stdout. Each document is written chunk by chunk as its reporter yields them; `stdout` is
+ * process.stdout in the CLI and any writable stream in a test.
  */
 export async function writeReports(
   report: VerifyReport,
