@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { intOption } from './bench-args.ts';
+import { intOption, stringOption } from './bench-args.ts';
 import { median } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 
@@ -28,8 +28,7 @@ export const mockFaultsIdle: Benchmark = {
   async run(args: string[]): Promise<BenchTable> {
     const runs = intOption(args, 'runs', 5);
     const seconds = intOption(args, 'seconds', 3);
-    const at = args.indexOf('--baseline-dist');
-    const baseline = at >= 0 ? args[at + 1] : undefined;
+    const baseline = stringOption(args, 'baseline-dist');
     const variants: Array<[string, string, 'fresh' | 'idle']> = [
       ['this build, no fault ever', THIS_DIST, 'fresh'],
       ['this build, faults injected then removed', THIS_DIST, 'idle'],

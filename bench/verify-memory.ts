@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stringOption } from './bench-args.ts';
 import { BUILT_CLI } from './built-cli.ts';
 import { measureProcess, type ProcessRun } from './measure-process.ts';
 import { median } from './summary.ts';
@@ -103,10 +104,20 @@ function option(args: string[], name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+/** Peak RSS, time and report of each build's runs on one input with one reporter. */
+interface BuildRuns {
+  label: string;
+  cli: string;
+  report: string;
+  runs: ProcessRun[];
+}
+
 /**
  * docs/benchmarks.md#verify-memory: peak RSS and wall time of `stormcheck verify` on each hostile
- * input of issue 23, with the text reporter on stdout and the JSON reporter to a file (which must be
- * written), medians of `--runs` (3); `node -e 0` in the same run is the floor.
+ * input of issue 23, with the text reporter and the JSON reporter each to a file (which must be
+ * written), medians of `--runs` (3); `node -e 0` in the same run is the floor. `--baseline-dist DIR`
+ * alternates each run with another build's (its `dist/`), adds its rows, this build's peak RSS as a
+ * ratio of it, and whether both wrote the same report bytes.
  */
 export const verifyMemory: Benchmark = {
   name: 'verify-memory',
@@ -114,34 +125,52 @@ export const verifyMemory: Benchmark = {
   async run(args: string[]): Promise<BenchTable> {
     const runs = Math.max(1, Math.floor(option(args, 'runs', 3)));
     const scale = Math.min(1, option(args, 'scale', 1));
+    const baseline = stringOption(args, 'baseline-dist');
     const dir = await mkdtemp(path.join(tmpdir(), 'stormcheck-bench-'));
     const rows: BenchTable['rows'] = [];
     const notes: string[] = [];
     const data: Record<string, ProcessRun[]> = {};
+    const dash = baseline ? ['-'] : [];
+    let compared = 0;
+    let identical = 0;
     try {
       const floor: ProcessRun[] = [];
       for (let i = 0; i < runs; i++) floor.push(await measureProcess(process.execPath, ['-e', '0']));
-      rows.push(['node -e 0 (floor)', '-', (median(floor.map((r) => r.seconds))).toFixed(2), median(floor.map((r) => r.peakRssMb)).toFixed(0), 0, '-', '-']);
+      rows.push(['node -e 0 (floor)', '-', (median(floor.map((r) => r.seconds))).toFixed(2), median(floor.map((r) => r.peakRssMb)).toFixed(0), 0, '-', '-', ...dash]);
       for (const input of INPUTS) {
         process.stderr.write(`bench: generating ${input.name} (scale ${scale})\n`);
         const target = await input.make(dir, scale);
         for (const reporter of ['text', 'json']) {
-          const report = path.join(dir, `report.${reporter}`);
-          const measured: ProcessRun[] = [];
+          const builds: BuildRuns[] = [
+            { label: input.name, cli: BUILT_CLI, report: path.join(dir, `report.${reporter}`), runs: [] },
+            ...(baseline ? [{ label: `${input.name} (baseline)`, cli: path.join(baseline, 'bin/stormcheck.js'), report: path.join(dir, `baseline.${reporter}`), runs: [] }] : []),
+          ];
           for (let i = 0; i < runs; i++) {
-            process.stderr.write(`bench: run ${i + 1}/${runs}: ${input.name}, ${reporter}\n`);
-            await rm(report, { force: true });
-            measured.push(await measureProcess(process.execPath, [BUILT_CLI, 'verify', target, '--reporter', `${reporter}=${report}`]));
+            for (const build of builds) {
+              process.stderr.write(`bench: run ${i + 1}/${runs}: ${build.label}, ${reporter}\n`);
+              await rm(build.report, { force: true });
+              build.runs.push(await measureProcess(process.execPath, [build.cli, 'verify', target, '--reporter', `${reporter}=${build.report}`]));
+            }
           }
-          data[`${input.name} ${reporter}`] = measured;
-          const written = await stat(report).then((s) => s.size).catch(() => 0);
-          const rss = median(measured.map((r) => r.peakRssMb));
-          const secs = median(measured.map((r) => r.seconds));
-          const missed: string[] = [];
-          if (rss >= TARGET_RSS_MB) missed.push(`peak RSS ${rss.toFixed(0)} MB, over the ${TARGET_RSS_MB} MB target`);
-          if (input.name === '100 k files' && secs >= TARGET_FILES_SECONDS * scale) missed.push(`${secs.toFixed(1)} s, over the ${TARGET_FILES_SECONDS} s target`);
-          notes.push(...missed.map((m) => `${input.name}, ${reporter}: ${m}`));
-          rows.push([input.name, reporter, secs.toFixed(2), rss.toFixed(0), measured.map((r) => r.code).join('/'), written > 0 ? `${(written / 1024).toFixed(0)} KiB` : 'none', missed.length === 0 ? 'met' : 'MISSED']);
+          const baseRss = builds[1] && median(builds[1].runs.map((r) => r.peakRssMb));
+          for (const [b, build] of builds.entries()) {
+            data[`${build.label} ${reporter}`] = build.runs;
+            const written = await stat(build.report).then((s) => s.size).catch(() => 0);
+            const rss = median(build.runs.map((r) => r.peakRssMb));
+            const secs = median(build.runs.map((r) => r.seconds));
+            const missed: string[] = [];
+            if (b === 0 && rss >= TARGET_RSS_MB) missed.push(`peak RSS ${rss.toFixed(0)} MB, over the ${TARGET_RSS_MB} MB target`);
+            if (b === 0 && input.name === '100 k files' && secs >= TARGET_FILES_SECONDS * scale) missed.push(`${secs.toFixed(1)} s, over the ${TARGET_FILES_SECONDS} s target`);
+            notes.push(...missed.map((m) => `${input.name}, ${reporter}: ${m}`));
+            const met = b > 0 ? '-' : missed.length === 0 ? 'met' : 'MISSED';
+            const ratio = baseRss === undefined ? [] : [(rss / baseRss).toFixed(2)];
+            rows.push([build.label, reporter, secs.toFixed(2), rss.toFixed(0), build.runs.map((r) => r.code).join('/'), written > 0 ? `${(written / 1024).toFixed(0)} KiB` : 'none', met, ...ratio]);
+          }
+          if (builds[1]) {
+            compared++;
+            if ((await readFile(builds[0].report)).equals(await readFile(builds[1].report))) identical++;
+            else notes.push(`${input.name}, ${reporter}: the report differs from the baseline's`);
+          }
         }
         await rm(target, { recursive: true, force: true });
       }
@@ -149,9 +178,10 @@ export const verifyMemory: Benchmark = {
       await rm(dir, { recursive: true, force: true });
     }
     if (notes.length === 0) notes.push(`every input under ${TARGET_RSS_MB} MB peak RSS; 100 k files under ${TARGET_FILES_SECONDS} s`);
+    if (baseline) notes.push(`reports byte-identical to the baseline's: ${identical} of ${compared}`);
     return {
-      title: `verify memory (issue 23): median of ${runs} run(s), scale ${scale}`,
-      columns: ['input', 'reporter', 'seconds', 'peak RSS MB', 'exit', 'report written', 'target'],
+      title: `verify memory (issue 23): median of ${runs} run(s), scale ${scale}${baseline ? `, alternated with ${baseline}` : ''}`,
+      columns: ['input', 'reporter', 'seconds', 'peak RSS MB', 'exit', 'report written', 'target', ...(baseline ? ['x baseline RSS'] : [])],
       rows,
       notes,
       data,

@@ -9,6 +9,7 @@ import { alternatedRuns, measureProcess } from './measure-process.ts';
 import { median } from './summary.ts';
 import type { Benchmark, BenchTable } from './table.ts';
 import { BUILT_CLI } from './built-cli.ts';
+import { stringOption } from './bench-args.ts';
 
 const GIB = 1 << 30;
 // Issue 23 item 6: within 1.25x grep -cE on a quiet machine (it was 2 before).
@@ -26,11 +27,6 @@ function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   const v = i >= 0 ? Number(args[i + 1]) : fallback;
   return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
-function stringOption(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 /**

@@ -196,7 +196,7 @@ async function report(
     done,
     targets,
     { colour: how.colour, failOn: done.failOn, rules: [...builtInRuleNames(how.enabled), ...how.userRules], html: how.html, anchors: how.anchors },
-    (text) => process.stdout.write(text),
+    process.stdout,
   );
   for (const f of failures) process.stderr.write(`stormcheck: cannot write --reporter ${f.target.name}=${f.target.path}: ${f.reason}\n`);
   return failures.length > 0;

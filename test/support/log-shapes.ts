@@ -34,6 +34,12 @@ export const connecting = (ms: number, n: number) => oa(ms, `Connecting to Angel
 export const connected = (ms: number) => oa(ms, 'Connected to Angel WebSocket');
 export const createAdapter2025 = (ms: number) => oa(ms, 'Creating adapter for broker: angel', 'INFO', 'broker_factory');
 export const createNew = (ms: number, user = 'rajandran') => oa(ms, `Creating NEW angel adapter for user ${user}`, 'INFO', 'broker_factory');
+/** `users` users, each creating three adapters 20 ms apart, one user every 100 ms: findings for every user. */
+export function burstingUsers(users: number): string {
+  const lines: string[] = [];
+  for (let u = 0; u < users; u++) for (let k = 0; k < 3; k++) lines.push(createNew(u * 100 + k * 20, `u${u}`));
+  return `${lines.join('\n')}\n`;
+}
 export const lastClient = (ms: number, user = 'rajandran') => oa(ms, `Last client for user ${user} disconnected. Disconnecting angel adapter.`, 'INFO', 'server');
 /** OpenAlgo 2026's adapter reconnect loop: `delay = min(5 * 2**n, 60)`. */
 export const reconnectingIn = (ms: number, delayS: number, n: number) => oa(ms, `Reconnecting in ${delayS}s (attempt ${n})`);

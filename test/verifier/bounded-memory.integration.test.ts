@@ -1,18 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../verifier/index.ts';
+import { burstingUsers } from '../support/log-shapes.ts';
 import { oa, stormcheck, tempDirPerTest } from '../support/run-stormcheck.ts';
 
 const tmp = tempDirPerTest();
-
-/** `users` users, each creating three adapters 20 ms apart, one user every 100 ms: a finding per user. */
-function burstingUsers(users: number): string {
-  const lines: string[] = [];
-  for (let u = 0; u < users; u++) {
-    for (let k = 0; k < 3; k++) lines.push(oa(u * 100 + k * 20, `Creating NEW angel adapter for user u${u}`, 'INFO', 'broker_factory'));
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 describe('stormcheck verify stays bounded on hostile inputs (the sizes and RSS are in npm run bench -- --only verify-memory)', () => {
   it('5,000 users each with findings: the first subjects are detailed, the rest summarised with counts, and every reporter writes its report', async () => {

@@ -15,10 +15,11 @@ const TITLE = 'stormcheck verify';
  * findings as room allows, and a last `::notice` saying how many findings have no annotation. An input
  * error that stopped the run is one `::error::`.
  */
-export function renderGithub(report: VerifyReport): string {
+export function* renderGithub(report: VerifyReport): Generator<string, void, undefined> {
   if (report.error) {
     const file = report.error.file ? `file=${prop(report.error.file)},` : '';
-    return `::error ${file}title=${prop(TITLE)}::${data(report.error.message)}\n`;
+    yield `::error ${file}title=${prop(TITLE)}::${data(report.error.message)}\n`;
+    return;
   }
   const ranked = report.findings
     .map((f, i) => ({ f, i }))
@@ -38,7 +39,11 @@ export function renderGithub(report: VerifyReport): string {
   const shown = [...errors.slice(0, CAP), ...warnings.slice(0, CAP), ...infos.slice(0, Math.max(0, noticeRoom - notices.length))];
   const omitted = report.findings.length + report.omitted.findings - shown.length;
   const more = omitted > 0 ? [`::notice title=${prop(TITLE)}::${data(`… and ${omitted} more finding(s): see the job summary`)}\n`] : [];
-  return [...shown.map(annotation), ...unreadableWarning(report), ...notices.slice(0, noticeRoom), ...more].join('');
+  // One workflow command a chunk: each ends with its newline.
+  yield* shown.map(annotation);
+  yield* unreadableWarning(report);
+  yield* notices.slice(0, noticeRoom);
+  yield* more;
 }
 
 /** Entries skipped under `--skip-unreadable`, counted in one warning (the verdict covers only the rest). */

@@ -20,8 +20,13 @@ export interface RenderOptions {
   anchors?: ReportAnchors;
 }
 
-/** A reporter turns the finished report (or the input error that replaced it) into one document. */
-export type Reporter = (report: VerifyReport, opts: RenderOptions) => string;
+/**
+ * A reporter turns the finished report (or the input error that replaced it) into its document, yielded
+ * in chunks (a line, a finding, a testcase, or about 64 K characters of JSON) so the whole text is never
+ * held at once. A chunk ends between characters, never inside a surrogate pair, so writing the chunks
+ * one by one gives the bytes of the joined document.
+ */
+export type Reporter = (report: VerifyReport, opts: RenderOptions) => Iterable<string>;
 
 /** The reporters `--reporter NAME[=PATH]` may name; a new one is one module plus one entry here. */
 export const REPORTERS = {
@@ -55,7 +60,7 @@ export function parseReporterTarget(spec: string): ReporterTarget {
   return path === undefined ? { name: name as ReporterName } : { name: name as ReporterName, path };
 }
 
-/** Renders the report with the named reporter. */
-export function render(report: VerifyReport, reporter: ReporterName, opts: RenderOptions): string {
+/** The report's document in the named reporter's format, chunk by chunk. */
+export function render(report: VerifyReport, reporter: ReporterName, opts: RenderOptions): Iterable<string> {
   return REPORTERS[reporter](report, opts);
 }

@@ -3,49 +3,61 @@ import { SEVERITIES, type Finding, type Severity, type VerifyReport } from '../t
 
 const CLASSNAME = 'stormcheck.verify';
 
+/** One rule's findings, and those of them at or above `failOn`. */
+interface RuleFindings {
+  rule: string;
+  findings: Finding[];
+  failing: Finding[];
+}
+
 /**
  * JUnit XML with one testcase per rule: a rule fails when it has findings at or above `failOn`, and
  * carries the `file`, `line` (its first evidence) and `time` of its first finding. An input error is
- * one testcase in error. Every attribute and text is escaped.
+ * one testcase in error. Every attribute and text is escaped. The counts come first, then one testcase
+ * a chunk.
  */
-export function renderJunit(report: VerifyReport, opts: { failOn: Severity; rules: readonly string[] }): string {
+export function* renderJunit(report: VerifyReport, opts: { failOn: Severity; rules: readonly string[] }): Generator<string, void, undefined> {
   if (report.error) {
     const e = report.error;
-    return document(1, 0, 1, [
+    yield* document(1, 0, 1, [
       `    <testcase classname="${CLASSNAME}" name="input"${e.file ? ` file="${xml(e.file)}"` : ''}>\n` +
         `      <error type="${xml(e.code)}" message="${xml(e.message)}">${xml(e.message)}</error>\n` +
         `    </testcase>`,
     ]);
+    return;
   }
   const limit = SEVERITIES.indexOf(opts.failOn);
-  const names = [...new Set([...opts.rules, ...report.findings.map((f) => f.rule)])];
-  let failures = 0;
-  const cases = names.map((rule) => {
+  const rules: RuleFindings[] = [...new Set([...opts.rules, ...report.findings.map((f) => f.rule)])].map((rule) => {
     const findings = report.findings.filter((f) => f.rule === rule);
-    const failing = findings.filter((f) => SEVERITIES.indexOf(f.severity) <= limit);
-    const open = `    <testcase classname="${CLASSNAME}" name="${xml(rule)}"${where(findings[0])}`;
-    const body = findings.map(describe).join('\n');
-    if (failing.length === 0) {
-      return findings.length === 0 ? `${open}/>` : `${open}>\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
-    }
-    failures++;
-    const summary = failing.map((f) => f.message).join('; ');
-    return `${open}>\n      <failure type="${xml(failing[0].severity)}" message="${xml(summary)}">${xml(body)}</failure>\n    </testcase>`;
+    return { rule, findings, failing: findings.filter((f) => SEVERITIES.indexOf(f.severity) <= limit) };
   });
+  const baselineFails = report.baseline !== undefined && report.baseline.strict && report.baseline.unused.length > 0;
+  const tests = rules.length + (report.baseline ? 1 : 0) + (report.unreadableCount > 0 ? 1 : 0);
+  const failures = rules.filter((r) => r.failing.length > 0).length + (baselineFails ? 1 : 0);
+  yield* document(tests, failures, 0, cases(report, rules, baselineFails));
+}
+
+function* cases(report: VerifyReport, rules: RuleFindings[], baselineFails: boolean): Generator<string, void, undefined> {
+  for (const r of rules) yield ruleCase(r);
   if (report.baseline) {
     const b = report.baseline;
     const text = [baselineLine(b), ...baselineEntryLines(b), ...(report.suppressed ?? []).map((f) => `suppressed: ${describe(f)}`)].join('\n');
     const open = `    <testcase classname="${CLASSNAME}" name="baseline"`;
-    const failing = b.strict && b.unused.length > 0;
-    if (failing) failures++;
-    cases.push(
-      failing
-        ? `${open}>\n      <failure type="unused-baseline-entry" message="${xml(baselineLine(b))}">${xml(text)}</failure>\n    </testcase>`
-        : `${open}>\n      <system-out>${xml(text)}</system-out>\n    </testcase>`,
-    );
+    yield baselineFails
+      ? `${open}>\n      <failure type="unused-baseline-entry" message="${xml(baselineLine(b))}">${xml(text)}</failure>\n    </testcase>`
+      : `${open}>\n      <system-out>${xml(text)}</system-out>\n    </testcase>`;
   }
-  if (report.unreadableCount > 0) cases.push(unreadableCase(report));
-  return document(cases.length, failures, 0, cases);
+  if (report.unreadableCount > 0) yield unreadableCase(report);
+}
+
+function ruleCase({ rule, findings, failing }: RuleFindings): string {
+  const open = `    <testcase classname="${CLASSNAME}" name="${xml(rule)}"${where(findings[0])}`;
+  const body = findings.map(describe).join('\n');
+  if (failing.length === 0) {
+    return findings.length === 0 ? `${open}/>` : `${open}>\n      <system-out>${xml(body)}</system-out>\n    </testcase>`;
+  }
+  const summary = failing.map((f) => f.message).join('; ');
+  return `${open}>\n      <failure type="${xml(failing[0].severity)}" message="${xml(summary)}">${xml(body)}</failure>\n    </testcase>`;
 }
 
 /** Entries skipped under `--skip-unreadable`: a skipped testcase that counts and lists them. */
@@ -55,14 +67,20 @@ function unreadableCase(report: VerifyReport): string {
   return `    <testcase classname="${CLASSNAME}" name="unreadable-inputs">\n      <skipped message="${xml(message)}">${xml(listed)}</skipped>\n    </testcase>`;
 }
 
-function document(tests: number, failures: number, errors: number, cases: string[]): string {
-  return (
+function* document(tests: number, failures: number, errors: number, cases: Iterable<string>): Generator<string, void, undefined> {
+  yield (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<testsuites name="stormcheck" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
-    `  <testsuite name="stormcheck verify" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
-    `${cases.join('\n')}\n` +
-    `  </testsuite>\n</testsuites>\n`
+    `  <testsuite name="stormcheck verify" tests="${tests}" failures="${failures}" errors="${errors}">\n`
   );
+  let none = true;
+  for (const c of cases) {
+    none = false;
+    yield `${c}\n`;
+  }
+  // A suite with no testcase (every rule switched off) keeps the blank line it has always had.
+  if (none) yield '\n';
+  yield `  </testsuite>\n</testsuites>\n`;
 }
 
 /** `file`, `line` and `time` attributes of a finding (time: seconds from its first to its last line). */

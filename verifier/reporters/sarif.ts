@@ -5,7 +5,7 @@ import { fingerprint } from '../baseline/fingerprint.ts';
 import { RULE_CATALOG, ruleEntry } from '../rules/index.ts';
 import { ruleDocsUrl } from '../rules/rule-docs.ts';
 import type { Finding, Severity, VerifyReport } from '../types.ts';
-import { jsonDocument } from './json.ts';
+import { jsonDocumentChunks } from './json-chunks.ts';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 const ROOT_ID = 'REPOROOT';
@@ -26,7 +26,7 @@ export interface ReportAnchors {
  * else to the log's own file:// URI, and its `file:line` goes into the message. Suppressed findings are
  * results with an external suppression, so they stay visible. Every rule carries its `helpUri`.
  */
-export function renderSarif(report: VerifyReport, opts: { rules: readonly string[]; anchors?: ReportAnchors }): string {
+export function renderSarif(report: VerifyReport, opts: { rules: readonly string[]; anchors?: ReportAnchors }): Iterable<string> {
   const anchors = opts.anchors ?? {};
   const findings = [...report.findings, ...(report.suppressed ?? [])];
   const ids = [...new Set([...RULE_CATALOG.map((r) => r.name), ...opts.rules, ...findings.map((f) => f.rule)])];
@@ -76,7 +76,7 @@ export function renderSarif(report: VerifyReport, opts: { rules: readonly string
     results,
     properties: { verdict: report.verdict, failOn: report.failOn, linesRead: report.linesRead, baseline: report.baseline, unreadableCount: report.unreadableCount },
   };
-  return jsonDocument({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] });
+  return jsonDocumentChunks({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] });
 }
 
 function located(f: Finding, anchors: ReportAnchors): { message: { text: string }; locations?: unknown[] } {

@@ -1,7 +1,7 @@
-import { appendFile } from 'node:fs/promises';
 import type { VerifyReport } from '../types.ts';
 import type { ReporterTarget } from './index.ts';
 import { renderSummary } from './summary.ts';
+import { writeChunksToFile } from './write-chunks.ts';
 
 /**
  * In GitHub Actions, the Markdown summary goes to the job's page (`$GITHUB_STEP_SUMMARY`, appended as
@@ -12,7 +12,7 @@ export async function appendStepSummary(report: VerifyReport, targets: readonly 
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file || targets.some((t) => t.name === 'summary' && t.path === file)) return undefined;
   try {
-    await appendFile(file, renderSummary(report));
+    await writeChunksToFile(file, renderSummary(report), true);
     return undefined;
   } catch (err) {
     return `cannot write the job summary to GITHUB_STEP_SUMMARY=${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;

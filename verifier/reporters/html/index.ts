@@ -27,7 +27,12 @@ export class HtmlContextBuilder {
 
 const NO_EVENTS: EventSeries = { axis: 'clock', starts: [], x: [], breaks: [], bucketMs: 1000, subjects: [] };
 
-/** verify's `html` reporter: the page of charts, or, without a context (in-process use), the summary and findings alone. */
-export function renderHtml(report: VerifyReport, opts: { failOn: Severity; html?: HtmlContext }): string {
-  return renderPage(verifyPage({ report, failOn: opts.failOn, series: opts.html?.series ?? NO_EVENTS, evidence: opts.html?.evidence ?? new Map() }));
+/**
+ * verify's `html` reporter: the page of charts, or, without a context (in-process use), the summary and
+ * findings alone. The page is one chunk: its bulk is the chart data, one compact JSON literal in one
+ * `<script>` element (a second JSON writer, unindented and with `<` escaped, for no saving: the page
+ * model it is made from is whole in memory anyway, and its series are at most 2,000 buckets each).
+ */
+export function* renderHtml(report: VerifyReport, opts: { failOn: Severity; html?: HtmlContext }): Generator<string, void, undefined> {
+  yield renderPage(verifyPage({ report, failOn: opts.failOn, series: opts.html?.series ?? NO_EVENTS, evidence: opts.html?.evidence ?? new Map() }));
 }
