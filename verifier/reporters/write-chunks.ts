@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
@@ -13,8 +13,16 @@ export async function writeChunksToFile(file: string, chunks: Iterable<string>, 
 
 /**
  * Writes a reporter's chunks to a stream left open for what follows (stdout); when its reader is
- * slower than the reporter, waits for `drain` before the next chunk.
+ * slower than the reporter, waits for `drain` before the next chunk. A reader gone (EPIPE: `| head`)
+ * ends the writing, not the run.
  */
 export async function writeChunksToStream(out: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) if (!out.write(chunk)) await once(out, 'drain');
+  try {
+    for (const chunk of chunks) {
+      if ((out as Writable).destroyed) return;
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
 }
