@@ -13,3 +13,14 @@ export function placeFor(times: readonly number[], head: number, time: number): 
   }
   return lo;
 }
+
+// Dropped entries are compacted away once they are this many and over half the list.
+const COMPACT_AT = 1024;
+
+/**
+ * Whether a time-ordered list read from `head` should drop the entries before it: once they are 1,024
+ * and over half the list, so each entry is copied a bounded number of times.
+ */
+export function timeToCompact(head: number, length: number): boolean {
+  return head >= COMPACT_AT && head * 2 > length;
+}

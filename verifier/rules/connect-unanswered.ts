@@ -7,10 +7,7 @@ import { OpenConnections, RefusalPattern } from './refusal-pattern.ts';
 import { SubjectMap } from './subject-map.ts';
 import type { SubjectTable } from './subject-table.ts';
 import { TimeWindow } from './time-window.ts';
-import { placeFor } from '../sorted-place.ts';
-
-// Expired attempts are compacted away once they are this many and over half the list.
-const COMPACT_AT = 1024;
+import { placeFor, timeToCompact } from '../sorted-place.ts';
 
 interface Subject {
   window: TimeWindow<LogEvent>;
@@ -93,7 +90,7 @@ export class ConnectUnansweredRule implements Rule {
 
   private expire(now: number): void {
     while (this.head < this.pending.length && now - this.times[this.head] > this.t.answerMs) this.unanswered(this.pending[this.head++]);
-    if (this.head >= COMPACT_AT && this.head * 2 > this.pending.length) {
+    if (timeToCompact(this.head, this.pending.length)) {
       this.pending = this.pending.slice(this.head);
       this.times = this.times.slice(this.head);
       this.head = 0;

@@ -1,7 +1,4 @@
-import { placeFor } from '../sorted-place.ts';
-
-// Dropped entries are compacted away once they are this many and over half the array.
-const COMPACT_AT = 1024;
+import { placeFor, timeToCompact } from '../sorted-place.ts';
 
 /** Times of one user's creations, oldest first, dropped from the front. */
 interface UserTimes {
@@ -95,12 +92,12 @@ export class RecentCreations {
       }
       while (mine.head < mine.times.length && mine.times[mine.head] < cutoff) mine.head++;
       if (mine.head === mine.times.length) this.byUser.delete(user);
-      else if (mine.head >= COMPACT_AT && mine.head * 2 > mine.times.length) {
+      else if (timeToCompact(mine.head, mine.times.length)) {
         mine.times = mine.times.slice(mine.head);
         mine.head = 0;
       }
     }
-    if (this.head >= COMPACT_AT && this.head * 2 > this.times.length) {
+    if (timeToCompact(this.head, this.times.length)) {
       if (this.lo < this.head) this.resetWindow();
       this.times = this.times.slice(this.head);
       this.users = this.users.slice(this.head);

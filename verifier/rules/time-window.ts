@@ -1,7 +1,4 @@
-import { placeFor } from '../sorted-place.ts';
-
-// Dropped entries are compacted away once they are this many and over half the array.
-const COMPACT_AT = 1024;
+import { placeFor, timeToCompact } from '../sorted-place.ts';
 
 /**
  * The events seen within the last `spanMs` of log time, oldest first. Inputs are mostly in time order
@@ -30,7 +27,7 @@ export class TimeWindow<T> {
     }
     const newest = this.times[this.times.length - 1];
     while (this.head < this.times.length && newest - this.times[this.head] > this.spanMs) this.head++;
-    if (this.head >= COMPACT_AT && this.head * 2 > this.times.length) {
+    if (timeToCompact(this.head, this.times.length)) {
       this.times = this.times.slice(this.head);
       this.items = this.items.slice(this.head);
       this.head = 0;
