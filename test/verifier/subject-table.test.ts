@@ -94,8 +94,15 @@ describe('SubjectColumn holds one number per id', () => {
     );
   });
 
-  it('wide columns keep times and large sums exactly; NaN marks never', () => {
-    const column = new SubjectColumn(Number.NaN, true);
+  it('byte columns keep small counts and flags, a byte a subject', () => {
+    const column = new SubjectColumn(0, 'uint8');
+    column.set(5, 255);
+    column.set(9_000, 3);
+    expect([column.get(5), column.get(9_000), column.get(6), column.get(100_000)]).toEqual([255, 3, 0, 0]);
+  });
+
+  it('float64 columns keep times and large sums exactly; NaN marks never', () => {
+    const column = new SubjectColumn(Number.NaN, 'float64');
     column.set(3, 1_762_854_300_123);
     column.set(70_000, 999_999 * 1_000_000);
     expect(column.get(3)).toBe(1_762_854_300_123);

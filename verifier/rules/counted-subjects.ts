@@ -8,12 +8,13 @@ import { SubjectTable } from './subject-table.ts';
 /**
  * Lines (or cycles) per subject counted over the whole log, a finding from `threshold` on. The first
  * {@link MAX_DETAILED_SUBJECTS} subjects each get a builder of their own; later ones are only a count
- * in a column of the judgement's subject table (4 bytes each), and their lines from the threshold on
+ * in a column of the judgement's subject table (a byte each), and their lines from the threshold on
  * go to one summary builder: a million users cost their names once, not a builder and a map entry each.
  */
 export class CountedSubjects {
   private readonly detailed = new Map<string, FindingBuilder>();
-  private readonly counts = new SubjectColumn();
+  /** Counts of the subjects past the detailed ones, held at the threshold: all a verdict needs of them. */
+  private readonly counts: SubjectColumn;
   private readonly others: FindingBuilder;
   private otherSubjects = 0;
 
@@ -24,6 +25,7 @@ export class CountedSubjects {
     private readonly table: SubjectTable = new SubjectTable(),
   ) {
     this.others = new FindingBuilder(rule, severity);
+    this.counts = new SubjectColumn(0, threshold <= 255 ? 'uint8' : 'int32');
   }
 
   /**
@@ -41,7 +43,7 @@ export class CountedSubjects {
     }
     const id = this.table.idOf(broker, user);
     const n = this.counts.get(id) + 1;
-    this.counts.set(id, n);
+    if (n <= this.threshold) this.counts.set(id, n);
     if (n < this.threshold) return undefined;
     if (n === this.threshold) {
       this.otherSubjects++;

@@ -10,7 +10,7 @@ import { SubjectTable } from './subject-table.ts';
  */
 export class LiveAdapters {
   private readonly counts = new SubjectColumn();
-  private readonly lastTeardown = new SubjectColumn(Number.NaN, true);
+  private readonly lastTeardown = new SubjectColumn(Number.NaN, 'float64');
   private lastEvent: LogEvent | undefined;
 
   constructor(private readonly subjects: SubjectTable = new SubjectTable()) {}

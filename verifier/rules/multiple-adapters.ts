@@ -25,7 +25,7 @@ export class MultipleAdaptersRule implements Rule {
    * names the holder when there is only one, without a list of a million holders to search.
    */
   private readonly holders = new SubjectColumn();
-  private readonly holderIdSum = new SubjectColumn(0, true);
+  private readonly holderIdSum = new SubjectColumn(0, 'float64');
   private readonly subjects = new Map<string, Subject>();
   /** Flags of users past the first detailed ones: one builder, so a million users cost one. */
   private readonly others = new FindingBuilder(this.name, 'error');

@@ -38,7 +38,7 @@ export class ZombieReconnectRule implements Rule {
   readonly name = 'zombie-reconnect';
   /** Adapters alive per broker (creations less teardowns, whatever the user), and its flags: columns over the subject table. */
   private readonly alive = new SubjectColumn();
-  private readonly flags = new SubjectColumn();
+  private readonly flags = new SubjectColumn(0, 'uint8');
   private readonly retrying = new Map<number, Retrying>();
 
   /** `threshold`: lines of one sign per broker from which it is reported (`--zombie-reconnect`). */
