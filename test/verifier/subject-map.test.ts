@@ -65,6 +65,7 @@ const PER_USER_RULES: Array<{ rule: string; severities: string[]; events: (u: nu
     severities: ['error'],
     events: (_u, at) => [0, 1, 2].flatMap((k) => [{ kind: 'teardown' as const, time: at + k * 1_000 }, { kind: 'create' as const, time: at + k * 1_000 + 100 }]),
   },
+  { rule: 'dial-with-no-client', severities: ['error'], events: (_u, at) => [{ kind: 'attempt', attempt: 1, count: 0, time: at }] },
   { rule: 'connect-unanswered', severities: ['warning'], events: (_u, at) => [0, 1, 2].map((k) => ({ kind: 'attempt' as const, attempt: 1, time: at + k * 2_000 })) },
   {
     rule: 'forced-reconnect',
