@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseLine, type LogFormat } from '../parse/parse-line.ts';
-import { openInput } from './open-input.ts';
+import { isEncoded, openInput } from './open-input.ts';
 
 // The newest record is near the end: read this much of a plain file's tail.
 const TAIL_BYTES = 256 * 1024;
@@ -25,8 +25,7 @@ async function tailOf(file: string): Promise<string> {
     const { size } = fstatSync(fd);
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
-    const encoded = (head[0] === 0x1f && head[1] === 0x8b) || (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-    if (!encoded) {
+    if (!isEncoded(head)) {
       const length = Math.min(size, TAIL_BYTES);
       const buf = Buffer.alloc(length);
       const read = readSync(fd, buf, 0, length, size - length);

@@ -62,7 +62,7 @@ export async function openInput(file: string): Promise<InputSource> {
     const reason = unreadableReason(err);
     throw new VerifyInputError('UNREADABLE', file, `cannot read ${printableName(file)}: ${reason}`, reason);
   }
-  if (isGzip(head) || utf16Of(head)) {
+  if (isEncoded(head)) {
     await fh.close();
     return { name: file, stream: decode(createReadStream(file, { highWaterMark: READ_CHUNK }), head) };
   }
@@ -73,13 +73,18 @@ export async function openInput(file: string): Promise<InputSource> {
 /** A file read whole at open: one chunk, decoded when its first bytes ask, reported shrunk when short. */
 function smallFile(file: string, size: number, bytes: Buffer): InputSource {
   const head = bytes.subarray(0, 2);
-  if (isGzip(head) || utf16Of(head)) return { name: file, stream: decode(Readable.from([bytes]), head) };
+  if (isEncoded(head)) return { name: file, stream: decode(Readable.from([bytes]), head) };
   return { name: file, stream: wholeFile(file, size, bytes) };
 }
 
 async function* wholeFile(file: string, size: number, bytes: Buffer): AsyncGenerator<Buffer> {
   if (bytes.length > 0) yield bytes;
   if (bytes.length < size) throw shrunkError(file, size, bytes.length);
+}
+
+/** Whether a file's first bytes say it must be decoded (gzip, or UTF-16 with a BOM) before its lines can be read. */
+export function isEncoded(head: Uint8Array): boolean {
+  return isGzip(head) || utf16Of(head) !== undefined;
 }
 
 function isGzip(head: Uint8Array): boolean {

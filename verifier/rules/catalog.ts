@@ -76,7 +76,7 @@ export const RULE_CATALOG: readonly RuleEntry[] = [
     name: 'dial-with-no-client',
     severity: 'error',
     summary: 'an upstream handshake dialled while the application logged no client for that user',
-    create: () => new DialWithNoClientRule(),
+    create: (_t, shared) => new DialWithNoClientRule(shared.subjects),
   },
   {
     name: 'connect-unanswered',

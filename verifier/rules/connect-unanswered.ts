@@ -55,7 +55,7 @@ export class ConnectUnansweredRule implements Rule {
   observe(ev: LogEvent): void {
     if (ev.time > this.now) this.now = ev.time;
     if (ev.kind === 'attempt') this.wait({ ev, overlaps: this.open.overlaps(ev) });
-    else if (ev.kind === 'connected') {
+    else if (ev.kind === 'connected' && this.head < this.pending.length) {
       const answered = (a: LogEvent) =>
         a.broker === ev.broker && (ev.user === undefined || a.user === ev.user) && a.time <= ev.time && ev.time - a.time <= this.t.answerMs;
       const still = this.pending.slice(this.head).filter((p) => !answered(p.ev));

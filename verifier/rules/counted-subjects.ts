@@ -2,7 +2,7 @@ import { subjectKey } from '../classify/log-event.ts';
 import type { RuleFinding, Severity } from '../types.ts';
 import { FindingBuilder } from './finding-builder.ts';
 import { SubjectColumn } from './subject-column.ts';
-import { MAX_DETAILED_SUBJECTS, summaryOf } from './subject-map.ts';
+import { MAX_DETAILED_SUBJECTS, summaryText } from './subject-map.ts';
 import { SubjectTable } from './subject-table.ts';
 
 /**
@@ -56,8 +56,6 @@ export class CountedSubjects {
   /** The detailed subjects at or over the threshold, each as `describe` words it, then the summary. */
   findings(describe: (builder: FindingBuilder) => RuleFinding): RuleFinding[] {
     const found = [...this.detailed.values()].filter((b) => b.count >= this.threshold).map(describe);
-    if (this.otherSubjects === 0) return found;
-    const { count, first, last } = this.others.build('');
-    return [...found, ...summaryOf(this.rule, this.severity, { subjects: this.otherSubjects, count, first, last })];
+    return this.otherSubjects === 0 ? found : [...found, this.others.build(summaryText(this.rule, this.otherSubjects, this.others.count))];
   }
 }

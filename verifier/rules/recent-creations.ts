@@ -1,4 +1,5 @@
 import { placeFor, timeToCompact } from '../sorted-place.ts';
+import { SWEEP_GROWTH } from './subject-map.ts';
 
 /** Times of one user's creations, oldest first, dropped from the front. */
 interface UserTimes {
@@ -144,7 +145,7 @@ const MIN_BROKERS_SWEPT = 1_024;
 
 /**
  * The recent creations of each broker, letting go of the brokers with nothing recent once the map has
- * doubled since the last sweep: a log naming 300,000 brokers held one RecentCreations each (0.3 GB).
+ * grown as a rule's subject map does before a sweep: a log naming 300,000 brokers held one RecentCreations each (0.3 GB).
  */
 export class RecentCreationsByBroker {
   private readonly brokers = new Map<string, RecentCreations>();
@@ -168,6 +169,6 @@ export class RecentCreationsByBroker {
   /** A broker whose newest creation is older than `keepMs` counts nothing near `now` or later. */
   private sweep(now: number): void {
     for (const [broker, recent] of this.brokers) if (recent.newest < now - this.keepMs) this.brokers.delete(broker);
-    this.sweepAt = Math.max(MIN_BROKERS_SWEPT, this.brokers.size * 2);
+    this.sweepAt = Math.max(MIN_BROKERS_SWEPT, Math.ceil(this.brokers.size * SWEEP_GROWTH));
   }
 }

@@ -8,7 +8,7 @@ export const MAX_DETAILED_SUBJECTS = 1_000;
  * the cost per subject constant; doubling let quiet subjects pile up to twice the busy ones (forced
  * reconnects of 300,000 users: 149 MB, against 129 MB at a quarter).
  */
-const SWEEP_GROWTH = 1.25;
+export const SWEEP_GROWTH = 1.25;
 
 /** What a rule needs to know of its subject state to let it go. */
 export interface SubjectLifecycle<S> {
@@ -88,7 +88,7 @@ export class SubjectMap<S> {
 }
 
 /** What the subjects folded into one severity's summary add up to. */
-export interface Summarised {
+interface Summarised {
   subjects: number;
   count: number;
   first: string;
@@ -105,17 +105,22 @@ function fold(summaries: Map<Severity, Summarised>, f: RuleFinding): void {
 }
 
 /** The finding that stands for the subjects summarised at one severity, if any were. */
-export function summaryOf(rule: string, severity: Severity, s: Summarised | undefined): RuleFinding[] {
+function summaryOf(rule: string, severity: Severity, s: Summarised | undefined): RuleFinding[] {
   if (s === undefined || s.subjects === 0) return [];
   return [
     {
       rule,
       severity,
-      message: `${s.subjects} more subject(s) with ${rule} findings, summarised with counts (the first ${MAX_DETAILED_SUBJECTS} are detailed): ${s.count} lines in all`,
+      message: summaryText(rule, s.subjects, s.count),
       count: s.count,
       first: s.first,
       last: s.last,
       evidence: [],
     },
   ];
+}
+
+/** The words of a summary finding: how many subjects it stands for and their lines. */
+export function summaryText(rule: string, subjects: number, lines: number): string {
+  return `${subjects} more subject(s) with ${rule} findings, summarised with counts (the first ${MAX_DETAILED_SUBJECTS} are detailed): ${lines} lines in all`;
 }
